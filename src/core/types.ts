@@ -1,0 +1,108 @@
+/** Records and options shared by the gateway core, the store node and the UI layers (DESIGN §3). */
+
+/** `'any' | 'no_stream' | 'stream_exists' | n` with integer n >= -1 (`-1` is the same as `'no_stream'`). */
+export type ExpectedVersion = 'any' | 'no_stream' | 'stream_exists' | number;
+
+/** What a caller appends. A missing `eventId` gets a ULID. */
+export interface NewEvent {
+  eventType: string;
+  data: unknown;
+  metadata?: unknown;
+  eventId?: string;
+  dataContentType?: number;
+  metadataContentType?: number;
+}
+
+/** A stored event, as reads and subscriptions return it. */
+export interface EventRecord {
+  eventStreamId: string;
+  /** 0-based version of this event in its stream. */
+  eventNumber: number;
+  eventId: string;
+  eventType: string;
+  dataContentType: number;
+  metadataContentType: number;
+  data: unknown;
+  metadata: unknown;
+  /** ISO-8601 UTC time of the append. */
+  created: string;
+  /** Microseconds since the Unix epoch, same instant as `created`. */
+  createdEpoch: number;
+  /** 0-based global position within the store. */
+  position: number;
+}
+
+export const SUBSCRIPTION_TYPES = ['by_stream', 'by_event_type', 'by_event_pattern', 'by_event_payload'] as const;
+export type SubscriptionType = (typeof SUBSCRIPTION_TYPES)[number];
+
+/** A stream selector (`$all`, `$<stream>`), an event type, or a subset-match pattern object. */
+export type Selector = string | Record<string, unknown>;
+
+export const NACK_ACTIONS = ['retry', 'park', 'skip'] as const;
+export type NackAction = (typeof NACK_ACTIONS)[number];
+
+export type Direction = 'forward' | 'backward';
+
+/** Receives event batches of one subscription. */
+export type Subscriber = (events: EventRecord[]) => void;
+
+/** Options a persistent subscription may carry beyond the reference's positional arguments. */
+export interface SubscriptionOptions {
+  /** Redeliver an unacked event after this many ms (default 30000). */
+  ackTimeoutMs?: number;
+  /** Park an event after this many deliveries without an ack (default 10). */
+  maxRetries?: number;
+}
+
+/** What getSubscriptions reports for one subscription. */
+export interface SubscriptionInfo {
+  type: SubscriptionType;
+  selector: Selector;
+  name: string;
+  startFrom: number;
+  /** `"<store>:<sub_topic>"`, the pubsub topic deliveries go to when there is no subscriber callback. */
+  topic: string;
+  persistent: boolean;
+  /** Whether a subscriber is attached right now. */
+  active: boolean;
+  /**
+   * Next position (stream version for `$<stream>`, global position otherwise) not yet acknowledged:
+   * everything below it is acked, skipped or parked.
+   */
+  checkpoint: number;
+  inFlight: number;
+  parked: number;
+  /** Matching-or-not events between the checkpoint and the head of the log. */
+  lag: number;
+}
+
+/** A parked event of a persistent subscription. */
+export interface ParkedEvent {
+  subscription: string;
+  position: number;
+  eventId: string;
+  eventStreamId: string;
+  eventNumber: number;
+  reason: string;
+}
+
+export interface SnapshotRecord {
+  sourceUuid: string;
+  streamUuid: string;
+  version: number;
+  /** The stored snapshot, as given (any JSON value). */
+  record: unknown;
+  created: string;
+}
+
+/** A gateway worker as the registry knows it. */
+export interface WorkerDescriptor {
+  store: string;
+  node: string;
+  id: string;
+}
+
+export interface StoreLocation {
+  store: string;
+  node: string;
+}

@@ -1,0 +1,4 @@
+import { MemoryStorage } from '../../src/node/storage/memory.js';
+import { describeStorageAdapterContract } from './storageAdapter.contract.js';
+
+describeStorageAdapterContract('memory', async () => new MemoryStorage());

@@ -1,0 +1,192 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PreparedEvent, StorageAdapter } from '../../src/node/storage/storageAdapter.js';
+
+/**
+ * The one conformance suite every StorageAdapter passes (DESIGN §8). Call it once per adapter with a factory
+ * that returns a fresh, empty adapter; `cleanup` runs after each test (close, delete files, drop schema...).
+ */
+export function describeStorageAdapterContract(
+  name: string,
+  factory: () => Promise<StorageAdapter>,
+  cleanup: (adapter: StorageAdapter) => Promise<void> = (a) => a.close(),
+): void {
+  describe(`StorageAdapter contract: ${name}`, () => {
+    let adapter: StorageAdapter;
+    let seq = 0;
+    const ev = (type = 'thing_happened:v1', data: unknown = { n: seq }): PreparedEvent => ({
+      eventId: `id-${++seq}-${Math.random().toString(36).slice(2)}`,
+      eventType: type,
+      dataContentType: 1,
+      metadataContentType: 1,
+      data,
+      metadata: { causationId: 'c' },
+    });
+    const store = 'reg_gh';
+
+    beforeEach(async () => {
+      adapter = await factory();
+      await adapter.ensureStore(store);
+    });
+    afterEach(async () => {
+      await cleanup(adapter);
+    });
+
+    it('append - numbers events from 0 and gives store-wide positions', async () => {
+      const r1 = await adapter.append(store, 's1', [ev(), ev(), ev()], 'any');
+      expect(r1).toMatchObject({ ok: true, version: 2, duplicate: false });
+      const r2 = await adapter.append(store, 's2', [ev()], 'no_stream');
+      expect(r2).toMatchObject({ ok: true, version: 0 });
+      if (!r2.ok) throw new Error('unreachable');
+      expect(r2.records[0]).toMatchObject({ eventStreamId: 's2', eventNumber: 0, position: 3 });
+      expect(await adapter.getVersion(store, 's1')).toBe(2);
+      expect(await adapter.getVersion(store, 'missing')).toBe(-1);
+      expect(await adapter.headPosition(store)).toBe(3);
+      expect((await adapter.getStreams(store)).sort()).toEqual(['s1', 's2']);
+    });
+
+    it('append - records carry every field, created as ISO and createdEpoch in µs', async () => {
+      const e = ev('temperature_measured:v1', { temperature: 21, nested: { a: [1, 2, { b: null }] } });
+      await adapter.append(store, 's', [e], 'any');
+      const [rec] = await adapter.readStream(store, 's', 0, 0);
+      expect(rec).toMatchObject({
+        eventStreamId: 's',
+        eventNumber: 0,
+        eventId: e.eventId,
+        eventType: 'temperature_measured:v1',
+        dataContentType: 1,
+        metadataContentType: 1,
+        data: { temperature: 21, nested: { a: [1, 2, { b: null }] } },
+        metadata: { causationId: 'c' },
+        position: 0,
+      });
+      expect(new Date(rec!.created).toISOString()).toBe(rec!.created);
+      expect(Math.abs(rec!.createdEpoch / 1000 - Date.parse(rec!.created))).toBeLessThan(2);
+    });
+
+    it('append - expected version: any, no_stream, stream_exists, n', async () => {
+      expect(await adapter.append(store, 'x', [ev()], 'stream_exists')).toEqual({ ok: false, current: -1 });
+      expect(await adapter.append(store, 'x', [ev()], 0)).toEqual({ ok: false, current: -1 });
+      expect(await adapter.append(store, 'x', [ev()], -1)).toMatchObject({ ok: true, version: 0 });
+      expect(await adapter.append(store, 'x', [ev()], 'no_stream')).toEqual({ ok: false, current: 0 });
+      expect(await adapter.append(store, 'x', [ev()], 0)).toMatchObject({ ok: true, version: 1 });
+      expect(await adapter.append(store, 'x', [ev()], 5)).toEqual({ ok: false, current: 1 });
+      expect(await adapter.append(store, 'x', [ev()], 'stream_exists')).toMatchObject({ ok: true, version: 2 });
+      expect(await adapter.append(store, 'x', [ev(), ev()], 'any')).toMatchObject({ ok: true, version: 4 });
+      expect(await adapter.headPosition(store)).toBe(4);
+    });
+
+    it('append - a re-sent batch that already ends the stream writes nothing and returns the same version', async () => {
+      const batch = [ev(), ev()];
+      expect(await adapter.append(store, 'd', batch, -1)).toMatchObject({ ok: true, version: 1, duplicate: false });
+      // the retry carries the original expected version, which no longer matches: still a success
+      expect(await adapter.append(store, 'd', batch, -1)).toMatchObject({ ok: true, version: 1, duplicate: true });
+      expect(await adapter.headPosition(store)).toBe(1);
+      // a batch whose ids are not the tail is a new batch
+      const other = [ev()];
+      expect(await adapter.append(store, 'd', other, 1)).toMatchObject({ ok: true, version: 2 });
+      expect(await adapter.append(store, 'd', batch, 'any')).toMatchObject({ ok: true, version: 4, duplicate: false });
+    });
+
+    it('append - 50 concurrent writers at one expected version: exactly one wins', async () => {
+      await adapter.append(store, 'race', [ev()], 'any');
+      const batches = Array.from({ length: 50 }, (_, i) => [ev('race:v1', { writer: i }), ev('race:v1', { writer: i })]);
+      const results = await Promise.all(batches.map((b) => adapter.append(store, 'race', b, 0)));
+      const winners = results.filter((r) => r.ok);
+      expect(winners).toHaveLength(1);
+      expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.current >= 0)).toBe(true);
+      const stored = await adapter.readStream(store, 'race', 0, 100);
+      expect(stored).toHaveLength(3);
+      const winner = (stored[1]!.data as { writer: number }).writer;
+      expect((stored[2]!.data as { writer: number }).writer).toBe(winner);
+      expect(stored.map((e) => e.position)).toEqual([0, 1, 2]);
+    });
+
+    it('read - stream ranges are clipped and ascending; readAll pages by position', async () => {
+      await adapter.append(store, 'r', [ev(), ev(), ev(), ev(), ev()], 'any');
+      await adapter.append(store, 'q', [ev()], 'any');
+      expect((await adapter.readStream(store, 'r', 1, 3)).map((e) => e.eventNumber)).toEqual([1, 2, 3]);
+      expect((await adapter.readStream(store, 'r', 3, 99)).map((e) => e.eventNumber)).toEqual([3, 4]);
+      expect(await adapter.readStream(store, 'r', 7, 9)).toEqual([]);
+      expect(await adapter.readStream(store, 'nope', 0, 9)).toEqual([]);
+      expect((await adapter.readAll(store, 2, 3)).map((e) => e.position)).toEqual([2, 3, 4]);
+      expect((await adapter.readAll(store, 4, 100)).map((e) => [e.eventStreamId, e.position])).toEqual([
+        ['r', 4],
+        ['q', 5],
+      ]);
+      expect(await adapter.readAll(store, 6, 10)).toEqual([]);
+    });
+
+    it('stores are isolated from each other', async () => {
+      await adapter.ensureStore('other');
+      await adapter.append(store, 's', [ev()], 'any');
+      await adapter.append('other', 's', [ev(), ev()], 'any');
+      expect(await adapter.getVersion(store, 's')).toBe(0);
+      expect(await adapter.getVersion('other', 's')).toBe(1);
+      expect(await adapter.headPosition('other')).toBe(1);
+      expect((await adapter.listStores()).sort()).toEqual(expect.arrayContaining(['other', store]));
+    });
+
+    it('large events (three of ~200 KB) round-trip intact', async () => {
+      const big = (i: number) => ({ i, blob: 'x'.repeat(200_000) + i, list: Array.from({ length: 100 }, (_, k) => k) });
+      const r = await adapter.append(store, 'big', [ev('big:v1', big(1)), ev('big:v1', big(2)), ev('big:v1', big(3))], 'any');
+      expect(r).toMatchObject({ ok: true, version: 2 });
+      const back = await adapter.readStream(store, 'big', 0, 2);
+      expect(back.map((e) => e.data)).toEqual([big(1), big(2), big(3)]);
+    });
+
+    it('subscriptions - upsert, list, checkpoint only moves forward, delete', async () => {
+      const sub = {
+        key: 'k1',
+        type: 'by_stream' as const,
+        selector: '$all',
+        name: 'my_sub',
+        startFrom: 0,
+        checkpoint: 0,
+        ackTimeoutMs: 30000,
+        maxRetries: 10,
+      };
+      await adapter.saveSubscription(store, sub);
+      await adapter.saveSubscription(store, { ...sub, key: 'k2', type: 'by_event_payload', selector: { operator: 'John' }, name: 'john' });
+      await adapter.saveCheckpoint(store, 'k1', 5);
+      await adapter.saveCheckpoint(store, 'k1', 3);
+      const list = await adapter.listSubscriptions(store);
+      expect(list.find((s) => s.key === 'k1')).toMatchObject({ checkpoint: 5, name: 'my_sub', selector: '$all' });
+      expect(list.find((s) => s.key === 'k2')).toMatchObject({ selector: { operator: 'John' }, type: 'by_event_payload' });
+      await adapter.saveSubscription(store, { ...sub, startFrom: 2, checkpoint: 7 });
+      expect((await adapter.listSubscriptions(store)).find((s) => s.key === 'k1')).toMatchObject({ startFrom: 2, checkpoint: 7 });
+      await adapter.parkEvent(store, 'k1', { subscription: 'my_sub', position: 3, eventId: 'e3', eventStreamId: 's', eventNumber: 3, reason: 'max_retries' });
+      await adapter.parkEvent(store, 'k1', { subscription: 'my_sub', position: 3, eventId: 'e3', eventStreamId: 's', eventNumber: 3, reason: 'max_retries' });
+      expect(await adapter.listParked(store, 'k1')).toHaveLength(1);
+      await adapter.deleteSubscription(store, 'k1');
+      expect((await adapter.listSubscriptions(store)).map((s) => s.key)).toEqual(['k2']);
+      expect(await adapter.listParked(store, 'k1')).toEqual([]);
+    });
+
+    it('snapshots - record (replacing), read, list with any filters, delete', async () => {
+      const snap = (src: string, stream: string, version: number, record: unknown) => ({
+        sourceUuid: src,
+        streamUuid: stream,
+        version,
+        record,
+        created: new Date().toISOString(),
+      });
+      await adapter.recordSnapshot(store, snap('a', 's1', 1, { counter: 1 }));
+      await adapter.recordSnapshot(store, snap('a', 's1', 2, { counter: 2 }));
+      await adapter.recordSnapshot(store, snap('a', 's2', 1, { counter: 3 }));
+      await adapter.recordSnapshot(store, snap('b', 's1', 1, { counter: 4 }));
+      await adapter.recordSnapshot(store, snap('a', 's1', 1, { counter: 10 }));
+      expect((await adapter.readSnapshot(store, 'a', 's1', 1))?.record).toEqual({ counter: 10 });
+      expect(await adapter.readSnapshot(store, 'a', 's1', 9)).toBeUndefined();
+      expect(await adapter.listSnapshots(store, 'any', 'any')).toHaveLength(4);
+      expect((await adapter.listSnapshots(store, 'a', 'any')).map((s) => [s.streamUuid, s.version])).toEqual([
+        ['s1', 1],
+        ['s1', 2],
+        ['s2', 1],
+      ]);
+      expect(await adapter.listSnapshots(store, 'a', 's1')).toHaveLength(2);
+      await adapter.deleteSnapshot(store, 'a', 's1', 1);
+      expect(await adapter.readSnapshot(store, 'a', 's1', 1)).toBeUndefined();
+      expect(await adapter.listSnapshots(store, 'any', 'any')).toHaveLength(3);
+    });
+  });
+}
