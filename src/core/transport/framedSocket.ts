@@ -1,0 +1,149 @@
+/**
+ * A TCP socket speaking length-prefixed JSON frames: bytes in through a {@link FrameDecoder}, values out
+ * through {@link encodeFrame}. Shared by the RPC client and server so both close connections the same way.
+ */
+import type { Socket } from 'node:net';
+import { toGaterError, type GaterError } from '../errors.js';
+import { encodeFrame, FrameDecoder } from '../wire/frame.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Where the transport reports what happens to connections. Messages never contain the cookie. */
+export type Logger = (level: LogLevel, msg: string) => void;
+
+/** Default cap on bytes queued for a peer that is not reading: 64 MiB. */
+export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
+
+/** Idle TCP keepalive probe delay, so a vanished peer (cable pulled, VM paused) is noticed eventually. */
+export const KEEPALIVE_DELAY_MS = 15_000;
+
+/** After a farewell frame, how long the peer gets to close before the socket is destroyed anyway. */
+const END_GRACE_MS = 1000;
+
+export interface FramedSocketOptions {
+  maxFrameBytes: number;
+  maxWriteBufferBytes: number;
+  /** Called for each decoded frame, in order; not called once the connection is closing. */
+  onFrame(frame: unknown): void;
+  /** Called once, with a human-readable reason, when the connection closes for whatever cause. */
+  onClose(reason: string): void;
+  /** Called when the byte stream cannot be decoded, just before the connection is closed. */
+  onBadInput?(err: GaterError): void;
+}
+
+export class FramedSocket {
+  readonly decoder: FrameDecoder;
+  private closing = false;
+  private finished = false;
+  private lastError: (Error & { code?: string }) | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly opts: FramedSocketOptions,
+  ) {
+    this.decoder = new FrameDecoder(opts.maxFrameBytes);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, KEEPALIVE_DELAY_MS);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    // Without an 'error' listener a reset would be an uncaught exception; the 'close' that follows reports it.
+    socket.on('error', (err) => {
+      this.lastError ??= err;
+    });
+    socket.on('close', () => {
+      if (this.graceTimer) clearTimeout(this.graceTimer);
+      this.finish(this.peerReason());
+    });
+  }
+
+  /** Largest JSON payload this socket sends (what it accepts is `decoder.maxFrameBytes`). */
+  get maxFrameBytes(): number {
+    return this.opts.maxFrameBytes;
+  }
+
+  /** Whether close() was called or the socket closed. */
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  /** `address:port` of the peer, for logs. */
+  get remote(): string {
+    return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
+  }
+
+  /**
+   * Sends one frame. Returns false (sending nothing) if the connection is closing.
+   *
+   * @throws GaterError `payload_too_large` / `invalid_argument` from {@link encodeFrame}; nothing is written.
+   */
+  send(value: unknown): boolean {
+    if (this.closing) return false;
+    return this.sendFrame(encodeFrame(value, this.opts.maxFrameBytes));
+  }
+
+  /** Writes an already encoded frame; returns false if the connection is closing. */
+  sendFrame(frame: Buffer): boolean {
+    if (this.closing) return false;
+    this.socket.write(frame);
+    // A peer that never reads would otherwise make us buffer pushes without bound.
+    if (this.socket.writableLength > this.opts.maxWriteBufferBytes) {
+      this.close(`peer is not reading: more than ${this.opts.maxWriteBufferBytes} bytes queued`);
+    }
+    return true;
+  }
+
+  /**
+   * Closes the connection now; `onClose` runs before this returns. With a farewell frame (an error the peer
+   * should see), the frame is flushed and the socket half-closed, then destroyed after a short grace period.
+   */
+  close(reason: string, farewell?: unknown): void {
+    if (this.closing) return;
+    this.closing = true;
+    let sent = false;
+    if (farewell !== undefined && !this.socket.destroyed) {
+      try {
+        this.socket.end(encodeFrame(farewell));
+        sent = true;
+      } catch {
+        // An unencodable farewell is not worth keeping the socket for.
+      }
+    }
+    if (sent) {
+      this.graceTimer = setTimeout(() => this.socket.destroy(), END_GRACE_MS);
+      this.graceTimer.unref();
+    } else {
+      this.socket.destroy();
+    }
+    this.finish(reason);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return;
+    let frames: unknown[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (e) {
+      const err = toGaterError(e);
+      this.opts.onBadInput?.(err);
+      this.close(`${err.code}: ${err.message}`, { error: err.toWire() });
+      return;
+    }
+    for (const frame of frames) {
+      if (this.closing) return;
+      this.opts.onFrame(frame);
+    }
+  }
+
+  private peerReason(): string {
+    const e = this.lastError;
+    if (!e) return 'connection closed by peer';
+    return `connection error: ${e.code ?? e.message}`;
+  }
+
+  private finish(reason: string): void {
+    this.closing = true;
+    if (this.finished) return;
+    this.finished = true;
+    this.opts.onClose(reason);
+  }
+}

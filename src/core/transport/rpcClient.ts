@@ -1,0 +1,125 @@
+/**
+ * The gateway's side of the TCP transport (DESIGN §5): connects to a store node, proves it knows the cookie,
+ * checks the node proves it too, then correlates requests with replies and hands pushes to listeners.
+ */
+import { connect } from 'node:net';
+import { GaterError, invalidArgument } from '../errors.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frame.js';
+import { DEFAULT_MAX_WRITE_BUFFER_BYTES, FramedSocket, type Logger } from './framedSocket.js';
+import { clientMac, DEFAULT_HANDSHAKE_TIMEOUT_MS, newNonce, parseHello, parseWelcome, serverMac, verifyMac } from './handshake.js';
+import { asRecord, MIN_FRAME_BYTES } from './protocol.js';
+import { RpcConnectionImpl, type RpcConnection } from './rpcConnection.js';
+
+/** Default time to establish the TCP connection: 5 s. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+
+export interface RpcClientOptions {
+  host: string;
+  port: number;
+  /** This process's node name, sent in `auth`. */
+  nodeName: string;
+  /** Shared secret both sides prove they know. Never logged, never sent. */
+  cookie: string;
+  /** Largest JSON payload of one frame, both ways (default 16 MiB). Larger requests are refused before sending. */
+  maxFrameBytes?: number;
+  /** Time from TCP connect to a verified `welcome` (default 5000 ms). */
+  handshakeTimeoutMs?: number;
+  /** Time to establish the TCP connection (default 5000 ms). */
+  connectTimeoutMs?: number;
+  /** Cap on bytes queued for a server that does not read (default 64 MiB); beyond it the connection is closed. */
+  maxWriteBufferBytes?: number;
+  /** Where connection events go (default: nowhere). */
+  log?: Logger;
+}
+
+const noop: Logger = () => {};
+
+/**
+ * Connects and completes the handshake.
+ *
+ * Rejects with GaterError `unauthorized` (the server refused our MAC, or its MAC was wrong), `timeout` (no
+ * connection or no handshake in time), or `connection_closed` (refused, reset, or the peer is not speaking
+ * this protocol).
+ */
+export function connectRpc(opts: RpcClientOptions): Promise<RpcConnection> {
+  if (typeof opts.cookie !== 'string' || opts.cookie.length === 0) return Promise.reject(invalidArgument('cookie must be a non-empty string'));
+  if (typeof opts.nodeName !== 'string' || opts.nodeName.length === 0) return Promise.reject(invalidArgument('nodeName must be a non-empty string'));
+  const maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < MIN_FRAME_BYTES) {
+    return Promise.reject(invalidArgument(`maxFrameBytes must be an integer >= ${MIN_FRAME_BYTES}`));
+  }
+  const { host, port, cookie, nodeName } = opts;
+  const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const log = opts.log ?? noop;
+  const where = `${host}:${port}`;
+
+  return new Promise<RpcConnection>((resolve, reject) => {
+    const cnonce = newNonce();
+    let snonce: string | undefined;
+    let connection: RpcConnectionImpl | undefined;
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+
+    const fail = (err: GaterError): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      log('warn', `connection to ${where} failed: ${err.code}: ${err.message}`);
+      framed.close(err.code);
+      reject(err);
+    };
+
+    const socket = connect({ host, port });
+    const framed: FramedSocket = new FramedSocket(socket, {
+      maxFrameBytes,
+      maxWriteBufferBytes: opts.maxWriteBufferBytes ?? DEFAULT_MAX_WRITE_BUFFER_BYTES,
+      onFrame: (frame) => (connection ? connection.onFrame(frame) : onHandshakeFrame(frame)),
+      onBadInput: (err) => log('warn', `bad input from ${where}: ${err.code}: ${err.message}`),
+      onClose: (reason) => {
+        clearTimeout(timer);
+        if (connection) connection.onClosed(reason);
+        else fail(new GaterError('connection_closed', `connection to ${where} closed during handshake: ${reason}`, { host, port, reason }));
+      },
+    });
+
+    timer = setTimeout(() => fail(new GaterError('timeout', `cannot connect to ${where} within ${connectTimeoutMs} ms`, { host, port })), connectTimeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      if (settled) return;
+      timer = setTimeout(
+        () => fail(new GaterError('timeout', `no handshake from ${where} within ${handshakeTimeoutMs} ms`, { host, port })),
+        handshakeTimeoutMs,
+      );
+    });
+
+    function onHandshakeFrame(frame: unknown): void {
+      const refusal = asRecord(frame)?.error;
+      if (refusal !== undefined) {
+        fail(GaterError.fromWire(refusal));
+        return;
+      }
+      if (snonce === undefined) {
+        const hello = parseHello(frame);
+        if (!hello) return fail(notOurProtocol('hello'));
+        snonce = hello.nonce;
+        framed.send({ auth: { node: nodeName, nonce: cnonce, mac: clientMac(cookie, snonce, cnonce) } });
+        return;
+      }
+      const welcome = parseWelcome(frame);
+      if (!welcome) return fail(notOurProtocol('welcome'));
+      if (!verifyMac(serverMac(cookie, cnonce, snonce), welcome.mac)) {
+        return fail(new GaterError('unauthorized', `${where} failed to prove it knows the cookie`, { host, port, node: welcome.node }));
+      }
+      settled = true;
+      clearTimeout(timer);
+      connection = new RpcConnectionImpl(framed, welcome.node, { stores: welcome.stores, workers: welcome.workers }, log);
+      log('info', `connected to ${welcome.node} at ${where}`);
+      resolve(connection);
+    }
+
+    function notOurProtocol(expected: string): GaterError {
+      return new GaterError('connection_closed', `${where} sent something other than a ${expected}: not an ex-esdb node?`, { host, port });
+    }
+  });
+}

@@ -1,0 +1,167 @@
+/** An authenticated client connection: request/reply correlation, pushes and updates. */
+import { GaterError, invalidArgument } from '../errors.js';
+import { encodeFrame } from '../wire/frame.js';
+import type { FramedSocket, Logger } from './framedSocket.js';
+import { asRecord, isRegistryUpdate, type RegistryUpdate } from './protocol.js';
+
+export interface RpcConnection {
+  /** The node name the server authenticated as. */
+  readonly remoteNode: string;
+  /** What the server said about itself in the handshake. */
+  readonly welcome: RegistryUpdate;
+  /** Whether the connection has closed (then every request fails with `connection_closed`). */
+  readonly closed: boolean;
+  /**
+   * Sends `{id, op, args}` as one frame and waits for its reply.
+   *
+   * Rejects with the GaterError the server sent (code, message and details rebuilt); `timeout` after
+   * timeoutMs (the id is forgotten and a late reply dropped; a non-finite timeoutMs waits for ever);
+   * `connection_closed` if the connection closes first; `payload_too_large` if the request frame exceeds
+   * `maxFrameBytes` (nothing is sent); `invalid_argument` if args are not JSON or timeoutMs is not positive.
+   */
+  request(op: string, args: unknown, timeoutMs: number): Promise<unknown>;
+  /** Listens to `{sub, events}` pushes, in arrival order. Returns a function that stops listening. */
+  onPush(cb: (sub: string, events: unknown[]) => void): () => void;
+  /** Listens to `{update}` registry updates. Returns a function that stops listening. */
+  onUpdate(cb: (update: RegistryUpdate) => void): () => void;
+  /** Runs cb once with the reason when the connection closes (at once, asynchronously, if it already has). */
+  onClose(cb: (reason: string) => void): void;
+  /** Closes the connection; pending requests fail with `connection_closed`. */
+  close(): void;
+}
+
+interface Pending {
+  op: string;
+  resolve(value: unknown): void;
+  reject(err: GaterError): void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** setTimeout clamps longer delays to 1 ms, so longer timeouts mean "no timer". */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class RpcConnectionImpl implements RpcConnection {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly pushListeners = new Set<(sub: string, events: unknown[]) => void>();
+  private readonly updateListeners = new Set<(update: RegistryUpdate) => void>();
+  private readonly closeListeners: Array<(reason: string) => void> = [];
+  private closeReason: string | undefined;
+  /** An id-less error the server sent just before closing: a better close reason than "closed by peer". */
+  private farewell: string | undefined;
+
+  constructor(
+    private readonly framed: FramedSocket,
+    readonly remoteNode: string,
+    readonly welcome: RegistryUpdate,
+    private readonly log: Logger,
+  ) {}
+
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+
+  request(op: string, args: unknown, timeoutMs: number): Promise<unknown> {
+    if (this.closeReason !== undefined) {
+      return Promise.reject(this.closedError(op, this.closeReason));
+    }
+    if (!(timeoutMs > 0)) return Promise.reject(invalidArgument('timeoutMs must be positive', { timeoutMs }));
+    const id = this.nextId++;
+    let frame: Buffer;
+    try {
+      frame = encodeFrame({ id, op, args }, this.framed.maxFrameBytes);
+    } catch (e) {
+      return Promise.reject(e as GaterError);
+    }
+    return new Promise<unknown>((resolve, reject) => {
+      const timer =
+        timeoutMs <= MAX_TIMER_MS
+          ? setTimeout(() => {
+              this.pending.delete(id);
+              reject(new GaterError('timeout', `${op} got no reply within ${timeoutMs} ms`, { op, timeoutMs }));
+            }, timeoutMs)
+          : undefined;
+      this.pending.set(id, { op, resolve, reject, timer });
+      // Registered before writing: a write that overflows the buffer closes the connection and must fail this call too.
+      this.framed.sendFrame(frame);
+    });
+  }
+
+  onPush(cb: (sub: string, events: unknown[]) => void): () => void {
+    this.pushListeners.add(cb);
+    return () => this.pushListeners.delete(cb);
+  }
+
+  onUpdate(cb: (update: RegistryUpdate) => void): () => void {
+    this.updateListeners.add(cb);
+    return () => this.updateListeners.delete(cb);
+  }
+
+  onClose(cb: (reason: string) => void): void {
+    const reason = this.closeReason;
+    if (reason !== undefined) queueMicrotask(() => cb(reason));
+    else this.closeListeners.push(cb);
+  }
+
+  close(): void {
+    this.framed.close('closed by client');
+  }
+
+  /** Called by the socket for each frame after the handshake. */
+  onFrame(frame: unknown): void {
+    const f = asRecord(frame);
+    if (!f) return this.log('warn', `ignoring a non-object frame from ${this.remoteNode}`);
+    if (f.id !== undefined) {
+      const p = typeof f.id === 'number' ? this.pending.get(f.id) : undefined;
+      if (!p) return this.log('debug', `dropping a reply for unknown or timed-out request ${String(f.id)}`);
+      this.pending.delete(f.id as number);
+      clearTimeout(p.timer);
+      if (f.error !== undefined) p.reject(GaterError.fromWire(f.error));
+      else p.resolve(f.value);
+      return;
+    }
+    if (typeof f.sub === 'string' && Array.isArray(f.events)) {
+      const { sub, events } = f;
+      for (const cb of this.pushListeners) this.safely(() => cb(sub, events));
+      return;
+    }
+    if (isRegistryUpdate(f.update)) {
+      const update = f.update;
+      for (const cb of this.updateListeners) this.safely(() => cb(update));
+      return;
+    }
+    if (f.error !== undefined) {
+      const e = GaterError.fromWire(f.error);
+      this.farewell = `${e.code}: ${e.message}`;
+      return;
+    }
+    this.log('warn', `ignoring an unrecognised frame from ${this.remoteNode}`);
+  }
+
+  /** Called by the socket once, when the connection has closed for whatever reason. */
+  onClosed(reason: string): void {
+    const why = this.farewell ?? reason;
+    this.closeReason = why;
+    this.log('info', `connection to ${this.remoteNode} closed: ${why}`);
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) {
+      clearTimeout(p.timer);
+      p.reject(this.closedError(p.op, why));
+    }
+    for (const cb of this.closeListeners.splice(0)) this.safely(() => cb(why));
+  }
+
+  private closedError(op: string, reason: string): GaterError {
+    return new GaterError('connection_closed', `connection to ${this.remoteNode} closed: ${reason}`, { op, node: this.remoteNode, reason });
+  }
+
+  /** A listener's exception must not break frame processing for the others. */
+  private safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.log('error', `listener threw: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}

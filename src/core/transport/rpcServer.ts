@@ -1,0 +1,257 @@
+/**
+ * The store node's side of the TCP transport (DESIGN §5): accepts connections, runs the handshake, then
+ * answers `{id, op, args}` requests through a handler and pushes subscription batches and registry updates.
+ *
+ * Whatever a peer sends, the server never throws: undecodable input closes that one connection and is counted.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { GaterError, invalidArgument, toGaterError, type WireError } from '../errors.js';
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from '../wire/frame.js';
+import { DEFAULT_MAX_WRITE_BUFFER_BYTES, FramedSocket, type Logger } from './framedSocket.js';
+import {
+  clientMac,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  newNonce,
+  parseAuth,
+  serverMac,
+  verifyMac,
+} from './handshake.js';
+import { asRecord, isRequestId, MIN_FRAME_BYTES, PING_OP, PONG, type RegistryUpdate, type RequestId } from './protocol.js';
+import { RpcSessionImpl, type RpcSession } from './rpcSession.js';
+
+/**
+ * Largest frame accepted before a peer has authenticated: a handshake frame is a few hundred bytes, and an
+ * anonymous peer should not make the server buffer up to `maxFrameBytes`.
+ */
+export const HANDSHAKE_MAX_FRAME_BYTES = 64 * 1024;
+
+export interface RpcServerOptions {
+  /** Interface to listen on (default `'127.0.0.1'`). */
+  host?: string;
+  /** Port to listen on; 0 (the default) lets the OS pick one, read it back from `RpcServer.port`. */
+  port?: number;
+  /** This node's name, sent in `hello` and `welcome`. */
+  nodeName: string;
+  /** Shared secret both sides prove they know. Never logged, never sent. */
+  cookie: string;
+  /** Largest JSON payload of one frame, both ways (default 16 MiB). A larger incoming frame closes the connection. */
+  maxFrameBytes?: number;
+  /** Time a peer has from connecting to a valid `auth` (default 5000 ms); then it is closed. */
+  handshakeTimeoutMs?: number;
+  /** Cap on bytes queued for a peer that does not read (default 64 MiB); beyond it the connection is closed. */
+  maxWriteBufferBytes?: number;
+  /** What a newly authenticated peer is told about this node; called once per handshake. */
+  welcome(): { stores: string[]; workers: unknown[] };
+  /**
+   * Answers one request. A thrown GaterError reaches the caller as itself (code, message, details); anything
+   * else thrown becomes `internal`. Requests of one session may run concurrently.
+   */
+  handler(session: RpcSession, op: string, args: unknown): Promise<unknown>;
+  /** Where connection events go (default: nowhere). */
+  log?: Logger;
+}
+
+export interface RpcServerStats {
+  /** Handshakes completed. */
+  accepted: number;
+  /** Handshakes refused: wrong cookie or a malformed auth. */
+  rejectedAuth: number;
+  /** Connections closed for not completing the handshake in time. */
+  handshakeTimeouts: number;
+  /** Frames that could not be decoded or were not a request; each one closes its connection unless it had an id. */
+  badFrames: number;
+}
+
+export interface RpcServer {
+  readonly port: number;
+  readonly host: string;
+  /** Authenticated sessions that are still open. */
+  sessions(): RpcSession[];
+  /**
+   * Sends `{update}` to every open session (encoded once).
+   *
+   * @throws GaterError `payload_too_large` if the update does not fit in one frame; nothing is sent.
+   */
+  broadcastUpdate(update: RegistryUpdate): void;
+  stats(): RpcServerStats;
+  /** Stops listening and closes every connection; resolves when the listener is gone. Idempotent. */
+  close(): Promise<void>;
+}
+
+const noop: Logger = () => {};
+
+/** Starts listening; resolves once the port is bound. Rejects with GaterError `internal` (details.errno) if it cannot bind. */
+export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
+  if (typeof opts.cookie !== 'string' || opts.cookie.length === 0) throw invalidArgument('cookie must be a non-empty string');
+  if (typeof opts.nodeName !== 'string' || opts.nodeName.length === 0) throw invalidArgument('nodeName must be a non-empty string');
+  if (opts.maxFrameBytes !== undefined && !(Number.isInteger(opts.maxFrameBytes) && opts.maxFrameBytes >= MIN_FRAME_BYTES)) {
+    throw invalidArgument(`maxFrameBytes must be an integer >= ${MIN_FRAME_BYTES}`);
+  }
+  const host = opts.host ?? '127.0.0.1';
+  const maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const maxWriteBufferBytes = opts.maxWriteBufferBytes ?? DEFAULT_MAX_WRITE_BUFFER_BYTES;
+  const log = opts.log ?? noop;
+  const { cookie, nodeName } = opts;
+
+  const stats: RpcServerStats = { accepted: 0, rejectedAuth: 0, handshakeTimeouts: 0, badFrames: 0 };
+  const connections = new Set<FramedSocket>();
+  // Sockets outlive their FramedSocket while a farewell frame drains; close() must not wait for those.
+  const sockets = new Set<Socket>();
+  const sessions = new Set<RpcSessionImpl>();
+  let closing: Promise<void> | undefined;
+
+  const server: Server = createServer((socket) => accept(socket));
+
+  function accept(socket: Socket): void {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    const snonce = newNonce();
+    let session: RpcSessionImpl | undefined;
+    const conn: FramedSocket = new FramedSocket(socket, {
+      maxFrameBytes,
+      maxWriteBufferBytes,
+      onFrame: (frame) => (session ? onRequest(session, conn, frame) : onAuth(frame)),
+      onBadInput: (err) => {
+        stats.badFrames++;
+        log('warn', `closing ${conn.remote}: ${err.code}: ${err.message}`);
+      },
+      onClose: (reason) => {
+        clearTimeout(timer);
+        connections.delete(conn);
+        if (session) {
+          sessions.delete(session);
+          session.markClosed(reason);
+          log('info', `session ${session.id} (${session.remoteNode}) closed: ${reason}`);
+        }
+      },
+    });
+    conn.decoder.maxFrameBytes = Math.min(maxFrameBytes, HANDSHAKE_MAX_FRAME_BYTES);
+    connections.add(conn);
+    const timer = setTimeout(() => {
+      stats.handshakeTimeouts++;
+      log('warn', `closing ${conn.remote}: no handshake within ${handshakeTimeoutMs} ms`);
+      conn.close('handshake timed out', {
+        error: new GaterError('timeout', `handshake not completed within ${handshakeTimeoutMs} ms`).toWire(),
+      });
+    }, handshakeTimeoutMs);
+    conn.send({ hello: { node: nodeName, nonce: snonce } });
+
+    function onAuth(frame: unknown): void {
+      const auth = parseAuth(frame);
+      if (!auth || !verifyMac(clientMac(cookie, snonce, auth.nonce), auth.mac)) {
+        stats.rejectedAuth++;
+        log('warn', `handshake from ${conn.remote} refused: ${auth ? `bad mac from node ${auth.node}` : 'malformed auth'}`);
+        const refusal: WireError = { code: 'unauthorized', message: 'handshake refused: authentication failed' };
+        conn.close('unauthorized', { error: refusal });
+        return;
+      }
+      try {
+        const { stores, workers } = opts.welcome();
+        conn.send({ welcome: { mac: serverMac(cookie, auth.nonce, snonce), node: nodeName, stores, workers } });
+      } catch (e) {
+        const err = toGaterError(e);
+        log('error', `cannot welcome ${auth.node} from ${conn.remote}: ${err.code}: ${err.message}`);
+        conn.close('welcome failed', { error: err.toWire() });
+        return;
+      }
+      clearTimeout(timer);
+      conn.decoder.maxFrameBytes = maxFrameBytes;
+      session = new RpcSessionImpl(randomUUID(), auth.node, conn);
+      sessions.add(session);
+      stats.accepted++;
+      log('info', `session ${session.id} opened by ${auth.node} from ${conn.remote}`);
+    }
+  }
+
+  function onRequest(session: RpcSessionImpl, conn: FramedSocket, frame: unknown): void {
+    const f = asRecord(frame);
+    if (!f || !isRequestId(f.id)) {
+      // Without an id there is nothing to answer, and a peer sending such frames is not one of ours.
+      stats.badFrames++;
+      log('warn', `closing session ${session.id}: frame without a request id`);
+      conn.close('malformed frame', { error: invalidArgument('malformed frame: expected {id, op, args}').toWire() });
+      return;
+    }
+    const { id, op, args } = f;
+    if (typeof op !== 'string' || op.length === 0) {
+      stats.badFrames++;
+      sendReply(conn, id, { error: invalidArgument('malformed request: op must be a non-empty string').toWire() });
+      return;
+    }
+    if (op === PING_OP) {
+      sendReply(conn, id, { ok: true, value: PONG });
+      return;
+    }
+    void dispatch(session, conn, id, op, args);
+  }
+
+  async function dispatch(session: RpcSession, conn: FramedSocket, id: RequestId, op: string, args: unknown): Promise<void> {
+    let body: Record<string, unknown>;
+    try {
+      body = { ok: true, value: await opts.handler(session, op, args) };
+    } catch (e) {
+      if (!(e instanceof GaterError)) log('error', `handler for ${op} threw: ${e instanceof Error ? e.message : String(e)}`);
+      body = { error: toGaterError(e).toWire() };
+    }
+    sendReply(conn, id, body);
+  }
+
+  /** Sends a reply; one that cannot be sent (too large, not JSON) becomes an error reply for the same id. */
+  function sendReply(conn: FramedSocket, id: RequestId, body: Record<string, unknown>): void {
+    try {
+      conn.send({ id, ...body });
+    } catch (e) {
+      const err = toGaterError(e);
+      try {
+        conn.send({ id, error: err.toWire() });
+      } catch {
+        // The error's details themselves would not encode; the code alone still tells the caller what happened.
+        try {
+          conn.send({ id, error: { code: err.code, message: 'reply could not be encoded' } });
+        } catch {
+          conn.close('reply could not be encoded');
+        }
+      }
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException): void => {
+      reject(new GaterError('internal', `cannot listen on ${host}:${opts.port ?? 0}: ${e.code ?? e.message}`, { errno: e.code }, { cause: e }));
+    };
+    server.once('error', onError);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  server.on('error', (e) => log('error', `listener error: ${e.message}`));
+  const address = server.address();
+  const port = address !== null && typeof address === 'object' ? address.port : (opts.port ?? 0);
+  log('info', `${nodeName} listening on ${host}:${port}`);
+
+  return {
+    port,
+    host,
+    sessions: () => [...sessions],
+    broadcastUpdate(update) {
+      const frame = encodeFrame({ update }, maxFrameBytes);
+      for (const s of sessions) s.sendFrame(frame);
+    },
+    stats: () => ({ ...stats }),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const c of [...connections]) c.close('server closing');
+        for (const s of [...sockets]) s.destroy();
+      });
+      return closing;
+    },
+  };
+}

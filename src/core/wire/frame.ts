@@ -1,0 +1,158 @@
+/**
+ * Length-prefixed JSON framing for the TCP transport (DESIGN §5): each frame is a 4-byte big-endian unsigned
+ * length followed by that many bytes of UTF-8 JSON. The length counts the JSON bytes only, not the header.
+ *
+ * This module knows nothing about sockets: `encodeFrame` turns a value into bytes and `FrameDecoder` turns a
+ * byte stream, split anywhere, back into values.
+ */
+import { GaterError } from '../errors.js';
+
+/** Default largest JSON payload of one frame: 16 MiB. */
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/** Size of the length prefix. */
+export const FRAME_HEADER_BYTES = 4;
+
+/** Largest length a 4-byte header can declare; no frame may exceed it whatever the configured max. */
+const HEADER_LIMIT = 0xffff_ffff;
+
+function tooLarge(bytes: number, maxFrameBytes: number): GaterError {
+  return new GaterError('payload_too_large', `frame of ${bytes} bytes exceeds the limit of ${maxFrameBytes} bytes`, {
+    bytes,
+    maxFrameBytes,
+  });
+}
+
+/**
+ * Encodes one value as a frame.
+ *
+ * @param maxFrameBytes largest allowed JSON payload (default {@link DEFAULT_MAX_FRAME_BYTES}); checked here so
+ *   a sender can refuse an oversized frame without writing anything.
+ * @throws GaterError `payload_too_large` when the JSON exceeds `maxFrameBytes`; `invalid_argument` when the
+ *   value has no JSON form (undefined, a function, a BigInt, a cycle).
+ */
+export function encodeFrame(value: unknown, maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES): Buffer {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (e) {
+    throw new GaterError('invalid_argument', `value cannot be encoded as JSON: ${(e as Error).message}`, {}, { cause: e });
+  }
+  if (json === undefined) throw new GaterError('invalid_argument', 'value cannot be encoded as JSON');
+  const limit = Math.min(maxFrameBytes, HEADER_LIMIT);
+  // A UTF-8 encoding is at least one byte per UTF-16 unit, so a long string is rejected before measuring it.
+  if (json.length > limit) throw tooLarge(Buffer.byteLength(json, 'utf8'), maxFrameBytes);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > limit) throw tooLarge(bytes, maxFrameBytes);
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bytes);
+  frame.writeUInt32BE(bytes, 0);
+  frame.write(json, FRAME_HEADER_BYTES, 'utf8');
+  return frame;
+}
+
+/**
+ * A push decoder: feed it chunks as they arrive, get back the frames they complete.
+ *
+ * After it throws, the stream is out of step (or hostile) and the decoder stays failed: every later `push`
+ * rethrows the same error. Callers close the connection; frames completed earlier in the failing chunk are
+ * dropped with it.
+ */
+export class FrameDecoder {
+  /**
+   * Largest accepted JSON payload. Mutable so a server can accept only small frames until a peer has
+   * authenticated, then raise the limit; a change applies from the next frame header read.
+   */
+  maxFrameBytes: number;
+
+  // Chunks are kept as a list and joined once per frame, so a 16 MiB frame arriving in 64 KiB pieces costs one
+  // copy rather than one per piece.
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Payload length of the frame being read, or -1 while waiting for its header. */
+  private pending = -1;
+  private failure: GaterError | undefined;
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+
+  /** @param maxFrameBytes largest accepted JSON payload (default {@link DEFAULT_MAX_FRAME_BYTES}). */
+  constructor(maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /** Bytes received but not yet part of a returned frame. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /**
+   * Adds bytes and returns every frame they complete, in order.
+   *
+   * @throws GaterError `payload_too_large` as soon as a header declares more than `maxFrameBytes` (without
+   *   waiting for the body); `invalid_argument` for a payload that is not UTF-8 JSON.
+   */
+  push(chunk: Uint8Array): unknown[] {
+    if (this.failure) throw this.failure;
+    if (chunk.length > 0) {
+      this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+      this.buffered += chunk.length;
+    }
+    const frames: unknown[] = [];
+    try {
+      for (;;) {
+        if (this.pending < 0) {
+          if (this.buffered < FRAME_HEADER_BYTES) break;
+          const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
+          if (length > this.maxFrameBytes) throw tooLarge(length, this.maxFrameBytes);
+          this.pending = length;
+        }
+        if (this.buffered < this.pending) break;
+        const payload = this.take(this.pending);
+        this.pending = -1;
+        frames.push(this.parse(payload));
+      }
+    } catch (e) {
+      this.failure = e as GaterError;
+      this.chunks = [];
+      this.buffered = 0;
+      throw e;
+    }
+    return frames;
+  }
+
+  private parse(payload: Buffer): unknown {
+    try {
+      return JSON.parse(this.utf8.decode(payload));
+    } catch {
+      throw new GaterError('invalid_argument', 'invalid frame: payload is not UTF-8 JSON', { bytes: payload.length });
+    }
+  }
+
+  /** Removes and returns exactly n buffered bytes (the caller checked they are there). */
+  private take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
+    const first = this.chunks[0]!;
+    if (first.length >= n) {
+      const out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.buffered -= n;
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const head = this.chunks[0]!;
+      const want = n - filled;
+      if (head.length <= want) {
+        head.copy(out, filled);
+        filled += head.length;
+        this.chunks.shift();
+      } else {
+        head.copy(out, filled, 0, want);
+        this.chunks[0] = head.subarray(want);
+        filled = n;
+      }
+    }
+    this.buffered -= n;
+    return out;
+  }
+}
