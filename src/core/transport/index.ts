@@ -14,3 +14,4 @@ export {
   serverMac,
   verifyMac,
 } from './handshake.js';
+export { TcpLink, connectTcpLink } from './tcpLink.js';

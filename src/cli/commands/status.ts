@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import type { Gater } from '../../gater.js';
+import { maskStorage, parsePositiveInt, type Config } from '../config.js';
+import { createOutput } from '../output.js';
+import type { Runner } from '../program.js';
+import { openGater } from '../session.js';
+
+/** What `status --json` prints (and the console's banner reads). */
+export async function collectStatus(gater: Gater, config: Config) {
+  const cluster = gater.cluster.status();
+  const streams = await gater.api.getStreams(gater.store).then(
+    (s) => s.length,
+    () => null,
+  );
+  const routed = Object.fromEntries(gater.registry.routed);
+  return {
+    mode: gater.mode,
+    store: gater.store,
+    storage: gater.mode === 'embedded' ? maskStorage(config.storage) : undefined,
+    pubSub: config.pubSub,
+    nodes: cluster.nodes.map((n) => ({
+      name: n.name,
+      state: n.state,
+      heartbeatAgeMs: n.heartbeatAgeMs,
+      address: n.address,
+      stores: n.stores,
+      workers: n.workers,
+      role: n.role,
+    })),
+    workers: gater.api.gatewayWorkersForStore(gater.store).length,
+    workersByNode: gater.api.gatewayWorkers().map((w) => ({ ...w, routed: routed[w.id] ?? 0 })),
+    streams,
+    foreignNodes: cluster.foreignNodes,
+    badPackets: cluster.badPackets,
+    unauthorized: cluster.unauthorized,
+  };
+}
+
+export type StatusReport = Awaited<ReturnType<typeof collectStatus>>;
+
+export function registerStatus(program: Command, run: Runner): void {
+  const cmd = program
+    .command('status')
+    .description('print the mode, the store, its nodes and workers')
+    .option('--wait <ms>', 'in cluster mode, wait this long for discovery first (default 2500)')
+    .addHelpText('after', '\nExamples:\n  $ ex-esdb-console status --json\n  $ ex-esdb-console status --cluster --gossip-if 127.0.0.1 --wait 3000 --json');
+  cmd.action(
+    run(async (config) => {
+      const opts = cmd.opts<{ wait?: string }>();
+      const waitMs = opts.wait === undefined ? 2500 : parsePositiveInt(opts.wait, '--wait');
+      const gater = await openGater(config);
+      try {
+        if (gater.mode === 'cluster') await new Promise((r) => setTimeout(r, waitMs));
+        const status = await collectStatus(gater, config);
+        createOutput(config.json).result(status, () => renderStatus(status));
+        return 0;
+      } finally {
+        await gater.stop();
+      }
+    }),
+  );
+}
+
+export function renderStatus(s: StatusReport): string {
+  const lines = [
+    `🔗 Cluster Status`,
+    `Mode: ${s.mode}   Store: ${s.store}${s.storage ? `   Storage: ${s.storage}` : ''}   PubSub: ${s.pubSub}`,
+    `Streams: ${s.streams ?? '?'}   Active gateway workers for ${s.store}: ${s.workers}`,
+    `Nodes (${s.nodes.length}):`,
+    ...s.nodes.map(
+      (n) =>
+        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}`,
+    ),
+  ];
+  if (s.foreignNodes.length) lines.push(`Foreign BEAM nodes: ${s.foreignNodes.map((f) => f.name).join(', ')}`);
+  const bad = Object.entries(s.badPackets);
+  if (bad.length) lines.push(`Bad packets (wrong secret?): ${bad.map(([a, n]) => `${a}=${n}`).join(', ')}`);
+  if (s.unauthorized.length) lines.push(`Refused (wrong cookie?): ${s.unauthorized.map((u) => `${u.node} ${u.address}`).join(', ')}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,85 @@
+import { UsageError } from './exitCodes.js';
+import { parseLogLevel, type LogLevel } from './logger.js';
+
+/** Global flags as commander parses them (all optional strings/booleans). */
+export interface GlobalFlags {
+  store?: string;
+  storage?: string;
+  cluster?: boolean;
+  connect?: string;
+  secret?: string;
+  cookie?: string;
+  gossipPort?: string;
+  gossipAddr?: string;
+  gossipIf?: string;
+  json?: boolean;
+  timeout?: string;
+  logLevel?: string;
+  color?: boolean;
+}
+
+/** Flags override environment, which overrides defaults (DESIGN §6). */
+export interface Config {
+  store: string;
+  storage: string;
+  /** Gossip discovery on (by --cluster or a secret in the environment). */
+  cluster: boolean;
+  /** Static seeds `host:port`. */
+  connect: string[];
+  secret: string | undefined;
+  cookie: string | undefined;
+  gossipPort: number;
+  gossipAddr: string;
+  gossipIf: string;
+  json: boolean;
+  timeoutMs: number;
+  logLevel: LogLevel;
+  color: boolean;
+  pubSub: string;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Config {
+  const secret = flags.secret ?? env.EX_ESDB_CLUSTER_SECRET;
+  const connect = (flags.connect ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const seed of connect) parseHostPort(seed, '--connect');
+  return {
+    store: flags.store ?? env.EX_ESDB_STORE ?? 'reg_gh',
+    storage: flags.storage ?? env.EX_ESDB_STORAGE ?? 'memory',
+    cluster: flags.cluster === true || (flags.secret === undefined && env.EX_ESDB_CLUSTER_SECRET !== undefined && env.EX_ESDB_CLUSTER_SECRET !== ''),
+    connect,
+    secret,
+    cookie: flags.cookie ?? env.EX_ESDB_COOKIE ?? env.RELEASE_COOKIE,
+    gossipPort: parsePort(flags.gossipPort ?? env.EX_ESDB_CLUSTER_PORT ?? '45892', '--gossip-port / EX_ESDB_CLUSTER_PORT'),
+    gossipAddr: flags.gossipAddr ?? env.EX_ESDB_GOSSIP_MULTICAST_ADDR ?? '239.255.0.1',
+    gossipIf: flags.gossipIf ?? env.EX_ESDB_CLUSTER_INTERFACE ?? '0.0.0.0',
+    json: flags.json === true,
+    timeoutMs: parsePositiveInt(flags.timeout ?? '5000', '--timeout'),
+    logLevel: parseLogLevel(flags.logLevel ?? env.LOG_LEVEL),
+    color: flags.color !== false && env.NO_COLOR === undefined,
+    pubSub: env.EX_ESDB_PUB_SUB ?? 'ex_esdb_pubsub',
+  };
+}
+
+export function parsePort(v: string, what: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 0 || n > 65535) throw new UsageError(`${what} must be a port number 0-65535, got "${v}"`);
+  return n;
+}
+
+export function parsePositiveInt(v: string, what: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${what} must be a positive integer, got "${v}"`);
+  return Number(v);
+}
+
+export function parseHostPort(v: string, what: string): { host: string; port: number } {
+  const m = v.match(/^(.+):(\d+)$/);
+  if (!m) throw new UsageError(`${what} expects host:port (e.g. 127.0.0.1:7001), got "${v}"`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: parsePort(m[2]!, what) };
+}
+
+/** The storage spec with any password masked, for status and logs. */
+export function maskStorage(spec: string): string {
+  return spec.replace(/(postgres(?:ql)?:\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}

@@ -1,0 +1,196 @@
+import { hostname } from 'node:os';
+import { GaterApi } from './core/api/gaterApi.js';
+import { PubSub } from './core/api/pubsub.js';
+import { ClusterMonitor, type ClusterStatus, type MemberView } from './core/cluster/clusterMonitor.js';
+import { isGaterError, toGaterError } from './core/errors.js';
+import { WorkerRegistry } from './core/registry/workerRegistry.js';
+import { connectTcpLink, type TcpLink } from './core/transport/index.js';
+import type { Gater } from './gater.js';
+import type { LogFn } from './node/storeNode.js';
+import type { Config } from './cli/config.js';
+import { parseHostPort } from './cli/config.js';
+import { startGossipDiscovery, type GossipDiscovery } from './clusterDiscovery.js';
+
+export interface ClusterGaterOptions {
+  config: Config;
+  log: LogFn;
+  /** Gossip heartbeat interval (default 1000 ms). */
+  heartbeatMs?: number;
+}
+
+const RETRY_MS = 1000;
+
+interface Peer {
+  address: string;
+  host: string;
+  port: number;
+  link: TcpLink | undefined;
+  connecting: boolean;
+  lastError: string | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * A gateway in cluster mode: finds nodes by gossip and/or static seeds, keeps an authenticated TCP link to each,
+ * feeds the WorkerRegistry from handshakes and updates, and reconnects when a link drops.
+ */
+export async function startClusterGater({ config, log, heartbeatMs }: ClusterGaterOptions): Promise<Gater> {
+  const cookie = config.cookie ?? warnDefault(log, 'cookie', 'dev_cookie', 'EX_ESDB_COOKIE / --cookie');
+  const registry = new WorkerRegistry();
+  const pubsub = new PubSub((topic, e) => log('error', `[PubSub] listener on ${topic} failed: ${String(e)}`));
+  const api = new GaterApi(registry, pubsub, {
+    timeoutMs: config.timeoutMs,
+    onError: (e) => log('error', `[GaterAPI] ${toGaterError(e).message}`),
+  });
+  const cluster = new ClusterMonitor(registry);
+  const name = `gater_${process.pid}@${hostname()}`;
+  const peers = new Map<string, Peer>();
+  const unauthorized = new Map<string, { node: string; address: string; message: string }>();
+  let stopped = false;
+
+  const connect = (peer: Peer): void => {
+    if (stopped || peer.connecting || (peer.link && !peer.link.closed)) return;
+    peer.connecting = true;
+    connectTcpLink({ host: peer.host, port: peer.port, nodeName: name, cookie, handshakeTimeoutMs: 5000, connectTimeoutMs: 3000 })
+      .then((link) => {
+        peer.connecting = false;
+        if (stopped) return link.close();
+        peer.link = link;
+        peer.lastError = undefined;
+        unauthorized.delete(peer.address);
+        registry.add(link);
+        log('info', `🔗 [ClusterMonitor] 🟢 Connected to cluster node: ${link.node} (${peer.address})`);
+        cluster.emit({ type: 'node_up', node: link.node, address: peer.address, stores: link.announcement().stores });
+        link.onClose((reason) => {
+          if (peer.link === link) peer.link = undefined;
+          log('warn', `🔗 [ClusterMonitor] 🔴 Disconnected from cluster node: ${link.node} (${reason})`);
+          discovery?.markDown(link.node, reason);
+          cluster.emit({ type: 'node_down', node: link.node, reason });
+          schedule(peer, RETRY_MS);
+        });
+      })
+      .catch((e) => {
+        peer.connecting = false;
+        const err = toGaterError(e);
+        peer.lastError = err.message;
+        if (isGaterError(err, 'unauthorized')) {
+          const entry = { node: peer.address, address: peer.address, message: err.message };
+          if (!unauthorized.has(peer.address)) {
+            log('error', `🔗 [ClusterMonitor] node at ${peer.address} refused us: ${err.message} (same cookie on both sides?)`);
+            cluster.emit({ type: 'unauthorized', ...entry });
+          }
+          unauthorized.set(peer.address, entry);
+          schedule(peer, 5 * RETRY_MS);
+        } else {
+          log('debug', `🔗 [ClusterMonitor] cannot reach ${peer.address}: ${err.message}`);
+          schedule(peer, RETRY_MS);
+        }
+      });
+  };
+
+  const schedule = (peer: Peer, ms: number): void => {
+    if (stopped || peer.timer || !peers.has(peer.address)) return;
+    peer.timer = setTimeout(() => {
+      peer.timer = undefined;
+      connect(peer);
+    }, ms);
+    peer.timer.unref();
+  };
+
+  const addPeer = (host: string, port: number): void => {
+    const address = `${host}:${port}`;
+    if (peers.has(address)) return connect(peers.get(address)!);
+    const peer: Peer = { address, host, port, link: undefined, connecting: false, lastError: undefined, timer: undefined };
+    peers.set(address, peer);
+    connect(peer);
+  };
+
+  for (const seed of config.connect) {
+    const { host, port } = parseHostPort(seed, '--connect');
+    addPeer(host, port);
+  }
+
+  let discovery: GossipDiscovery | undefined;
+  if (config.cluster) {
+    const secret = config.secret ?? warnDefault(log, 'secret', 'dev_cluster_secret', 'EX_ESDB_CLUSTER_SECRET / --secret');
+    discovery = await startGossipDiscovery({
+      nodeName: name,
+      role: 'gateway',
+      secret,
+      gossipPort: config.gossipPort,
+      multicastAddr: config.gossipAddr,
+      interfaceAddr: config.gossipIf,
+      heartbeatMs: heartbeatMs ?? 1000,
+      port: 0,
+      stores: [],
+      log,
+      monitor: cluster,
+      onNode: (host, port) => addPeer(host, port),
+    });
+  }
+
+  cluster.setSource({
+    status(): ClusterStatus {
+      const gossip = discovery?.status();
+      const byName = new Map<string, MemberView>();
+      for (const m of gossip?.nodes ?? []) byName.set(m.name, m);
+      for (const link of registry.links()) {
+        const a = link.announcement();
+        const g = byName.get(link.node);
+        byName.set(link.node, {
+          name: link.node,
+          role: 'node',
+          state: g?.state ?? 'alive',
+          heartbeatAgeMs: g?.heartbeatAgeMs ?? null,
+          address: link.address,
+          stores: a.stores,
+          workers: a.workers.length,
+          connected: !link.closed,
+        });
+      }
+      for (const p of peers.values()) {
+        if (p.link || [...byName.values()].some((m) => m.address === p.address)) continue;
+        byName.set(p.address, {
+          name: p.address,
+          role: 'node',
+          state: 'down',
+          heartbeatAgeMs: null,
+          address: p.address,
+          stores: [],
+          workers: 0,
+          connected: false,
+        });
+      }
+      return {
+        nodes: [...byName.values()].filter((m) => m.role !== 'gateway'),
+        foreignNodes: gossip?.foreignNodes ?? [],
+        badPackets: gossip?.badPackets ?? {},
+        unauthorized: [...unauthorized.values()],
+      };
+    },
+  });
+
+  return {
+    mode: 'cluster',
+    store: config.store,
+    api,
+    cluster,
+    pubsub,
+    registry,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await api.close();
+      await discovery?.stop();
+      for (const p of peers.values()) {
+        if (p.timer) clearTimeout(p.timer);
+        p.link?.close();
+      }
+    },
+  };
+}
+
+function warnDefault(log: LogFn, what: string, value: string, where: string): string {
+  log('warn', `🏭 [System] no cluster ${what} configured; using the development default. Set ${where} for anything shared.`);
+  return value;
+}

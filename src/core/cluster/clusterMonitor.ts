@@ -1,0 +1,100 @@
+import type { WorkerRegistry } from '../registry/workerRegistry.js';
+
+export type MemberState = 'alive' | 'suspect' | 'down';
+
+/** Cluster events (a discriminated union; consumers switch on `type`). */
+export type ClusterEvent =
+  | { type: 'node_up'; node: string; address: string; stores: string[] }
+  | { type: 'node_suspect'; node: string; heartbeatAgeMs: number }
+  | { type: 'node_down'; node: string; reason: string }
+  | { type: 'foreign_node'; node: string; address: string }
+  | { type: 'bad_packet'; from: string; count: number }
+  | { type: 'unauthorized'; node: string; address: string; message: string };
+
+export interface MemberView {
+  name: string;
+  role: string;
+  state: MemberState;
+  /** ms since the last heartbeat; null where no gossip is involved (embedded, static seeds). */
+  heartbeatAgeMs: number | null;
+  address: string;
+  stores: string[];
+  workers: number;
+  connected: boolean;
+}
+
+export interface ClusterStatus {
+  nodes: MemberView[];
+  foreignNodes: { name: string; address: string; heartbeatAgeMs: number }[];
+  badPackets: Record<string, number>;
+  unauthorized: { node: string; address: string; message: string }[];
+}
+
+/** Where membership comes from: the registry alone (embedded) or gossip plus the registry (cluster). */
+export interface MembershipSource {
+  status(): ClusterStatus;
+}
+
+/**
+ * ClusterMonitor: node up/suspect/down, heartbeat age, typed events (DESIGN §5). Read by the console and by
+ * `status --cluster`. Listeners never break the emitter.
+ */
+export class ClusterMonitor {
+  private readonly listeners = new Set<(e: ClusterEvent) => void>();
+  private source: MembershipSource;
+
+  constructor(registry: WorkerRegistry) {
+    this.source = registrySource(registry);
+  }
+
+  setSource(source: MembershipSource): void {
+    this.source = source;
+  }
+
+  on(listener: (e: ClusterEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(e: ClusterEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(e);
+      } catch {
+        // a broken listener must not stop cluster bookkeeping
+      }
+    }
+  }
+
+  nodes(): MemberView[] {
+    return this.source.status().nodes;
+  }
+
+  status(): ClusterStatus {
+    return this.source.status();
+  }
+}
+
+/** Membership as the registry sees it: every linked node is alive. */
+export function registrySource(registry: WorkerRegistry): MembershipSource {
+  return {
+    status: () => ({
+      nodes: registry.links().map((l) => {
+        const a = l.announcement();
+        return {
+          name: l.node,
+          role: 'node',
+          state: 'alive' as const,
+          heartbeatAgeMs: null,
+          address: l.address,
+          stores: a.stores,
+          workers: a.workers.length,
+          connected: !l.closed,
+        };
+      }),
+      foreignNodes: [],
+      badPackets: {},
+      unauthorized: [],
+    }),
+  };
+}

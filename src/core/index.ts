@@ -1,0 +1,11 @@
+/** The gateway core: the only import path for console/, scripted/ and cli/. No UI code here. */
+export * from './types.js';
+export * from './errors.js';
+export * from './validation.js';
+export * from './matching.js';
+export type { NodeLink } from './link.js';
+export type { NodeAnnouncement, Op } from './protocol.js';
+export { PubSub, type EventsMessage } from './api/pubsub.js';
+export { GaterApi, type GaterApiOptions } from './api/gaterApi.js';
+export { WorkerRegistry } from './registry/workerRegistry.js';
+export * from './cluster/clusterMonitor.js';

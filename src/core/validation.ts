@@ -1,0 +1,126 @@
+import { GaterError, invalidArgument } from './errors.js';
+import { NACK_ACTIONS, SUBSCRIPTION_TYPES, type Direction, type ExpectedVersion, type NackAction, type SubscriptionType } from './types.js';
+
+/**
+ * Input checks shared by the gateway (to fail before anything crosses the wire) and the store node (the
+ * authority: every request is checked again there). Each throws GaterError with a message that says what to do.
+ */
+
+const MAX_JSON_DEPTH = 64;
+
+/** Validates that `value` is plain JSON and returns a frozen private copy (so later caller mutations cannot reach storage). */
+export function cloneJson(value: unknown, what: string, depth = 0): unknown {
+  if (depth > MAX_JSON_DEPTH) throw invalidArgument(`${what} is nested deeper than ${MAX_JSON_DEPTH} levels; flatten it`);
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw invalidArgument(`${what} holds ${value}, which JSON cannot carry; use a finite number or a string`);
+    return value;
+  }
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i], `${what}[${i}]`, depth + 1);
+    return Object.freeze(out);
+  }
+  if (typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      const kind = (value as object).constructor?.name ?? 'object';
+      throw invalidArgument(`${what} is a ${kind}, not plain JSON; convert it (e.g. a Date to an ISO string) before appending`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined) continue; // JSON drops undefined members; do the same so every transport agrees
+      out[k] = cloneJson(v, `${what}.${k}`, depth + 1);
+    }
+    return Object.freeze(out);
+  }
+  throw invalidArgument(`${what} is a ${typeof value}, which is not JSON-serialisable; pass plain JSON data`);
+}
+
+export function validateStore(store: unknown): string {
+  if (typeof store !== 'string' || store.length === 0 || store.length > 255) {
+    throw invalidArgument(`store must be a non-empty string such as "reg_gh", got ${describe(store)}`);
+  }
+  return store;
+}
+
+export function validateStreamId(streamId: unknown): string {
+  if (typeof streamId !== 'string' || streamId.length === 0) {
+    throw invalidArgument(`stream id must be a non-empty string such as "greenhouse1", got ${describe(streamId)}`);
+  }
+  if (streamId.length > 1024) throw invalidArgument('stream id is longer than 1024 characters; use a shorter id');
+  return streamId;
+}
+
+export function validateExpectedVersion(v: unknown): ExpectedVersion {
+  if (v === undefined) return 'any';
+  if (v === 'any' || v === 'no_stream' || v === 'stream_exists') return v;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= -1) return v === -1 ? 'no_stream' : v;
+  throw invalidArgument(
+    `expected version must be 'any', 'no_stream', 'stream_exists' or an integer >= -1, got ${describe(v)}`,
+  );
+}
+
+/** Read arguments, in the reference's order of checks (start version first, then count). */
+export function validateRead(startVersion: unknown, count: unknown, direction: unknown = 'forward'): {
+  start: number;
+  count: number;
+  direction: Direction;
+} {
+  if (typeof startVersion !== 'number' || !Number.isInteger(startVersion)) {
+    throw new GaterError('invalid_start_version', `start version must be an integer >= 0, got ${describe(startVersion)}`, {
+      startVersion: describe(startVersion),
+    });
+  }
+  if (startVersion < 0) {
+    throw new GaterError('invalid_start_version', `start version must be >= 0, got ${startVersion}; versions are 0-based`, {
+      startVersion,
+    });
+  }
+  if (typeof count !== 'number' || !Number.isInteger(count)) {
+    throw new GaterError('invalid_count', `count must be an integer >= 1, got ${describe(count)}`, { count: describe(count) });
+  }
+  if (count < 1) throw new GaterError('invalid_count', `count must be >= 1, got ${count}`, { count });
+  if (direction !== 'forward' && direction !== 'backward') {
+    throw invalidArgument(`direction must be 'forward' or 'backward', got ${describe(direction)}`);
+  }
+  return { start: startVersion, count, direction };
+}
+
+export function validateSubscriptionType(type: unknown): SubscriptionType {
+  if (typeof type === 'string' && (SUBSCRIPTION_TYPES as readonly string[]).includes(type)) return type as SubscriptionType;
+  throw invalidArgument(`subscription type must be one of ${SUBSCRIPTION_TYPES.join(', ')}, got ${describe(type)}`);
+}
+
+export function validateNackAction(action: unknown): NackAction {
+  if (typeof action === 'string' && (NACK_ACTIONS as readonly string[]).includes(action)) return action as NackAction;
+  throw invalidArgument(`nack action must be one of ${NACK_ACTIONS.join(', ')}, got ${describe(action)}`);
+}
+
+export function validateSubscriptionName(name: unknown): string {
+  if (name === undefined) return 'transient';
+  if (typeof name !== 'string' || name.trim().length === 0) {
+    throw invalidArgument(`subscription name must be a non-empty string (or "transient"), got ${describe(name)}`);
+  }
+  return name;
+}
+
+export function validateNonNegativeInt(v: unknown, what: string, fallback?: number): number {
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
+  throw invalidArgument(`${what} must be an integer >= 0, got ${describe(v)}`);
+}
+
+export function validateUuidArg(v: unknown, what: string, allowAny = false): string {
+  if (typeof v === 'string' && v.length > 0) return v;
+  throw invalidArgument(`${what} must be a non-empty string${allowAny ? " or 'any'" : ''}, got ${describe(v)}`);
+}
+
+/** Short, safe rendering of a bad value for an error message. */
+export function describe(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  if (Array.isArray(v)) return 'an array';
+  return `a ${typeof v}`;
+}

@@ -1,0 +1,2 @@
+export * from './eventTypes.js';
+export * from './generator.js';

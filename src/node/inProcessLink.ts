@@ -1,0 +1,77 @@
+import { GaterError } from '../core/errors.js';
+import type { NodeLink } from '../core/link.js';
+import type { NodeAnnouncement, Op, RequestArgs } from '../core/protocol.js';
+import type { EventRecord } from '../core/types.js';
+import type { StoreNode } from './storeNode.js';
+import type { NodeSession } from './worker.js';
+
+let sessionSeq = 0;
+
+/** Embedded mode: the gateway talks to a store node in this process, with no sockets and no serialisation. */
+export class InProcessLink implements NodeLink {
+  readonly address = 'in-process';
+  private readonly pushListeners: ((sub: string, events: EventRecord[]) => void)[] = [];
+  private readonly updateListeners: ((a: NodeAnnouncement) => void)[] = [];
+  private readonly closeListeners: ((reason: string) => void)[] = [];
+  private readonly session: NodeSession;
+  private readonly unwatch: () => void;
+  closed = false;
+
+  constructor(private readonly target: StoreNode) {
+    const sessionClose: ((reason: string) => void)[] = [];
+    this.session = {
+      id: `inproc-${++sessionSeq}`,
+      // Deferred like a socket would: a subscriber that acks or nacks inside its callback must not be re-entered.
+      push: (sub, events) =>
+        queueMicrotask(() => {
+          for (const l of this.pushListeners) l(sub, events);
+        }),
+      onClose: (cb) => sessionClose.push(cb),
+    };
+    this.onClose((reason) => sessionClose.forEach((cb) => cb(reason)));
+    this.unwatch = target.onChange(() => {
+      const a = target.announcement();
+      for (const l of this.updateListeners) l(a);
+    });
+  }
+
+  get node(): string {
+    return this.target.name;
+  }
+
+  announcement(): NodeAnnouncement {
+    return this.target.announcement();
+  }
+
+  request(op: Op, args: RequestArgs, timeoutMs: number): Promise<unknown> {
+    if (this.closed) return Promise.reject(new GaterError('connection_closed', `link to ${this.node} is closed`));
+    const work = this.target.handle(this.session, op, args);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new GaterError('timeout', `${op} on ${this.node} got no answer within ${timeoutMs} ms; the node may be overloaded — retry or raise --timeout`)),
+        timeoutMs,
+      );
+    });
+    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  onPush(cb: (sub: string, events: EventRecord[]) => void): void {
+    this.pushListeners.push(cb);
+  }
+
+  onUpdate(cb: (a: NodeAnnouncement) => void): void {
+    this.updateListeners.push(cb);
+  }
+
+  onClose(cb: (reason: string) => void): void {
+    this.closeListeners.push(cb);
+  }
+
+  close(reason = 'closed'): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unwatch();
+    for (const l of this.closeListeners) l(reason);
+  }
+}

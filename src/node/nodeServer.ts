@@ -1,0 +1,53 @@
+import { startRpcServer, type RpcServer } from '../core/transport/index.js';
+import type { EventRecord } from '../core/types.js';
+import type { LogFn, StoreNode } from './storeNode.js';
+
+export interface NodeServerOptions {
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
+  /** TCP port; 0 = OS-assigned and advertised by gossip (default 0). */
+  port?: number;
+  cookie: string;
+  maxFrameBytes?: number;
+  handshakeTimeoutMs?: number;
+  log?: LogFn;
+}
+
+/** Serves a StoreNode over the authenticated TCP transport; announces store/worker changes to every gateway. */
+export async function serveNode(node: StoreNode, options: NodeServerOptions): Promise<RpcServer> {
+  const log = options.log ?? (() => {});
+  const server = await startRpcServer({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    nodeName: node.name,
+    cookie: options.cookie,
+    maxFrameBytes: options.maxFrameBytes,
+    handshakeTimeoutMs: options.handshakeTimeoutMs,
+    welcome: () => {
+      const a = node.announcement();
+      return { stores: a.stores, workers: a.workers };
+    },
+    handler: (session, op, args) =>
+      node.handle(
+        {
+          id: session.id,
+          push: (sub: string, events: EventRecord[]) => {
+            try {
+              session.push(sub, events);
+            } catch (e) {
+              log('error', `[GatewayWorker] push to ${session.remoteNode} failed: ${e instanceof Error ? e.message : String(e)}`);
+            }
+          },
+          onClose: (cb) => session.onClose(cb),
+        },
+        op,
+        args,
+      ),
+    log: (level, msg) => log(level, `[Transport] ${msg}`),
+  });
+  node.onChange(() => {
+    const a = node.announcement();
+    server.broadcastUpdate({ stores: a.stores, workers: a.workers });
+  });
+  return server;
+}

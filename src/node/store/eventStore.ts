@@ -1,0 +1,324 @@
+import { ulid } from 'ulid';
+import { GaterError, invalidArgument } from '../../core/errors.js';
+import { makeFilter, normaliseSelector, streamOfSelector, subscriptionKey, topicFor } from '../../core/matching.js';
+import type {
+  EventRecord,
+  ExpectedVersion,
+  NackAction,
+  SnapshotRecord,
+  SubscriptionInfo,
+  SubscriptionOptions,
+  SubscriptionType,
+  Selector,
+} from '../../core/types.js';
+import {
+  cloneJson,
+  validateExpectedVersion,
+  validateRead,
+  validateStreamId,
+  validateSubscriptionName,
+  validateSubscriptionType,
+  validateNonNegativeInt,
+  describe,
+} from '../../core/validation.js';
+import type { PreparedEvent, StorageAdapter, StoredSubscription } from '../storage/storageAdapter.js';
+import { LiveSubscription } from './liveSubscription.js';
+
+/** Defaults of DESIGN §4.6. */
+export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_RETRIES = 10;
+export const DEFAULT_MAX_IN_FLIGHT = 1000;
+
+export interface SubscribeRequest {
+  type: unknown;
+  selector: unknown;
+  name?: unknown;
+  startFrom?: unknown;
+  options?: SubscriptionOptions;
+  /** Id for the running instance (default: a new ULID); ack/nack and closeSub use it. */
+  id?: string;
+  /** Where batches go (the node pushes them to the gateway that asked). */
+  deliver: (events: EventRecord[]) => void;
+}
+
+/**
+ * The event-store engine for one store on one node: validated appends and reads over a StorageAdapter, plus
+ * the subscriptions this node serves. Stateless about data (storage holds it), stateful about live subscribers.
+ */
+export class EventStore {
+  private readonly subs = new Map<string, LiveSubscription>();
+  private readonly unwatch: () => void;
+
+  constructor(
+    readonly store: string,
+    private readonly adapter: StorageAdapter,
+    private readonly onError: (e: unknown) => void = () => {},
+  ) {
+    // Appends by other processes sharing the storage: every subscription pulls from its cursor.
+    this.unwatch = adapter.watch(store, () => {
+      for (const s of this.subs.values()) s.notify();
+    });
+  }
+
+  /** Appends `events` atomically; returns the new stream version. */
+  async append(streamId: unknown, events: unknown, expectedVersion?: unknown): Promise<number> {
+    const stream = validateStreamId(streamId);
+    const expected: ExpectedVersion = validateExpectedVersion(expectedVersion);
+    const prepared = prepareEvents(events);
+    if (prepared.length === 0) return this.adapter.getVersion(this.store, stream);
+    const outcome = await this.adapter.append(this.store, stream, prepared, expected);
+    if (!outcome.ok) {
+      throw new GaterError(
+        'wrong_expected_version',
+        `stream "${stream}" is at version ${outcome.current}, not ${String(expected)}; re-read it and retry with expected version ${outcome.current}`,
+        { expected, current: outcome.current, stream },
+      );
+    }
+    if (outcome.records.length > 0) for (const s of this.subs.values()) s.notify(outcome.records);
+    return outcome.version;
+  }
+
+  /** Reads with the reference's validation and clipping (EXESDB_SPEC §2.6): out-of-range versions are dropped. */
+  async read(streamId: unknown, startVersion: unknown, count: unknown, direction: unknown = 'forward'): Promise<EventRecord[]> {
+    const stream = validateStreamId(streamId);
+    const r = validateRead(startVersion, count, direction);
+    if (r.direction === 'forward') return this.adapter.readStream(this.store, stream, r.start, r.start + r.count - 1);
+    const lo = r.start - r.count + 1;
+    const events = await this.adapter.readStream(this.store, stream, Math.max(0, lo), r.start);
+    return events.reverse();
+  }
+
+  getVersion(streamId: unknown): Promise<number> {
+    return this.adapter.getVersion(this.store, validateStreamId(streamId));
+  }
+
+  getStreams(): Promise<string[]> {
+    return this.adapter.getStreams(this.store);
+  }
+
+  headPosition(): Promise<number> {
+    return this.adapter.headPosition(this.store);
+  }
+
+  /**
+   * Starts a subscription and returns its id. Replays from startFrom (stream version for `$<stream>`, global
+   * position otherwise), then goes live. A named subscription resumes from its stored checkpoint.
+   */
+  async subscribe(req: SubscribeRequest): Promise<string> {
+    const type = validateSubscriptionType(req.type);
+    const selector = normaliseSelector(type, req.selector);
+    const name = validateSubscriptionName(req.name);
+    const startFrom = validateNonNegativeInt(req.startFrom, 'startFrom', 0);
+    const persistent = name !== 'transient';
+    const ackTimeoutMs = validateNonNegativeInt(req.options?.ackTimeoutMs, 'ackTimeoutMs', DEFAULT_ACK_TIMEOUT_MS);
+    const maxRetries = validateNonNegativeInt(req.options?.maxRetries, 'maxRetries', DEFAULT_MAX_RETRIES);
+    let cursor = startFrom;
+    let key: string | undefined;
+    if (persistent) {
+      key = subscriptionKey(type, selector, name);
+      const existing = (await this.adapter.listSubscriptions(this.store)).find((s) => s.key === key);
+      // An existing record keeps its checkpoint: a re-attaching subscriber resumes where acks left off.
+      cursor = existing ? existing.checkpoint : startFrom;
+      const stored: StoredSubscription = { key, type, selector, name, startFrom, checkpoint: cursor, ackTimeoutMs, maxRetries };
+      await this.adapter.saveSubscription(this.store, existing ? { ...stored, startFrom: existing.startFrom } : stored);
+      // One live instance per persistent subscription on this node: the newest subscriber replaces the old.
+      for (const s of this.subs.values()) if (s.opts.persistent?.key === key) this.closeSub(s.id);
+    }
+    const id = req.id ?? ulid();
+    if (this.subs.has(id)) throw invalidArgument(`subscription id ${id} is already in use`);
+    const sub = new LiveSubscription({
+      id,
+      store: this.store,
+      type,
+      selector,
+      name,
+      startFrom,
+      topic: topicFor(this.store, type, name, selector),
+      filter: makeFilter(type, selector),
+      stream: streamOfSelector(type, selector),
+      cursor,
+      deliver: req.deliver,
+      adapter: this.adapter,
+      persistent: key ? { key, ackTimeoutMs, maxRetries, maxInFlight: DEFAULT_MAX_IN_FLIGHT } : undefined,
+      onError: this.onError,
+    });
+    this.subs.set(id, sub);
+    void sub.pull();
+    return id;
+  }
+
+  /** Stops a running subscription by id (the stored record of a named one stays). */
+  closeSub(id: string): boolean {
+    const s = this.subs.get(id);
+    if (!s) return false;
+    s.close();
+    this.subs.delete(id);
+    return true;
+  }
+
+  /** removeSubscription: stops matching running instances and deletes the stored record of a named one. */
+  async removeSubscription(type: unknown, selector: unknown, name?: unknown): Promise<void> {
+    const t = validateSubscriptionType(type);
+    const sel = normaliseSelector(t, selector);
+    const n = validateSubscriptionName(name);
+    const key = subscriptionKey(t, sel, n);
+    for (const s of [...this.subs.values()]) {
+      if (subscriptionKey(s.opts.type, s.opts.selector, s.opts.name) === key) this.closeSub(s.id);
+    }
+    if (n !== 'transient') await this.adapter.deleteSubscription(this.store, key);
+  }
+
+  private findPersistent(name: unknown, subId?: unknown): LiveSubscription {
+    for (const s of this.subs.values()) {
+      if (s.opts.persistent && s.opts.name === name && (subId === undefined || s.id === subId)) return s;
+    }
+    for (const s of this.subs.values()) if (s.opts.persistent && s.opts.name === name) return s;
+    throw new GaterError('not_found', `no running subscription named ${describe(name)} on this node; create it with saveSubscription first`, {
+      name: typeof name === 'string' ? name : undefined,
+    });
+  }
+
+  ack(name: unknown, subId: unknown, event: unknown): void {
+    this.findPersistent(name, subId).ack(eventRef(event));
+  }
+
+  nack(name: unknown, subId: unknown, event: unknown, action: NackAction): void {
+    this.findPersistent(name, subId).nack(eventRef(event), action);
+  }
+
+  /** Stored named subscriptions plus every running one, with checkpoint, in-flight, parked and lag. */
+  async getSubscriptions(): Promise<SubscriptionInfo[]> {
+    const head = await this.adapter.headPosition(this.store);
+    const stored = await this.adapter.listSubscriptions(this.store);
+    const out: SubscriptionInfo[] = [];
+    const seen = new Set<string>();
+    const lagOf = async (type: SubscriptionType, selector: Selector, checkpoint: number) => {
+      const stream = streamOfSelector(type, selector);
+      const top = stream === undefined ? head : await this.adapter.getVersion(this.store, stream);
+      return Math.max(0, top + 1 - checkpoint);
+    };
+    for (const s of this.subs.values()) {
+      const { type, selector, name, startFrom, topic, persistent } = s.opts;
+      if (persistent) seen.add(persistent.key);
+      const parked = persistent ? (await this.adapter.listParked(this.store, persistent.key)).length : 0;
+      out.push({
+        type,
+        selector,
+        name,
+        startFrom,
+        topic,
+        persistent: !!persistent,
+        active: true,
+        checkpoint: s.checkpoint,
+        inFlight: s.inFlightCount,
+        parked,
+        lag: await lagOf(type, selector, s.checkpoint),
+      });
+    }
+    for (const r of stored) {
+      if (seen.has(r.key)) continue;
+      out.push({
+        type: r.type,
+        selector: r.selector,
+        name: r.name,
+        startFrom: r.startFrom,
+        topic: topicFor(this.store, r.type, r.name, r.selector),
+        persistent: true,
+        active: false,
+        checkpoint: r.checkpoint,
+        inFlight: 0,
+        parked: (await this.adapter.listParked(this.store, r.key)).length,
+        lag: await lagOf(r.type, r.selector, r.checkpoint),
+      });
+    }
+    return out;
+  }
+
+  async recordSnapshot(sourceUuid: string, streamUuid: string, version: number, record: unknown): Promise<void> {
+    await this.adapter.recordSnapshot(this.store, {
+      sourceUuid,
+      streamUuid,
+      version,
+      record: cloneJson(record, 'snapshot record'),
+      created: new Date().toISOString(),
+    });
+  }
+
+  async readSnapshot(sourceUuid: string, streamUuid: string, version: number): Promise<SnapshotRecord> {
+    const s = await this.adapter.readSnapshot(this.store, sourceUuid, streamUuid, version);
+    if (!s) {
+      throw new GaterError('not_found', `no snapshot for source "${sourceUuid}", stream "${streamUuid}" at version ${version}; list them with listSnapshots`, {
+        sourceUuid,
+        streamUuid,
+        version,
+      });
+    }
+    return s;
+  }
+
+  deleteSnapshot(sourceUuid: string, streamUuid: string, version: number): Promise<void> {
+    return this.adapter.deleteSnapshot(this.store, sourceUuid, streamUuid, version);
+  }
+
+  listSnapshots(sourceUuid: string, streamUuid: string): Promise<SnapshotRecord[]> {
+    return this.adapter.listSnapshots(this.store, sourceUuid, streamUuid);
+  }
+
+  /** Number of running subscriptions (status). */
+  get subscriptionCount(): number {
+    return this.subs.size;
+  }
+
+  /** Waits for pending checkpoint/park writes (clean shutdown, tests). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.subs.values()].map((s) => s.flushed()));
+  }
+
+  close(): void {
+    this.unwatch();
+    for (const id of [...this.subs.keys()]) this.closeSub(id);
+  }
+}
+
+function eventRef(event: unknown): { position?: number; eventNumber?: number } {
+  if (!event || typeof event !== 'object') throw invalidArgument('ack/nack needs the delivered event record (with position and eventNumber)');
+  const { position, eventNumber } = event as { position?: unknown; eventNumber?: unknown };
+  if (typeof position !== 'number' && typeof eventNumber !== 'number') {
+    throw invalidArgument('ack/nack needs the delivered event record (with position and eventNumber)');
+  }
+  return { position: position as number | undefined, eventNumber: eventNumber as number | undefined };
+}
+
+/** Validates a batch and returns engine-owned copies with ids assigned. Nothing is written if any event is bad. */
+export function prepareEvents(events: unknown): PreparedEvent[] {
+  if (!Array.isArray(events)) throw invalidArgument(`events must be an array of {eventType, data, ...}, got ${describe(events)}`);
+  const ids = new Set<string>();
+  return events.map((e, i): PreparedEvent => {
+    if (!e || typeof e !== 'object' || Array.isArray(e)) throw invalidArgument(`events[${i}] must be an object {eventType, data, ...}`);
+    const ev = e as Record<string, unknown>;
+    if (typeof ev.eventType !== 'string' || ev.eventType.length === 0) {
+      throw invalidArgument(`events[${i}].eventType must be a non-empty string such as "temperature_measured:v1", got ${describe(ev.eventType)}`);
+    }
+    if (ev.data === undefined) throw invalidArgument(`events[${i}].data is missing; pass a JSON value (e.g. {})`);
+    let eventId: string;
+    if (ev.eventId === undefined) eventId = ulid();
+    else if (typeof ev.eventId === 'string' && ev.eventId.length > 0) eventId = ev.eventId;
+    else throw invalidArgument(`events[${i}].eventId must be a non-empty string when given, got ${describe(ev.eventId)}`);
+    if (ids.has(eventId)) throw invalidArgument(`events[${i}].eventId "${eventId}" appears twice in one batch; event ids must be unique`);
+    ids.add(eventId);
+    return {
+      eventId,
+      eventType: ev.eventType,
+      dataContentType: contentType(ev.dataContentType, `events[${i}].dataContentType`),
+      metadataContentType: contentType(ev.metadataContentType, `events[${i}].metadataContentType`),
+      data: cloneJson(ev.data, `events[${i}].data`),
+      metadata: ev.metadata === undefined ? null : cloneJson(ev.metadata, `events[${i}].metadata`),
+    };
+  });
+}
+
+function contentType(v: unknown, what: string): number {
+  if (v === undefined) return 0;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  throw invalidArgument(`${what} must be an integer when given, got ${describe(v)}`);
+}

@@ -1,0 +1,221 @@
+import type { EventRecord, NackAction, Selector, SubscriptionType } from '../../core/types.js';
+import type { StorageAdapter } from '../storage/storageAdapter.js';
+
+/** How many records one catch-up read fetches. */
+const READ_BATCH = 500;
+
+export interface LiveSubscriptionOptions {
+  id: string;
+  store: string;
+  type: SubscriptionType;
+  selector: Selector;
+  name: string;
+  startFrom: number;
+  topic: string;
+  filter: (r: EventRecord) => boolean;
+  /** Set for `$<stream>` subscriptions: positions are that stream's versions. */
+  stream: string | undefined;
+  /** Next position to consider (replay starts here). */
+  cursor: number;
+  deliver: (events: EventRecord[]) => void;
+  adapter: StorageAdapter;
+  /** Present for named subscriptions: acks, redelivery and parking. */
+  persistent?: { key: string; ackTimeoutMs: number; maxRetries: number; maxInFlight: number };
+  onError: (e: unknown) => void;
+}
+
+interface InFlight {
+  record: EventRecord;
+  deliveries: number;
+  deadline: number;
+}
+
+/**
+ * One running subscription. It owns a cursor in its position space and pulls from storage whenever it is
+ * behind, so the switch from replay to live delivery has no gap and no duplicate: a fresh append is handed
+ * over directly only when it starts exactly at the cursor and no pull is running; otherwise the pull loop
+ * (re)reads from the cursor.
+ */
+export class LiveSubscription {
+  readonly id: string;
+  readonly opts: LiveSubscriptionOptions;
+  cursor: number;
+  private busy = false;
+  private dirty = false;
+  closed = false;
+  private readonly inFlight = new Map<number, InFlight>();
+  private savedCheckpoint: number;
+  private saving: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  delivered = 0;
+
+  constructor(opts: LiveSubscriptionOptions) {
+    this.id = opts.id;
+    this.opts = opts;
+    this.cursor = opts.cursor;
+    this.savedCheckpoint = opts.cursor;
+    if (opts.persistent) {
+      const every = Math.min(1000, Math.max(10, Math.floor(opts.persistent.ackTimeoutMs / 4)));
+      this.timer = setInterval(() => this.expire(), every);
+      this.timer.unref();
+    }
+  }
+
+  private pos(r: EventRecord): number {
+    return this.opts.stream === undefined ? r.position : r.eventNumber;
+  }
+
+  /** Next position not yet acknowledged: everything below it is acked, skipped or parked. */
+  get checkpoint(): number {
+    let min = this.cursor;
+    for (const p of this.inFlight.keys()) if (p < min) min = p;
+    return min;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  private hasRoom(): boolean {
+    return !this.opts.persistent || this.inFlight.size < this.opts.persistent.maxInFlight;
+  }
+
+  /** Called after every append to the store; `fresh` are the appended records when known (in order). */
+  notify(fresh?: EventRecord[]): void {
+    if (this.closed) return;
+    if (fresh && fresh.length > 0 && !this.busy && this.hasRoom()) {
+      const mine = this.opts.stream === undefined ? fresh : fresh.filter((r) => r.eventStreamId === this.opts.stream);
+      if (mine.length === 0) return;
+      if (this.pos(mine[0]!) === this.cursor) {
+        this.cursor = this.pos(mine[mine.length - 1]!) + 1;
+        this.send(mine.filter(this.opts.filter));
+        return;
+      }
+      if (this.pos(mine[0]!) < this.cursor) return; // already pulled by an earlier pass
+    }
+    void this.pull();
+  }
+
+  /** Reads from the cursor until caught up (or until in-flight is full). */
+  async pull(): Promise<void> {
+    if (this.busy) {
+      this.dirty = true;
+      return;
+    }
+    this.busy = true;
+    try {
+      do {
+        this.dirty = false;
+        while (!this.closed && this.hasRoom()) {
+          const { adapter, store, stream } = this.opts;
+          const batch =
+            stream === undefined
+              ? await adapter.readAll(store, this.cursor, READ_BATCH)
+              : await adapter.readStream(store, stream, this.cursor, this.cursor + READ_BATCH - 1);
+          if (this.closed || batch.length === 0) break;
+          // another pass may not have moved the cursor meanwhile: busy guards it
+          this.cursor = this.pos(batch[batch.length - 1]!) + 1;
+          this.send(batch.filter(this.opts.filter));
+          if (batch.length < READ_BATCH) break;
+        }
+      } while (this.dirty && !this.closed);
+      if (this.inFlight.size === 0) this.persistCheckpoint();
+    } catch (e) {
+      this.opts.onError(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private send(events: EventRecord[]): void {
+    if (events.length === 0 || this.closed) return;
+    const p = this.opts.persistent;
+    if (p) {
+      const deadline = Date.now() + p.ackTimeoutMs;
+      for (const r of events) this.inFlight.set(this.pos(r), { record: r, deliveries: 1, deadline });
+    }
+    this.delivered += events.length;
+    this.opts.deliver(events);
+  }
+
+  /** Acknowledges one delivered event (by its record). Unknown positions are ignored (already acked). */
+  ack(event: { position?: number; eventNumber?: number }): void {
+    const pos = this.opts.stream === undefined ? event.position : event.eventNumber;
+    if (typeof pos !== 'number') return;
+    const wasFull = !this.hasRoom();
+    this.inFlight.delete(pos);
+    this.persistCheckpoint();
+    if (wasFull && this.hasRoom()) void this.pull();
+  }
+
+  nack(event: { position?: number; eventNumber?: number }, action: NackAction): void {
+    const pos = this.opts.stream === undefined ? event.position : event.eventNumber;
+    const entry = typeof pos === 'number' ? this.inFlight.get(pos) : undefined;
+    if (!entry || pos === undefined) return;
+    if (action === 'skip') return this.ack(event);
+    if (action === 'park') return this.park(pos, entry, 'nack_park');
+    entry.deliveries++;
+    if (entry.deliveries > (this.opts.persistent?.maxRetries ?? 0) + 1) return this.park(pos, entry, 'max_retries');
+    entry.deadline = Date.now() + (this.opts.persistent?.ackTimeoutMs ?? 0);
+    this.opts.deliver([entry.record]);
+  }
+
+  /** Redelivers what timed out; parks what ran out of retries. */
+  private expire(): void {
+    const p = this.opts.persistent;
+    if (!p || this.closed) return;
+    const now = Date.now();
+    const again: EventRecord[] = [];
+    for (const [pos, entry] of this.inFlight) {
+      if (entry.deadline > now) continue;
+      if (entry.deliveries > p.maxRetries) {
+        this.park(pos, entry, 'max_retries');
+        continue;
+      }
+      entry.deliveries++;
+      entry.deadline = now + p.ackTimeoutMs;
+      again.push(entry.record);
+    }
+    if (again.length > 0) this.opts.deliver(again);
+  }
+
+  private park(pos: number, entry: InFlight, reason: string): void {
+    const p = this.opts.persistent;
+    if (!p) return;
+    this.inFlight.delete(pos);
+    const r = entry.record;
+    this.saving = this.saving
+      .then(() =>
+        this.opts.adapter.parkEvent(this.opts.store, p.key, {
+          subscription: this.opts.name,
+          position: r.position,
+          eventId: r.eventId,
+          eventStreamId: r.eventStreamId,
+          eventNumber: r.eventNumber,
+          reason,
+        }),
+      )
+      .catch(this.opts.onError);
+    this.persistCheckpoint();
+    void this.pull();
+  }
+
+  private persistCheckpoint(): void {
+    const p = this.opts.persistent;
+    if (!p) return;
+    const cp = this.checkpoint;
+    if (cp <= this.savedCheckpoint) return;
+    this.savedCheckpoint = cp;
+    this.saving = this.saving.then(() => this.opts.adapter.saveCheckpoint(this.opts.store, p.key, cp)).catch(this.opts.onError);
+  }
+
+  /** Waits for checkpoint and park writes issued so far. */
+  flushed(): Promise<void> {
+    return this.saving;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,172 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { GaterError, toGaterError } from '../core/errors.js';
+import type { NodeAnnouncement, Op, RequestArgs } from '../core/protocol.js';
+import { OPS } from '../core/protocol.js';
+import { validateStore } from '../core/validation.js';
+import type { StorageAdapter } from './storage/storageAdapter.js';
+import { MemoryStorage } from './storage/memory.js';
+import { EventStore } from './store/eventStore.js';
+import { GatewayWorker, type NodeSession } from './worker.js';
+
+export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+
+export interface StoreNodeOptions {
+  /** Node name `name@host` (default `node_<random>@<hostname>`). */
+  name?: string;
+  /** Stores this node hosts (default `['reg_gh']`). With shared storage, every store the storage holds is hosted too. */
+  stores?: string[];
+  /** `memory` (default), `sqlite:<file>`, `postgres://...`, or an adapter instance. */
+  storage?: string | StorageAdapter;
+  /** Gateway workers per store (default 1). */
+  poolSize?: number;
+  log?: LogFn;
+}
+
+interface HostedStore {
+  engine: EventStore;
+  workers: GatewayWorker[];
+}
+
+/**
+ * A store node: hosts stores (one EventStore engine each) and their gateway workers, and answers requests
+ * from gateways through any transport that hands it a NodeSession (in-process link or TCP).
+ */
+export class StoreNode {
+  readonly name: string;
+  private readonly hosted = new Map<string, HostedStore>();
+  private readonly sessionSubs = new Map<string, { session: NodeSession; subs: Set<string> }>();
+  private readonly changeListeners = new Set<() => void>();
+  private readonly log: LogFn;
+  private stopped = false;
+
+  constructor(
+    readonly storage: StorageAdapter,
+    private readonly options: { name: string; poolSize: number; log?: LogFn },
+  ) {
+    this.name = options.name;
+    this.log = options.log ?? (() => {});
+  }
+
+  /** Starts hosting `store` with poolSize workers (idempotent). */
+  async host(store: string): Promise<void> {
+    validateStore(store);
+    if (this.hosted.has(store)) return;
+    await this.storage.ensureStore(store);
+    if (this.hosted.has(store)) return;
+    const engine = new EventStore(store, this.storage, (e) => this.log('error', `[Store] ${store}: ${toGaterError(e).message}`));
+    const workers: GatewayWorker[] = [];
+    for (let i = 0; i < this.options.poolSize; i++) {
+      const id = `gw_${store}_${randomBytes(3).toString('hex')}_${i + 1}`;
+      workers.push(new GatewayWorker(id, store, this.name, engine, (s, sub) => this.trackSub(s, store, sub)));
+      this.log('info', `[GatewayWorker] [{gateway_worker, ${store}, ${this.name}, ${id}}] is UP, joining the cluster.`);
+    }
+    this.hosted.set(store, { engine, workers });
+    this.log('info', `[GatewaySystem] GatewaySystem for ${store} is UP with ${workers.length} workers`);
+    for (const l of this.changeListeners) l();
+  }
+
+  /** Stores and workers, as the handshake and updates announce them. */
+  announcement(): NodeAnnouncement {
+    const stores = [...this.hosted.keys()];
+    return { node: this.name, stores, workers: [...this.hosted.values()].flatMap((h) => h.workers.map((w) => w.describe())) };
+  }
+
+  /** Calls handled per worker id (for status: the spread of routed calls). */
+  workerCalls(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const h of this.hosted.values()) for (const w of h.workers) out[w.id] = w.calls;
+    return out;
+  }
+
+  onChange(cb: () => void): () => void {
+    this.changeListeners.add(cb);
+    return () => this.changeListeners.delete(cb);
+  }
+
+  engine(store: string): EventStore | undefined {
+    return this.hosted.get(store)?.engine;
+  }
+
+  /** Executes one request from a gateway session. Always resolves or rejects with a GaterError. */
+  async handle(session: NodeSession, op: unknown, rawArgs: unknown): Promise<unknown> {
+    try {
+      if (this.stopped) throw new GaterError('connection_closed', `node ${this.name} is stopping; retry on another node`);
+      if (typeof op !== 'string' || !(OPS as readonly string[]).includes(op)) {
+        throw new GaterError('invalid_argument', `unknown operation ${JSON.stringify(op)}; upgrade the gateway or the node`);
+      }
+      if (op === 'ping') return { node: this.name };
+      if (op === 'listStores') return this.announcement().stores.map((store) => ({ store, node: this.name }));
+      if (!rawArgs || typeof rawArgs !== 'object') throw new GaterError('invalid_argument', `${op} needs an arguments object`);
+      const args = rawArgs as RequestArgs;
+      const store = validateStore(args.store);
+      const hosted = this.hosted.get(store);
+      if (!hosted) {
+        throw new GaterError('store_not_found', `node ${this.name} does not host store "${store}"; hosted: ${[...this.hosted.keys()].join(', ') || 'none'}`, {
+          store,
+          node: this.name,
+        });
+      }
+      const worker = hosted.workers.find((w) => w.id === args.worker) ?? hosted.workers[0]!;
+      return await worker.handle(session, op as Op, args);
+    } catch (e) {
+      throw toGaterError(e);
+    }
+  }
+
+  private trackSub(session: NodeSession, store: string, subId: string): void {
+    let entry = this.sessionSubs.get(session.id);
+    if (!entry) {
+      entry = { session, subs: new Set() };
+      this.sessionSubs.set(session.id, entry);
+      // Transient subscriptions are live views: they end with the connection that asked for them.
+      session.onClose(() => {
+        const e = this.sessionSubs.get(session.id);
+        this.sessionSubs.delete(session.id);
+        for (const key of e?.subs ?? []) {
+          const [st, ...rest] = key.split('\u0000');
+          this.hosted.get(st!)?.engine.closeSub(rest.join('\u0000'));
+        }
+      });
+    }
+    entry.subs.add(`${store}\u0000${subId}`);
+  }
+
+  /** Stops every subscription and closes storage. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const [store, h] of this.hosted) {
+      await h.engine.flush();
+      h.engine.close();
+      for (const w of h.workers) this.log('info', `[GatewayWorker] [{gateway_worker, ${store}, ${this.name}, ${w.id}}] is TERMINATED with reason shutdown, leaving the cluster.`);
+    }
+    await this.storage.close();
+  }
+}
+
+export function defaultNodeName(prefix = 'node'): string {
+  return `${prefix}_${randomBytes(3).toString('hex')}@${hostname()}`;
+}
+
+/** Opens the storage named by a spec string (memory without loading any driver). */
+export async function openStorage(storage: string | StorageAdapter | undefined): Promise<StorageAdapter> {
+  if (storage === undefined || storage === 'memory') return new MemoryStorage();
+  if (typeof storage !== 'string') return storage;
+  const mod = await import('./storage/index.js');
+  return mod.createStorage(storage);
+}
+
+/** Creates a store node hosting its stores (no network: transports attach to it). */
+export async function createStoreNode(options: StoreNodeOptions = {}): Promise<StoreNode> {
+  const storage = await openStorage(options.storage);
+  const node = new StoreNode(storage, {
+    name: options.name ?? defaultNodeName(),
+    poolSize: Math.max(1, options.poolSize ?? 1),
+    log: options.log,
+  });
+  const stores = new Set(options.stores ?? ['reg_gh']);
+  if (storage.shared) for (const s of await storage.listStores()) stores.add(s);
+  for (const s of stores) await node.host(s);
+  return node;
+}

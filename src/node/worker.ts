@@ -1,0 +1,104 @@
+import { GaterError, invalidArgument } from '../core/errors.js';
+import type { Op, RequestArgs } from '../core/protocol.js';
+import type { EventRecord } from '../core/types.js';
+import { describe, validateNackAction, validateNonNegativeInt, validateUuidArg } from '../core/validation.js';
+import type { EventStore } from './store/eventStore.js';
+
+/** The node's view of one gateway connection: where pushes go and when it ends. */
+export interface NodeSession {
+  readonly id: string;
+  push(sub: string, events: EventRecord[]): void;
+  onClose(cb: (reason: string) => void): void;
+}
+
+/**
+ * GatewayWorker: executes API requests for one store (EXESDB_SPEC §2.1). A node runs `poolSize` of them per
+ * store; they share the store's engine, so a worker is a unit of routing and accounting, not of data.
+ */
+export class GatewayWorker {
+  calls = 0;
+  constructor(
+    readonly id: string,
+    readonly store: string,
+    readonly node: string,
+    private readonly engine: EventStore,
+    private readonly trackSub: (session: NodeSession, subId: string) => void,
+  ) {}
+
+  describe(): { store: string; node: string; id: string } {
+    return { store: this.store, node: this.node, id: this.id };
+  }
+
+  async handle(session: NodeSession, op: Op, args: RequestArgs): Promise<unknown> {
+    this.calls++;
+    const e = this.engine;
+    switch (op) {
+      case 'append':
+        return e.append(args.streamId, args.events, args.expectedVersion);
+      case 'read':
+        return e.read(args.streamId, args.startVersion, args.count, args.direction);
+      case 'getVersion':
+        return e.getVersion(args.streamId);
+      case 'getStreams':
+        return e.getStreams();
+      case 'subscribe': {
+        const subId = subIdArg(args.subId);
+        const internal = `${session.id}/${subId}`;
+        await e.subscribe({
+          id: internal,
+          type: args.type,
+          selector: args.selector,
+          name: args.name,
+          startFrom: args.startFrom,
+          options: (args.options ?? undefined) as never,
+          deliver: (events) => session.push(subId, events),
+        });
+        this.trackSub(session, internal);
+        return { subId };
+      }
+      case 'unsubscribe':
+        return e.closeSub(`${session.id}/${subIdArg(args.subId)}`);
+      case 'removeSubscription':
+        return e.removeSubscription(args.type, args.selector, args.name);
+      case 'getSubscriptions':
+        return e.getSubscriptions();
+      case 'ack':
+        return e.ack(args.name, subRef(session, args.subId), args.event);
+      case 'nack':
+        return e.nack(args.name, subRef(session, args.subId), args.event, validateNackAction(args.action));
+      case 'recordSnapshot':
+        return e.recordSnapshot(...snapArgs(args), args.record);
+      case 'readSnapshot':
+        return e.readSnapshot(...snapArgs(args));
+      case 'deleteSnapshot':
+        return e.deleteSnapshot(...snapArgs(args));
+      case 'listSnapshots':
+        return e.listSnapshots(
+          args.sourceUuid === undefined ? 'any' : validateUuidArg(args.sourceUuid, 'sourceUuid', true),
+          args.streamUuid === undefined ? 'any' : validateUuidArg(args.streamUuid, 'streamUuid', true),
+        );
+      case 'listStores':
+      case 'ping':
+        throw new GaterError('internal', `${op} is answered by the node, not a worker`);
+      default:
+        throw invalidArgument(`unknown operation ${describe(op)}; this node speaks: append, read, getVersion, ...`);
+    }
+  }
+}
+
+function subIdArg(v: unknown): string {
+  if (typeof v === 'string' && v.length > 0 && v.length <= 128) return v;
+  throw invalidArgument(`subId must be a non-empty string, got ${describe(v)}`);
+}
+
+function subRef(session: NodeSession, v: unknown): string | undefined {
+  return typeof v === 'string' ? `${session.id}/${v}` : undefined;
+}
+
+function snapArgs(args: RequestArgs): [string, string, number] {
+  return [
+    validateUuidArg(args.sourceUuid, 'sourceUuid'),
+    validateUuidArg(args.streamUuid, 'streamUuid'),
+    validateNonNegativeInt(args.version, 'snapshot version'),
+  ];
+}
