@@ -9,3 +9,4 @@ export { PubSub, type EventsMessage } from './api/pubsub.js';
 export { GaterApi, type GaterApiOptions } from './api/gaterApi.js';
 export { WorkerRegistry } from './registry/workerRegistry.js';
 export * from './cluster/clusterMonitor.js';
+export * from './observers/index.js';

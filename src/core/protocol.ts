@@ -19,6 +19,7 @@ export const OPS = [
   'listSnapshots',
   'listStores',
   'ping',
+  'headPosition',
 ] as const;
 export type Op = (typeof OPS)[number];
 

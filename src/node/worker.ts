@@ -41,6 +41,8 @@ export class GatewayWorker {
         return e.getVersion(args.streamId);
       case 'getStreams':
         return e.getStreams();
+      case 'headPosition':
+        return e.headPosition();
       case 'subscribe': {
         const subId = subIdArg(args.subId);
         const internal = `${session.id}/${subId}`;

@@ -171,6 +171,12 @@ export class GaterApi {
     return (await this.call(store, 'getVersion', { streamId })) as number;
   }
 
+  /** Global position of the store's last event (-1 when empty): where a live-only `$all` view starts. */
+  async getHeadPosition(store: string): Promise<number> {
+    validateStore(store);
+    return (await this.call(store, 'headPosition', {})) as number;
+  }
+
   async getStreams(store: string): Promise<string[]> {
     validateStore(store);
     return (await this.call(store, 'getStreams', {})) as string[];

@@ -1,0 +1,2 @@
+export * from './observerRegistry.js';
+export * from './producers.js';

@@ -1,0 +1,158 @@
+import { GaterError, invalidArgument, toGaterError } from '../errors.js';
+import type { GaterApi } from '../api/gaterApi.js';
+import { normaliseSelector, streamOfSelector } from '../matching.js';
+import type { EventRecord, Selector, SubscriptionType } from '../types.js';
+import { validateSubscriptionType } from '../validation.js';
+
+export type ObserverStatus = 'Running' | 'Stopped';
+
+export interface ObserverInfo {
+  name: string;
+  type: SubscriptionType;
+  selector: Selector;
+  topic: string;
+  status: ObserverStatus;
+  /** Events seen since the observer started. */
+  seen: number;
+  /** ISO time of the last event seen, null before the first. */
+  lastEventAt: string | null;
+  startedAt: string;
+}
+
+export interface CreateObserverOptions {
+  /**
+   * Where to start: a stream version for `$<stream>`, a global position otherwise. Default: live only
+   * (from the current end), so a new observer does not replay the whole store.
+   */
+  startFrom?: number;
+}
+
+type Listener = (events: EventRecord[]) => void;
+
+/** A live view on one subscription: counts what it sees and fans batches out to its listeners. */
+export class Observer {
+  seen = 0;
+  lastEventAt: string | null = null;
+  status: ObserverStatus = 'Running';
+  readonly startedAt = new Date().toISOString();
+  private readonly listeners = new Set<Listener>();
+  private close: (() => Promise<void>) | undefined;
+  topic = '';
+
+  constructor(
+    readonly name: string,
+    readonly type: SubscriptionType,
+    readonly selector: Selector,
+  ) {}
+
+  /** Receives every later batch; returns the unsubscribe function. */
+  on(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** @internal */
+  receive(events: EventRecord[]): void {
+    this.seen += events.length;
+    this.lastEventAt = new Date().toISOString();
+    for (const l of [...this.listeners]) {
+      try {
+        l(events);
+      } catch {
+        // a view that throws must not stop the count or the other views
+      }
+    }
+  }
+
+  /** @internal */
+  attach(topic: string, close: () => Promise<void>): void {
+    this.topic = topic;
+    this.close = close;
+  }
+
+  async stop(): Promise<void> {
+    if (this.status === 'Stopped') return;
+    this.status = 'Stopped';
+    this.listeners.clear();
+    await this.close?.();
+  }
+
+  info(): ObserverInfo {
+    return {
+      name: this.name,
+      type: this.type,
+      selector: this.selector,
+      topic: this.topic,
+      status: this.status,
+      seen: this.seen,
+      lastEventAt: this.lastEventAt,
+      startedAt: this.startedAt,
+    };
+  }
+}
+
+/**
+ * The console's observer registry (reference §7.5), shared by the Ink console and scripted `observe`:
+ * named observers over transient subscriptions, with status derived live.
+ */
+export class ObserverRegistry {
+  private readonly observers = new Map<string, Observer>();
+
+  constructor(
+    private readonly api: GaterApi,
+    readonly store: string,
+  ) {}
+
+  /** Starts an observer. Names are unique among running observers; a stopped one's name may be reused. */
+  async create(name: string, type: SubscriptionType | string, selector: unknown, options: CreateObserverOptions = {}): Promise<Observer> {
+    const trimmed = typeof name === 'string' ? name.trim() : '';
+    if (!trimmed) throw invalidArgument('observer name must not be empty; type a name such as "all_obs"');
+    const existing = this.observers.get(trimmed);
+    if (existing?.status === 'Running') {
+      throw invalidArgument(`an observer named "${trimmed}" is already running; stop it first or pick another name`);
+    }
+    const t = validateSubscriptionType(type);
+    const sel = normaliseSelector(t, selector);
+    const startFrom = options.startFrom ?? (await this.liveStart(t, sel));
+    const observer = new Observer(trimmed, t, sel);
+    const handle = await this.api.saveSubscription(this.store, t, sel, 'transient', startFrom, (events) => observer.receive(events));
+    observer.attach(handle.topic, handle.close);
+    this.observers.set(trimmed, observer);
+    return observer;
+  }
+
+  private async liveStart(type: SubscriptionType, selector: Selector): Promise<number> {
+    const stream = streamOfSelector(type, selector);
+    if (stream !== undefined) return (await this.api.getVersion(this.store, stream)) + 1;
+    return (await this.api.getHeadPosition(this.store)) + 1;
+  }
+
+  get(name: string): Observer | undefined {
+    return this.observers.get(name.trim());
+  }
+
+  list(): ObserverInfo[] {
+    return [...this.observers.values()].map((o) => o.info());
+  }
+
+  /** Stops and forgets an observer. Resolves 'stopped', or 'already_stopped' if it had ended. */
+  async stop(name: string): Promise<'stopped' | 'already_stopped'> {
+    const o = this.observers.get(name.trim());
+    if (!o) throw new GaterError('not_found', `observer "${name}" not found; list observers to see their names`);
+    this.observers.delete(o.name);
+    if (o.status === 'Stopped') return 'already_stopped';
+    await o.stop();
+    return 'stopped';
+  }
+
+  /** Stops every observer (console exit). Returns the names stopped. */
+  async stopAll(): Promise<string[]> {
+    const names: string[] = [];
+    for (const o of this.observers.values()) {
+      if (o.status === 'Running') names.push(o.name);
+      await o.stop().catch((e) => toGaterError(e));
+    }
+    this.observers.clear();
+    return names;
+  }
+}

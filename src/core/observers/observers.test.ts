@@ -1,0 +1,58 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startGater, type Gater } from '../../gater.js';
+import { generateGreenhouseEvents } from '../../domain/greenhouse/index.js';
+import { ObserverRegistry } from './observerRegistry.js';
+import { ProducerManager } from './producers.js';
+import type { EventRecord } from '../types.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('ObserverRegistry and ProducerManager', () => {
+  let gater: Gater;
+  let observers: ObserverRegistry;
+  let producers: ProducerManager;
+  beforeEach(async () => {
+    gater = await startGater();
+    observers = new ObserverRegistry(gater.api, 'reg_gh');
+    producers = new ProducerManager(gater.api, 'reg_gh', (v, n) => generateGreenhouseEvents(v, n));
+  });
+  afterEach(async () => {
+    await producers.stopAll();
+    await observers.stopAll();
+    await gater.stop();
+  });
+
+  it('an observer starts live by default, counts what it sees, and stops', async () => {
+    await gater.api.appendEvents('reg_gh', 'greenhouse1', generateGreenhouseEvents(-1, 5));
+    const o = await observers.create('all_obs', 'by_stream', '$all');
+    const seen: EventRecord[] = [];
+    o.on((es) => seen.push(...es));
+    await gater.api.appendEvents('reg_gh', 'greenhouse2', generateGreenhouseEvents(-1, 2));
+    await sleep(20);
+    expect(seen.map((e) => e.eventStreamId)).toEqual(['greenhouse2', 'greenhouse2']);
+    expect(observers.list()[0]).toMatchObject({ name: 'all_obs', status: 'Running', seen: 2, topic: 'reg_gh:$all' });
+    await expect(observers.create('all_obs', 'by_stream', '$all')).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(observers.create('  ', 'by_stream', '$all')).rejects.toMatchObject({ code: 'invalid_argument' });
+    expect(await observers.stop('all_obs')).toBe('stopped');
+    await expect(observers.stop('all_obs')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('producers write to greenhouse1..N, report counts, rate and last version, and stop', async () => {
+    const notices: number[] = [];
+    producers.onAppended((n) => notices.push(n.version));
+    expect(producers.startMany(3, { batchSize: 2, periodMs: 10 })).toEqual(['greenhouse1', 'greenhouse2', 'greenhouse3']);
+    await sleep(150);
+    await producers.stop('greenhouse2');
+    const list = producers.list();
+    expect(list.map((p) => p.stream)).toEqual(['greenhouse1', 'greenhouse3']);
+    for (const p of list) {
+      expect(p.produced).toBeGreaterThanOrEqual(4);
+      expect(p.lastVersion).toBe(p.produced - 1);
+      expect(p.ratePerSec).toBeGreaterThan(0);
+    }
+    const first = await gater.api.getEvents('reg_gh', 'greenhouse1', 0, 1);
+    expect(first[0]!.eventType).toBe('initialized:v1');
+    await expect(producers.stop('greenhouse9')).rejects.toMatchObject({ code: 'not_found' });
+    expect(() => producers.startMany(0)).toThrow(/>= 1/);
+  });
+});
