@@ -1,0 +1,191 @@
+/**
+ * Gossip heartbeat packets in libcluster 3.5 Gossip framing (reference §5.3, DESIGN §5):
+ * plaintext `"heartbeat::" ++ ETF(#{node => 'name@host', ts => <<JSON>>})`; with a secret,
+ * `IV (16 random bytes) || AES-256-CBC(key = SHA-256(secret), IV, PKCS#7(plaintext))`.
+ * A BEAM node's heartbeat has only `node`; ours add `ts`, a binary of JSON describing the process.
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { GaterError } from '../errors.js';
+import { Atom, TermMap, atom, decodeTerm, encodeTerm } from '../wire/etf.js';
+
+/** The ASCII prelude libcluster puts before the term (inside the ciphertext when a secret is set). */
+export const HEARTBEAT_PRELUDE = Buffer.from('heartbeat::', 'ascii');
+
+/** Default cap on a packet, in bytes: a heartbeat is ~200 bytes; anything this big is not one of ours. */
+export const DEFAULT_MAX_PACKET_BYTES = 16 * 1024;
+
+/** Roles a process announces. Wire values: append-only, never rename one. */
+export const NODE_ROLES = ['node', 'gateway'] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+
+/** The `ts` JSON our processes announce. `v` is the schema version; a newer one is not understood. */
+export interface HeartbeatInfo {
+  v: 1;
+  role: NodeRole;
+  /** Host or IP peers should dial for TCP. */
+  host: string;
+  /** Advertised TCP port (0 when the process serves no TCP, e.g. a gateway). */
+  port: number;
+  stores: string[];
+  /** Changes on every restart (start time in ms is a good choice); lets peers tell a restart from a blip. */
+  incarnation: number;
+}
+
+/**
+ * Why a packet was dropped. Wire-visible (status and `--json` output): append-only, never rename one.
+ * - `too_large`: over the size cap;
+ * - `decrypt_failed`: wrong length for AES-CBC or bad padding (usually a wrong secret);
+ * - `no_prelude`: (decrypted) plaintext does not start with `heartbeat::` (also a wrong secret, 1 in 256);
+ * - `bad_term`: the ETF did not decode;
+ * - `not_a_heartbeat`: a term, but not a map with an atom `node`;
+ * - `bad_info`: `ts` present but not our JSON schema;
+ * - `unsupported_version`: `ts` JSON with a `v` we do not know.
+ */
+export const BAD_PACKET_REASONS = [
+  'too_large',
+  'decrypt_failed',
+  'no_prelude',
+  'bad_term',
+  'not_a_heartbeat',
+  'bad_info',
+  'unsupported_version',
+] as const;
+export type BadPacketReason = (typeof BAD_PACKET_REASONS)[number];
+
+/** What a datagram turned out to be. */
+export type DecodedHeartbeat =
+  | { kind: 'ours'; node: string; info: HeartbeatInfo }
+  | { kind: 'foreign'; node: string }
+  | { kind: 'bad'; reason: BadPacketReason; detail?: string };
+
+/** Options for {@link encodeHeartbeat} and {@link decodeHeartbeat}. */
+export interface PacketOptions {
+  /** Cluster secret; when set, packets are AES-256-CBC encrypted. Never logged. Default: none (plaintext). */
+  secret?: string | undefined;
+  /** Size cap in bytes. Default {@link DEFAULT_MAX_PACKET_BYTES}. */
+  maxPacketBytes?: number;
+}
+
+const AES_BLOCK = 16;
+const ATOM_NODE = atom('node');
+const ATOM_TS = atom('ts');
+const MAX_STORES = 1024;
+const MAX_NAME = 255;
+
+// One cached key: a process uses one secret, and hashing per datagram under a flood is wasted work.
+let cachedKey: { secret: string; key: Buffer } | undefined;
+function keyFor(secret: string): Buffer {
+  if (cachedKey?.secret !== secret) cachedKey = { secret, key: createHash('sha256').update(secret, 'utf8').digest() };
+  return cachedKey.key;
+}
+
+/**
+ * Builds one heartbeat datagram. Omit `info` to build a BEAM-style heartbeat (`#{node => ...}` only).
+ * @throws GaterError `invalid_argument` if the info does not validate or the packet would exceed the cap.
+ */
+export function encodeHeartbeat(hb: { node: string; info?: HeartbeatInfo }, opts: PacketOptions = {}): Buffer {
+  const { secret, maxPacketBytes = DEFAULT_MAX_PACKET_BYTES } = opts;
+  if (!hb.node || hb.node.length > MAX_NAME) throw new GaterError('invalid_argument', 'gossip: bad node name');
+  const entries: Array<readonly [Atom, Atom | Buffer]> = [[ATOM_NODE, atom(hb.node)]];
+  if (hb.info) {
+    const problem = validateInfo(hb.info);
+    if (problem) throw new GaterError('invalid_argument', `gossip: bad heartbeat info: ${problem}`);
+    entries.push([ATOM_TS, Buffer.from(JSON.stringify(hb.info), 'utf8')]);
+  }
+  const plain = Buffer.concat([HEARTBEAT_PRELUDE, encodeTerm(new TermMap(entries))]);
+  const packet = secret === undefined ? plain : encrypt(plain, keyFor(secret));
+  if (packet.length > maxPacketBytes) {
+    throw new GaterError('invalid_argument', `gossip: heartbeat of ${packet.length} bytes exceeds ${maxPacketBytes}`);
+  }
+  return packet;
+}
+
+/** Classifies one datagram. Never throws, whatever the bytes. */
+export function decodeHeartbeat(packet: Uint8Array, opts: PacketOptions = {}): DecodedHeartbeat {
+  try {
+    return decodeUnsafe(packet, opts);
+  } catch (e) {
+    // Defence in depth: every step below already returns `bad`; a surprise must not take the socket down.
+    return { kind: 'bad', reason: 'bad_term', detail: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function decodeUnsafe(packet: Uint8Array, opts: PacketOptions): DecodedHeartbeat {
+  const { secret, maxPacketBytes = DEFAULT_MAX_PACKET_BYTES } = opts;
+  if (packet.length > maxPacketBytes) return { kind: 'bad', reason: 'too_large' };
+  let plain: Buffer;
+  if (secret === undefined) {
+    plain = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
+  } else {
+    const p = decrypt(packet, keyFor(secret));
+    if (!p) return { kind: 'bad', reason: 'decrypt_failed' };
+    plain = p;
+  }
+  if (plain.length < HEARTBEAT_PRELUDE.length || !plain.subarray(0, HEARTBEAT_PRELUDE.length).equals(HEARTBEAT_PRELUDE)) {
+    return { kind: 'bad', reason: 'no_prelude' };
+  }
+  const decoded = decodeTerm(plain.subarray(HEARTBEAT_PRELUDE.length), { maxDepth: 8, maxBytes: maxPacketBytes });
+  if (!decoded.ok) return { kind: 'bad', reason: 'bad_term', detail: decoded.error };
+  const map = decoded.term;
+  if (!(map instanceof TermMap)) return { kind: 'bad', reason: 'not_a_heartbeat' };
+  const node = map.get(ATOM_NODE);
+  if (!(node instanceof Atom) || node.name.length === 0) return { kind: 'bad', reason: 'not_a_heartbeat' };
+  const ts = map.get(ATOM_TS);
+  if (ts === undefined) return { kind: 'foreign', node: node.name };
+  if (!(ts instanceof Uint8Array)) return { kind: 'bad', reason: 'bad_info', detail: 'ts is not a binary' };
+  return parseInfo(node.name, ts);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function parseInfo(node: string, ts: Uint8Array): DecodedHeartbeat {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(utf8.decode(ts));
+  } catch {
+    return { kind: 'bad', reason: 'bad_info', detail: 'ts is not JSON' };
+  }
+  if (!raw || typeof raw !== 'object') return { kind: 'bad', reason: 'bad_info', detail: 'ts is not an object' };
+  const r = raw as Record<string, unknown>;
+  if (r.v !== 1) return { kind: 'bad', reason: 'unsupported_version', detail: `v=${String(r.v)}` };
+  // Copy only known fields so unknown extras from a newer minor revision never leak into our state.
+  const info = {
+    v: 1,
+    role: r.role,
+    host: r.host,
+    port: r.port,
+    stores: Array.isArray(r.stores) ? [...(r.stores as unknown[])] : r.stores,
+    incarnation: r.incarnation,
+  } as HeartbeatInfo;
+  const problem = validateInfo(info);
+  return problem ? { kind: 'bad', reason: 'bad_info', detail: problem } : { kind: 'ours', node, info };
+}
+
+/** Returns what is wrong with an info object, or undefined when it is valid. */
+export function validateInfo(info: HeartbeatInfo): string | undefined {
+  if (info.v !== 1) return 'v must be 1';
+  if (!(NODE_ROLES as readonly unknown[]).includes(info.role)) return 'unknown role';
+  if (typeof info.host !== 'string' || info.host.length === 0 || info.host.length > MAX_NAME) return 'bad host';
+  if (!Number.isInteger(info.port) || info.port < 0 || info.port > 65535) return 'bad port';
+  if (!Array.isArray(info.stores) || info.stores.length > MAX_STORES) return 'bad stores';
+  if (!info.stores.every((s) => typeof s === 'string' && s.length > 0 && s.length <= MAX_NAME)) return 'bad store name';
+  if (!Number.isSafeInteger(info.incarnation) || info.incarnation < 0) return 'bad incarnation';
+  return undefined;
+}
+
+function encrypt(plain: Buffer, key: Buffer): Buffer {
+  const iv = randomBytes(AES_BLOCK);
+  const cipher = createCipheriv('aes-256-cbc', key, iv); // PKCS#7 padding is OpenSSL's default
+  return Buffer.concat([iv, cipher.update(plain), cipher.final()]);
+}
+
+/** Undefined on any failure: wrong length, bad padding. OpenSSL checks every padding byte. */
+function decrypt(packet: Uint8Array, key: Buffer): Buffer | undefined {
+  if (packet.length < 2 * AES_BLOCK || packet.length % AES_BLOCK !== 0) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-cbc', key, packet.subarray(0, AES_BLOCK));
+    return Buffer.concat([decipher.update(packet.subarray(AES_BLOCK)), decipher.final()]);
+  } catch {
+    return undefined;
+  }
+}
