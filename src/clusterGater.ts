@@ -2,14 +2,14 @@ import { hostname } from 'node:os';
 import { GaterApi } from './core/api/gaterApi.js';
 import { PubSub } from './core/api/pubsub.js';
 import { ClusterMonitor, type ClusterStatus, type MemberView } from './core/cluster/clusterMonitor.js';
-import { isGaterError, toGaterError } from './core/errors.js';
+import { toGaterError } from './core/errors.js';
 import { WorkerRegistry } from './core/registry/workerRegistry.js';
 import { connectTcpLink, type TcpLink } from './core/transport/index.js';
 import type { Gater } from './gater.js';
 import type { LogFn } from './node/storeNode.js';
 import type { Config } from './cli/config.js';
 import { parseHostPort } from './cli/config.js';
-import { startGossipDiscovery, type GossipDiscovery } from './clusterDiscovery.js';
+import { startGossipDiscovery, type GossipDiscovery } from './core/cluster/gossipDiscovery.js';
 
 export interface ClusterGaterOptions {
   config: Config;
@@ -73,7 +73,7 @@ export async function startClusterGater({ config, log, heartbeatMs }: ClusterGat
         peer.connecting = false;
         const err = toGaterError(e);
         peer.lastError = err.message;
-        if (isGaterError(err, 'unauthorized')) {
+        if (err.code === 'unauthorized') {
           const entry = { node: peer.address, address: peer.address, message: err.message };
           if (!unauthorized.has(peer.address)) {
             log('error', `🔗 [ClusterMonitor] node at ${peer.address} refused us: ${err.message} (same cookie on both sides?)`);

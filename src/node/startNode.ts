@@ -1,24 +1,106 @@
-import { createStoreNode, type LogFn, type StoreNode } from './storeNode.js';
+import { hostname } from 'node:os';
+import { startGossipDiscovery, type GossipDiscovery } from '../core/cluster/gossipDiscovery.js';
+import type { LogFn } from '../core/log.js';
+import type { RpcServer } from '../core/transport/index.js';
+import { serveNode } from './nodeServer.js';
+import { createStoreNode, type StoreNode } from './storeNode.js';
 import type { StorageAdapter } from './storage/storageAdapter.js';
 
 export interface NodeOptions {
+  /** `name@host` (default `node_<random>@<hostname>`). */
   name?: string;
+  /** Stores to host (default `['reg_gh']`). */
   stores?: string[];
+  /** `memory` (default), `sqlite:<file>`, `postgres://...`, or an adapter. */
   storage?: string | StorageAdapter;
+  /** Gateway workers per store (default 1). */
   poolSize?: number;
   log?: LogFn;
+  /** Serve gateways over TCP. Without it the node is reachable in-process only. */
+  listen?: {
+    /** Default 127.0.0.1. */
+    host?: string;
+    /** Default 0: OS-assigned, advertised by gossip. */
+    port?: number;
+    /** Shared cookie for the handshake (required to listen). */
+    cookie: string;
+    handshakeTimeoutMs?: number;
+  };
+  /** Announce the node by UDP gossip (needs `listen`). */
+  gossip?: {
+    secret: string;
+    gossipPort?: number;
+    multicastAddr?: string;
+    /** Tests and local trials: `127.0.0.1`. Default 0.0.0.0. */
+    interfaceAddr?: string;
+    heartbeatMs?: number;
+    /** Host gateways should dial (default: the listen host, or this machine's name when listening on 0.0.0.0). */
+    advertiseHost?: string;
+  };
 }
 
-/** A started store node: `name`, `address` (`in-process` until a transport listens), `stop()`. */
+/** A started store node. */
 export interface RunningNode {
   readonly name: string;
+  /** `host:port` when listening, `in-process` otherwise. */
   readonly address: string;
   readonly node: StoreNode;
+  readonly server?: RpcServer;
+  readonly gossip?: GossipDiscovery;
   stop(): Promise<void>;
 }
 
-/** Starts a store node hosting its stores. (Cluster listening and gossip attach in cluster mode.) */
+/** Starts a store node: hosts its stores, optionally serves TCP and announces itself by gossip. */
 export async function startNode(options: NodeOptions = {}): Promise<RunningNode> {
+  const log = options.log ?? (() => {});
   const node = await createStoreNode(options);
-  return { name: node.name, address: 'in-process', node, stop: () => node.stop() };
+  let server: RpcServer | undefined;
+  let gossip: GossipDiscovery | undefined;
+  try {
+    if (options.listen) {
+      server = await serveNode(node, { ...options.listen, log });
+    }
+    if (options.gossip && server) {
+      const g = options.gossip;
+      const listenHost = options.listen?.host ?? '127.0.0.1';
+      const advertise = g.advertiseHost ?? (listenHost === '0.0.0.0' ? hostname() : listenHost);
+      gossip = await startGossipDiscovery({
+        nodeName: node.name,
+        role: 'node',
+        secret: g.secret,
+        gossipPort: g.gossipPort ?? 45892,
+        multicastAddr: g.multicastAddr ?? '239.255.0.1',
+        interfaceAddr: g.interfaceAddr ?? '0.0.0.0',
+        heartbeatMs: g.heartbeatMs ?? 1000,
+        port: server.port,
+        host: advertise,
+        stores: node.announcement().stores,
+        log,
+      });
+      const gs = gossip;
+      node.onChange(() => gs.update({ stores: node.announcement().stores }));
+    }
+  } catch (e) {
+    await gossip?.stop();
+    await server?.close();
+    await node.stop();
+    throw e;
+  }
+  const address = server ? `${options.listen?.host ?? '127.0.0.1'}:${server.port}` : 'in-process';
+  let stopping: Promise<void> | undefined;
+  return {
+    name: node.name,
+    address,
+    node,
+    server,
+    gossip,
+    stop() {
+      stopping ??= (async () => {
+        await gossip?.stop();
+        await server?.close();
+        await node.stop();
+      })();
+      return stopping;
+    },
+  };
 }

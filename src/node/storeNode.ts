@@ -9,7 +9,8 @@ import { MemoryStorage } from './storage/memory.js';
 import { EventStore } from './store/eventStore.js';
 import { GatewayWorker, type NodeSession } from './worker.js';
 
-export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+import type { LogFn } from '../core/log.js';
+export type { LogFn };
 
 export interface StoreNodeOptions {
   /** Node name `name@host` (default `node_<random>@<hostname>`). */

@@ -1,0 +1,69 @@
+import { hostname } from 'node:os';
+import type { Config } from '../cli/config.js';
+import { createLogger } from '../cli/logger.js';
+import { startNode } from './startNode.js';
+
+export interface RunNodeOptions {
+  /** TCP port (0 = OS-assigned). */
+  port?: number;
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
+  poolSize?: number;
+  stores?: string[];
+  name?: string;
+  /** Gossip announcements (default on; off for --connect-only setups). */
+  gossip?: boolean;
+  /** Gossip heartbeat interval (default 1000 ms). */
+  heartbeatMs?: number;
+}
+
+/**
+ * `ex-esdb-console node`: a headless store node until SIGINT/SIGTERM. Prints one line on start
+ * (`{"event":"node_started",...}` with --json) so scripts and tests learn the address.
+ */
+export async function runNode(config: Config, opts: RunNodeOptions = {}): Promise<number> {
+  const log = createLogger(config.logLevel, { color: config.color });
+  let cookie = config.cookie;
+  if (!cookie) {
+    log('warn', '🏭 [System] no cluster cookie configured; using the development default. Set EX_ESDB_COOKIE / --cookie for anything shared.');
+    cookie = 'dev_cookie';
+  }
+  let secret = config.secret;
+  if (opts.gossip !== false && !secret) {
+    log('warn', '🏭 [System] no cluster secret configured; using the development default. Set EX_ESDB_CLUSTER_SECRET / --secret for anything shared.');
+    secret = 'dev_cluster_secret';
+  }
+  const node = await startNode({
+    name: opts.name ?? `node_${process.pid}@${hostname()}`,
+    stores: opts.stores && opts.stores.length > 0 ? opts.stores : [config.store],
+    storage: config.storage,
+    poolSize: opts.poolSize,
+    log,
+    listen: { host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, cookie },
+    gossip:
+      opts.gossip === false
+        ? undefined
+        : {
+            secret: secret!,
+            gossipPort: config.gossipPort,
+            multicastAddr: config.gossipAddr,
+            interfaceAddr: config.gossipIf,
+            heartbeatMs: opts.heartbeatMs,
+          },
+  });
+  const started = { event: 'node_started', name: node.name, address: node.address, stores: node.node.announcement().stores, pid: process.pid };
+  process.stdout.write(config.json ? `${JSON.stringify(started)}\n` : `🏭 Store node ${node.name} listening on ${node.address}, hosting ${started.stores.join(', ')}\n`);
+  log('info', `🏭 [System] node ${node.name} is UP at ${node.address} (storage ${node.node.storage.target})`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log('info', `🏭 [System] ${signal}: stopping node ${node.name}`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await node.stop();
+  if (config.json) process.stdout.write(`${JSON.stringify({ event: 'node_stopped', name: node.name })}\n`);
+  return 0;
+}
