@@ -14,8 +14,10 @@ import { startGossipDiscovery, type GossipDiscovery } from './core/cluster/gossi
 export interface ClusterGaterOptions {
   config: Config;
   log: LogFn;
-  /** Gossip heartbeat interval (default 1000 ms). */
+  /** Gossip heartbeat interval (default env EX_ESDB_HEARTBEAT_MS or 1000 ms). */
   heartbeatMs?: number;
+  /** Wait for a worker before `no_workers` (default 5000 ms). */
+  noWorkersWaitMs?: number;
 }
 
 const RETRY_MS = 1000;
@@ -28,18 +30,21 @@ interface Peer {
   connecting: boolean;
   lastError: string | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** Node whose link closed and that has not been reached again yet (suspect, pending down). */
+  pendingDown: string | undefined;
 }
 
 /**
  * A gateway in cluster mode: finds nodes by gossip and/or static seeds, keeps an authenticated TCP link to each,
  * feeds the WorkerRegistry from handshakes and updates, and reconnects when a link drops.
  */
-export async function startClusterGater({ config, log, heartbeatMs }: ClusterGaterOptions): Promise<Gater> {
+export async function startClusterGater({ config, log, heartbeatMs, noWorkersWaitMs }: ClusterGaterOptions): Promise<Gater> {
   const cookie = config.cookie ?? warnDefault(log, 'cookie', 'dev_cookie', 'EX_ESDB_COOKIE / --cookie');
   const registry = new WorkerRegistry();
   const pubsub = new PubSub((topic, e) => log('error', `[PubSub] listener on ${topic} failed: ${String(e)}`));
   const api = new GaterApi(registry, pubsub, {
     timeoutMs: config.timeoutMs,
+    noWorkersWaitMs,
     onError: (e) => log('error', `[GaterAPI] ${toGaterError(e).message}`),
   });
   const cluster = new ClusterMonitor(registry);
@@ -57,22 +62,32 @@ export async function startClusterGater({ config, log, heartbeatMs }: ClusterGat
         if (stopped) return link.close();
         peer.link = link;
         peer.lastError = undefined;
+        peer.pendingDown = undefined;
         unauthorized.delete(peer.address);
         registry.add(link);
         log('info', `🔗 [ClusterMonitor] 🟢 Connected to cluster node: ${link.node} (${peer.address})`);
         cluster.emit({ type: 'node_up', node: link.node, address: peer.address, stores: link.announcement().stores });
         link.onClose((reason) => {
           if (peer.link === link) peer.link = undefined;
-          log('warn', `🔗 [ClusterMonitor] 🔴 Disconnected from cluster node: ${link.node} (${reason})`);
-          discovery?.markDown(link.node, reason);
-          cluster.emit({ type: 'node_down', node: link.node, reason });
-          schedule(peer, RETRY_MS);
+          if (stopped) return;
+          // Connection lost: suspect at once (no calls are routed there any more), down when it cannot be reached again.
+          log('warn', `🔗 [ClusterMonitor] 🟠 Lost connection to cluster node: ${link.node} (${reason})`);
+          cluster.emit({ type: 'node_suspect', node: link.node, heartbeatAgeMs: 0 });
+          peer.pendingDown = link.node;
+          connect(peer);
         });
       })
       .catch((e) => {
         peer.connecting = false;
         const err = toGaterError(e);
         peer.lastError = err.message;
+        if (peer.pendingDown) {
+          const node = peer.pendingDown;
+          peer.pendingDown = undefined;
+          log('warn', `🔗 [ClusterMonitor] 🔴 Disconnected from cluster node: ${node} (${err.message})`);
+          discovery?.markDown(node, 'connection_lost');
+          cluster.emit({ type: 'node_down', node, reason: err.message });
+        }
         if (err.code === 'unauthorized') {
           const entry = { node: peer.address, address: peer.address, message: err.message };
           if (!unauthorized.has(peer.address)) {
@@ -100,7 +115,7 @@ export async function startClusterGater({ config, log, heartbeatMs }: ClusterGat
   const addPeer = (host: string, port: number): void => {
     const address = `${host}:${port}`;
     if (peers.has(address)) return connect(peers.get(address)!);
-    const peer: Peer = { address, host, port, link: undefined, connecting: false, lastError: undefined, timer: undefined };
+    const peer: Peer = { address, host, port, link: undefined, connecting: false, lastError: undefined, timer: undefined, pendingDown: undefined };
     peers.set(address, peer);
     connect(peer);
   };
@@ -120,7 +135,7 @@ export async function startClusterGater({ config, log, heartbeatMs }: ClusterGat
       gossipPort: config.gossipPort,
       multicastAddr: config.gossipAddr,
       interfaceAddr: config.gossipIf,
-      heartbeatMs: heartbeatMs ?? 1000,
+      heartbeatMs: heartbeatMs ?? (Number(process.env.EX_ESDB_HEARTBEAT_MS) || 1000),
       port: 0,
       stores: [],
       log,
@@ -149,6 +164,8 @@ export async function startClusterGater({ config, log, heartbeatMs }: ClusterGat
         });
       }
       for (const p of peers.values()) {
+        const pending = p.pendingDown ? byName.get(p.pendingDown) : undefined;
+        if (pending && pending.state === 'alive') byName.set(pending.name, { ...pending, state: 'suspect', connected: false });
         if (p.link || [...byName.values()].some((m) => m.address === p.address)) continue;
         byName.set(p.address, {
           name: p.address,
