@@ -188,5 +188,74 @@ export function describeStorageAdapterContract(
       expect(await adapter.readSnapshot(store, 'a', 's1', 1)).toBeUndefined();
       expect(await adapter.listSnapshots(store, 'any', 'any')).toHaveLength(3);
     });
+
+    it('JSON values round-trip exactly: key order, numbers, strings, arrays, null', async () => {
+      const values: unknown[] = [
+        { z: 1, a: 2, m: { y: [3, { q: 1, b: 2 }], b: null } },
+        [1, 'two', { b: 1, a: 2 }, [], {}],
+        'just a string with "quotes", \\backslashes\\, \u0000 nul, é and 😀',
+        0.1,
+        2 ** 53 - 1,
+        1e21,
+        -1.5e-7,
+        true,
+        null,
+      ];
+      const batch = values.map((v, i) => ({ ...ev('json:v1', v), metadata: i % 2 ? null : { z: 'last', a: 'first' } }));
+      const r = await adapter.append(store, 'json', batch, 'no_stream');
+      const back = await adapter.readStream(store, 'json', 0, 100);
+      expect(back.map((e) => e.data)).toEqual(values);
+      expect(back.map((e) => JSON.stringify([e.data, e.metadata]))).toEqual(batch.map((e) => JSON.stringify([e.data, e.metadata])));
+      // what append returns is what a later read gives
+      expect(r.ok && r.records).toEqual(back);
+      expect(await adapter.readAll(store, 0, 100)).toEqual(back);
+    });
+
+    it('a refused append writes nothing and creates no stream', async () => {
+      await adapter.append(store, 'a', [ev()], 'any');
+      expect(await adapter.append(store, 'b', [ev(), ev()], 'stream_exists')).toEqual({ ok: false, current: -1 });
+      expect(await adapter.append(store, 'b', [ev()], 3)).toEqual({ ok: false, current: -1 });
+      expect(await adapter.getStreams(store)).toEqual(['a']);
+      expect(await adapter.getVersion(store, 'b')).toBe(-1);
+      expect(await adapter.headPosition(store)).toBe(0);
+      expect(await adapter.readAll(store, 0, 10)).toHaveLength(1);
+      // a batch longer than the stream is never a duplicate: the expected version decides
+      const one = ev();
+      await adapter.append(store, 'c', [one], 'any');
+      expect(await adapter.append(store, 'c', [ev(), one], 'no_stream')).toEqual({ ok: false, current: 0 });
+    });
+
+    it('empty and unknown stores read as empty; limits and ranges at the edges', async () => {
+      await adapter.ensureStore(store);
+      await adapter.ensureStore('empty_store');
+      expect(await adapter.listStores()).toEqual(expect.arrayContaining([store, 'empty_store']));
+      expect(await adapter.headPosition('empty_store')).toBe(-1);
+      expect(await adapter.headPosition('never_created')).toBe(-1);
+      expect(await adapter.readAll('never_created', 0, 10)).toEqual([]);
+      expect(await adapter.readStream('never_created', 's', 0, 10)).toEqual([]);
+      expect(await adapter.getVersion('never_created', 's')).toBe(-1);
+      expect(await adapter.getStreams('never_created')).toEqual([]);
+      await adapter.append(store, 'e', [ev(), ev(), ev()], 'any');
+      expect(await adapter.readAll(store, 0, 0)).toEqual([]);
+      expect((await adapter.readAll(store, -5, 2)).map((e) => e.position)).toEqual([0, 1]);
+      expect((await adapter.readStream(store, 'e', -3, 0)).map((e) => e.eventNumber)).toEqual([0]);
+      expect(await adapter.readStream(store, 'e', 2, 1)).toEqual([]);
+    });
+
+    it('subscription selectors and snapshot records keep their key order', async () => {
+      const selector = { z: 'last', a: { y: 1, b: [2, { d: 1, c: 0 }] } };
+      await adapter.saveSubscription(store, {
+        key: 'ko', type: 'by_event_pattern', selector, name: 'ko', startFrom: 3, checkpoint: 3, ackTimeoutMs: 1500, maxRetries: 2,
+      });
+      const [sub] = await adapter.listSubscriptions(store);
+      expect(JSON.stringify(sub?.selector)).toBe(JSON.stringify(selector));
+      expect(sub).toMatchObject({ startFrom: 3, checkpoint: 3, ackTimeoutMs: 1500, maxRetries: 2 });
+      const record = { z: 1, a: [{ y: 2, b: 3 }], big: 2 ** 53 - 1 };
+      const created = new Date().toISOString();
+      await adapter.recordSnapshot(store, { sourceUuid: 's', streamUuid: 't', version: 4, record, created });
+      const snap = await adapter.readSnapshot(store, 's', 't', 4);
+      expect(snap).toEqual({ sourceUuid: 's', streamUuid: 't', version: 4, record, created });
+      expect(JSON.stringify(snap?.record)).toBe(JSON.stringify(record));
+    });
   });
 }

@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isGaterError, type GaterError } from '../../core/errors.js';
+import { createStorage } from './index.js';
+import { PostgresStorage } from './postgres.js';
+import { SCHEMA_VERSION } from './postgresSchema.js';
+import type { PreparedEvent } from './storageAdapter.js';
+
+/**
+ * Two (or more) PostgresStorage instances = two nodes sharing one database: separate pools, separate LISTEN
+ * connections. Needs the real server (CI runs .ci/postgres.sh); unreachable -> these tests fail, never skip.
+ */
+const url = process.env.EX_ESDB_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+const STORE = 'reg_gh';
+
+const admin = new pg.Pool({ connectionString: url, max: 2 });
+admin.on('error', () => {});
+const schemas: string[] = [];
+const newSchema = () => {
+  const s = `t_${randomBytes(6).toString('hex')}`;
+  schemas.push(s);
+  return s;
+};
+afterAll(async () => {
+  for (const s of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  await admin.end();
+});
+
+let seq = 0;
+const ev = (who: string): PreparedEvent => ({
+  eventId: `${who}-${++seq}`,
+  eventType: 'race:v1',
+  dataContentType: 1,
+  metadataContentType: 1,
+  data: { who },
+  metadata: null,
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const waitUntil = async (cond: () => boolean, ms = 3000) => {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+};
+
+describe('PostgresStorage shared by two nodes', () => {
+  let schema: string;
+  let a: PostgresStorage;
+  let b: PostgresStorage;
+  beforeEach(async () => {
+    schema = newSchema();
+    try {
+      [a, b] = await Promise.all([PostgresStorage.open(url, { schema }), PostgresStorage.open(url, { schema })]);
+    } catch (e) {
+      throw new Error(`${(e as Error).message} (run .ci/postgres.sh or set EX_ESDB_TEST_PG)`, { cause: e });
+    }
+    await a.ensureStore(STORE);
+  });
+  afterEach(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+  });
+
+  it('concurrent appends at one expected version through both: exactly one wins per stream', async () => {
+    const streams = Array.from({ length: 20 }, (_, i) => `race-${i}`);
+    for (const s of streams) await a.append(STORE, s, [ev('seed')], 'any');
+    const results = await Promise.all(
+      streams.flatMap((s) => Array.from({ length: 8 }, (_, w) => (w % 2 ? a : b).append(STORE, s, [ev(`w${w}`), ev(`w${w}`)], 0).then((r) => [s, r] as const))),
+    );
+    for (const s of streams) {
+      const mine = results.filter(([st]) => st === s).map(([, r]) => r);
+      expect(mine.filter((r) => r.ok)).toHaveLength(1);
+      expect(mine.filter((r) => !r.ok).every((r) => !r.ok && r.current === 2)).toBe(true);
+      const stored = await b.readStream(STORE, s, 0, 10);
+      expect(stored.map((e) => e.eventNumber)).toEqual([0, 1, 2]);
+      expect((stored[1]!.data as { who: string }).who).toBe((stored[2]!.data as { who: string }).who);
+    }
+    expect(await b.headPosition(STORE)).toBe(20 * 3 - 1);
+  });
+
+  it('a reader following the global position never sees a gap while two nodes write', async () => {
+    const reader = await PostgresStorage.open(url, { schema });
+    const writes = 60;
+    let writing = true;
+    let cursor = 0;
+    const follow = (async () => {
+      while (writing || cursor < writes * 4) {
+        const page = await reader.readAll(STORE, cursor, 500);
+        // contiguous from the cursor: a later position is never visible before an earlier one
+        expect(page.map((e) => e.position)).toEqual(page.map((_, i) => cursor + i));
+        cursor += page.length;
+        if (page.length === 0) await sleep(1);
+      }
+    })();
+    await Promise.all(
+      Array.from({ length: writes }, (_, i) => (i % 2 ? a : b).append(STORE, `s-${i % 7}`, [ev('x'), ev('x'), ev('x'), ev('x')], 'any')),
+    );
+    writing = false;
+    await follow;
+    expect(cursor).toBe(writes * 4);
+    await reader.close();
+  });
+
+  it('NOTIFY tells the other node about appends (not its own), and LISTEN comes back after its connection dies', async () => {
+    let calls = 0;
+    const stop = a.watch(STORE, () => calls++);
+    await a.whenListening();
+    await a.append(STORE, 'mine', [ev('a')], 'any');
+    await sleep(250);
+    expect(calls).toBe(0);
+    const t0 = Date.now();
+    await b.append(STORE, 'theirs', [ev('b')], 'any');
+    await waitUntil(() => calls > 0, 1000);
+    expect(Date.now() - t0).toBeLessThan(1000);
+
+    const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1`, [
+      `LISTEN "ex_esdb_append_${schema}"`,
+    ]);
+    expect(killed.rowCount).toBe(1);
+    await waitUntil(() => !(a as unknown as { listenerUp: boolean }).listenerUp, 2000);
+    await a.whenListening();
+    calls = 0;
+    await b.append(STORE, 'theirs', [ev('b')], 'any');
+    await waitUntil(() => calls > 0, 1000);
+    stop();
+  });
+
+  it('subscriptions, checkpoints, parked events and snapshots saved by one are seen by the other; retries are idempotent', async () => {
+    const sub = { key: 'k', type: 'by_event_type' as const, selector: 'race:v1', name: 'n', startFrom: 0, checkpoint: 0, ackTimeoutMs: 30000, maxRetries: 10 };
+    await a.saveSubscription(STORE, sub);
+    await b.saveCheckpoint(STORE, 'k', 9);
+    expect(await a.listSubscriptions(STORE)).toEqual([{ ...sub, checkpoint: 9 }]);
+    await b.parkEvent(STORE, 'k', { subscription: 'n', position: 1, eventId: 'e', eventStreamId: 's', eventNumber: 1, reason: 'r' });
+    expect(await a.listParked(STORE, 'k')).toHaveLength(1);
+    const snapshot = { sourceUuid: 'u', streamUuid: 'v', version: 2, record: { z: 1, a: 2 }, created: new Date().toISOString() };
+    await a.recordSnapshot(STORE, snapshot);
+    expect(await b.readSnapshot(STORE, 'u', 'v', 2)).toEqual(snapshot);
+    const batch = [ev('a'), ev('a')];
+    expect(await a.append(STORE, 'd', batch, 'no_stream')).toMatchObject({ ok: true, version: 1, duplicate: false });
+    expect(await b.append(STORE, 'd', batch, 'no_stream')).toMatchObject({ ok: true, version: 1, duplicate: true });
+    expect((await b.listStores())).toEqual([STORE]);
+  });
+});
+
+describe('PostgresStorage schema and errors', () => {
+  it('nodes starting together on a fresh schema migrate it once; schema_migrations records the version', async () => {
+    const schema = newSchema();
+    const nodes = await Promise.all(Array.from({ length: 4 }, () => PostgresStorage.open(url, { schema })));
+    const rows = (await admin.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`)).rows as { version: number }[];
+    expect(rows.map((r) => r.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
+    await Promise.all(nodes.map((n) => n.close()));
+    // `?schema=` in the spec picks the schema too
+    const u = new URL(url);
+    u.searchParams.set('schema', schema);
+    const viaSpec = await createStorage(u.toString());
+    expect((viaSpec as PostgresStorage).schema).toBe(schema);
+    expect(viaSpec.target).toContain(`schema=${schema}`);
+    await viaSpec.close();
+  });
+
+  it('an unreachable server gives the one-line message with the password masked', async () => {
+    const err = await createStorage('postgres://postgres:hunter2@127.0.0.1:1/test').catch((e: unknown) => e);
+    expect(isGaterError(err, 'connection_closed')).toBe(true);
+    expect((err as GaterError).message).toBe('cannot reach PostgreSQL at postgres://postgres:***@127.0.0.1:1/test: ECONNREFUSED. Is the server running?');
+  });
+
+  it('a missing database and a bad schema name are explained', async () => {
+    const u = new URL(url);
+    u.pathname = '/no_such_db_ex_esdb';
+    const err = await createStorage(u.toString()).catch((e: unknown) => e);
+    expect(isGaterError(err, 'connection_closed')).toBe(true);
+    expect((err as GaterError).message).toMatch(/^cannot reach PostgreSQL at .*no_such_db_ex_esdb: .*does not exist\. Create the database or fix the URL\.$/);
+    expect(() => new PostgresStorage(url, { schema: 'x; drop table y' })).toThrow(/invalid PostgreSQL schema/);
+  });
+});
