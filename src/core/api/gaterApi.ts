@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { newId } from '../ids.js';
 import { GaterError, isGaterError, toGaterError } from '../errors.js';
 import type { NodeLink } from '../link.js';
 import { normaliseSelector } from '../matching.js';
@@ -130,7 +130,7 @@ export class GaterApi {
     const expected = validateExpectedVersion(expectedVersion);
     if (!Array.isArray(events)) throw new GaterError('invalid_argument', `events must be an array, got ${describe(events)}`);
     // Ids are fixed here, once, so a failover retry of this batch is recognised as a duplicate by the node.
-    const withIds = events.map((e) => (e && typeof e === 'object' && e.eventId === undefined ? { ...e, eventId: ulid() } : e));
+    const withIds = events.map((e) => (e && typeof e === 'object' && e.eventId === undefined ? { ...e, eventId: newId() } : e));
     return (await this.call(store, 'append', { streamId, events: withIds, expectedVersion: expected })) as number;
   }
 

@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { newId } from '../ids.js';
 import { streamOfSelector, topicFor } from '../matching.js';
 import type { NodeLink } from '../link.js';
 import type { EventRecord, Selector, Subscriber, SubscriptionOptions, SubscriptionType } from '../types.js';
@@ -46,7 +46,7 @@ export class GatewaySubscriptions {
     subscriber?: Subscriber;
   }): GatewaySub {
     const sub: GatewaySub = {
-      subId: ulid(),
+      subId: newId(),
       ...spec,
       options: spec.options,
       subscriber: spec.subscriber,

@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { newId } from '../../core/ids.js';
 import { GaterError, invalidArgument } from '../../core/errors.js';
 import { makeFilter, normaliseSelector, streamOfSelector, subscriptionKey, topicFor } from '../../core/matching.js';
 import type {
@@ -124,7 +124,7 @@ export class EventStore {
       // One live instance per persistent subscription on this node: the newest subscriber replaces the old.
       for (const s of this.subs.values()) if (s.opts.persistent?.key === key) this.closeSub(s.id);
     }
-    const id = req.id ?? ulid();
+    const id = req.id ?? newId();
     if (this.subs.has(id)) throw invalidArgument(`subscription id ${id} is already in use`);
     const sub = new LiveSubscription({
       id,
@@ -301,7 +301,7 @@ export function prepareEvents(events: unknown): PreparedEvent[] {
     }
     if (ev.data === undefined) throw invalidArgument(`events[${i}].data is missing; pass a JSON value (e.g. {})`);
     let eventId: string;
-    if (ev.eventId === undefined) eventId = ulid();
+    if (ev.eventId === undefined) eventId = newId();
     else if (typeof ev.eventId === 'string' && ev.eventId.length > 0) eventId = ev.eventId;
     else throw invalidArgument(`events[${i}].eventId must be a non-empty string when given, got ${describe(ev.eventId)}`);
     if (ids.has(eventId)) throw invalidArgument(`events[${i}].eventId "${eventId}" appears twice in one batch; event ids must be unique`);
