@@ -164,7 +164,7 @@ describe('SqliteStorage across processes', () => {
     const hasty = await SqliteStorage.open(file, { busyTimeoutMs: 50 });
     let locked!: () => void;
     const isLocked = new Promise<void>((r) => (locked = r));
-    const holder = runChild({ mode: 'hold', file, ms: 600 }, (l) => l === 'locked' && locked());
+    const holder = runChild({ mode: 'hold', file, ms: 2000 }, (l) => l === 'locked' && locked());
     await isLocked;
     const err = await hasty.append('reg_gh', 's', [ev('h')], 'any').catch((e: unknown) => e);
     expect(isGaterError(err, 'timeout')).toBe(true);
