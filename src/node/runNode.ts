@@ -48,7 +48,7 @@ export async function runNode(config: Config, opts: RunNodeOptions = {}): Promis
             gossipPort: config.gossipPort,
             multicastAddr: config.gossipAddr,
             interfaceAddr: config.gossipIf,
-            heartbeatMs: opts.heartbeatMs,
+            heartbeatMs: opts.heartbeatMs ?? (Number(process.env.EX_ESDB_HEARTBEAT_MS) || 1000),
           },
   });
   const started = { event: 'node_started', name: node.name, address: node.address, stores: node.node.announcement().stores, pid: process.pid };
