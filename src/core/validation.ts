@@ -8,33 +8,52 @@ import { NACK_ACTIONS, SUBSCRIPTION_TYPES, type Direction, type ExpectedVersion,
 
 const MAX_JSON_DEPTH = 64;
 
-/** Validates that `value` is plain JSON and returns a frozen private copy (so later caller mutations cannot reach storage). */
-export function cloneJson(value: unknown, what: string, depth = 0): unknown {
-  if (depth > MAX_JSON_DEPTH) throw invalidArgument(`${what} is nested deeper than ${MAX_JSON_DEPTH} levels; flatten it`);
+/**
+ * Validates that `value` is plain JSON and returns a frozen private copy (so later caller mutations cannot reach
+ * storage). With `copy: false` it only validates and returns `value` itself: for input that is already a private
+ * copy (parsed from a transport frame). The path for error messages is built only when there is an error.
+ */
+export function cloneJson(value: unknown, what: string, options: { copy?: boolean } = {}): unknown {
+  const path: (string | number)[] = [];
+  return walkJson(value, what, path, options.copy !== false);
+}
+
+function walkJson(value: unknown, what: string, path: (string | number)[], copy: boolean): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  const here = () => what + path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+  if (path.length > MAX_JSON_DEPTH) throw invalidArgument(`${here()} is nested deeper than ${MAX_JSON_DEPTH} levels; flatten it`);
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw invalidArgument(`${what} holds ${value}, which JSON cannot carry; use a finite number or a string`);
+    if (!Number.isFinite(value)) throw invalidArgument(`${here()} holds ${value}, which JSON cannot carry; use a finite number or a string`);
     return value;
   }
   if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i], `${what}[${i}]`, depth + 1);
-    return Object.freeze(out);
+    const out = copy ? new Array<unknown>(value.length) : value;
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      const v = walkJson(value[i], what, path, copy);
+      path.pop();
+      if (copy) out[i] = v;
+    }
+    return copy ? Object.freeze(out) : value;
   }
   if (typeof value === 'object') {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
       const kind = (value as object).constructor?.name ?? 'object';
-      throw invalidArgument(`${what} is a ${kind}, not plain JSON; convert it (e.g. a Date to an ISO string) before appending`);
+      throw invalidArgument(`${here()} is a ${kind}, not plain JSON; convert it (e.g. a Date to an ISO string) before appending`);
     }
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
+    const out: Record<string, unknown> | undefined = copy ? {} : undefined;
+    for (const k in value) {
+      const v = (value as Record<string, unknown>)[k];
       if (v === undefined) continue; // JSON drops undefined members; do the same so every transport agrees
-      out[k] = cloneJson(v, `${what}.${k}`, depth + 1);
+      path.push(k);
+      const c = walkJson(v, what, path, copy);
+      path.pop();
+      if (out) out[k] = c;
     }
-    return Object.freeze(out);
+    return out ? Object.freeze(out) : value;
   }
-  throw invalidArgument(`${what} is a ${typeof value}, which is not JSON-serialisable; pass plain JSON data`);
+  throw invalidArgument(`${here()} is a ${typeof value}, which is not JSON-serialisable; pass plain JSON data`);
 }
 
 export function validateStore(store: unknown): string {

@@ -31,6 +31,7 @@ export async function serveNode(node: StoreNode, options: NodeServerOptions): Pr
       node.handle(
         {
           id: session.id,
+          ownsArgs: true,
           push: (sub: string, events: EventRecord[]) => {
             try {
               session.push(sub, events);

@@ -7,6 +7,8 @@ import type { EventStore } from './store/eventStore.js';
 /** The node's view of one gateway connection: where pushes go and when it ends. */
 export interface NodeSession {
   readonly id: string;
+  /** True when request arguments are private copies (parsed from a transport frame), so they need no defensive copy. */
+  readonly ownsArgs?: boolean;
   push(sub: string, events: EventRecord[]): void;
   onClose(cb: (reason: string) => void): void;
 }
@@ -34,7 +36,7 @@ export class GatewayWorker {
     const e = this.engine;
     switch (op) {
       case 'append':
-        return e.append(args.streamId, args.events, args.expectedVersion);
+        return e.append(args.streamId, args.events, args.expectedVersion, session.ownsArgs === true);
       case 'read':
         return e.read(args.streamId, args.startVersion, args.count, args.direction);
       case 'getVersion':

@@ -61,10 +61,11 @@ export class EventStore {
   }
 
   /** Appends `events` atomically; returns the new stream version. */
-  async append(streamId: unknown, events: unknown, expectedVersion?: unknown): Promise<number> {
+  /** @param owned the events are already a private copy (parsed from a frame): validate without copying. */
+  async append(streamId: unknown, events: unknown, expectedVersion?: unknown, owned = false): Promise<number> {
     const stream = validateStreamId(streamId);
     const expected: ExpectedVersion = validateExpectedVersion(expectedVersion);
-    const prepared = prepareEvents(events);
+    const prepared = prepareEvents(events, owned);
     if (prepared.length === 0) return this.adapter.getVersion(this.store, stream);
     const outcome = await this.adapter.append(this.store, stream, prepared, expected);
     if (!outcome.ok) {
@@ -290,7 +291,8 @@ function eventRef(event: unknown): { position?: number; eventNumber?: number } {
 }
 
 /** Validates a batch and returns engine-owned copies with ids assigned. Nothing is written if any event is bad. */
-export function prepareEvents(events: unknown): PreparedEvent[] {
+export function prepareEvents(events: unknown, owned = false): PreparedEvent[] {
+  const copy = { copy: !owned };
   if (!Array.isArray(events)) throw invalidArgument(`events must be an array of {eventType, data, ...}, got ${describe(events)}`);
   const ids = new Set<string>();
   return events.map((e, i): PreparedEvent => {
@@ -311,8 +313,8 @@ export function prepareEvents(events: unknown): PreparedEvent[] {
       eventType: ev.eventType,
       dataContentType: contentType(ev.dataContentType, `events[${i}].dataContentType`),
       metadataContentType: contentType(ev.metadataContentType, `events[${i}].metadataContentType`),
-      data: cloneJson(ev.data, `events[${i}].data`),
-      metadata: ev.metadata === undefined ? null : cloneJson(ev.metadata, `events[${i}].metadata`),
+      data: cloneJson(ev.data, `events[${i}].data`, copy),
+      metadata: ev.metadata === undefined ? null : cloneJson(ev.metadata, `events[${i}].metadata`, copy),
     };
   });
 }
