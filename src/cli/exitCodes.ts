@@ -12,13 +12,36 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** Codes meaning "the cluster could not be reached", which scripts treat differently from a refused operation. */
 const UNAVAILABLE = new Set(['no_workers', 'timeout', 'unauthorized', 'connection_closed']);
 
+/** Input errors raised by the scripted layer (bad pattern, bad event file, bad selector combination): exit 2. */
+const USAGE_NAMES = new Set(['UsageError', 'PatternSyntaxError', 'SelectorError', 'EventInputError', 'ScenarioFileError']);
+
 export function exitCodeFor(e: unknown): ExitCode {
-  if (e instanceof UsageError) return EXIT.usage;
+  if (isUsageError(e)) return EXIT.usage;
+  if (e instanceof CommandFailed) return EXIT.failed;
   if (isGaterError(e)) return UNAVAILABLE.has(e.code) ? EXIT.unavailable : EXIT.failed;
   return EXIT.failed;
+}
+
+export function isUsageError(e: unknown): e is Error {
+  return e instanceof Error && USAGE_NAMES.has(e.name);
 }
 
 /** A bad flag, argument or combination: exit 2 with a message that says what to type instead. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/**
+ * The command ran but its outcome is a failure that is not a gateway error (e.g. `observe --count 5` saw fewer
+ * events before `--duration` ran out): exit 1, `{"error":{"code", "message", "details"}}` with --json.
+ */
+export class CommandFailed extends Error {
+  override readonly name = 'CommandFailed';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
 }

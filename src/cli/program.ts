@@ -1,11 +1,36 @@
 import { Command, CommanderError, Option } from 'commander';
 import { toGaterError } from '../core/errors.js';
 import { resolveConfig, type Config, type GlobalFlags } from './config.js';
-import { EXIT, UsageError, exitCodeFor } from './exitCodes.js';
+import { CommandFailed, EXIT, exitCodeFor, isUsageError } from './exitCodes.js';
+import { registerAppend } from './commands/append.js';
+import { registerInteractive } from './commands/interactive.js';
+import { registerNode } from './commands/node.js';
+import { registerObserve } from './commands/observe.js';
+import { registerProduce } from './commands/produce.js';
+import { registerRead } from './commands/read.js';
+import { registerScenario } from './commands/scenario.js';
+import { registerSnapshot } from './commands/snapshot.js';
 import { registerStatus } from './commands/status.js';
+import { registerStreams } from './commands/streams.js';
+import { registerSubscribe } from './commands/subscribe.js';
+import { registerSubscriptions } from './commands/subscriptions.js';
+import { registerVersion } from './commands/version.js';
 
 /** Wraps a command body: resolves config, maps errors to exit codes and one-line messages (never a stack). */
 export type Runner = (fn: (config: Config) => Promise<number>) => (...args: unknown[]) => Promise<void>;
+
+const EXAMPLES = `
+Examples:
+  $ ex-esdb-console                                   # the interactive console (on a terminal)
+  $ ex-esdb-console status --json
+  $ ex-esdb-console append greenhouse1 --generate 10 --seed 42 --json
+  $ ex-esdb-console read greenhouse1 --count 5 --json
+  $ ex-esdb-console node --port 7001 --cookie s3cret  # a headless store node
+  $ ex-esdb-console --connect 127.0.0.1:7001 --cookie s3cret observe --stream '$all' --count 10 --json
+  $ ex-esdb-console scenario basic-event-flow
+
+Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 cluster unavailable (no_workers, timeout, unauthorized).
+With --json every result is one JSON object per line on stdout; human text and logs go to stderr.`;
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -26,6 +51,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'debug | info | warn | error | silent (env LOG_LEVEL)'))
     .option('--no-color', 'plain output')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXAMPLES)
     .exitOverride();
 
   const run: Runner =
@@ -37,24 +63,45 @@ export function buildProgram(): Command {
         code = await fn(config);
       } catch (e) {
         code = exitCodeFor(e);
-        const msg = e instanceof UsageError ? e.message : toGaterError(e).message;
-        const json = program.opts<GlobalFlags>().json;
-        if (json && !(e instanceof UsageError)) {
-          const ge = toGaterError(e);
-          process.stdout.write(`${JSON.stringify({ error: { code: ge.code, message: ge.message, details: ge.details } })}\n`);
-        }
-        process.stderr.write(`❌ ${msg}\n`);
+        reportError(e, program.opts<GlobalFlags>().json === true);
       }
       process.exitCode = code;
     };
 
   registerStatus(program, run);
+  registerStreams(program, run);
+  registerVersion(program, run);
+  registerRead(program, run);
+  registerAppend(program, run);
+  registerObserve(program, run);
+  registerSubscribe(program, run);
+  registerSubscriptions(program, run);
+  registerProduce(program, run);
+  registerSnapshot(program, run);
+  registerScenario(program, run);
+  registerNode(program, run);
+  registerInteractive(program, run);
   return program;
+}
+
+/** One line on stderr; with --json also `{"error":{code,message,details}}` on stdout (not for usage errors). */
+export function reportError(e: unknown, json: boolean): void {
+  if (isUsageError(e)) {
+    process.stderr.write(`❌ ${e.message}\n`);
+    return;
+  }
+  const err = e instanceof CommandFailed ? e : toGaterError(e);
+  if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } })}\n`);
+  process.stderr.write(`❌ ${err.message}\n`);
 }
 
 /** Parses argv; commander usage errors exit 2, help and version exit 0. */
 export async function runProgram(argv: string[]): Promise<void> {
   const program = buildProgram();
+  // `... --json | head -1`: a closed pipe ends the command quietly instead of throwing EPIPE.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { colorLine, makeChalk, seenLine } from '../../scripted/eventLines.js';
+import { liveStart } from '../../scripted/liveStart.js';
+import type { Runner } from '../program.js';
+import { examples, withGater } from './common.js';
+import { addLiveOptions, planLive, runLive, type LiveFlags } from './live.js';
+
+export function registerObserve(program: Command, run: Runner): void {
+  const cmd = addLiveOptions(
+    program
+      .command('observe')
+      .description('watch events live (a transient observer): SEEN lines, or one JSON record per line with --json')
+      .option('--from <position>', 'replay from this stream version ($<stream>) or global position (default: live only)'),
+  ).addHelpText(
+    'after',
+    examples(
+      'observe',
+      `observe --type temperature_measured:v1 --count 10 --json`,
+      `observe --payload '%{operator: "John"}' --duration 30s`,
+      'observe --stream greenhouse1 --from 0 --count 5 --duration 2s --json',
+    ),
+  );
+  cmd.action(
+    run(async (config) => {
+      const plan = planLive(cmd.opts<LiveFlags>());
+      const c = makeChalk(config.color);
+      return withGater(config, async (gater) => {
+        return runLive(
+          config,
+          plan,
+          async (deliver) => {
+            // The subscriber is passed in directly (not attached after registration): a replay may be pushed
+            // before the node's answer, and those events must not be lost.
+            const { type, selector } = plan.target;
+            const from = plan.from ?? (await liveStart(gater.api, config.store, type, selector));
+            return gater.api.saveSubscription(config.store, type, selector, 'transient', from, deliver);
+          },
+          (e) => {
+            process.stdout.write(`${config.json ? JSON.stringify(e) : colorLine(c, seenLine(e))}\n`);
+          },
+          'observing',
+        );
+      });
+    }),
+  );
+}

@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import type { EventRecord, Subscriber } from '../../core/index.js';
+import { colorLine, makeChalk, receivedLine } from '../../scripted/eventLines.js';
+import { UsageError } from '../exitCodes.js';
+import { intOpt } from '../options.js';
+import type { Runner } from '../program.js';
+import { examples, withGater } from './common.js';
+import { addLiveOptions, planLive, runLive, type LiveFlags } from './live.js';
+
+interface SubscribeFlags extends LiveFlags {
+  name?: string;
+  ack?: boolean;
+  ackTimeout?: string;
+  maxRetries?: string;
+}
+
+export function registerSubscribe(program: Command, run: Runner): void {
+  const cmd = addLiveOptions(
+    program
+      .command('subscribe')
+      .description('receive events of a named persistent subscription: RECEIVED lines, or JSON records with --json')
+      .requiredOption('--name <name>', 'subscription name (the stored record and its checkpoint are kept under it)')
+      .option('--from <position>', 'start of a new subscription (default 0); an existing one resumes at its checkpoint')
+      .option('--ack', 'acknowledge each event after printing it (moves the checkpoint)')
+      .option('--ack-timeout <ms>', 'redeliver unacked events after this long (default 30000)')
+      .option('--max-retries <n>', 'park an event after this many deliveries (default 10)'),
+  ).addHelpText(
+    'after',
+    examples(
+      'subscribe --name audit --stream greenhouse1 --ack',
+      'subscribe --name audit --stream greenhouse1 --ack --count 10 --json',
+      'subscriptions --json   # checkpoint, inFlight, parked, lag',
+    ),
+  );
+  cmd.action(
+    run(async (config) => {
+      const f = cmd.opts<SubscribeFlags>();
+      const plan = planLive(f);
+      const name = f.name?.trim();
+      if (!name || name === 'transient') throw new UsageError('--name must name a persistent subscription (not "transient"); use observe for a live view');
+      const ackTimeoutMs = intOpt(f.ackTimeout, '--ack-timeout', { min: 1 });
+      const maxRetries = intOpt(f.maxRetries, '--max-retries', { min: 1 });
+      const c = makeChalk(config.color);
+      return withGater(config, async (gater) => {
+        let subscriber: Subscriber | undefined;
+        return runLive(
+          config,
+          plan,
+          async (deliver) => {
+            subscriber = (events) => deliver(events);
+            return gater.api.saveSubscription(config.store, plan.target.type, plan.target.selector, name, plan.from ?? 0, subscriber, {
+              ...(ackTimeoutMs !== undefined ? { ackTimeoutMs } : {}),
+              ...(maxRetries !== undefined ? { maxRetries } : {}),
+            });
+          },
+          async (e: EventRecord) => {
+            process.stdout.write(`${config.json ? JSON.stringify(e) : colorLine(c, receivedLine(name, e))}\n`);
+            if (f.ack) await gater.api.ackEvent(config.store, name, subscriber, e);
+          },
+          `subscription "${name}" receiving`,
+        );
+      });
+    }),
+  );
+}

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import type { SubscriptionInfo } from '../../core/index.js';
+import { createOutput } from '../output.js';
+import type { Runner } from '../program.js';
+import { examples, withGater } from './common.js';
+
+export function registerSubscriptions(program: Command, run: Runner): void {
+  const cmd = program
+    .command('subscriptions')
+    .description('list the subscriptions of the store: checkpoint, in-flight, parked and lag')
+    .option('--name <name>', 'only the subscription(s) with this name')
+    .addHelpText('after', examples('subscriptions', 'subscriptions --name audit --json   # {"store":"reg_gh","subscriptions":[{...,"checkpoint":10}]}'));
+  cmd.action(
+    run((config) =>
+      withGater(config, async (gater) => {
+        const { name } = cmd.opts<{ name?: string }>();
+        const all = await gater.api.getSubscriptions(config.store);
+        const subscriptions = name === undefined ? all : all.filter((s) => s.name === name);
+        createOutput(config.json).result({ store: config.store, subscriptions }, () => renderSubscriptions(subscriptions));
+        return 0;
+      }),
+    ),
+  );
+}
+
+export function renderSubscriptions(subs: SubscriptionInfo[]): string {
+  if (subs.length === 0) return '⚠️  No active subscriptions';
+  const rows = subs.map((s) => [
+    s.name,
+    s.type,
+    typeof s.selector === 'string' ? s.selector : JSON.stringify(s.selector),
+    s.active ? '🟢 active' : s.persistent ? '⚪ stored' : '🔴 idle',
+    String(s.checkpoint),
+    String(s.inFlight),
+    String(s.parked),
+    String(s.lag),
+  ]);
+  const head = ['Name', 'Type', 'Selector', 'State', 'Checkpoint', 'InFlight', 'Parked', 'Lag'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [fmt(head), '-'.repeat(widths.reduce((a, w) => a + w + 2, -2)), ...rows.map(fmt)].join('\n');
+}
