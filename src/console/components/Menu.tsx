@@ -1,0 +1,99 @@
+import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
+import { INVALID_CHOICE, itemForInput, MENU_GROUPS, MENU_PROMPT, type MenuItem } from '../menu.js';
+import { theme } from '../theme.js';
+
+export interface MenuProps {
+  items: readonly MenuItem[];
+  onSelect: (item: MenuItem) => void;
+  onQuit: () => void;
+  /** Rows to spare; below ~24 the group headings are dropped to keep the prompt on screen. */
+  compact?: boolean;
+  /** Highlighted row on mount: the shell passes the last chosen item so Esc returns to it. */
+  initialIndex?: number;
+}
+
+/**
+ * The main menu (EXESDB_SPEC §7.3): type a number and Enter, as at the reference's prompt, or move with the
+ * arrows (wrapping) and Enter. `q` quits. Anything else than 1..15 gets the reference's invalid-choice line.
+ */
+export function Menu({ items, onSelect, onQuit, compact = false, initialIndex = 0 }: MenuProps) {
+  const [index, setIndex] = useState(initialIndex);
+  const [typed, setTyped] = useState('');
+  const [error, setError] = useState<string | undefined>();
+
+  const submit = (text: string) => {
+    if (text.trim() === '') {
+      const item = items[index];
+      if (item) onSelect(item);
+      return;
+    }
+    const item = itemForInput(text);
+    setTyped('');
+    if (!item) {
+      setError(INVALID_CHOICE);
+      return;
+    }
+    setError(undefined);
+    onSelect(item);
+  };
+
+  useInput((input, key) => {
+    if (key.upArrow || key.downArrow) {
+      const step = key.upArrow ? -1 : 1;
+      setIndex((i) => (i + step + items.length) % items.length);
+      setTyped('');
+      return;
+    }
+    if (key.return) return submit(typed);
+    if (key.escape) return setTyped('');
+    if (key.backspace || key.delete) return setTyped((t) => t.slice(0, -1));
+    if (key.ctrl || key.meta || key.tab) return;
+    // A fast typist (or tmux) may deliver "7\r" as one chunk: treat each character as a key.
+    let buffer = typed;
+    for (const ch of input) {
+      if (ch === '\r' || ch === '\n') {
+        submit(buffer);
+        buffer = '';
+        continue;
+      }
+      if (ch === 'q' && buffer === '') return onQuit();
+      if (buffer.length < 8) buffer += ch;
+    }
+    setTyped(buffer);
+    const item = itemForInput(buffer);
+    if (item) setIndex(items.indexOf(item));
+  });
+
+  return (
+    <Box flexDirection="column">
+      <Text color={theme.section.title} bold>
+        ========== ExESDB Interactive Console ==========
+      </Text>
+      {MENU_GROUPS.map((g) => {
+        const groupItems = items.filter((i) => i.group === g.id);
+        return (
+          <Box key={g.id} flexDirection="column">
+            {!compact && <Text color={g.color}>{g.title}</Text>}
+            {groupItems.map((item) => {
+              const selected = items.indexOf(item) === index;
+              return (
+                <Text key={item.number} color={selected ? theme.ui.selected : undefined} bold={selected}>
+                  {selected ? '❯ ' : '  '}
+                  {item.number}. {item.label}
+                </Text>
+              );
+            })}
+          </Box>
+        );
+      })}
+      {error && <Text color={theme.status.error}>{error}</Text>}
+      <Text color={theme.ui.prompt}>
+        {MENU_PROMPT}
+        {typed}
+        <Text inverse> </Text>
+      </Text>
+      <Text color={theme.status.muted}>number + Enter, or ↑/↓ + Enter · q quit</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,41 @@
+import { Box, Text, useInput } from 'ink';
+import type { ReactNode } from 'react';
+import { theme } from '../theme.js';
+
+/**
+ * A read-only view (lists, status, "nothing to do" notices): Esc, Enter or Backspace goes back, `q` quits.
+ * `onKey` sees the other keys (paging, refresh).
+ */
+export function ViewFrame({
+  children,
+  onBack,
+  onQuit,
+  hints = 'Esc back · q quit',
+  onKey,
+}: {
+  children: ReactNode;
+  onBack: () => void;
+  onQuit: () => void;
+  hints?: string;
+  onKey?: (input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => void;
+}) {
+  useInput((input, key) => {
+    if (key.escape || key.return || key.backspace) return onBack();
+    if (input === 'q') return onQuit();
+    onKey?.(input, key);
+  });
+  return (
+    <Box flexDirection="column">
+      {children}
+      <Text color={theme.status.muted}>{hints}</Text>
+    </Box>
+  );
+}
+
+export function Heading({ children, color = theme.section.heading }: { children: ReactNode; color?: string }) {
+  return (
+    <Text color={color} bold>
+      {children}
+    </Text>
+  );
+}

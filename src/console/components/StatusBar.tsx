@@ -1,0 +1,52 @@
+import { Box, Text } from 'ink';
+import type { ReactNode } from 'react';
+import { theme } from '../theme.js';
+
+export interface StatusBarProps {
+  paused?: boolean;
+  rate?: number;
+  total?: number;
+  shown?: number;
+  buffered?: number;
+  capacity?: number;
+  sincePause?: number;
+  filter?: string;
+  hints?: string;
+  /** Replaces the hints (e.g. the filter prompt). */
+  children?: ReactNode;
+}
+
+/** One status line under a live view: state, events per second, counts, filter and keys. */
+export function StatusBar({ paused, rate, total, shown, buffered, capacity, sincePause, filter, hints, children }: StatusBarProps) {
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end">
+        {paused === undefined ? null : paused ? (
+          <Text color={theme.status.warning} bold>
+            ⏸ PAUSED{sincePause ? ` (+${sincePause} new)` : ''}
+          </Text>
+        ) : (
+          <Text color={theme.status.success} bold>
+            ● LIVE
+          </Text>
+        )}
+        {rate !== undefined && <Text> │ {rate.toFixed(1)} ev/s</Text>}
+        {total !== undefined && <Text> │ total {total}</Text>}
+        {buffered !== undefined && capacity !== undefined && (
+          <Text color={theme.status.muted}>
+            {' '}
+            │ buffer {buffered}/{capacity}
+          </Text>
+        )}
+        {filter ? (
+          <Text>
+            {' '}
+            │ filter <Text color={theme.ui.highlightBg}>/{filter}/</Text>
+            {shown !== undefined ? ` ${shown} match(es)` : ''}
+          </Text>
+        ) : null}
+      </Text>
+      {children ?? (hints ? <Text color={theme.status.muted}>{hints}</Text> : null)}
+    </Box>
+  );
+}

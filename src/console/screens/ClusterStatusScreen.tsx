@@ -1,0 +1,65 @@
+import { Box, Text } from 'ink';
+import { collectStatus, type StatusReport } from '../../cli/commands/status.js';
+import { Heading, ViewFrame } from '../components/Notice.js';
+import { useConfig, useServices } from '../contexts/ConsoleContext.js';
+import { cell } from '../format.js';
+import { usePolling } from '../hooks/usePolling.js';
+import { theme } from '../theme.js';
+import type { ScreenProps } from './types.js';
+
+const STATE_ICON: Record<string, string> = { alive: '🟢', suspect: '🟡', down: '🔴' };
+
+/** Option 14 — Get Cluster Status: nodes with state and heartbeat age, workers per store and node, calls routed. */
+export function ClusterStatus({ done, quit }: ScreenProps) {
+  const services = useServices();
+  const config = useConfig();
+  const status = usePolling(() => collectStatus(services.gater, config), 1000);
+  return (
+    <ViewFrame onBack={() => done()} onQuit={quit} hints="refreshes every second · Esc back · q quit">
+      <Heading color={theme.section.data}>🔗 Cluster Status</Heading>
+      {status.state === 'loading' && <Text color={theme.status.muted}>loading…</Text>}
+      {status.state === 'error' && <Text color={theme.status.error}>❌ Failed to get cluster status: {status.message}</Text>}
+      {status.state === 'ready' && <StatusView s={status.value} />}
+    </ViewFrame>
+  );
+}
+
+function StatusView({ s }: { s: StatusReport }) {
+  return (
+    <Box flexDirection="column">
+      <Text>
+        Mode: {s.mode}   Store: {s.store}
+        {s.storage ? `   Storage: ${s.storage}` : ''}   PubSub: {s.pubSub}   Streams: {s.streams ?? '?'}
+      </Text>
+      <Text color={theme.status.success}>
+        Active gateway workers for {s.store}: {s.workers}
+      </Text>
+      <Text color={theme.ui.header}>Nodes ({s.nodes.length}):</Text>
+      {s.nodes.map((n) => (
+        <Text key={n.name} wrap="truncate-end">
+          {'  '}
+          {STATE_ICON[n.state] ?? '⚪'} {cell(n.name, 28)} {cell(n.state, 8)} {cell(n.heartbeatAgeMs === null ? 'heartbeat -' : `heartbeat ${n.heartbeatAgeMs} ms ago`, 24)}{' '}
+          {cell(n.address, 22)} stores=[{n.stores.join(', ')}] workers={n.workers}
+        </Text>
+      ))}
+      <Text color={theme.ui.header}>Workers (store · node · worker · calls routed):</Text>
+      {s.workersByNode.length === 0 && <Text color={theme.status.warning}>⚠️  No gateway workers</Text>}
+      {s.workersByNode.map((w) => (
+        <Text key={w.id} wrap="truncate-end">
+          {'  • '}
+          {cell(w.store, 12)} {cell(w.node, 28)} {cell(w.id, 36)} {w.routed}
+        </Text>
+      ))}
+      {s.foreignNodes.length > 0 && <Text color={theme.status.warning}>Foreign BEAM nodes: {s.foreignNodes.map((f) => f.name).join(', ')}</Text>}
+      {Object.keys(s.badPackets).length > 0 && (
+        <Text color={theme.status.error}>
+          Bad packets (wrong secret?):{' '}
+          {Object.entries(s.badPackets)
+            .map(([a, n]) => `${a}=${n}`)
+            .join(', ')}
+        </Text>
+      )}
+      {s.unauthorized.length > 0 && <Text color={theme.status.error}>Refused (wrong cookie?): {s.unauthorized.map((u) => `${u.node} ${u.address}`).join(', ')}</Text>}
+    </Box>
+  );
+}

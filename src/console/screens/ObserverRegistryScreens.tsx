@@ -1,0 +1,123 @@
+import { Box, Text } from 'ink';
+import { useEffect, useState } from 'react';
+import type { ObserverInfo } from '../../core/index.js';
+import { Form, type Parsed } from '../components/Form.js';
+import { Heading, ViewFrame } from '../components/Notice.js';
+import { ok, warn } from '../components/ResultBlock.js';
+import { useServices } from '../contexts/ConsoleContext.js';
+import { cell, clock, inspectSelector } from '../format.js';
+import type { ConsoleServices } from '../services.js';
+import { theme } from '../theme.js';
+import { runAction } from './runAction.js';
+import type { ScreenProps } from './types.js';
+
+/** The registry as a table that refreshes every second (counts and last-event times move). */
+function useObserverList(services: ConsoleServices): ObserverInfo[] {
+  const [list, setList] = useState(() => services.observers.list());
+  useEffect(() => {
+    const t = setInterval(() => setList(services.observers.list()), 1000);
+    return () => clearInterval(t);
+  }, [services]);
+  return list;
+}
+
+/** Reference §7.4 option 4 columns (name 20, type 20, selector 30, status), plus events seen and last event. */
+export function ObserverTable({ observers }: { observers: ObserverInfo[] }) {
+  if (observers.length === 0) return <Text color={theme.status.warning}>⚠️  No active observers</Text>;
+  return (
+    <Box flexDirection="column">
+      <Text color={theme.ui.header}>
+        {cell('Name', 20)} {cell('Type', 20)} {cell('Selector', 30)} {cell('Status', 11)} {cell('Seen', 8)} Last event
+      </Text>
+      <Text>{'-'.repeat(100)}</Text>
+      {observers.map((o) => (
+        <Text key={o.name} wrap="truncate-end">
+          {cell(o.name, 20)} {cell(o.type, 20)} {cell(inspectSelector(o.selector), 30)}{' '}
+          {o.status === 'Running' ? <Text color={theme.status.success}>{cell('🟢 Running', 10)}</Text> : <Text color={theme.status.error}>{cell('🔴 Stopped', 10)}</Text>}{' '}
+          {cell(String(o.seen), 8)} {clock(o.lastEventAt)}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+/** Option 4 — List Active Observers. */
+export function ListObservers({ done, quit }: ScreenProps) {
+  const list = useObserverList(useServices());
+  return (
+    <ViewFrame onBack={() => done()} onQuit={quit} hints="refreshes every second · Esc back · q quit">
+      <Heading color={theme.section.list}>📋 Active Observers</Heading>
+      <ObserverTable observers={list} />
+    </ViewFrame>
+  );
+}
+
+function knownObserver(services: ConsoleServices, requireRunning: boolean) {
+  return (raw: string): Parsed => {
+    if (raw === '') return { ok: false, error: 'type the name of an observer from the list' };
+    const o = services.observers.get(raw);
+    if (!o) return { ok: false, error: `Observer '${raw}' not found; names are case-sensitive, see the list above` };
+    if (requireRunning && o.status !== 'Running') return { ok: false, error: `Observer '${raw}' is not running` };
+    return { ok: true, value: o.name };
+  };
+}
+
+/** Option 5 — Monitor Specific Observer: the list, then a name; opens the live monitor. */
+export function MonitorObserverPrompt({ done, navigate, quit }: ScreenProps) {
+  const services = useServices();
+  const list = useObserverList(services);
+  if (list.length === 0) {
+    return (
+      <ViewFrame onBack={() => done()} onQuit={quit}>
+        <Heading color={theme.section.list}>📋 Active Observers</Heading>
+        <Text color={theme.status.warning}>⚠️  No active observers — create one with 1, 2 or 3 first</Text>
+      </ViewFrame>
+    );
+  }
+  return (
+    <Form
+      heading={
+        <Box flexDirection="column">
+          <Heading color={theme.section.list}>📋 Active Observers</Heading>
+          <ObserverTable observers={list} />
+        </Box>
+      }
+      fields={[{ key: 'name', prompt: 'Enter observer name to monitor: ', parse: knownObserver(services, true) }]}
+      onCancel={() => done()}
+      onSubmit={({ name }) => navigate({ screen: 'monitor', observer: String(name) })}
+    />
+  );
+}
+
+/** Option 6 — Stop Observer. */
+export function StopObserver({ done, quit }: ScreenProps) {
+  const services = useServices();
+  const list = useObserverList(services);
+  if (list.length === 0) {
+    return (
+      <ViewFrame onBack={() => done()} onQuit={quit}>
+        <Heading color={theme.section.list}>📋 Active Observers</Heading>
+        <Text color={theme.status.warning}>⚠️  No active observers — nothing to stop</Text>
+      </ViewFrame>
+    );
+  }
+  return (
+    <Form
+      heading={
+        <Box flexDirection="column">
+          <Heading color={theme.section.list}>📋 Active Observers</Heading>
+          <ObserverTable observers={list} />
+        </Box>
+      }
+      fields={[{ key: 'name', prompt: 'Enter observer name to stop: ', parse: knownObserver(services, false) }]}
+      onCancel={() => done([warn('Cancelled — no observer was stopped')])}
+      onSubmit={({ name }) =>
+        runAction(done, 'stop observer', async () => {
+          const n = String(name);
+          const r = await services.stopObserver(n);
+          return [r === 'stopped' ? ok(`Observer '${n}' stopped`) : warn(`Observer '${n}' was already stopped`)];
+        })
+      }
+    />
+  );
+}

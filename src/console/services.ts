@@ -1,0 +1,180 @@
+import {
+  GaterError,
+  normaliseStreamSelector,
+  ObserverRegistry,
+  ProducerManager,
+  toGaterError,
+  type EventRecord,
+  type Observer,
+  type ProducerOptions,
+  type SubscriptionType,
+} from '../core/index.js';
+import { generateGreenhouseEvents } from '../domain/greenhouse/index.js';
+import type { Gater } from '../gater.js';
+import { LineFeed, LogStore } from './feed.js';
+import { appendedLine, receivedLine, seenLine } from './format.js';
+
+/** A persistent subscription the console started (option 10). */
+export interface ConsoleSubscription {
+  name: string;
+  selector: string;
+  startFrom: number;
+  feed: LineFeed;
+  received: number;
+  acked: number;
+  status: 'Running' | 'Stopped';
+  close(): Promise<void>;
+}
+
+export interface ConsoleServicesOptions {
+  /** Lines kept per live view (default 500). */
+  feedCapacity?: number;
+}
+
+/**
+ * Everything the console starts, in one place, so that exit (option 15, `q`, Ctrl+C, a signal) can stop all of
+ * it: observers, producers and subscriptions. Plain TypeScript with no React, so it is tested on its own and
+ * the screens stay thin.
+ */
+export class ConsoleServices {
+  readonly observers: ObserverRegistry;
+  readonly producers: ProducerManager;
+  /** Console-wide output (SEEN, RECEIVED, APPENDED, UP lines), as the reference prints everything to one terminal. */
+  readonly activity: LineFeed;
+  private readonly observerFeeds = new Map<string, LineFeed>();
+  private readonly subs = new Map<string, ConsoleSubscription>();
+  private readonly feedCapacity: number;
+  private shutdownLines: Promise<string[]> | undefined;
+
+  constructor(
+    readonly gater: Gater,
+    readonly logs: LogStore = new LogStore(),
+    options: ConsoleServicesOptions = {},
+  ) {
+    this.feedCapacity = options.feedCapacity ?? 500;
+    this.activity = new LineFeed(this.feedCapacity);
+    this.observers = new ObserverRegistry(gater.api, gater.store);
+    this.producers = new ProducerManager(gater.api, gater.store, (v, n) => generateGreenhouseEvents(v, n));
+    this.producers.onAppended((n) => this.activity.push('appended', appendedLine(gater.store, n.stream, n.count, n.version)));
+  }
+
+  get store(): string {
+    return this.gater.store;
+  }
+
+  /** Starts a named live observer; its SEEN lines go to its own feed and to the activity feed. */
+  async createObserver(name: string, type: SubscriptionType, selector: unknown): Promise<Observer> {
+    const observer = await this.observers.create(name, type, selector);
+    const feed = new LineFeed(this.feedCapacity);
+    this.observerFeeds.set(observer.name, feed);
+    observer.on((events) => {
+      const lines = events.map(seenLine);
+      feed.pushMany('seen', lines);
+      this.activity.pushMany('seen', lines);
+    });
+    this.activity.push('lifecycle', `OBSERVER [${observer.name}] for ["${observer.topic}"] is UP!`);
+    return observer;
+  }
+
+  observerFeed(name: string): LineFeed | undefined {
+    return this.observerFeeds.get(name.trim());
+  }
+
+  async stopObserver(name: string): Promise<'stopped' | 'already_stopped'> {
+    const result = await this.observers.stop(name);
+    this.observerFeeds.delete(name.trim());
+    return result;
+  }
+
+  /** Starts producers on greenhouse1..N; returns the streams started (running ones are left as they are). */
+  startProducers(count: number, options: ProducerOptions): string[] {
+    const started = this.producers.startMany(count, options);
+    for (const s of started) this.activity.push('lifecycle', `PRODUCER [${s}] for [:${this.store}:${s}] is UP!`);
+    return started;
+  }
+
+  /**
+   * Creates a named persistent subscription on `$all` or a stream, from `startFrom`. Every delivered event is
+   * shown as a RECEIVED line and then acknowledged, which moves the subscription's checkpoint.
+   */
+  async createSubscription(name: string, stream: string, startFrom: number): Promise<ConsoleSubscription> {
+    const n = name.trim();
+    if (!n) throw new GaterError('invalid_argument', 'subscription name must not be empty; type a name such as "my_subscription"');
+    if (n === 'transient') throw new GaterError('invalid_argument', '"transient" is reserved for live views; pick another subscription name');
+    if (this.subs.get(n)?.status === 'Running') throw new GaterError('invalid_argument', `a subscription named "${n}" is already running in this console`);
+    const selector = normaliseStreamSelector(stream.trim());
+    const feed = new LineFeed(this.feedCapacity);
+    const api = this.gater.api;
+    const store = this.store;
+    const sub: ConsoleSubscription = {
+      name: n,
+      selector,
+      startFrom,
+      feed,
+      received: 0,
+      acked: 0,
+      status: 'Running',
+      close: async () => {},
+    };
+    const subscriber = (events: EventRecord[]) => {
+      const lines = events.map((e) => receivedLine(n, e));
+      sub.received += events.length;
+      feed.pushMany('received', lines);
+      this.activity.pushMany('received', lines);
+      for (const e of events) {
+        api.ackEvent(store, n, subscriber, e).then(
+          () => void sub.acked++,
+          (err: unknown) => this.logs.log('warn', `[Subscriptions] ack of ${e.eventStreamId}:v${e.eventNumber} for "${n}" failed: ${toGaterError(err).message}`),
+        );
+      }
+    };
+    const handle = await api.saveSubscription(store, 'by_stream' as SubscriptionType, selector, n, startFrom, subscriber);
+    sub.close = async () => {
+      if (sub.status === 'Stopped') return;
+      sub.status = 'Stopped';
+      await handle.close();
+    };
+    this.subs.set(n, sub);
+    this.activity.push('lifecycle', `SUBSCRIBER [${n}] for ["${n}"] is UP!`);
+    return sub;
+  }
+
+  subscription(name: string): ConsoleSubscription | undefined {
+    return this.subs.get(name.trim());
+  }
+
+  subscriptions(): ConsoleSubscription[] {
+    return [...this.subs.values()];
+  }
+
+  /**
+   * Stops everything this console started and returns the lines to print after the frame is gone.
+   * Idempotent: option 15, `q`, Ctrl+C and a signal may all ask.
+   */
+  shutdown(): Promise<string[]> {
+    this.shutdownLines ??= this.doShutdown();
+    return this.shutdownLines;
+  }
+
+  private async doShutdown(): Promise<string[]> {
+    const lines = ['👋 Shutting down ExESDB Interactive Console...'];
+    const guard = async <T>(what: string, p: Promise<T>, fallback: T): Promise<T> => {
+      try {
+        return await p;
+      } catch (e) {
+        lines.push(`⚠️  Could not stop ${what}: ${toGaterError(e).message}`);
+        return fallback;
+      }
+    };
+    for (const name of await guard('observers', this.observers.stopAll(), [] as string[])) lines.push(`🛑 Stopped observer: ${name}`);
+    this.observerFeeds.clear();
+    for (const stream of await guard('producers', this.producers.stopAll(), [] as string[])) lines.push(`🛑 Stopped producer: ${stream}`);
+    for (const sub of this.subs.values()) {
+      if (sub.status !== 'Running') continue;
+      await guard(`subscription ${sub.name}`, sub.close(), undefined);
+      lines.push(`🛑 Stopped subscription: ${sub.name}`);
+    }
+    lines.push('✅ Console shut down successfully!');
+    return lines;
+  }
+}

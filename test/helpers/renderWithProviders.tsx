@@ -1,0 +1,91 @@
+import './pinInkEnv.js';
+import { render } from 'ink-testing-library';
+import { stripVTControlCharacters } from 'node:util';
+import { resolveConfig } from '../../src/cli/config.js';
+import { App } from '../../src/console/App.js';
+import { LogStore } from '../../src/console/feed.js';
+import { ConsoleServices } from '../../src/console/services.js';
+import { startGater, type Gater } from '../../src/gater.js';
+
+export const KEY = {
+  enter: '\r',
+  escape: '\u001B',
+  up: '\u001B[A',
+  down: '\u001B[B',
+  right: '\u001B[C',
+  left: '\u001B[D',
+  backspace: '\u007F',
+} as const;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface ConsoleHarness {
+  gater: Gater;
+  services: ConsoleServices;
+  exitState: { shutdownShown: boolean };
+  /** The last frame without colour codes. */
+  frame(): string;
+  /** Waits until the frame matches; fails with the frame it last saw. */
+  waitFor(match: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>;
+  /** Writes keys once the screen's useInput has had time to attach. */
+  press(keys: string): Promise<void>;
+  /** Types an answer and presses Enter. */
+  answer(text: string): Promise<void>;
+  /** Types a menu number and presses Enter. */
+  choose(n: number): Promise<void>;
+  /** Leaves a screen with Esc and waits for the menu prompt. */
+  back(): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+/** Renders the whole console (embedded gateway, real services) under ink-testing-library. */
+export async function renderConsole(): Promise<ConsoleHarness> {
+  const gater = await startGater();
+  const services = new ConsoleServices(gater, new LogStore());
+  const config = resolveConfig({}, {});
+  const exitState = { shutdownShown: false };
+  const inst = render(<App services={services} config={config} exitState={exitState} />);
+  const frame = () => stripVTControlCharacters(inst.lastFrame() ?? '');
+  const waitFor: ConsoleHarness['waitFor'] = async (match, timeoutMs = 4000) => {
+    const test = typeof match === 'function' ? match : (f: string) => (typeof match === 'string' ? f.includes(match) : match.test(f));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const f = frame();
+      if (test(f)) return f;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(match)}; last frame:\n${f}`);
+      await sleep(10);
+    }
+  };
+  // useInput attaches in an effect after the screen renders; a key written before that is lost.
+  const settle = () => sleep(25);
+  const press = async (keys: string) => {
+    await settle();
+    inst.stdin.write(keys);
+    await settle();
+  };
+  const answer = async (text: string) => {
+    if (text) await press(text);
+    await press(KEY.enter);
+  };
+  await waitFor('Select an option (1-15)');
+  return {
+    gater,
+    services,
+    exitState,
+    frame,
+    waitFor,
+    press,
+    answer,
+    choose: (n) => answer(String(n)),
+    back: async () => {
+      await press(KEY.escape);
+      await waitFor('Select an option (1-15)');
+    },
+    cleanup: async () => {
+      inst.unmount();
+      inst.cleanup();
+      await services.shutdown();
+      await gater.stop();
+    },
+  };
+}
