@@ -13,7 +13,7 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 const UNAVAILABLE = new Set(['no_workers', 'timeout', 'unauthorized', 'connection_closed']);
 
 /** Input errors raised by the scripted layer (bad pattern, bad event file, bad selector combination): exit 2. */
-const USAGE_NAMES = new Set(['UsageError', 'PatternSyntaxError', 'SelectorError', 'EventInputError', 'ScenarioFileError']);
+const USAGE_NAMES = new Set(['UsageError', 'PatternError', 'SelectorError', 'EventInputError', 'ScenarioFileError']);
 
 export function exitCodeFor(e: unknown): ExitCode {
   if (isUsageError(e)) return EXIT.usage;

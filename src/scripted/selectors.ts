@@ -1,5 +1,5 @@
 import type { Selector, SubscriptionType } from '../core/index.js';
-import { parsePattern, PatternSyntaxError } from './patternParser.js';
+import { parsePattern, PatternError } from '../console/patternParser.js';
 
 /** The console's selector choices as scripted flags: one of stream, event type, payload or record pattern. */
 export interface SelectorFlags {
@@ -50,7 +50,7 @@ function toPattern(v: string | Record<string, unknown>, flag: string): Record<st
   try {
     return parsePattern(v);
   } catch (e) {
-    if (e instanceof PatternSyntaxError) {
+    if (e instanceof PatternError) {
       throw new SelectorError(`${flag}: ${e.message}; write e.g. '%{operator: "John"}' or '{"operator":"John"}' (_ matches any value)`);
     }
     throw e;

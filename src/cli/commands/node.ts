@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { RunNodeOptions } from '../../node/runNode.js';
 import type { Config } from '../config.js';
 import { parsePort } from '../config.js';
 import { UsageError } from '../exitCodes.js';
@@ -7,13 +8,6 @@ import type { Runner } from '../program.js';
 import { examples } from './common.js';
 import { importLoose } from './interactive.js';
 
-export interface RunNodeOptions {
-  port?: number;
-  host?: string;
-  poolSize?: number;
-  stores?: string[];
-  name?: string;
-}
 type RunNode = (config: Config, opts: RunNodeOptions) => Promise<number>;
 
 interface NodeFlags {
@@ -22,6 +16,7 @@ interface NodeFlags {
   poolSize?: string;
   stores?: string;
   name?: string;
+  gossip?: boolean;
 }
 
 export function registerNode(program: Command, run: Runner): void {
@@ -33,11 +28,13 @@ export function registerNode(program: Command, run: Runner): void {
     .option('--pool-size <n>', 'gateway workers per store (default 1)')
     .option('--stores <a,b>', 'stores to host (default the --store)')
     .option('--name <name@host>', 'node name (default node_<pid>@<hostname>)')
+    .option('--no-gossip', 'do not announce by gossip (clients reach it with --connect only)')
     .addHelpText(
       'after',
       examples(
         'node --port 7001 --cookie s3cret --storage sqlite:./reg_gh.db',
         'node --cluster --gossip-if 127.0.0.1 --secret s3 --cookie s3cret --stores reg_gh,other',
+        'node --port 7001 --no-gossip --cookie s3cret   # reach it with --connect 127.0.0.1:7001',
         'node --port 0 --json   # first stdout line: {"event":"node_started","name":...,"address":"127.0.0.1:40123","stores":[...]}',
       ) + '\n\nRuns until SIGINT/SIGTERM.',
     );
@@ -54,6 +51,8 @@ export function registerNode(program: Command, run: Runner): void {
         stores: stores ?? [config.store],
       };
       if (f.name !== undefined) opts.name = f.name;
+      if (f.gossip === false) opts.gossip = false;
+      // Loaded lazily: other commands never load the node runtime.
       const { runNode } = await importLoose<{ runNode: RunNode }>('../../node/runNode.js');
       return runNode(config, opts);
     }),

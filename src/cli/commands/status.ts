@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Gater } from '../../gater.js';
 import { maskStorage, parsePositiveInt, type Config } from '../config.js';
+import { EXIT } from '../exitCodes.js';
 import { createOutput } from '../output.js';
 import type { Runner } from '../program.js';
 import { openGater } from '../session.js';
@@ -43,16 +44,24 @@ export function registerStatus(program: Command, run: Runner): void {
     .command('status')
     .description('print the mode, the store, its nodes and workers')
     .option('--wait <ms>', 'in cluster mode, wait this long for discovery first (default 2500)')
-    .addHelpText('after', '\nExamples:\n  $ ex-esdb-console status --json\n  $ ex-esdb-console status --cluster --gossip-if 127.0.0.1 --wait 3000 --json');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ ex-esdb-console status --json\n  $ ex-esdb-console status --cluster --gossip-if 127.0.0.1 --wait 3000 --json\n\nExits 3 when no node serving the store is reachable.',
+    );
   cmd.action(
     run(async (config) => {
       const opts = cmd.opts<{ wait?: string }>();
       const waitMs = opts.wait === undefined ? 2500 : parsePositiveInt(opts.wait, '--wait');
       const gater = await openGater(config);
       try {
-        if (gater.mode === 'cluster') await new Promise((r) => setTimeout(r, waitMs));
+        if (gater.mode === 'cluster') await settle(gater, config, waitMs);
         const status = await collectStatus(gater, config);
         createOutput(config.json).result(status, () => renderStatus(status));
+        // A script asking "is the cluster there?" gets exit 3 when no node serves the store.
+        if (status.workers === 0) {
+          process.stderr.write(`❌ no gateway worker for store ${status.store}: no node hosting it is reachable\n`);
+          return EXIT.unavailable;
+        }
         return 0;
       } finally {
         await gater.stop();
@@ -77,4 +86,17 @@ export function renderStatus(s: StatusReport): string {
   if (bad.length) lines.push(`Bad packets (wrong secret?): ${bad.map(([a, n]) => `${a}=${n}`).join(', ')}`);
   if (s.unauthorized.length) lines.push(`Refused (wrong cookie?): ${s.unauthorized.map((u) => `${u.node} ${u.address}`).join(', ')}`);
   return lines.join('\n');
+}
+
+/**
+ * Gives discovery time to find nodes. With only static seeds it ends as soon as every seed is connected; with
+ * gossip it waits the whole time, since more nodes may still announce themselves.
+ */
+async function settle(gater: Gater, config: Config, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  const seedsOnly = !config.cluster && config.connect.length > 0;
+  while (Date.now() < deadline) {
+    if (seedsOnly && gater.registry.links().length >= config.connect.length && gater.api.gatewayWorkersForStore(gater.store).length > 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -1,5 +1,5 @@
 import { NACK_ACTIONS } from '../../core/index.js';
-import { parsePattern, PatternSyntaxError } from '../patternParser.js';
+import { parsePattern, PatternError } from '../../console/patternParser.js';
 import { STEP_KINDS, type Scenario, type Step } from './types.js';
 
 /** A scenario file that does not parse or describes an impossible step: the CLI exits 2 and names the step. */
@@ -43,7 +43,7 @@ const pattern: Check = (v, w) => {
     try {
       parsePattern(v);
     } catch (e) {
-      if (e instanceof PatternSyntaxError) fail(w, `is not a pattern: ${e.message}`);
+      if (e instanceof PatternError) fail(w, `is not a pattern: ${e.message}`);
       throw e;
     }
     return;
