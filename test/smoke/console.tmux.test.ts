@@ -1,0 +1,187 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The real-terminal test: tmux runs the built binary in a 160×50 pane, the test types as a person would (one key
+ * at a time) and reads the screen with capture-pane. A private tmux server (-L) keeps it away from any tmux the
+ * developer runs.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SOCKET = `exesdb-smoke-${process.pid}`;
+const SESSION = 'console';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The environment a person's terminal has: no CI (Ink would render differently), a real TERM. */
+function terminalEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color' };
+  delete env.CI;
+  delete env.CONTINUOUS_INTEGRATION;
+  delete env.NO_COLOR;
+  return env;
+}
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { cwd: ROOT, env: terminalEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const screen = () => tmux('capture-pane', '-p', '-t', SESSION);
+
+async function waitFor(match: string | RegExp | ((s: string) => boolean), timeoutMs = 10_000): Promise<string> {
+  const test = typeof match === 'function' ? match : (s: string) => (typeof match === 'string' ? s.includes(match) : match.test(s));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = screen();
+    if (test(s)) return s;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(match)}; the screen was:\n${s}`);
+    await sleep(100);
+  }
+}
+
+/** One key at a time, with a typist's pause, so the app sees keys as it would from a person. */
+async function type(text: string): Promise<void> {
+  for (const ch of text) {
+    tmux('send-keys', '-t', SESSION, '-l', ch);
+    await sleep(40);
+  }
+}
+
+async function key(name: 'Enter' | 'Escape' | 'Space'): Promise<void> {
+  tmux('send-keys', '-t', SESSION, name);
+  // A lone Esc is only known to be Esc once no sequence follows it; give the app a moment before the next key.
+  await sleep(name === 'Escape' ? 250 : 120);
+}
+
+async function answer(text: string): Promise<void> {
+  await type(text);
+  await key('Enter');
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const seenLines = (s: string) => s.split('\n').filter((l) => l.startsWith('SEEN ["'));
+
+describe('console in a real terminal (tmux)', () => {
+  let shellPid = 0;
+  let nodePid = 0;
+
+  beforeAll(async () => {
+    try {
+      execFileSync('tmux', ['-V'], { encoding: 'utf8' });
+    } catch {
+      throw new Error('tmux is not installed: install it (e.g. `sudo apt-get install tmux`) to run the real-terminal console test; CI installs it');
+    }
+    if (!existsSync(`${ROOT}/dist/console/startConsole.js`)) throw new Error('dist/ is missing the console: run `npm run build` first (npm test does)');
+    // The shell stays after the console exits so the test can read the exit code on the screen.
+    tmux('new-session', '-d', '-x', '160', '-y', '50', '-s', SESSION, 'node bin/ex-esdb-console.js; echo "EXIT CODE $?"; sleep 120');
+    shellPid = Number(tmux('list-panes', '-t', SESSION, '-F', '#{pane_pid}').trim());
+    await waitFor('Select an option (1-15)', 20_000);
+    nodePid = childrenOf(shellPid)[0] ?? 0;
+  });
+
+  afterAll(async () => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
+    for (let i = 0; i < 50 && [shellPid, nodePid].some((p) => p && alive(p)); i++) await sleep(100);
+  });
+
+  it('producers, an observer on $all, its live monitor with pause and filter, stop, and exit with 15', async () => {
+    expect(nodePid).toBeGreaterThan(0);
+    expect(screen()).toMatch(/Store: reg_gh\s+Mode: embedded\s+Nodes: 1/);
+
+    // 7 — three producers, defaults for count and batch, a 300 ms period so the test sees traffic soon.
+    await answer('7');
+    await waitFor('Number of producers (default 3)');
+    await key('Enter');
+    await waitFor('Batch size');
+    await key('Enter');
+    await waitFor('Period between appends');
+    await answer('300');
+    await waitFor('✅ Started 3 producers');
+
+    // 1 — observer on $all.
+    await answer('1');
+    await waitFor('Enter stream name or $all');
+    await answer('$all');
+    await waitFor('Enter observer name:');
+    await answer('all_obs');
+    await waitFor("✅ Observer 'all_obs' created for stream '$all'");
+
+    // 5 — monitor it; SEEN lines from all three streams arrive.
+    await answer('5');
+    await waitFor('Enter observer name to monitor:');
+    await answer('all_obs');
+    await waitFor('👁️  Monitoring Observer: all_obs');
+    const live = await waitFor((s) => ['greenhouse1', 'greenhouse2', 'greenhouse3'].every((g) => seenLines(s).some((l) => l.includes(`${g}:`))));
+    expect(seenLines(live)[0]).toMatch(/^SEEN \["greenhouse\d:[a-z_]+:v1 \(v\d+\) => \{.*\}"\]$/);
+    expect(live).toMatch(/● LIVE │ [\d.]+ ev\/s │ total \d+/);
+
+    // Space pauses: the lines stay still while the count of new ones grows; space again resumes.
+    await key('Space');
+    const paused = await waitFor(/⏸ PAUSED/);
+    await waitFor(/PAUSED \(\+\d+ new\)/);
+    expect(seenLines(screen())).toEqual(seenLines(paused));
+    await key('Space');
+    await waitFor('● LIVE');
+
+    // / filters, matches highlighted (the frame keeps only greenhouse2 lines).
+    await type('/');
+    await waitFor('/ filter (Enter apply');
+    await answer('greenhouse2');
+    const filtered = await waitFor((s) => s.includes('filter /greenhouse2/') && seenLines(s).length > 0);
+    expect(seenLines(filtered).every((l) => l.includes('greenhouse2'))).toBe(true);
+    const colours = tmux('capture-pane', '-p', '-e', '-t', SESSION);
+    expect(colours).toMatch(/\x1b\[[0-9;]*48;5;214m[^\x1b]*greenhouse2/); // amber highlight behind the match
+
+    // Esc clears the filter, Esc again goes back to the menu.
+    await key('Escape');
+    await waitFor((s) => !s.includes('filter /greenhouse2/'));
+    await key('Escape');
+    await waitFor('Select an option (1-15)');
+
+    // 6 — stop the observer.
+    await answer('6');
+    await waitFor('Enter observer name to stop:');
+    await answer('all_obs');
+    await waitFor("✅ Observer 'all_obs' stopped");
+
+    // 15 — exit: everything stopped, exit code 0, the process gone.
+    await answer('15');
+    const end = await waitFor('EXIT CODE', 15_000);
+    expect(end).toContain('👋 Shutting down ExESDB Interactive Console...');
+    for (const g of ['greenhouse1', 'greenhouse2', 'greenhouse3']) expect(end).toContain(`🛑 Stopped producer: ${g}`);
+    expect(end).toContain('✅ Console shut down successfully!');
+    expect(end).toContain('EXIT CODE 0');
+    expect(alive(nodePid)).toBe(false);
+  });
+
+  it('leaves nothing running afterwards', async () => {
+    tmux('kill-server');
+    for (let i = 0; i < 50 && [shellPid, nodePid].some(alive); i++) await sleep(100);
+    expect(alive(shellPid)).toBe(false);
+    expect(alive(nodePid)).toBe(false);
+    const leftovers = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes(SOCKET) || (nodePid && l.trim().startsWith(`${nodePid} `)));
+    expect(leftovers).toEqual([]);
+  });
+});
