@@ -24,6 +24,8 @@ export interface SpawnNodeOptions {
   stores?: string[];
   poolSize?: number;
   name?: string;
+  /** TCP port to listen on (default 0 = OS-assigned); e.g. the old port, to restart a node where gateways dial. */
+  port?: number;
   extraArgs?: string[];
   env?: Record<string, string>;
 }
@@ -47,7 +49,7 @@ export async function spawnNode(o: SpawnNodeOptions): Promise<NodeProcess> {
     ...(o.storage ? ['--storage', o.storage] : []),
     'node',
     '--port',
-    '0',
+    String(o.port ?? 0),
     ...(o.poolSize ? ['--pool-size', String(o.poolSize)] : []),
     ...(o.stores ? ['--stores', o.stores.join(',')] : []),
     ...(o.name ? ['--name', o.name] : []),
