@@ -21,20 +21,20 @@ function useObserverList(services: ConsoleServices): ObserverInfo[] {
   return list;
 }
 
-/** Reference §7.4 option 4 columns (name 20, type 20, selector 30, status), plus events seen and last event. */
+/** Reference §7.4 option 4 columns (name, type, selector, status; narrowed to fit 100 columns), plus events seen and last event. */
 export function ObserverTable({ observers }: { observers: ObserverInfo[] }) {
   if (observers.length === 0) return <Text color={theme.status.warning}>⚠️  No active observers</Text>;
   return (
     <Box flexDirection="column">
-      <Text color={theme.ui.header}>
-        {cell('Name', 20)} {cell('Type', 20)} {cell('Selector', 30)} {cell('Status', 11)} {cell('Seen', 8)} Last event
+      <Text color={theme.ui.header} wrap="truncate-end">
+        {cell('Name', 20)} {cell('Type', 18)} {cell('Selector', 26)} {cell('Status', 11)} {cell('Seen', 7)} Last event
       </Text>
-      <Text>{'-'.repeat(100)}</Text>
+      <Text>{'-'.repeat(95)}</Text>
       {observers.map((o) => (
         <Text key={o.name} wrap="truncate-end">
-          {cell(o.name, 20)} {cell(o.type, 20)} {cell(inspectSelector(o.selector), 30)}{' '}
+          {cell(o.name, 20)} {cell(o.type, 18)} {cell(inspectSelector(o.selector), 26)}{' '}
           {o.status === 'Running' ? <Text color={theme.status.success}>{cell('🟢 Running', 10)}</Text> : <Text color={theme.status.error}>{cell('🔴 Stopped', 10)}</Text>}{' '}
-          {cell(String(o.seen), 8)} {clock(o.lastEventAt)}
+          {cell(String(o.seen), 7)} {clock(o.lastEventAt)}
         </Text>
       ))}
     </Box>

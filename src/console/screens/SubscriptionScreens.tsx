@@ -67,8 +67,8 @@ function SubscriptionTable({ subs }: { subs: SubscriptionInfo[] }) {
         <Text color={theme.status.warning}>⚠️  No active subscriptions</Text>
       ) : (
         <>
-          <Text color={theme.ui.header}>
-            {cell('Name', 20)} {cell('Selector', 18)} {cell('Active', 7)} {cell('Checkpoint', 11)} {cell('Lag', 6)} {cell('In-flight', 10)} {cell('Parked', 7)} Received/acked here
+          <Text color={theme.ui.header} wrap="truncate-end">
+            {cell('Name', 20)} {cell('Selector', 18)} {cell('Active', 7)} {cell('Checkpoint', 11)} {cell('Lag', 6)} {cell('In-flight', 10)} {cell('Parked', 7)} Recv/acked
           </Text>
           <Text>{'-'.repeat(100)}</Text>
           {persistent.map((s) => {
