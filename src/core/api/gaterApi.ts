@@ -48,6 +48,9 @@ const STREAM_PAGE = 500;
 /** Errors after which the same request may safely go to another node. */
 const FAILOVER_CODES = new Set(['connection_closed', 'store_not_found']);
 
+/** Errors after which re-establishing a subscription is worth another try. */
+const RETRY_SUBSCRIBE_CODES = new Set(['no_workers', 'timeout', 'connection_closed']);
+
 /**
  * The public event-store API (DESIGN §3): per-store random routing over the WorkerRegistry, waiting for
  * workers, failover of safe requests, typed errors. Every append carries event ids assigned here, so a retry
@@ -82,13 +85,13 @@ export class GaterApi {
     link.onPush((subId, events) => this.subs.deliver(link, subId, events));
     link.onClose(() => {
       for (const s of this.subs.all()) {
-        if (s.link === link) void this.reestablish(s, new Set([link.node]));
+        if (s.link === link) void this.reestablish(s, new Set([link]));
       }
     });
   }
 
   /** Waits (backoff 100, 200, 400... ms) for a worker of `store` on a node not in `exclude`. */
-  private async waitForWorker(store: string, exclude: ReadonlySet<string>, deadline: number) {
+  private async waitForWorker(store: string, exclude: ReadonlySet<NodeLink>, deadline: number) {
     let delay = 100;
     for (;;) {
       const p = this.registry.pick(store, exclude);
@@ -108,7 +111,7 @@ export class GaterApi {
 
   /** One routed call; safe requests fail over to another node when theirs goes away. */
   private async call(store: string, op: Op, args: Record<string, unknown>): Promise<unknown> {
-    const exclude = new Set<string>();
+    const exclude = new Set<NodeLink>();
     const deadline = Date.now() + this.noWorkersWaitMs;
     for (;;) {
       const { worker, link } = await this.waitForWorker(store, exclude, deadline);
@@ -117,8 +120,8 @@ export class GaterApi {
       } catch (e) {
         const err = toGaterError(e);
         if (!FAILOVER_CODES.has(err.code)) throw err;
-        exclude.add(link.node);
-        if (Date.now() > deadline && !this.registry.pick(store, exclude)) throw err;
+        // past the deadline waitForWorker still returns a live alternative at once, else it says no_workers
+        exclude.add(link);
       }
     }
   }
@@ -214,7 +217,7 @@ export class GaterApi {
     return { topic: sub.topic, close: () => this.closeSub(sub) };
   }
 
-  private async attach(sub: GatewaySub, startFrom: number, exclude: Set<string>): Promise<void> {
+  private async attach(sub: GatewaySub, startFrom: number, exclude: Set<NodeLink>): Promise<void> {
     const deadline = Date.now() + this.noWorkersWaitMs;
     for (;;) {
       const { worker, link } = await this.waitForWorker(sub.store, exclude, deadline);
@@ -240,13 +243,13 @@ export class GaterApi {
         sub.link = undefined;
         const err = toGaterError(e);
         if (!FAILOVER_CODES.has(err.code)) throw err;
-        exclude.add(link.node);
+        exclude.add(link);
       }
     }
   }
 
   /** After the serving node died: the same subscription on another node, from where delivery stopped. */
-  private async reestablish(sub: GatewaySub, exclude: Set<string>): Promise<void> {
+  private async reestablish(sub: GatewaySub, exclude: Set<NodeLink>): Promise<void> {
     sub.link = undefined;
     if (sub.closed) return;
     const from = this.subs.resumeFrom(sub);
@@ -257,11 +260,13 @@ export class GaterApi {
         await this.attach(sub, from, exclude);
         return;
       } catch (e) {
-        if (!isGaterError(e, 'no_workers')) {
+        // Keep trying while the subscription is open: nodes (or a restarted one, on a new link) may come back.
+        // Only a refusal of the subscription itself (bad input, unknown store) ends it.
+        if (!isGaterError(e) || !RETRY_SUBSCRIBE_CODES.has(e.code)) {
           this.onError(e);
           return;
         }
-        exclude.clear(); // the dead node may come back; keep trying while the subscription is open
+        if (!isGaterError(e, 'no_workers')) await sleep(500);
       }
     }
   }

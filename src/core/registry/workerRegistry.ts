@@ -72,11 +72,14 @@ export class WorkerRegistry {
     return [...this.nodes.values()].flatMap((e) => e.announcement.stores.map((store) => ({ store, node: e.announcement.node })));
   }
 
-  /** A uniformly random worker of a node that hosts `store`, skipping nodes in `exclude`. */
-  pick(store: string, exclude: ReadonlySet<string> = new Set()): Pick | undefined {
+  /**
+   * A uniformly random worker of a node that hosts `store`, skipping links in `exclude` (links, not node names:
+   * a node restarted under the same name is a new link and is eligible again at once).
+   */
+  pick(store: string, exclude: ReadonlySet<NodeLink> = new Set()): Pick | undefined {
     const candidates: Pick[] = [];
     for (const e of this.nodes.values()) {
-      if (exclude.has(e.link.node) || e.link.closed) continue;
+      if (exclude.has(e.link) || e.link.closed) continue;
       for (const w of e.announcement.workers) if (w.store === store) candidates.push({ worker: w, link: e.link });
     }
     if (candidates.length === 0) return undefined;

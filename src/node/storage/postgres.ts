@@ -397,8 +397,9 @@ export class PostgresStorage implements StorageAdapter {
       if (this.listener !== client) return;
       this.listenerUp = true;
       this.backoffMs = 100;
-      // Appends made while we were not listening were never announced to us: let every watcher catch up.
-      if (reconnect) for (const store of [...this.watchers.keys()]) this.fire(store);
+      // Appends made while we were not listening (before the first LISTEN, or while reconnecting) were never
+      // announced to us: let every watcher catch up once.
+      for (const store of [...this.watchers.keys()]) this.fire(store);
     })();
   }
 

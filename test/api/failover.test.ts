@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { GaterApi } from '../../src/core/api/gaterApi.js';
+import { PubSub } from '../../src/core/api/pubsub.js';
+import { WorkerRegistry } from '../../src/core/registry/workerRegistry.js';
+import { InProcessLink } from '../../src/node/inProcessLink.js';
+import { createStoreNode } from '../../src/node/storeNode.js';
+import { MemoryStorage } from '../../src/node/storage/memory.js';
+import type { EventRecord } from '../../src/core/types.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('failover between links (in-process nodes sharing one storage)', () => {
+  it('a node restarted under the same name is used again at once for calls and subscriptions', async () => {
+    const storage = new MemoryStorage();
+    const first = await createStoreNode({ name: 'same@host', storage });
+    const registry = new WorkerRegistry();
+    const api = new GaterApi(registry, new PubSub(), { noWorkersWaitMs: 5000 });
+    const link1 = new InProcessLink(first);
+    registry.add(link1);
+    const got: number[] = [];
+    await api.saveSubscription('reg_gh', 'by_stream', '$all', 'transient', 0, (es: EventRecord[]) => got.push(...es.map((e) => e.position)));
+    await api.appendEvents('reg_gh', 's', [{ eventType: 'a', data: {} }]);
+    await sleep(10);
+    link1.close('killed');
+    const t0 = Date.now();
+    const pending = api.appendEvents('reg_gh', 's', [{ eventType: 'b', data: {} }]); // waits for a worker
+    await sleep(50);
+    const second = await createStoreNode({ name: 'same@host', storage });
+    registry.add(new InProcessLink(second));
+    expect(await pending).toBe(1);
+    for (let i = 0; i < 100 && got.length < 2; i++) await sleep(10);
+    expect(got).toEqual([0, 1]);
+    expect(Date.now() - t0).toBeLessThan(2000); // far below noWorkersWaitMs: the new link was not excluded
+    await api.close();
+  });
+});
