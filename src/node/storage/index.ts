@@ -1,7 +1,7 @@
 import { GaterError } from '../../core/errors.js';
 import type { EventRecord, SnapshotRecord } from '../../core/types.js';
 import { MemoryStorage } from './memory.js';
-import { appendInstant, type PreparedEvent, type StorageAdapter, type StoredSubscription } from './storageAdapter.js';
+import type { StorageAdapter, StoredSubscription } from './storageAdapter.js';
 
 export type { AppendOutcome, PreparedEvent, StorageAdapter, StoredSubscription } from './storageAdapter.js';
 export { MemoryStorage } from './memory.js';
@@ -92,27 +92,7 @@ export const rowTo = {
   snapshot: (r: Row) => ({ ...r, record: fromJson(r.record) }) as SnapshotRecord,
 };
 
-/** The records an append writes: numbers after `current`, positions after `head`, one instant. */
-export function buildRecords(streamId: string, events: PreparedEvent[], current: number, head: number): EventRecord[] {
-  const { created, createdEpoch } = appendInstant();
-  return events.map((e, i) => ({
-    eventStreamId: streamId,
-    eventNumber: current + 1 + i,
-    eventId: e.eventId,
-    eventType: e.eventType,
-    dataContentType: e.dataContentType,
-    metadataContentType: e.metadataContentType,
-    data: e.data,
-    metadata: e.metadata,
-    created,
-    createdEpoch,
-    position: head + 1 + i,
-  }));
-}
-
-/** The memory adapter's order, so listings agree whatever the database collation. */
-export const compareSnapshots = (a: SnapshotRecord, b: SnapshotRecord): number =>
-  a.sourceUuid.localeCompare(b.sourceUuid) || a.streamUuid.localeCompare(b.streamUuid) || a.version - b.version;
+export { buildRecords, compareSnapshots } from './storageAdapter.js';
 
 /** An error's message on one line, without a final period (messages add their own "what to do"). */
 export const oneLine = (e: unknown): string =>

@@ -1,6 +1,7 @@
 import type { EventRecord, ExpectedVersion, ParkedEvent, SnapshotRecord } from '../../core/types.js';
 import {
-  appendInstant,
+  buildRecords,
+  compareSnapshots,
   expectedVersionMatches,
   isDuplicateBatch,
   type AppendOutcome,
@@ -57,20 +58,7 @@ export class MemoryStorage implements StorageAdapter {
       }
     }
     if (!expectedVersionMatches(current, expected)) return { ok: false, current };
-    const { created, createdEpoch } = appendInstant();
-    const records = events.map<EventRecord>((e, i) => ({
-      eventStreamId: streamId,
-      eventNumber: current + 1 + i,
-      eventId: e.eventId,
-      eventType: e.eventType,
-      dataContentType: e.dataContentType,
-      metadataContentType: e.metadataContentType,
-      data: e.data,
-      metadata: e.metadata,
-      created,
-      createdEpoch,
-      position: s.all.length + i,
-    }));
+    const records = buildRecords(streamId, events, current, s.all.length - 1);
     if (stream.length === 0) s.streams.set(streamId, stream);
     for (const r of records) {
       stream.push(r);
@@ -149,10 +137,7 @@ export class MemoryStorage implements StorageAdapter {
     const all = [...(this.stores.get(store)?.snapshots.values() ?? [])];
     return all
       .filter((s) => (src === 'any' || s.sourceUuid === src) && (stream === 'any' || s.streamUuid === stream))
-      .sort(
-        (a, b) =>
-          a.sourceUuid.localeCompare(b.sourceUuid) || a.streamUuid.localeCompare(b.streamUuid) || a.version - b.version,
-      );
+      .sort(compareSnapshots);
   }
 
   watch(): () => void {

@@ -118,3 +118,25 @@ export function appendInstant(): { created: string; createdEpoch: number } {
   const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000) % 1000;
   return { created: new Date(ms).toISOString(), createdEpoch: ms * 1000 + micros };
 }
+
+/** The records an append writes: numbers after `current`, positions after `head`, one instant. */
+export function buildRecords(streamId: string, events: PreparedEvent[], current: number, head: number): EventRecord[] {
+  const { created, createdEpoch } = appendInstant();
+  return events.map((e, i) => ({
+    eventStreamId: streamId,
+    eventNumber: current + 1 + i,
+    eventId: e.eventId,
+    eventType: e.eventType,
+    dataContentType: e.dataContentType,
+    metadataContentType: e.metadataContentType,
+    data: e.data,
+    metadata: e.metadata,
+    created,
+    createdEpoch,
+    position: head + 1 + i,
+  }));
+}
+
+/** The memory adapter's order, so listings agree whatever the database collation. */
+export const compareSnapshots = (a: SnapshotRecord, b: SnapshotRecord): number =>
+  a.sourceUuid.localeCompare(b.sourceUuid) || a.streamUuid.localeCompare(b.streamUuid) || a.version - b.version;
