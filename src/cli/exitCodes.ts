@@ -1,4 +1,5 @@
 import { isGaterError } from '../core/errors.js';
+import { UNAVAILABLE_CODES } from '../scripted/unavailable.js';
 
 /** Exit codes of every command (DESIGN §7). */
 export const EXIT = {
@@ -9,8 +10,6 @@ export const EXIT = {
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** Codes meaning "the cluster could not be reached", which scripts treat differently from a refused operation. */
-const UNAVAILABLE = new Set(['no_workers', 'timeout', 'unauthorized', 'connection_closed']);
 
 /** Input errors raised by the scripted layer (bad pattern, bad event file, bad selector combination): exit 2. */
 const USAGE_NAMES = new Set(['UsageError', 'PatternError', 'SelectorError', 'EventInputError', 'ScenarioFileError']);
@@ -18,7 +17,7 @@ const USAGE_NAMES = new Set(['UsageError', 'PatternError', 'SelectorError', 'Eve
 export function exitCodeFor(e: unknown): ExitCode {
   if (isUsageError(e)) return EXIT.usage;
   if (e instanceof CommandFailed) return EXIT.failed;
-  if (isGaterError(e)) return UNAVAILABLE.has(e.code) ? EXIT.unavailable : EXIT.failed;
+  if (isGaterError(e)) return UNAVAILABLE_CODES.has(e.code) ? EXIT.unavailable : EXIT.failed;
   return EXIT.failed;
 }
 

@@ -8,14 +8,13 @@ import { parseScenario, ScenarioFileError } from '../../scripted/scenario/parse.
 import { headerLine, stepLine, summaryLine } from '../../scripted/scenario/report.js';
 import { runScenario } from '../../scripted/scenario/runner.js';
 import type { ScenarioResult } from '../../scripted/scenario/types.js';
+import { UNAVAILABLE_CODES } from '../../scripted/unavailable.js';
 import { EXIT, UsageError } from '../exitCodes.js';
 import type { Runner } from '../program.js';
 import { examples, withGater } from './common.js';
 
 /** The shipped scenarios: `<package>/fixtures/scenarios` (same depth from src/ and dist/). */
 export const BUILTIN_DIR = fileURLToPath(new URL('../../../fixtures/scenarios/', import.meta.url));
-
-const UNAVAILABLE = new Set(['no_workers', 'timeout', 'unauthorized', 'connection_closed']);
 
 function builtinFiles(): string[] {
   return existsSync(BUILTIN_DIR) ? readdirSync(BUILTIN_DIR).filter((f) => f.endsWith('.json')).sort() : [];
@@ -101,7 +100,7 @@ export function registerScenario(program: Command, run: Runner): void {
           } else out(`${summaryLine(result, c)}\n`);
         }
         if (results.every((r) => r.passed)) return EXIT.ok;
-        if (results.some((r) => r.abortedBy !== undefined && UNAVAILABLE.has(r.abortedBy))) return EXIT.unavailable;
+        if (results.some((r) => r.abortedBy !== undefined && UNAVAILABLE_CODES.has(r.abortedBy))) return EXIT.unavailable;
         return EXIT.failed;
       });
     }),

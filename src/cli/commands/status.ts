@@ -9,10 +9,14 @@ import { openGater } from '../session.js';
 /** What `status --json` prints (and the console's banner reads). */
 export async function collectStatus(gater: Gater, config: Config) {
   const cluster = gater.cluster.status();
-  const streams = await gater.api.getStreams(gater.store).then(
-    (s) => s.length,
-    () => null,
-  );
+  // Without a worker the call would only wait for no_workers; report "unknown" at once instead.
+  const streams =
+    gater.api.gatewayWorkersForStore(gater.store).length === 0
+      ? null
+      : await gater.api.getStreams(gater.store).then(
+          (s) => s.length,
+          () => null,
+        );
   const routed = Object.fromEntries(gater.registry.routed);
   return {
     mode: gater.mode,

@@ -5,6 +5,7 @@ import { toNewEvent } from '../eventInput.js';
 import { liveStart } from '../liveStart.js';
 import { runProducers } from '../produce.js';
 import { selectorFromFlags, type SubscriptionTarget } from '../selectors.js';
+import { UNAVAILABLE_CODES } from '../unavailable.js';
 import { checkCount, checkMatches, describeCount, describeMatch } from './expectations.js';
 import { instantiate } from './parse.js';
 import type {
@@ -206,6 +207,8 @@ class ScenarioContext {
       version = await this.api.appendEvents(this.store, step.stream, events, step.expectedVersion ?? 'any');
     } catch (e) {
       const err = toGaterError(e);
+      // An unreachable cluster is never an outcome under test: stop the run (exit 3) unless it is the expected error.
+      if (UNAVAILABLE_CODES.has(err.code) && exp.error !== err.code) throw err;
       if (step.as) this.outcomes.set(step.as, { ok: false, code: err.code, message: err.message });
       if (exp.error !== undefined) {
         if (err.code === exp.error) return `refused as expected: ${err.code}`;
