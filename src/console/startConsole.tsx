@@ -12,6 +12,10 @@ export interface ConsoleIo {
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
+  /** Route console.* above the frame (default true; test runners that replace `console` turn it off). */
+  patchConsole?: boolean;
+  /** Where SIGINT/SIGTERM/SIGHUP come from (default `process`; tests pass an emitter). */
+  signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
 }
 
 /**
@@ -54,24 +58,27 @@ export async function startConsole(config: Config, io: ConsoleIo = {}): Promise<
 
   const exitState = { shutdownShown: false };
   let code = 0;
-  const instance = render(<App services={services} config={config} exitState={exitState} />, {
-    stdin,
-    stdout,
-    stderr,
-    exitOnCtrlC: true,
-    patchConsole: true,
-  });
-  // A hang-up (tmux kill-session, a closed terminal) or a kill still gets the clean shutdown below.
-  const onSignal = () => instance.unmount();
+  const source = io.signals ?? process;
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, onSignal);
+  let unmount = () => {};
+  // A hang-up (tmux kill-session, a closed terminal) or a kill still gets the clean shutdown below.
+  const onSignal = () => unmount();
+  for (const s of signals) source.on(s, onSignal);
   try {
+    const instance = render(<App services={services} config={config} exitState={exitState} />, {
+      stdin,
+      stdout,
+      stderr,
+      exitOnCtrlC: true,
+      patchConsole: io.patchConsole ?? true,
+    });
+    unmount = () => instance.unmount();
     await instance.waitUntilExit();
   } catch (e) {
     say(stderr, `❌ The console stopped on an error: ${toGaterError(e).message}\n`);
     code = 1;
   } finally {
-    for (const s of signals) process.off(s, onSignal);
+    for (const s of signals) source.off(s, onSignal);
   }
 
   const lines = await services.shutdown();
