@@ -25,6 +25,8 @@ export interface ConsoleHarness {
   exitState: { shutdownShown: boolean };
   /** The last frame without colour codes. */
   frame(): string;
+  /** How many frames Ink has written so far (render-rate checks). */
+  frameCount(): number;
   /** Waits until the frame matches; fails with the frame it last saw. */
   waitFor(match: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>;
   /** Writes keys once the screen's useInput has had time to attach. */
@@ -73,6 +75,7 @@ export async function renderConsole(): Promise<ConsoleHarness> {
     services,
     exitState,
     frame,
+    frameCount: () => inst.frames.length,
     waitFor,
     press,
     answer,

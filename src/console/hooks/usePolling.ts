@@ -30,7 +30,7 @@ export function usePolling<T>(load: () => Promise<T>, everyMs = 1000, deps: unkn
       alive = false;
       if (t) clearInterval(t);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `load` is read through a ref so a new closure each render does not restart the timer; `deps` restart it.
   }, [everyMs, ...deps]);
   return polled;
 }

@@ -12,7 +12,6 @@ export function useTerminalSize(): { rows: number; columns: number } {
     return () => {
       stdout.off('resize', onResize);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [stdout]);
   return size;
 }
