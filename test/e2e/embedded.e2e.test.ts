@@ -21,6 +21,9 @@ describe('scripted mode, embedded (the built binary as a child process)', () => 
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('Usage: ex-esdb-console');
     expect(r.stderr).toMatch(/No command given/);
+    const explicit = await cli(['interactive']);
+    expect(explicit.code).toBe(2);
+    expect(explicit.stderr).toMatch(/needs a terminal/);
   });
 
   it('--help on the program and every command exits 0 and shows examples', async () => {

@@ -1,14 +1,10 @@
 import type { Command } from 'commander';
 import type { RunNodeOptions } from '../../node/runNode.js';
-import type { Config } from '../config.js';
 import { parsePort } from '../config.js';
 import { UsageError } from '../exitCodes.js';
 import { intOpt } from '../options.js';
 import type { Runner } from '../program.js';
 import { examples } from './common.js';
-import { importLoose } from './interactive.js';
-
-type RunNode = (config: Config, opts: RunNodeOptions) => Promise<number>;
 
 interface NodeFlags {
   port?: string;
@@ -53,7 +49,7 @@ export function registerNode(program: Command, run: Runner): void {
       if (f.name !== undefined) opts.name = f.name;
       if (f.gossip === false) opts.gossip = false;
       // Loaded lazily: other commands never load the node runtime.
-      const { runNode } = await importLoose<{ runNode: RunNode }>('../../node/runNode.js');
+      const { runNode } = await import('../../node/runNode.js');
       return runNode(config, opts);
     }),
   );
