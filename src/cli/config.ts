@@ -22,7 +22,7 @@ export interface GlobalFlags {
 export interface Config {
   store: string;
   storage: string;
-  /** Gossip discovery on (by --cluster or a secret in the environment). */
+  /** Gossip discovery on (by --cluster, or a secret given by --secret or EX_ESDB_CLUSTER_SECRET). */
   cluster: boolean;
   /** Static seeds `host:port`. */
   connect: string[];
@@ -47,7 +47,8 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
   return {
     store: flags.store ?? env.EX_ESDB_STORE ?? 'reg_gh',
     storage: flags.storage ?? env.EX_ESDB_STORAGE ?? 'memory',
-    cluster: flags.cluster === true || (flags.secret === undefined && env.EX_ESDB_CLUSTER_SECRET !== undefined && env.EX_ESDB_CLUSTER_SECRET !== ''),
+    // A gossip secret only means something in a cluster, so giving one (flag or environment) turns gossip on.
+    cluster: flags.cluster === true || (secret !== undefined && secret !== ''),
     connect,
     secret,
     cookie: flags.cookie ?? env.EX_ESDB_COOKIE ?? env.RELEASE_COOKIE,

@@ -112,12 +112,13 @@ export interface NodeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `ex-esdb-console node` on loopback (no gossip) and resolves with its address from the first JSON line. */
-export function startNodeProcess(extraArgs: string[] = []): Promise<NodeProcess> {
+/** Starts `ex-esdb-console node` on loopback (no gossip unless asked) and resolves with its address from the first JSON line. */
+export function startNodeProcess(extraArgs: string[] = [], env: Record<string, string> = {}, gossip = false): Promise<NodeProcess> {
   return new Promise((resolveStart, reject) => {
-    const child = spawn(process.execPath, [bin, 'node', '--port', '0', '--host', '127.0.0.1', '--no-gossip', '--json', '--cookie', COOKIE, ...extraArgs], {
+    const args = ['node', '--port', '0', '--host', '127.0.0.1', '--json', ...(gossip ? [] : ['--no-gossip', '--cookie', COOKIE]), ...extraArgs];
+    const child = spawn(process.execPath, [bin, ...args], {
       cwd: repoRoot,
-      env: cleanEnv(),
+      env: cleanEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

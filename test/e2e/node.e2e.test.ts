@@ -141,3 +141,37 @@ describe('scripted mode against a store node on loopback (built binary, child pr
     expect(JSON.stringify(r.json)).not.toContain('not_the_cookie');
   });
 });
+
+describe('scripted mode with gossip discovery on loopback, configured by environment (DESIGN §6)', () => {
+  let node: NodeProcess;
+  const env = {
+    EX_ESDB_CLUSTER_SECRET: 'e2e_secret',
+    EX_ESDB_COOKIE: 'e2e_cookie',
+    EX_ESDB_CLUSTER_PORT: String(47000 + Math.floor(Math.random() * 2000)),
+    EX_ESDB_CLUSTER_INTERFACE: '127.0.0.1',
+    EX_ESDB_STORE: 'env_store',
+    EX_ESDB_HEARTBEAT_MS: '200',
+  };
+  beforeAll(async () => {
+    await ensureBuilt();
+    node = await startNodeProcess([], env, true);
+  });
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  it('a secret in the environment turns on cluster mode: commands find the node by gossip and use EX_ESDB_STORE', async () => {
+    const s = `gossip-${uniq()}`;
+    const a = await cli(['append', s, '--generate', '3', '--json'], { env });
+    expect(a).toMatchObject({ code: 0, json: [{ store: 'env_store', stream: s, version: 2, count: 3 }] });
+    const [status, wrongSecret] = await Promise.all([
+      cli(['status', '--wait', '1500', '--json'], { env }),
+      cli(['status', '--wait', '1500', '--json', '--secret', 'not_it'], { env }),
+    ]);
+    expect(status.code).toBe(0);
+    expect(status.json[0]).toMatchObject({ mode: 'cluster', store: 'env_store', workers: 1, nodes: [expect.objectContaining({ name: node.name, state: 'alive' })] });
+    expect(JSON.stringify(status.json)).not.toContain('e2e_secret');
+    expect(wrongSecret.code).toBe(3);
+    expect(Object.values(wrongSecret.json[0]!.badPackets as Record<string, number>).some((n) => n > 0)).toBe(true);
+  });
+});
