@@ -41,7 +41,7 @@ export function buildProgram(): Command {
     .option('--storage <spec>', 'embedded/node storage: memory | sqlite:<file> | postgres://... (env EX_ESDB_STORAGE)')
     .option('--cluster', 'discover store nodes by gossip instead of running embedded')
     .option('--connect <seeds>', 'connect to nodes host:port,... without gossip')
-    .option('--secret <secret>', 'gossip secret (env EX_ESDB_CLUSTER_SECRET)')
+    .option('--secret <secret>', 'gossip secret; implies --cluster (env EX_ESDB_CLUSTER_SECRET)')
     .option('--cookie <cookie>', 'transport cookie (env EX_ESDB_COOKIE, RELEASE_COOKIE)')
     .option('--gossip-port <port>', 'gossip UDP port (env EX_ESDB_CLUSTER_PORT, default 45892)')
     .option('--gossip-addr <addr>', 'gossip multicast group (env EX_ESDB_GOSSIP_MULTICAST_ADDR, default 239.255.0.1)')
