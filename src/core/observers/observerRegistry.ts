@@ -25,6 +25,8 @@ export interface CreateObserverOptions {
    * (from the current end), so a new observer does not replay the whole store.
    */
   startFrom?: number;
+  /** Attached before the subscription starts, so even the first replayed batch reaches it. */
+  listener?: (events: EventRecord[]) => void;
 }
 
 type Listener = (events: EventRecord[]) => void;
@@ -115,6 +117,7 @@ export class ObserverRegistry {
     const sel = normaliseSelector(t, selector);
     const startFrom = options.startFrom ?? (await this.liveStart(t, sel));
     const observer = new Observer(trimmed, t, sel);
+    if (options.listener) observer.on(options.listener);
     const handle = await this.api.saveSubscription(this.store, t, sel, 'transient', startFrom, (events) => observer.receive(events));
     observer.attach(handle.topic, handle.close);
     this.observers.set(trimmed, observer);
