@@ -41,7 +41,7 @@ class FakeOut extends EventEmitter {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(test: () => boolean, timeoutMs = 5000) {
+async function until(test: () => boolean, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   while (!test()) {
     if (Date.now() > deadline) throw new Error('timed out');
@@ -52,8 +52,7 @@ async function until(test: () => boolean, timeoutMs = 5000) {
 const io = () => ({ stdin: new FakeTty(), stdout: new FakeOut(), stderr: new FakeOut() });
 type Io = ReturnType<typeof io>;
 // Vitest replaces `console` (Ink could not patch it) and owns the worker's signals, hence the two seams.
-const signals = new EventEmitter();
-const run = (s: Io) =>
+const run = (s: Io, signals = new EventEmitter()) =>
   startConsole(resolveConfig({}, {}), {
     stdin: s.stdin as unknown as NodeJS.ReadStream,
     stdout: s.stdout as unknown as NodeJS.WriteStream,
@@ -75,16 +74,17 @@ describe('startConsole', () => {
   it('runs the app with logs in the pane (not on stderr), and q stops everything and resolves 0', async () => {
     const s = io();
     const done = run(s);
-    await until(() => stripVTControlCharacters(s.stdout.text).includes('Select an option (1-15)'));
+    await until(() => stripVTControlCharacters(s.stdout.text).includes('q quit')); // the menu hears keys
     expect(s.stdin.rawMode).toBe(true);
     expect(stripVTControlCharacters(s.stdout.text)).toContain('[GatewaySystem] GatewaySystem for reg_gh is UP');
     await sleep(30);
     s.stdin.type('7');
+    await until(() => stripVTControlCharacters(s.stdout.text).includes('Select an option (1-15): 7'));
     await sleep(30);
     s.stdin.type('\r');
-    await until(() => s.stdout.text.includes('Number of producers'));
+    await until(() => s.stdout.text.includes('Esc back to the menu'));
     for (const key of ['\r', '\r', '\r']) {
-      await sleep(30);
+      await sleep(50);
       s.stdin.type(key);
     }
     await until(() => s.stdout.text.includes('Started 3 producers'));
@@ -101,7 +101,8 @@ describe('startConsole', () => {
 
   it('a signal unmounts the app and still shuts down cleanly', async () => {
     const s = io();
-    const done = run(s);
+    const signals = new EventEmitter();
+    const done = run(s, signals);
     await until(() => stripVTControlCharacters(s.stdout.text).includes('Select an option (1-15)'));
     expect(signals.listenerCount('SIGHUP')).toBe(1);
     signals.emit('SIGHUP');

@@ -19,6 +19,9 @@ export const KEY = {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Key hints every screen shows once it hears keys. */
+export const READY = /q quit|Esc back|Esc cancel/;
+
 export interface ConsoleHarness {
   gater: Gater;
   services: ConsoleServices;
@@ -58,16 +61,27 @@ export async function renderConsole(): Promise<ConsoleHarness> {
       await sleep(10);
     }
   };
-  // useInput attaches in an effect after the screen renders; a key written before that is lost.
-  const settle = () => sleep(25);
+  // useInput attaches in an effect after the screen renders; a key written before that is lost. Screens draw
+  // their key hints only once their handlers are attached (useInputReady), so wait for a hint first.
+  const settle = () => sleep(15);
   const press = async (keys: string) => {
+    await waitFor(READY).catch(() => {});
     await settle();
     inst.stdin.write(keys);
     await settle();
   };
+  // A key handled before React re-rendered with the previous one can act on stale state (a real typist is
+  // slower than this harness); so, like a person, look for the echo before pressing Enter, and for the reaction
+  // after it.
   const answer = async (text: string) => {
-    if (text) await press(text);
+    if (text) {
+      const before = frame();
+      await press(text);
+      await waitFor((f) => f !== before && f.split('\n').some((l) => l.trimEnd().endsWith(text)), 2000).catch(() => {});
+    }
+    const before = frame();
     await press(KEY.enter);
+    await waitFor((f) => f !== before, 2000).catch(() => {});
   };
   await waitFor('Select an option (1-15)');
   return {

@@ -39,22 +39,36 @@ async function waitFor(match: string | RegExp | ((s: string) => boolean), timeou
   }
 }
 
-/** One key at a time, with a typist's pause, so the app sees keys as it would from a person. */
+/**
+ * Screens draw their key hints only once they hear keys (Ink draws the first frame before its input handlers
+ * attach); a person reads the screen before typing, the test waits for a hint.
+ */
+async function whenReady(): Promise<void> {
+  await waitFor(/q quit|Esc back|Esc cancel/);
+}
+
+/** One key at a time, each echoed before the next, as a person types while watching the screen. */
 async function type(text: string): Promise<void> {
-  for (const ch of text) {
-    tmux('send-keys', '-t', SESSION, '-l', ch);
-    await sleep(40);
+  await whenReady();
+  for (let i = 0; i < text.length; i++) {
+    tmux('send-keys', '-t', SESSION, '-l', text[i]!);
+    const sofar = text.slice(0, i + 1);
+    if (text !== '/') await waitFor((s) => s.split('\n').some((l) => l.trimEnd().endsWith(sofar)), 5000);
+    await sleep(20);
   }
 }
 
 async function key(name: 'Enter' | 'Escape' | 'Space'): Promise<void> {
+  await whenReady();
   tmux('send-keys', '-t', SESSION, name);
   // A lone Esc is only known to be Esc once no sequence follows it; give the app a moment before the next key.
   await sleep(name === 'Escape' ? 250 : 120);
 }
 
+/** Types an answer, checks it is echoed on its prompt line as a person would, then presses Enter. */
 async function answer(text: string): Promise<void> {
   await type(text);
+  await waitFor((s) => s.split('\n').some((l) => l.trimEnd().endsWith(text)));
   await key('Enter');
 }
 

@@ -1,6 +1,7 @@
 import { Box, Text, useInput } from 'ink';
 import { useRef, useState, type ReactNode } from 'react';
 import { toGaterError } from '../../core/index.js';
+import { useInputReady } from '../hooks/useInputReady.js';
 import { theme } from '../theme.js';
 import { TextField } from './TextField.js';
 
@@ -50,6 +51,7 @@ export function Form({ heading, fields, onSubmit, onCancel, onError }: FormProps
     },
     { isActive: !busy },
   );
+  const ready = useInputReady();
 
   const field = fields[index];
 
@@ -92,7 +94,7 @@ export function Form({ heading, fields, onSubmit, onCancel, onError }: FormProps
           {field.intro}
           {error && <Text color={theme.status.error}>❌ {error}</Text>}
           <TextField prompt={field.prompt} value={draft} onChange={setDraft} onSubmit={submitField} />
-          <Text color={theme.status.muted}>Enter to confirm · Esc back to the menu</Text>
+          {ready && <Text color={theme.status.muted}>Enter to confirm · Esc back to the menu</Text>}
         </>
       )}
       {busy && <Text color={theme.status.muted}>⏳ Working…</Text>}

@@ -1,6 +1,7 @@
 import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { INVALID_CHOICE, itemForInput, MENU_GROUPS, MENU_PROMPT, type MenuItem } from '../menu.js';
+import { useInputReady } from '../hooks/useInputReady.js';
 import { theme } from '../theme.js';
 
 export interface MenuProps {
@@ -18,18 +19,24 @@ export interface MenuProps {
  * arrows (wrapping) and Enter. `q` quits. Anything else than 1..15 gets the reference's invalid-choice line.
  */
 export function Menu({ items, onSelect, onQuit, compact = false, initialIndex = 0 }: MenuProps) {
-  const [index, setIndex] = useState(initialIndex);
-  const [typed, setTyped] = useState('');
+  // The typed digits and the highlight live in a ref as well as in state: a key can arrive before React has
+  // re-rendered with the previous one (a fast typist, a loaded machine), and must see its effect.
+  const live = useRef({ index: initialIndex, typed: '' });
+  const [, rerender] = useState(0);
   const [error, setError] = useState<string | undefined>();
+  const update = (next: Partial<{ index: number; typed: string }>) => {
+    live.current = { ...live.current, ...next };
+    rerender((n) => n + 1);
+  };
 
   const submit = (text: string) => {
     if (text.trim() === '') {
-      const item = items[index];
+      const item = items[live.current.index];
       if (item) onSelect(item);
       return;
     }
     const item = itemForInput(text);
-    setTyped('');
+    update({ typed: '' });
     if (!item) {
       setError(INVALID_CHOICE);
       return;
@@ -39,15 +46,14 @@ export function Menu({ items, onSelect, onQuit, compact = false, initialIndex = 
   };
 
   useInput((input, key) => {
+    const { index, typed } = live.current;
     if (key.upArrow || key.downArrow) {
       const step = key.upArrow ? -1 : 1;
-      setIndex((i) => (i + step + items.length) % items.length);
-      setTyped('');
-      return;
+      return update({ index: (index + step + items.length) % items.length, typed: '' });
     }
     if (key.return) return submit(typed);
-    if (key.escape) return setTyped('');
-    if (key.backspace || key.delete) return setTyped((t) => t.slice(0, -1));
+    if (key.escape) return update({ typed: '' });
+    if (key.backspace || key.delete) return update({ typed: typed.slice(0, -1) });
     if (key.ctrl || key.meta || key.tab) return;
     // A fast typist (or tmux) may deliver "7\r" as one chunk: treat each character as a key.
     let buffer = typed;
@@ -60,10 +66,10 @@ export function Menu({ items, onSelect, onQuit, compact = false, initialIndex = 
       if (ch === 'q' && buffer === '') return onQuit();
       if (buffer.length < 8) buffer += ch;
     }
-    setTyped(buffer);
     const item = itemForInput(buffer);
-    if (item) setIndex(items.indexOf(item));
+    update({ typed: buffer, ...(item ? { index: items.indexOf(item) } : {}) });
   });
+  const ready = useInputReady();
 
   return (
     <Box flexDirection="column">
@@ -76,7 +82,7 @@ export function Menu({ items, onSelect, onQuit, compact = false, initialIndex = 
           <Box key={g.id} flexDirection="column">
             {!compact && <Text color={g.color}>{g.title}</Text>}
             {groupItems.map((item) => {
-              const selected = items.indexOf(item) === index;
+              const selected = items.indexOf(item) === live.current.index;
               return (
                 <Text key={item.number} color={selected ? theme.ui.selected : undefined} bold={selected}>
                   {selected ? '❯ ' : '  '}
@@ -90,10 +96,10 @@ export function Menu({ items, onSelect, onQuit, compact = false, initialIndex = 
       {error && <Text color={theme.status.error}>{error}</Text>}
       <Text color={theme.ui.prompt}>
         {MENU_PROMPT}
-        {typed}
+        {live.current.typed}
         <Text inverse> </Text>
       </Text>
-      <Text color={theme.status.muted}>number + Enter, or ↑/↓ + Enter · q quit</Text>
+      {ready && <Text color={theme.status.muted}>number + Enter, or ↑/↓ + Enter · q quit</Text>}
     </Box>
   );
 }

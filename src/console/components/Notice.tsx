@@ -1,5 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import type { ReactNode } from 'react';
+import { useInputReady } from '../hooks/useInputReady.js';
 import { theme } from '../theme.js';
 
 /**
@@ -24,10 +25,11 @@ export function ViewFrame({
     if (input === 'q') return onQuit();
     onKey?.(input, key);
   });
+  const ready = useInputReady();
   return (
     <Box flexDirection="column">
       {children}
-      <Text color={theme.status.muted}>{hints}</Text>
+      {ready && <Text color={theme.status.muted}>{hints}</Text>}
     </Box>
   );
 }

@@ -8,6 +8,7 @@ import { useServices } from '../contexts/ConsoleContext.js';
 import type { LineFeed } from '../feed.js';
 import { inspectSelector } from '../format.js';
 import { useObserverFeed } from '../hooks/useRingBuffer.js';
+import { useInputReady } from '../hooks/useInputReady.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import type { ResultLine } from '../menu.js';
 import { theme } from '../theme.js';
@@ -58,6 +59,7 @@ export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQui
       else onBack();
     } else if (input === 'q') onQuit();
   });
+  const ready = useInputReady();
 
   const matching = filter ? view.lines.filter((l) => matchesFilter(l, filter)) : view.lines;
   const height = Math.max(3, rows - CHROME_ROWS);
@@ -75,22 +77,29 @@ export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQui
         sincePause={view.sincePause}
         filter={filter}
         shown={matching.length}
-        hints={`space ${paused ? 'resume' : 'pause'} · / filter${filter ? ' · Esc clear filter' : ' · Esc back'} · q quit`}
+        hints={ready ? `space ${paused ? 'resume' : 'pause'} · / filter${filter ? ' · Esc clear filter' : ' · Esc back'} · q quit` : undefined}
       >
         {editing ? (
-          <Box>
-            <TextField
-              prompt="/ filter (Enter apply, empty clears, Esc cancel): "
-              value={draft}
-              onChange={setDraft}
-              onSubmit={(v) => {
-                setFilter(v.trim());
-                setEditing(false);
-              }}
-            />
-          </Box>
+          <FilterField
+            value={draft}
+            onChange={setDraft}
+            onSubmit={(v) => {
+              setFilter(v.trim());
+              setEditing(false);
+            }}
+          />
         ) : undefined}
       </StatusBar>
+    </Box>
+  );
+}
+
+/** The `/` prompt; its full text appears once it hears keys (see useInputReady). */
+function FilterField(props: { value: string; onChange: (v: string) => void; onSubmit: (v: string) => void }) {
+  const ready = useInputReady();
+  return (
+    <Box>
+      <TextField prompt={ready ? '/ filter (Enter apply, empty clears, Esc cancel): ' : '/ filter: '} {...props} />
     </Box>
   );
 }
