@@ -54,8 +54,13 @@ export function Form({ heading, fields, onSubmit, onCancel, onError }: FormProps
   const ready = useInputReady();
 
   const field = fields[index];
+  // Where the form really is: Enter pressed twice quickly (accepting two defaults) reaches a handler from
+  // before the re-render, which must still act on the current field.
+  const live = useRef({ index, values });
 
   const submitField = (rawInput: string) => {
+    const { index, values } = live.current;
+    const field = fields[index];
     if (!field || submitted.current) return;
     let raw = rawInput.trim();
     if (raw === '' && field.defaultValue !== undefined) raw = field.defaultValue;
@@ -70,6 +75,7 @@ export function Form({ heading, fields, onSubmit, onCancel, onError }: FormProps
     setValues(nextValues);
     setAnswers((a) => [...a, { prompt: field.prompt, shown: parsed.shown ?? raw }]);
     const next = nextIndex(fields, index, nextValues);
+    live.current = { index: next, values: nextValues };
     setIndex(next);
     if (next >= fields.length) {
       submitted.current = true;

@@ -20,18 +20,21 @@ export interface TextFieldProps {
 export function TextField({ prompt, value, onChange, onSubmit, focus = true, placeholder }: TextFieldProps) {
   const latest = useRef(value);
   latest.current = value;
+  const submitTo = useRef(onSubmit);
+  submitTo.current = onSubmit;
   const change = (v: string) => {
-    const nl = v.search(/[\r\n]/);
-    if (nl >= 0) {
-      latest.current = '';
-      onChange('');
-      onSubmit(v.slice(0, nl));
-      return;
-    }
-    latest.current = v;
-    onChange(v);
+    // Each newline in a chunk is an Enter: "300\r" submits 300, "\r\r\r" accepts three defaults.
+    const parts = v.split(/\r\n|\r|\n/);
+    const rest = parts.pop() ?? '';
+    for (const p of parts) submitTo.current(p);
+    latest.current = rest;
+    onChange(rest);
   };
-  const submit = () => onSubmit(latest.current);
+  const submit = () => {
+    const v = latest.current;
+    latest.current = ''; // a second Enter before the re-render submits the next (empty) answer, not this one
+    submitTo.current(v);
+  };
   return (
     <Text>
       <Text color={theme.ui.prompt}>{prompt}</Text>

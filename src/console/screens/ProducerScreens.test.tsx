@@ -50,6 +50,19 @@ describe('producer options (7-9)', () => {
     expect(f).toContain('⚠️  1 already running, left as they are');
   });
 
+  it('7 accepts all defaults from Enters typed faster than the screen redraws, or pasted in one chunk', async () => {
+    await c.choose(7);
+    await c.waitFor('Number of producers (default 3):');
+    await c.press('\r\r'); // one chunk: two Enters
+    await c.press('\r');
+    await c.waitFor('✅ Started 3 producers');
+    expect(c.services.producers.list().map((p) => [p.stream, p.batchSize, p.periodMs])).toEqual([
+      ['greenhouse1', 1, 2000],
+      ['greenhouse2', 1, 2000],
+      ['greenhouse3', 1, 2000],
+    ]);
+  });
+
   it('Esc half-way through 7 starts nothing', async () => {
     await c.choose(7);
     await c.answer('4');
