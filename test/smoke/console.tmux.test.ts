@@ -19,6 +19,7 @@ function terminalEnv(): NodeJS.ProcessEnv {
   delete env.CI;
   delete env.CONTINUOUS_INTEGRATION;
   delete env.NO_COLOR;
+  delete env.TMUX; // a developer running the tests inside tmux still gets a separate server
   return env;
 }
 
