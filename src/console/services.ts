@@ -64,14 +64,15 @@ export class ConsoleServices {
 
   /** Starts a named live observer; its SEEN lines go to its own feed and to the activity feed. */
   async createObserver(name: string, type: SubscriptionType, selector: unknown): Promise<Observer> {
-    const observer = await this.observers.create(name, type, selector);
     const feed = new LineFeed(this.feedCapacity);
-    this.observerFeeds.set(observer.name, feed);
-    observer.on((events) => {
+    // Attached before the subscription starts: a node may deliver before it has answered the subscribe call.
+    const listener = (events: EventRecord[]) => {
       const lines = events.map(seenLine);
       feed.pushMany('seen', lines);
       this.activity.pushMany('seen', lines);
-    });
+    };
+    const observer = await this.observers.create(name, type, selector, { listener });
+    this.observerFeeds.set(observer.name, feed);
     this.activity.push('lifecycle', `OBSERVER [${observer.name}] for ["${observer.topic}"] is UP!`);
     return observer;
   }
