@@ -10,3 +10,5 @@ export { GaterApi, type GaterApiOptions } from './api/gaterApi.js';
 export { WorkerRegistry } from './registry/workerRegistry.js';
 export * from './cluster/clusterMonitor.js';
 export * from './observers/index.js';
+export * from './patternParser.js';
+export * from './eventLines.js';

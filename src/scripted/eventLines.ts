@@ -1,29 +1,12 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { EventRecord } from '../core/index.js';
 
-/**
- * The console's event lines (reference §7.11) with payloads as compact JSON (DESIGN §7). Plain text here;
- * `colorLine` adds the reference themes (§6.7) for terminals.
- */
-export function seenLine(e: EventRecord): string {
-  return `SEEN ["${e.eventStreamId}:${e.eventType} (v${e.eventNumber}) => ${compact(e.data)}"]`;
-}
-
-export function receivedLine(subscription: string, e: EventRecord): string {
-  return `RECEIVED ["${subscription}" "${e.eventStreamId}:${e.eventType} v(${e.eventNumber}) => ${compact(e.data)}"]`;
-}
-
-export function appendedLine(store: string, stream: string, count: number, version: number): string {
-  return `APPENDED ["${count} event(s) to :${store}:${stream}.v(${version})"]`;
-}
+export { appendedLine, receivedLine, seenLine } from '../core/eventLines.js';
+import { compactJson as compact } from '../core/eventLines.js';
 
 /** One event for `read`: `<stream>:<type> (v<n>) @<position> <created> => <data>`. */
 export function recordLine(e: EventRecord): string {
   return `${e.eventStreamId}:${e.eventType} (v${e.eventNumber}) @${e.position} ${e.created} => ${compact(e.data)}`;
-}
-
-export function compact(v: unknown): string {
-  return v === undefined ? 'null' : JSON.stringify(v);
 }
 
 /** A chalk instance honouring --no-color / NO_COLOR (and the terminal's own support otherwise). */

@@ -6,7 +6,7 @@ import { Heading } from '../components/Notice.js';
 import { info, ok, plain, warn } from '../components/ResultBlock.js';
 import { useServices } from '../contexts/ConsoleContext.js';
 import { compactJson, eventSummary } from '../format.js';
-import { tryParsePattern } from '../patternParser.js';
+import { tryParsePattern } from '../../core/patternParser.js';
 import { theme } from '../theme.js';
 import { runAction } from './runAction.js';
 import type { ScreenProps } from './types.js';

@@ -1,5 +1,5 @@
 import { subsetMatch, type EventRecord } from '../../core/index.js';
-import { parsePattern } from '../../console/patternParser.js';
+import { parsePattern } from '../../core/patternParser.js';
 import type { Count, EventMatch } from './types.js';
 
 /** `= 3`, `>= 1`, `<= 0`, `1..5`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { subsetMatch } from '../core/index.js';
+import { subsetMatch } from './matching.js';
 import { parsePattern, PatternError, tryParsePattern } from './patternParser.js';
 
 describe('parsePattern', () => {

@@ -1,4 +1,4 @@
-import { WILDCARD } from '../core/index.js';
+import { WILDCARD } from './matching.js';
 
 /** A pattern that could not be read; `column` is 1-based. */
 export class PatternError extends Error {
