@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RunNodeOptions } from '../../node/runNode.js';
+import type { RunNodeOptions } from '../runNode.js';
 import { parsePort } from '../config.js';
 import { UsageError } from '../exitCodes.js';
 import { intOpt } from '../options.js';
@@ -49,7 +49,7 @@ export function registerNode(program: Command, run: Runner): void {
       if (f.name !== undefined) opts.name = f.name;
       if (f.gossip === false) opts.gossip = false;
       // Loaded lazily: other commands never load the node runtime.
-      const { runNode } = await import('../../node/runNode.js');
+      const { runNode } = await import('../runNode.js');
       return runNode(config, opts);
     }),
   );

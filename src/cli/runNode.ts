@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
-import type { Config } from '../cli/config.js';
-import { createLogger } from '../cli/logger.js';
-import { startNode } from './startNode.js';
+import type { Config } from './config.js';
+import { createLogger } from './logger.js';
+import { startNode } from '../node/startNode.js';
 
 export interface RunNodeOptions {
   /** TCP port (0 = OS-assigned). */

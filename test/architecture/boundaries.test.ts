@@ -1,0 +1,50 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SRC = fileURLToPath(new URL('../../src', import.meta.url));
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return files(p);
+    return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [p] : [];
+  });
+}
+
+/** Every import specifier of a file, resolved relative to src/ for relative ones. */
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specs = [...text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+  return specs.map((s) => (s.startsWith('.') ? relative(SRC, join(file, '..', s)) : s));
+}
+
+// DESIGN §2: cli -> console|scripted -> core; node is reached from core only through the link; core has no UI.
+describe('layer boundaries (DESIGN §2)', () => {
+  it('core imports no UI, no CLI and no node code', () => {
+    const bad = files(join(SRC, 'core')).flatMap((f) =>
+      imports(f)
+        .filter((i) => /^(console|scripted|cli|node)\//.test(i) || ['react', 'ink', 'commander', 'chalk'].includes(i) || i.startsWith('ink-'))
+        .map((i) => `${relative(SRC, f)} -> ${i}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('node imports neither core/api nor any UI or CLI code', () => {
+    const bad = files(join(SRC, 'node')).flatMap((f) =>
+      imports(f)
+        .filter((i) => /^(core\/api|console|scripted|cli)\//.test(i) || ['react', 'ink', 'commander'].includes(i))
+        .map((i) => `${relative(SRC, f)} -> ${i}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('scripted never imports the Ink console, and console never imports scripted', () => {
+    const bad = [
+      ...files(join(SRC, 'scripted')).flatMap((f) => imports(f).filter((i) => /^console\//.test(i) || i === 'ink' || i === 'react').map((i) => `${relative(SRC, f)} -> ${i}`)),
+      ...files(join(SRC, 'console')).flatMap((f) => imports(f).filter((i) => /^scripted\//.test(i)).map((i) => `${relative(SRC, f)} -> ${i}`)),
+    ];
+    expect(bad).toEqual([]);
+  });
+});
