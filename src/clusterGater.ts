@@ -24,6 +24,8 @@ const RETRY_MS = 1000;
 
 interface Peer {
   address: string;
+  /** Given by --connect (retried for ever) rather than found by gossip. */
+  seed: boolean;
   host: string;
   port: number;
   link: TcpLink | undefined;
@@ -98,7 +100,10 @@ export async function startClusterGater({ config, log, heartbeatMs, noWorkersWai
           schedule(peer, 5 * RETRY_MS);
         } else {
           log('debug', `🔗 [ClusterMonitor] cannot reach ${peer.address}: ${err.message}`);
-          schedule(peer, RETRY_MS);
+          // A static seed is retried for ever; a gossip-found address is dropped: gossip offers it again while the
+          // node is alive there, and a node restarted on another port must not leave a ghost behind.
+          if (peer.seed) schedule(peer, RETRY_MS);
+          else peers.delete(peer.address);
         }
       });
   };
@@ -112,17 +117,21 @@ export async function startClusterGater({ config, log, heartbeatMs, noWorkersWai
     peer.timer.unref();
   };
 
-  const addPeer = (host: string, port: number): void => {
+  const addPeer = (host: string, port: number, seed: boolean): void => {
     const address = `${host}:${port}`;
-    if (peers.has(address)) return connect(peers.get(address)!);
-    const peer: Peer = { address, host, port, link: undefined, connecting: false, lastError: undefined, timer: undefined, pendingDown: undefined };
+    const existing = peers.get(address);
+    if (existing) {
+      if (!existing.timer) connect(existing); // a pending retry (e.g. after a refusal) keeps its backoff
+      return;
+    }
+    const peer: Peer = { address, host, port, seed, link: undefined, connecting: false, lastError: undefined, timer: undefined, pendingDown: undefined };
     peers.set(address, peer);
     connect(peer);
   };
 
   for (const seed of config.connect) {
     const { host, port } = parseHostPort(seed, '--connect');
-    addPeer(host, port);
+    addPeer(host, port, true);
   }
 
   let discovery: GossipDiscovery | undefined;
@@ -140,7 +149,7 @@ export async function startClusterGater({ config, log, heartbeatMs, noWorkersWai
       stores: [],
       log,
       monitor: cluster,
-      onNode: (host, port) => addPeer(host, port),
+      onNode: (host, port) => addPeer(host, port, false),
     });
   }
 
@@ -166,7 +175,7 @@ export async function startClusterGater({ config, log, heartbeatMs, noWorkersWai
       for (const p of peers.values()) {
         const pending = p.pendingDown ? byName.get(p.pendingDown) : undefined;
         if (pending && pending.state === 'alive') byName.set(pending.name, { ...pending, state: 'suspect', connected: false });
-        if (p.link || [...byName.values()].some((m) => m.address === p.address)) continue;
+        if (!p.seed || p.link || [...byName.values()].some((m) => m.address === p.address)) continue;
         byName.set(p.address, {
           name: p.address,
           role: 'node',

@@ -81,6 +81,8 @@ describe('three store nodes and a gateway on loopback', () => {
     expect(g.registry.links().map((l) => l.node)).not.toContain(victim.name);
     const view = g.cluster.status().nodes.find((n) => n.name === victim.name);
     expect(view?.state).toBe('down');
+    // the dead address is not kept as a nameless ghost entry next to the named member
+    expect(g.cluster.status().nodes.map((n) => n.name).filter((n) => !n.includes('@'))).toEqual([]);
   });
 
   it('with all nodes gone, calls fail with no_workers', async () => {
