@@ -9,6 +9,9 @@ import { startNode } from '../dist/node/startNode.js';
 import { startClusterGater } from '../dist/clusterGater.js';
 import { resolveConfig } from '../dist/cli/config.js';
 import { encodeFrame, FrameDecoder } from '../dist/core/wire/frame.js';
+import { ObserverRegistry } from '../dist/core/observers/index.js';
+import { seenLine } from '../dist/core/eventLines.js';
+import { LineFeed } from '../dist/console/feed.js';
 
 const only = process.argv[2];
 const results = [];
@@ -146,7 +149,54 @@ async function nodeRoutable() {
   await g.stop();
 }
 
-const all = { embeddedOverhead, tcpOverhead, deliveryLatency, nodeRoutable };
+async function liveMonitor() {
+  // The monitor's pipeline without the Ink drawing: observer -> SEEN line -> ring buffer, read ~30 times a second.
+  const SECONDS = Number(process.env.BENCH_MONITOR_SECONDS) || 60;
+  const RATE = 10_000;
+  const g = await startGater();
+  const observers = new ObserverRegistry(g.api, 'reg_gh');
+  const feed = new LineFeed(500);
+  await observers.create('bench_all', 'by_stream', '$all', { listener: (events) => feed.pushMany('seen', events.map(seenLine)) });
+  let frames = 0;
+  let dirty = false;
+  feed.subscribe(() => (dirty = true));
+  const render = setInterval(() => {
+    if (!dirty) return;
+    dirty = false;
+    frames++;
+    feed.lines(40).map((l) => l.text).join('\n');
+  }, 33);
+  global.gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  let sent = 0;
+  let heapMax = heap0;
+  const per = RATE / 100;
+  const t0 = performance.now();
+  while (performance.now() - t0 < SECONDS * 1000) {
+    const batch = generateGreenhouseEvents(0, per);
+    await g.api.appendEvents('reg_gh', `greenhouse${(sent % 7) + 1}`, batch);
+    sent += per;
+    if (sent % 10_000 === 0) heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
+    const wait = t0 + (sent / RATE) * 1000 - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  await new Promise((r) => setTimeout(r, 200));
+  clearInterval(render);
+  const seen = observers.get('bench_all').seen;
+  const exact = seen === sent && feed.total === sent && feed.lines().length === 500;
+  // the store itself (memory storage) grows with every event; the monitor's own share is the 500-line buffer
+  report(
+    `live monitor pipeline at ${RATE} events/s for ${SECONDS} s`,
+    `${(sent / elapsed).toFixed(0)} events/s sustained, counted ${seen}/${sent}, buffer ${feed.lines().length} lines, ${frames} frames (${(frames / elapsed).toFixed(0)} fps), heap +${((heapMax - heap0) / 1e6).toFixed(0)} MB incl. the in-memory store`,
+    'exact counts, <= ~30 fps, bounded buffer, rate held',
+    exact && frames / elapsed <= 31 && sent / elapsed >= RATE * 0.95,
+  );
+  await observers.stopAll();
+  await g.stop();
+}
+
+const all = { embeddedOverhead, tcpOverhead, deliveryLatency, nodeRoutable, liveMonitor };
 for (const [name, fn] of Object.entries(all)) {
   if (only && only !== name) continue;
   await fn();
