@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+import net from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClusterGater } from '../../src/clusterGater.js';
@@ -47,6 +50,56 @@ describe('three store nodes and a gateway on loopback', () => {
     console.info(`discovered in ${discoveredMs} ms; calls routed per node:`, Object.fromEntries(perNode));
     expect([...perNode.keys()].sort()).toEqual(nodes.map((n) => n.name).sort());
     for (const n of perNode.values()) expect(n).toBeGreaterThan(10);
+  });
+
+  it('thousands of garbage UDP packets and TCP frames crash no node and no gateway', async () => {
+    const g = gater!;
+    // to the multicast group on the loopback interface, so every member (nodes and gateway) hears them
+    const udp = dgram.createSocket('udp4');
+    await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()));
+    udp.setMulticastInterface('127.0.0.1');
+    udp.setMulticastTTL(1);
+    const packets: Buffer[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const kind = i % 4;
+      if (kind === 0) packets.push(randomBytes(1 + (i % 300)));
+      else if (kind === 1) packets.push(Buffer.concat([Buffer.from('heartbeat::'), randomBytes(i % 64)]));
+      else if (kind === 2) packets.push(Buffer.concat([Buffer.from('heartbeat::\x83t\x00\x00\x00\x01'), randomBytes(8)]));
+      else packets.push(randomBytes(16 + 16 * (i % 8))); // IV-sized prefix plus blocks that fail to decrypt
+    }
+    packets.push(Buffer.alloc(60_000, 1));
+    for (let i = 0; i < packets.length; i++) {
+      await new Promise<void>((r) => udp.send(packets[i]!, gossipPort, '239.255.0.1', () => r()));
+      // paced, so the receivers' socket buffers do not simply drop the flood (UDP gives no back-pressure)
+      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
+    }
+    udp.close();
+    const [host, port] = nodes[1]!.address.split(':');
+    await Promise.all(
+      Array.from({ length: 40 }, (_, c) =>
+        new Promise<void>((resolve) => {
+          const sock = net.connect(Number(port), host!, () => {
+            for (let i = 0; i < 50; i++) {
+              const body = c % 2 ? randomBytes(1 + ((c * i) % 200)) : Buffer.from(JSON.stringify({ id: i, op: 'append', args: 'x' }));
+              const head = Buffer.alloc(4);
+              head.writeUInt32BE(c % 5 === 0 ? 0xfffffff0 : body.length);
+              sock.write(Buffer.concat([head, body]));
+            }
+            sock.end();
+          });
+          sock.resume(); // read (and drop) the server's error frames, or 'close' never comes
+          sock.on('error', () => resolve());
+          sock.on('close', () => resolve());
+        }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    for (const n of nodes) expect(n.proc.exitCode).toBeNull();
+    expect(g.registry.links()).toHaveLength(3);
+    expect(g.cluster.status().nodes.filter((n) => n.state === 'alive')).toHaveLength(3);
+    for (let i = 0; i < 12; i++) expect(await g.api.appendEvents('reg_gh', 'after-garbage', [{ eventType: 'ok:v1', data: { i } }])).toBeGreaterThanOrEqual(0);
+    // the gateway counted them (a few may be dropped by a full socket buffer: UDP)
+    expect(Object.values(g.cluster.status().badPackets).reduce((a, b) => a + b, 0)).toBeGreaterThan(2000);
   });
 
   it('SIGKILL one node while reads and appends run: no call fails; it goes suspect then down', async () => {
