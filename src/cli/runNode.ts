@@ -51,11 +51,8 @@ export async function runNode(config: Config, opts: RunNodeOptions = {}): Promis
             heartbeatMs: opts.heartbeatMs ?? (Number(process.env.EX_ESDB_HEARTBEAT_MS) || 1000),
           },
   });
-  const started = { event: 'node_started', name: node.name, address: node.address, stores: node.node.announcement().stores, pid: process.pid };
-  process.stdout.write(config.json ? `${JSON.stringify(started)}\n` : `🏭 Store node ${node.name} listening on ${node.address}, hosting ${started.stores.join(', ')}\n`);
-  log('info', `🏭 [System] node ${node.name} is UP at ${node.address} (storage ${node.node.storage.target})`);
-
-  await new Promise<void>((resolve) => {
+  // Handlers first, then the "started" line: a supervisor may signal as soon as it reads that line.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log('info', `🏭 [System] ${signal}: stopping node ${node.name}`);
       resolve();
@@ -63,6 +60,10 @@ export async function runNode(config: Config, opts: RunNodeOptions = {}): Promis
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  const started = { event: 'node_started', name: node.name, address: node.address, stores: node.node.announcement().stores, pid: process.pid };
+  process.stdout.write(config.json ? `${JSON.stringify(started)}\n` : `🏭 Store node ${node.name} listening on ${node.address}, hosting ${started.stores.join(', ')}\n`);
+  log('info', `🏭 [System] node ${node.name} is UP at ${node.address} (storage ${node.node.storage.target})`);
+  await stopped;
   await node.stop();
   if (config.json) process.stdout.write(`${JSON.stringify({ event: 'node_stopped', name: node.name })}\n`);
   return 0;

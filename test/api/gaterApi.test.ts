@@ -197,3 +197,16 @@ describe('GaterApi (embedded) — reference gateway behaviour (EXESDB_SPEC §8.2
     }
   });
 });
+
+describe('embedded mode opens no sockets', () => {
+  it('startGater() with no options: no TCP or UDP handle appears, even while it works', async () => {
+    const netResources = () => process.getActiveResourcesInfo().filter((r) => /TCP|UDP|Pipe/i.test(r));
+    const before = netResources();
+    const g = await startGater();
+    await g.api.appendEvents('reg_gh', 'no-sockets', [{ eventType: 'x', data: {} }]);
+    await g.api.saveSubscription('reg_gh', 'by_stream', '$all', 'transient', 0, () => {});
+    expect(g.mode).toBe('embedded');
+    expect(netResources()).toEqual(before);
+    await g.stop();
+  });
+});
