@@ -62,15 +62,33 @@ function knownObserver(services: ConsoleServices, requireRunning: boolean) {
   };
 }
 
-/** Option 5 — Monitor Specific Observer: the list, then a name; opens the live monitor. */
-export function MonitorObserverPrompt({ done, navigate, quit }: ScreenProps) {
+/**
+ * Options 5 and 6 share their shape (reference §7.4): the registry table, then a prompt for a known observer name.
+ * With no observers there is nothing to pick, so the screen says so instead of prompting.
+ */
+function PickObserver({
+  props: { done, quit },
+  emptyText,
+  prompt,
+  requireRunning,
+  onCancel,
+  onPicked,
+}: {
+  props: ScreenProps;
+  emptyText: string;
+  prompt: string;
+  requireRunning: boolean;
+  onCancel: () => void;
+  onPicked: (name: string) => void;
+}) {
   const services = useServices();
   const list = useObserverList(services);
+  const heading = <Heading color={theme.section.list}>📋 Active Observers</Heading>;
   if (list.length === 0) {
     return (
       <ViewFrame onBack={() => done()} onQuit={quit}>
-        <Heading color={theme.section.list}>📋 Active Observers</Heading>
-        <Text color={theme.status.warning}>⚠️  No active observers — create one with 1, 2 or 3 first</Text>
+        {heading}
+        <Text color={theme.status.warning}>⚠️  {emptyText}</Text>
       </ViewFrame>
     );
   }
@@ -78,42 +96,44 @@ export function MonitorObserverPrompt({ done, navigate, quit }: ScreenProps) {
     <Form
       heading={
         <Box flexDirection="column">
-          <Heading color={theme.section.list}>📋 Active Observers</Heading>
+          {heading}
           <ObserverTable observers={list} />
         </Box>
       }
-      fields={[{ key: 'name', prompt: 'Enter observer name to monitor: ', parse: knownObserver(services, true) }]}
-      onCancel={() => done()}
-      onSubmit={({ name }) => navigate({ screen: 'monitor', observer: String(name) })}
+      fields={[{ key: 'name', prompt, parse: knownObserver(services, requireRunning) }]}
+      onCancel={onCancel}
+      onSubmit={({ name }) => onPicked(String(name))}
+    />
+  );
+}
+
+/** Option 5 — Monitor Specific Observer: the list, then a name; opens the live monitor. */
+export function MonitorObserverPrompt(props: ScreenProps) {
+  return (
+    <PickObserver
+      props={props}
+      emptyText="No active observers — create one with 1, 2 or 3 first"
+      prompt="Enter observer name to monitor: "
+      requireRunning
+      onCancel={() => props.done()}
+      onPicked={(observer) => props.navigate({ screen: 'monitor', observer })}
     />
   );
 }
 
 /** Option 6 — Stop Observer. */
-export function StopObserver({ done, quit }: ScreenProps) {
+export function StopObserver(props: ScreenProps) {
   const services = useServices();
-  const list = useObserverList(services);
-  if (list.length === 0) {
-    return (
-      <ViewFrame onBack={() => done()} onQuit={quit}>
-        <Heading color={theme.section.list}>📋 Active Observers</Heading>
-        <Text color={theme.status.warning}>⚠️  No active observers — nothing to stop</Text>
-      </ViewFrame>
-    );
-  }
+  const { done } = props;
   return (
-    <Form
-      heading={
-        <Box flexDirection="column">
-          <Heading color={theme.section.list}>📋 Active Observers</Heading>
-          <ObserverTable observers={list} />
-        </Box>
-      }
-      fields={[{ key: 'name', prompt: 'Enter observer name to stop: ', parse: knownObserver(services, false) }]}
+    <PickObserver
+      props={props}
+      emptyText="No active observers — nothing to stop"
+      prompt="Enter observer name to stop: "
+      requireRunning={false}
       onCancel={() => done([warn('Cancelled — no observer was stopped')])}
-      onSubmit={({ name }) =>
+      onPicked={(n) =>
         runAction(done, 'stop observer', async () => {
-          const n = String(name);
           const r = await services.stopObserver(n);
           return [r === 'stopped' ? ok(`Observer '${n}' stopped`) : warn(`Observer '${n}' was already stopped`)];
         })
