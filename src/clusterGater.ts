@@ -47,7 +47,8 @@ export async function startClusterGater({ config, log, heartbeatMs, noWorkersWai
   const api = new GaterApi(registry, pubsub, {
     timeoutMs: config.timeoutMs,
     noWorkersWaitMs,
-    onError: (e) => log('error', `[GaterAPI] ${toGaterError(e).message}`),
+    onError: (e) => log('error', `🚪 [GaterAPI] ${toGaterError(e).message}`),
+    log,
   });
   const cluster = new ClusterMonitor(registry);
   const name = `gater_${process.pid}@${hostname()}`;

@@ -54,7 +54,8 @@ export async function startGater(options: GaterOptions = {}): Promise<Gater> {
   const api = new GaterApi(registry, pubsub, {
     timeoutMs: options.timeoutMs,
     noWorkersWaitMs: options.noWorkersWaitMs,
-    onError: (e) => log('error', `[GaterAPI] ${String(e instanceof Error ? e.message : e)}`),
+    onError: (e) => log('error', `🚪 [GaterAPI] ${String(e instanceof Error ? e.message : e)}`),
+    log,
   });
   const cluster = new ClusterMonitor(registry);
   cluster.emit({ type: 'node_up', node: node.name, address: link.address, stores: node.announcement().stores });

@@ -1,6 +1,7 @@
 import { newId } from '../ids.js';
 import { GaterError, isGaterError, toGaterError } from '../errors.js';
 import type { NodeLink } from '../link.js';
+import type { LogFn } from '../log.js';
 import { normaliseSelector } from '../matching.js';
 import type { Op } from '../protocol.js';
 import type { WorkerRegistry } from '../registry/workerRegistry.js';
@@ -41,6 +42,8 @@ export interface GaterApiOptions {
   noWorkersWaitMs?: number;
   /** Reports subscriber callback errors and failover trouble (never thrown at the caller). */
   onError?: (e: unknown) => void;
+  /** Worker waits and failovers, as the reference's `🚪 [GaterAPI]` lines. */
+  log?: LogFn;
 }
 
 const STREAM_PAGE = 500;
@@ -62,6 +65,7 @@ export class GaterApi {
   private readonly subs: GatewaySubscriptions;
   private readonly wiredLinks = new WeakSet<NodeLink>();
   private readonly onError: (e: unknown) => void;
+  private readonly log: LogFn;
 
   constructor(
     readonly registry: WorkerRegistry,
@@ -71,6 +75,7 @@ export class GaterApi {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.noWorkersWaitMs = options.noWorkersWaitMs ?? 5000;
     this.onError = options.onError ?? (() => {});
+    this.log = options.log ?? (() => {});
     this.subs = new GatewaySubscriptions(pubsub, this.onError);
     for (const l of registry.links()) this.wire(l);
     registry.onChange(() => {
@@ -93,18 +98,24 @@ export class GaterApi {
   /** Waits (backoff 100, 200, 400... ms) for a worker of `store` on a node not in `exclude`. */
   private async waitForWorker(store: string, exclude: ReadonlySet<NodeLink>, deadline: number) {
     let delay = 100;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const p = this.registry.pick(store, exclude);
-      if (p) return p;
+      if (p) {
+        if (attempt > 0) this.log('info', `🚪 [GaterAPI] Found ${this.registry.workersForStore(store).length} available workers for ${store} after ${attempt} retries`);
+        return p;
+      }
       const left = deadline - Date.now();
       if (left <= 0) {
+        this.log('error', `🚪 [GaterAPI] No workers available for ${store} after ${this.noWorkersWaitMs} ms`);
         throw new GaterError(
           'no_workers',
           `no gateway worker for store "${store}" after ${this.noWorkersWaitMs} ms; start a node that hosts it (ex-esdb-console node --store ${store}) or check --connect / gossip settings`,
           { store },
         );
       }
-      await sleep(Math.min(delay, left));
+      const wait = Math.min(delay, left);
+      this.log('debug', `🚪 [GaterAPI] No workers available for ${store}, retrying in ${wait}ms (attempt ${attempt + 1})`);
+      await sleep(wait);
       delay = Math.min(delay * 2, 5000);
     }
   }
@@ -121,6 +132,7 @@ export class GaterApi {
         const err = toGaterError(e);
         if (!FAILOVER_CODES.has(err.code)) throw err;
         // past the deadline waitForWorker still returns a live alternative at once, else it says no_workers
+        this.log('warn', `🚪 [GaterAPI] ${op} on ${link.node} failed (${err.code}); retrying on another node`);
         exclude.add(link);
       }
     }
