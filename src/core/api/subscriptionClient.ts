@@ -1,0 +1,227 @@
+import { GaterError, isGaterError, toGaterError } from '../errors.js';
+import type { NodeLink } from '../link.js';
+import { normaliseSelector } from '../matching.js';
+import type { Op } from '../protocol.js';
+import type { EventRecord, NackAction, Selector, Subscriber, SubscriptionInfo, SubscriptionOptions, SubscriptionType } from '../types.js';
+import {
+  validateNackAction,
+  validateNonNegativeInt,
+  validateStore,
+  validateSubscriptionName,
+  validateSubscriptionType,
+} from '../validation.js';
+import { GatewaySubscriptions, type GatewaySub } from './gatewaySubscriptions.js';
+import type { PubSub } from './pubsub.js';
+import { FAILOVER_CODES, sleep, type Router } from './router.js';
+
+/** Errors after which re-establishing a subscription is worth another try. */
+const RETRY_SUBSCRIBE_CODES = new Set(['no_workers', 'timeout', 'connection_closed']);
+
+/**
+ * The subscription half of the gateway API: asks a node for each subscription, routes its pushes to the
+ * subscriber or the pubsub topic, sends acks to the node serving it, and moves it to another node (resuming
+ * where delivery stopped) when that node goes away.
+ */
+export class SubscriptionClient {
+  private readonly subs: GatewaySubscriptions;
+  private readonly wiredLinks = new WeakSet<NodeLink>();
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly router: Router,
+    pubsub: PubSub,
+    private readonly onError: (e: unknown) => void,
+  ) {
+    this.timeoutMs = router.timeoutMs;
+    this.subs = new GatewaySubscriptions(pubsub, onError);
+    const registry = router.registry;
+    for (const l of registry.links()) this.wire(l);
+    registry.onChange(() => {
+      for (const l of registry.links()) this.wire(l);
+    });
+  }
+
+  /** Routes pushes of a link to the subscription table and moves its subscriptions when it closes. */
+  private wire(link: NodeLink): void {
+    if (this.wiredLinks.has(link)) return;
+    this.wiredLinks.add(link);
+    link.onPush((subId, events) => this.subs.deliver(link, subId, events));
+    link.onClose(() => {
+      for (const s of this.subs.all()) {
+        if (s.link === link) void this.reestablish(s, new Set([link]));
+      }
+    });
+  }
+
+  /**
+   * Registers a subscription; resolves once the node has it. Deliveries go to `subscriber`, or to pubsub topic
+   * `"<store>:<sub_topic>"` as `{ events }`. A named subscription is persistent (acks, redelivery, parking).
+   * Returns a handle whose `close()` stops this subscription (the stored record of a named one stays).
+   */
+  async saveSubscription(
+    store: string,
+    type: SubscriptionType,
+    selector: Selector,
+    name = 'transient',
+    startFrom = 0,
+    subscriber?: Subscriber,
+    options?: SubscriptionOptions,
+  ): Promise<{ topic: string; close(): Promise<void> }> {
+    validateStore(store);
+    const t = validateSubscriptionType(type);
+    const sel = normaliseSelector(t, selector);
+    const n = validateSubscriptionName(name);
+    const from = validateNonNegativeInt(startFrom, 'startFrom');
+    if (subscriber !== undefined && typeof subscriber !== 'function') {
+      throw new GaterError('invalid_argument', 'subscriber must be a function receiving event batches');
+    }
+    const sub = this.subs.create({ store, type: t, selector: sel, name: n, startFrom: from, options, subscriber });
+    try {
+      await this.attach(sub, from, new Set());
+    } catch (e) {
+      this.subs.delete(sub.subId);
+      throw e;
+    }
+    return { topic: sub.topic, close: () => this.closeSub(sub) };
+  }
+
+  private async attach(sub: GatewaySub, startFrom: number, exclude: Set<NodeLink>): Promise<void> {
+    const deadline = Date.now() + this.router.noWorkersWaitMs;
+    for (;;) {
+      const { worker, link } = await this.router.waitForWorker(sub.store, exclude, deadline);
+      sub.link = link; // set before the request: the node may push before it answers
+      try {
+        await link.request(
+          'subscribe',
+          {
+            store: sub.store,
+            worker: worker.id,
+            subId: sub.subId,
+            type: sub.type,
+            selector: sub.selector,
+            name: sub.name,
+            startFrom,
+            options: sub.options,
+          },
+          this.timeoutMs,
+        );
+        if (sub.closed) void link.request('unsubscribe', { store: sub.store, worker: worker.id, subId: sub.subId }, this.timeoutMs).catch(() => {});
+        return;
+      } catch (e) {
+        sub.link = undefined;
+        const err = toGaterError(e);
+        if (!FAILOVER_CODES.has(err.code)) throw err;
+        exclude.add(link);
+      }
+    }
+  }
+
+  /** After the serving node died: the same subscription on another node, from where delivery stopped. */
+  private async reestablish(sub: GatewaySub, exclude: Set<NodeLink>): Promise<void> {
+    sub.link = undefined;
+    if (sub.closed) return;
+    const from = this.subs.resumeFrom(sub);
+    sub.unacked.clear();
+    for (;;) {
+      if (sub.closed) return;
+      try {
+        await this.attach(sub, from, exclude);
+        return;
+      } catch (e) {
+        // Keep trying while the subscription is open: nodes (or a restarted one, on a new link) may come back.
+        // Only a refusal of the subscription itself (bad input, unknown store) ends it.
+        if (!isGaterError(e) || !RETRY_SUBSCRIBE_CODES.has(e.code)) {
+          this.onError(e);
+          return;
+        }
+        if (!isGaterError(e, 'no_workers')) await sleep(500);
+      }
+    }
+  }
+
+  private async closeSub(sub: GatewaySub): Promise<void> {
+    const link = sub.link;
+    this.subs.delete(sub.subId);
+    if (link && !link.closed) {
+      await link.request('unsubscribe', { store: sub.store, worker: '', subId: sub.subId }, this.timeoutMs).catch(() => {});
+    }
+  }
+
+  /** Stops matching subscriptions started here and deletes the stored record of a named one. */
+  async removeSubscription(store: string, type: SubscriptionType, selector: Selector, name = 'transient'): Promise<void> {
+    validateStore(store);
+    const t = validateSubscriptionType(type);
+    const sel = normaliseSelector(t, selector);
+    const n = validateSubscriptionName(name);
+    for (const s of this.subs.all()) {
+      if (s.store === store && s.type === t && s.name === n && JSON.stringify(s.selector) === JSON.stringify(sel)) await this.closeSub(s);
+    }
+    await this.router.call(store, 'removeSubscription', { type: t, selector: sel, name: n });
+  }
+
+  /** Subscriptions of the store on every node hosting it, merged (a running instance wins over a stored record). */
+  async getSubscriptions(store: string): Promise<SubscriptionInfo[]> {
+    validateStore(store);
+    const links = this.router.registry.links().filter((l) => l.announcement().stores.includes(store));
+    if (links.length === 0) return (await this.router.call(store, 'getSubscriptions', {})) as SubscriptionInfo[];
+    const lists = await Promise.all(
+      links.map((l) =>
+        l.request('getSubscriptions', { store, worker: '' }, this.timeoutMs).then(
+          (v) => v as SubscriptionInfo[],
+          () => [] as SubscriptionInfo[],
+        ),
+      ),
+    );
+    const merged = new Map<string, SubscriptionInfo>();
+    for (const info of lists.flat()) {
+      const key = `${info.type}|${info.name}|${JSON.stringify(info.selector)}`;
+      const prev = merged.get(key);
+      if (!info.persistent) merged.set(`${key}|${merged.size}`, info);
+      else if (!prev || (!prev.active && info.active)) merged.set(key, info);
+    }
+    return [...merged.values()];
+  }
+
+  /** Acknowledges a delivered event of a named subscription (moves its checkpoint). */
+  async ackEvent(store: string, subscriptionName: string, subscriber: unknown, event: EventRecord): Promise<void> {
+    const sub = this.namedSub(store, subscriptionName, subscriber);
+    if (!event || typeof event !== 'object') throw new GaterError('invalid_argument', 'ackEvent needs the delivered event record');
+    this.subs.acked(sub, event);
+    await this.toServingNode(sub, 'ack', { name: sub.name, subId: sub.subId, event: { position: event.position, eventNumber: event.eventNumber } });
+  }
+
+  /** retry: redeliver now; park: set aside (counted in `parked`); skip: treat as handled. */
+  async nackEvent(store: string, subscriptionName: string, subscriber: unknown, event: EventRecord, action: NackAction = 'retry'): Promise<void> {
+    const a = validateNackAction(action);
+    const sub = this.namedSub(store, subscriptionName, subscriber);
+    if (!event || typeof event !== 'object') throw new GaterError('invalid_argument', 'nackEvent needs the delivered event record');
+    if (a !== 'retry') this.subs.acked(sub, event);
+    await this.toServingNode(sub, 'nack', {
+      name: sub.name,
+      subId: sub.subId,
+      action: a,
+      event: { position: event.position, eventNumber: event.eventNumber },
+    });
+  }
+
+  private namedSub(store: string, name: string, subscriber: unknown): GatewaySub {
+    validateStore(store);
+    const sub = this.subs.findNamed(store, validateSubscriptionName(name), subscriber ?? undefined);
+    if (!sub || sub.name === 'transient') {
+      throw new GaterError('not_found', `no persistent subscription "${String(name)}" was started from this gateway; create it with saveSubscription(store, type, selector, "${String(name)}", ...)`);
+    }
+    return sub;
+  }
+
+  private async toServingNode(sub: GatewaySub, op: Op, args: Record<string, unknown>): Promise<void> {
+    const link = sub.link;
+    // Between nodes (failover in progress) an ack has nowhere to go; the resumed delivery repeats the event.
+    if (!link || link.closed) return;
+    await link.request(op, { ...args, store: sub.store, worker: '' }, this.timeoutMs);
+  }
+
+  /** Stops every subscription started through this client. */
+  async close(): Promise<void> {
+    await Promise.all(this.subs.all().map((s) => this.closeSub(s)));
+  }
+}
