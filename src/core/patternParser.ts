@@ -67,12 +67,6 @@ class Parser {
     return this.s.startsWith('%{', this.i) || this.s[this.i] === '{';
   }
 
-  private expect(ch: string, what: string): void {
-    this.skipSpace();
-    if (this.s[this.i] !== ch) throw this.error(`expected ${what}${this.atEnd() ? ' but the pattern ended' : ` but found "${this.rest(8)}"`}`);
-    this.i++;
-  }
-
   value(): unknown {
     this.skipSpace();
     const c = this.s[this.i];
