@@ -46,7 +46,7 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
   for (const seed of connect) parseHostPort(seed, '--connect');
   return {
     store: flags.store ?? env.EX_ESDB_STORE ?? 'reg_gh',
-    storage: flags.storage ?? env.EX_ESDB_STORAGE ?? 'memory',
+    storage: parseStorageFlag(flags.storage ?? env.EX_ESDB_STORAGE ?? 'memory'),
     // A gossip secret only means something in a cluster, so giving one (flag or environment) turns gossip on.
     cluster: flags.cluster === true || (secret !== undefined && secret !== ''),
     connect,
@@ -61,6 +61,12 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
     color: flags.color !== false && env.NO_COLOR === undefined,
     pubSub: env.EX_ESDB_PUB_SUB ?? 'ex_esdb_pubsub',
   };
+}
+
+/** A storage spec's shape is checked here, so a typo is a usage error (exit 2) before anything starts. */
+export function parseStorageFlag(spec: string): string {
+  if (spec === 'memory' || /^sqlite:.+/.test(spec) || /^postgres(ql)?:\/\/.+/.test(spec)) return spec;
+  throw new UsageError(`--storage / EX_ESDB_STORAGE must be memory, sqlite:<file> or postgres://user@host:5432/db, got "${maskStorage(spec)}"`);
 }
 
 export function parsePort(v: string, what: string): number {

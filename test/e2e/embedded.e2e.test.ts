@@ -55,6 +55,7 @@ describe('scripted mode, embedded (the built binary as a child process)', () => 
       cli(['--timeout', '-5', 'status']),
       cli(['append', 's', '--file', join(tmp, 'missing.json')]),
       cli(['append', 's'], { input: 'not json at all' }),
+      cli(['--storage', 'bogus:thing', 'status']),
     ]);
     for (const r of runs) {
       expect({ args: r.args, code: r.code, stderr: r.stderr }).toMatchObject({ code: 2 });
@@ -62,6 +63,7 @@ describe('scripted mode, embedded (the built binary as a child process)', () => 
     }
     expect(runs[7]!.stderr).toMatch(/--payload: .*quote strings/);
     expect(runs[8]!.stderr).toMatch(/choose one selector/);
+    expect(runs[15]!.stderr).toMatch(/--storage .* must be memory, sqlite:<file> or postgres/);
   });
 
   it('status, streams, version, subscriptions and snapshot list print one JSON object each', async () => {
