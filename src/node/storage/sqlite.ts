@@ -145,7 +145,10 @@ export class SqliteStorage implements StorageAdapter {
       db = new Database(file);
       // busy_timeout first: switching to WAL itself needs a lock another process may hold.
       db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
-      db.pragma('journal_mode = WAL');
+      const conn = db;
+      // SQLite answers SQLITE_BUSY at once, without its busy handler, when processes race to switch a fresh file to
+      // WAL: retry that step within the busy timeout.
+      retryWhileBusy(() => conn.pragma('journal_mode = WAL'), this.busyTimeoutMs);
       // NORMAL is safe with WAL: a crash of the process loses nothing; a power loss may drop the last commits.
       db.pragma('synchronous = NORMAL');
       if ((db.pragma('user_version', { simple: true }) as number) < 1) {
@@ -384,5 +387,18 @@ export class SqliteStorage implements StorageAdapter {
     this.stopPolling();
     this.watched.clear();
     if (this.db.open) this.db.close();
+  }
+}
+
+/** Runs `fn`, retrying every 10 ms while SQLite reports SQLITE_BUSY, for at most `ms` (synchronous, like the driver). */
+function retryWhileBusy<T>(fn: () => T, ms: number): T {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return fn();
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
   }
 }
