@@ -30,7 +30,6 @@ interface Peer {
   port: number;
   link: TcpLink | undefined;
   connecting: boolean;
-  lastError: string | undefined;
   timer: NodeJS.Timeout | undefined;
   /** Node whose link closed and that has not been reached again yet (suspect, pending down). */
   pendingDown: string | undefined;
@@ -64,7 +63,6 @@ export async function startClusterGater({ config, log, heartbeatMs, noWorkersWai
         peer.connecting = false;
         if (stopped) return link.close();
         peer.link = link;
-        peer.lastError = undefined;
         peer.pendingDown = undefined;
         unauthorized.delete(peer.address);
         registry.add(link);
@@ -83,7 +81,6 @@ export async function startClusterGater({ config, log, heartbeatMs, noWorkersWai
       .catch((e) => {
         peer.connecting = false;
         const err = toGaterError(e);
-        peer.lastError = err.message;
         if (peer.pendingDown) {
           const node = peer.pendingDown;
           peer.pendingDown = undefined;
@@ -125,7 +122,7 @@ export async function startClusterGater({ config, log, heartbeatMs, noWorkersWai
       if (!existing.timer) connect(existing); // a pending retry (e.g. after a refusal) keeps its backoff
       return;
     }
-    const peer: Peer = { address, host, port, seed, link: undefined, connecting: false, lastError: undefined, timer: undefined, pendingDown: undefined };
+    const peer: Peer = { address, host, port, seed, link: undefined, connecting: false, timer: undefined, pendingDown: undefined };
     peers.set(address, peer);
     connect(peer);
   };

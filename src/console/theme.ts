@@ -88,21 +88,16 @@ export const theme = {
 /** Result-line tones as the reference prints them: ✅ green, ❌ red, ⚠️ yellow, headings and plain text. */
 export type Tone = 'success' | 'error' | 'warning' | 'info' | 'heading' | 'plain' | 'muted';
 
+const TONE_COLORS: Record<Tone, string | undefined> = {
+  success: theme.status.success,
+  error: theme.status.error,
+  warning: theme.status.warning,
+  info: theme.status.info,
+  heading: theme.section.heading,
+  muted: theme.status.muted,
+  plain: undefined,
+};
+
 export function toneColor(tone: Tone): string | undefined {
-  switch (tone) {
-    case 'success':
-      return theme.status.success;
-    case 'error':
-      return theme.status.error;
-    case 'warning':
-      return theme.status.warning;
-    case 'info':
-      return theme.status.info;
-    case 'heading':
-      return theme.section.heading;
-    case 'muted':
-      return theme.status.muted;
-    case 'plain':
-      return undefined;
-  }
+  return TONE_COLORS[tone];
 }

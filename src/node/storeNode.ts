@@ -7,7 +7,7 @@ import { validateStore } from '../core/validation.js';
 import type { StorageAdapter } from './storage/storageAdapter.js';
 import { MemoryStorage } from './storage/memory.js';
 import { EventStore } from './store/eventStore.js';
-import { GatewayWorker, type NodeSession } from './worker.js';
+import { GatewayWorker, type NodeSession, type SessionTracker } from './worker.js';
 
 import type { LogFn } from '../core/log.js';
 export type { LogFn };
@@ -36,7 +36,8 @@ interface HostedStore {
 export class StoreNode {
   readonly name: string;
   private readonly hosted = new Map<string, HostedStore>();
-  private readonly sessionSubs = new Map<string, { session: NodeSession; subs: Set<string> }>();
+  /** Running subscriptions per gateway session (internal sub id -> its engine), ended when the session closes. */
+  private readonly sessionSubs = new Map<string, Map<string, EventStore>>();
   private readonly changeListeners = new Set<() => void>();
   private readonly log: LogFn;
   private stopped = false;
@@ -59,7 +60,7 @@ export class StoreNode {
     const workers: GatewayWorker[] = [];
     for (let i = 0; i < this.options.poolSize; i++) {
       const id = `gw_${store}_${randomBytes(3).toString('hex')}_${i + 1}`;
-      workers.push(new GatewayWorker(id, store, this.name, engine, (s, sub) => this.trackSub(s, store, sub)));
+      workers.push(new GatewayWorker(id, store, this.name, engine, this.sessionTracker(engine)));
       this.log('info', `[GatewayWorker] [{gateway_worker, ${store}, ${this.name}, ${id}}] is UP, joining the cluster.`);
     }
     this.hosted.set(store, { engine, workers });
@@ -115,22 +116,27 @@ export class StoreNode {
     }
   }
 
-  private trackSub(session: NodeSession, store: string, subId: string): void {
-    let entry = this.sessionSubs.get(session.id);
-    if (!entry) {
-      entry = { session, subs: new Set() };
-      this.sessionSubs.set(session.id, entry);
-      // Transient subscriptions are live views: they end with the connection that asked for them.
-      session.onClose(() => {
-        const e = this.sessionSubs.get(session.id);
-        this.sessionSubs.delete(session.id);
-        for (const key of e?.subs ?? []) {
-          const [st, ...rest] = key.split('\u0000');
-          this.hosted.get(st!)?.engine.closeSub(rest.join('\u0000'));
+  /** What a worker tells the node about the subscriptions it starts and stops for a session. */
+  private sessionTracker(engine: EventStore): SessionTracker {
+    return {
+      add: (session, subId) => {
+        let subs = this.sessionSubs.get(session.id);
+        if (!subs) {
+          const mine = new Map<string, EventStore>();
+          subs = mine;
+          this.sessionSubs.set(session.id, mine);
+          // Transient subscriptions are live views: they end with the connection that asked for them.
+          session.onClose(() => {
+            this.sessionSubs.delete(session.id);
+            for (const [id, e] of mine) e.closeSub(id);
+          });
         }
-      });
-    }
-    entry.subs.add(`${store}\u0000${subId}`);
+        subs.set(subId, engine);
+      },
+      remove: (session, subId) => {
+        this.sessionSubs.get(session.id)?.delete(subId);
+      },
+    };
   }
 
   /** Stops every subscription and closes storage. */

@@ -13,6 +13,12 @@ export interface NodeSession {
   onClose(cb: (reason: string) => void): void;
 }
 
+/** Keeps the node's account of which subscriptions each session holds (so a closed session ends them). */
+export interface SessionTracker {
+  add(session: NodeSession, subId: string): void;
+  remove(session: NodeSession, subId: string): void;
+}
+
 /**
  * GatewayWorker: executes API requests for one store (EXESDB_SPEC §2.1). A node runs `poolSize` of them per
  * store; they share the store's engine, so a worker is a unit of routing and accounting, not of data.
@@ -24,7 +30,7 @@ export class GatewayWorker {
     readonly store: string,
     readonly node: string,
     private readonly engine: EventStore,
-    private readonly trackSub: (session: NodeSession, subId: string) => void,
+    private readonly sessions: SessionTracker,
   ) {}
 
   describe(): { store: string; node: string; id: string } {
@@ -57,11 +63,14 @@ export class GatewayWorker {
           options: (args.options ?? undefined) as never,
           deliver: (events) => session.push(subId, events),
         });
-        this.trackSub(session, internal);
+        this.sessions.add(session, internal);
         return { subId };
       }
-      case 'unsubscribe':
-        return e.closeSub(`${session.id}/${subIdArg(args.subId)}`);
+      case 'unsubscribe': {
+        const internal = `${session.id}/${subIdArg(args.subId)}`;
+        this.sessions.remove(session, internal);
+        return e.closeSub(internal);
+      }
       case 'removeSubscription':
         return e.removeSubscription(args.type, args.selector, args.name);
       case 'getSubscriptions':

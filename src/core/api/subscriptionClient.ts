@@ -53,11 +53,7 @@ export class SubscriptionClient {
     });
   }
 
-  /**
-   * Registers a subscription; resolves once the node has it. Deliveries go to `subscriber`, or to pubsub topic
-   * `"<store>:<sub_topic>"` as `{ events }`. A named subscription is persistent (acks, redelivery, parking).
-   * Returns a handle whose `close()` stops this subscription (the stored record of a named one stays).
-   */
+  /** See GaterApi.saveSubscription (the public entry, documented there). */
   async saveSubscription(
     store: string,
     type: SubscriptionType,

@@ -5,8 +5,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ERLANG_MISSING, arg, runHeartbeatProbe, type ProbeAnswer } from '../../../test/erlang/heartbeatProbe.js';
-import { Tuple, atom, decodeTerm, encodeTerm, termEquals, termMap, tuple, type Term } from '../wire/etf.js';
+import { decodeTerm, encodeTerm, termEquals } from '../wire/etf.js';
 import { decodeHeartbeat, encodeHeartbeat, type HeartbeatInfo } from './packet.js';
+import { sampleTerm as sample } from '../../../test/erlang/sampleTerm.js';
 
 const SECRET = 'dev_cluster_secret';
 const OTHER = 'not_the_secret';
@@ -14,18 +15,6 @@ const NODE = 'a@127.0.0.1';
 const info: HeartbeatInfo = { v: 1, role: 'gateway', host: '127.0.0.1', port: 0, stores: ['reg_gh', 'ü'], incarnation: 1712345678901 };
 const json = JSON.stringify(info);
 
-/** The TS twin of `sample()` in the escript. */
-const sample: Term = termMap([
-  [atom('node'), atom('a@127.0.0.1')],
-  [atom('ts'), Buffer.from('{"v":1}')],
-  [atom('ints'), [0, 255, 256, -1, -2147483648, 2147483647, 2147483648, -(2 ** 40), 2n ** 64n, -(2n ** 70n)]],
-  [atom('floats'), [1.5, -0.25, 1e300]],
-  [atom('str'), [104, 105]],
-  [atom('tuple'), tuple(atom('ok'), Buffer.alloc(0), tuple())],
-  [atom('big_tuple'), new Tuple(Array.from({ length: 300 }, (_, i) => i))],
-  [atom('日本'), termMap([[1, [termMap([])]]])],
-  [Buffer.from('k'), [atom('true'), atom('false'), atom('nil')]],
-]);
 
 const tsPackets = {
   ts_enc: encodeHeartbeat({ node: NODE, info }, { secret: SECRET }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Atom, TermMap, Tuple, atom, decodeTerm, encodeTerm, termEquals, termMap, tuple, type Term } from './etf.js';
+import { Atom, TermMap, atom, decodeTerm, encodeTerm, termEquals, termMap, tuple, type Term } from './etf.js';
+import { sampleTerm as sample } from '../../../test/erlang/sampleTerm.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -21,17 +22,6 @@ function rng(seed: number): () => number {
   };
 }
 
-const sample: Term = termMap([
-  [atom('node'), atom('a@127.0.0.1')],
-  [atom('ts'), Buffer.from('{"v":1}')],
-  [atom('ints'), [0, 255, 256, -1, -(2 ** 31), 2 ** 31 - 1, 2 ** 31, -(2 ** 40), 2n ** 64n, -(2n ** 70n)]],
-  [atom('floats'), [1.5, -0.25, 1e300]],
-  [atom('str'), [104, 105]],
-  [atom('tuple'), tuple(atom('ok'), Buffer.alloc(0), tuple())],
-  [atom('big_tuple'), new Tuple(Array.from({ length: 300 }, (_, i) => i))],
-  [atom('日本'), termMap([[1, [termMap([])]]])],
-  [Buffer.from('k'), [atom('true'), atom('false'), atom('nil')]],
-]);
 
 describe('etf encode', () => {
   it('encode - writes the heartbeat map exactly as OTP 26 term_to_binary does', () => {

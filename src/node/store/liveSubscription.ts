@@ -44,16 +44,19 @@ export class LiveSubscription {
   private dirty = false;
   closed = false;
   private readonly inFlight = new Map<number, InFlight>();
-  private savedCheckpoint: number;
+  /** Highest checkpoint asked to be stored, and the highest one stored. */
+  private wantedCheckpoint: number;
+  private writtenCheckpoint: number;
+  private writingCheckpoint = false;
   private saving: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
-  delivered = 0;
 
   constructor(opts: LiveSubscriptionOptions) {
     this.id = opts.id;
     this.opts = opts;
     this.cursor = opts.cursor;
-    this.savedCheckpoint = opts.cursor;
+    this.wantedCheckpoint = opts.cursor;
+    this.writtenCheckpoint = opts.cursor;
     if (opts.persistent) {
       const every = Math.min(1000, Math.max(10, Math.floor(opts.persistent.ackTimeoutMs / 4)));
       this.timer = setInterval(() => this.expire(), every);
@@ -134,7 +137,6 @@ export class LiveSubscription {
       const deadline = Date.now() + p.ackTimeoutMs;
       for (const r of events) this.inFlight.set(this.pos(r), { record: r, deliveries: 1, deadline });
     }
-    this.delivered += events.length;
     this.opts.deliver(events);
   }
 
@@ -200,13 +202,34 @@ export class LiveSubscription {
     void this.pull();
   }
 
+  /**
+   * Stores the checkpoint, coalescing: while one write is in flight, later acks only raise the wanted value and the
+   * running writer stores the newest one next. Acks at any rate cost at most one write in flight per subscription.
+   */
   private persistCheckpoint(): void {
     const p = this.opts.persistent;
     if (!p) return;
-    const cp = this.checkpoint;
-    if (cp <= this.savedCheckpoint) return;
-    this.savedCheckpoint = cp;
-    this.saving = this.saving.then(() => this.opts.adapter.saveCheckpoint(this.opts.store, p.key, cp)).catch(this.opts.onError);
+    this.wantedCheckpoint = Math.max(this.wantedCheckpoint, this.checkpoint);
+    if (this.writingCheckpoint || this.writtenCheckpoint >= this.wantedCheckpoint) return;
+    this.writingCheckpoint = true;
+    this.saving = this.saving
+      .then(async () => {
+        while (this.writtenCheckpoint < this.wantedCheckpoint) {
+          const target = this.wantedCheckpoint;
+          await this.opts.adapter.saveCheckpoint(this.opts.store, p.key, target);
+          this.writtenCheckpoint = target;
+        }
+      })
+      .then(
+        () => {
+          this.writingCheckpoint = false;
+          this.persistCheckpoint(); // raised between the loop's last check and here
+        },
+        (e) => {
+          this.writingCheckpoint = false; // the next ack tries again
+          this.opts.onError(e);
+        },
+      );
   }
 
   /** Waits for checkpoint and park writes issued so far. */
