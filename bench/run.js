@@ -22,7 +22,9 @@ const report = (name, value, target, ok) => {
 
 async function embeddedOverhead() {
   const BATCHES = 2000;
-  const batches = Array.from({ length: BATCHES }, (_, i) => generateGreenhouseEvents(i === 0 ? -1 : 0, 100, { seed: i }));
+  const batches = Array.from({ length: BATCHES }, (_, i) =>
+    generateGreenhouseEvents(i === 0 ? -1 : 0, 100, { seed: i }),
+  );
   // direct: the adapter alone, with the same validation/copy the engine does (prepareEvents)
   const direct = async () => {
     const a = new MemoryStorage();
@@ -43,7 +45,12 @@ async function embeddedOverhead() {
   const d = Math.min(await direct(), await direct(), await direct());
   const a = Math.min(await viaApi(), await viaApi(), await viaApi());
   const ratio = a / d;
-  report('embedded append (batches of 100) vs storage adapter + validation', `${ratio.toFixed(2)}x (${((BATCHES * 100) / (a / 1000)).toFixed(0)} events/s via API)`, '<= 1.3x', ratio <= 1.3);
+  report(
+    'embedded append (batches of 100) vs storage adapter + validation',
+    `${ratio.toFixed(2)}x (${((BATCHES * 100) / (a / 1000)).toFixed(0)} events/s via API)`,
+    '<= 1.3x',
+    ratio <= 1.3,
+  );
 }
 
 async function tcpOverhead() {
@@ -68,7 +75,9 @@ async function tcpOverhead() {
     const t0 = performance.now();
     for (let i = 0; i < N; i++) {
       const p = new Promise((r) => (pending = r));
-      sock.write(encodeFrame({ id: i, op: 'append', args: { store: 'reg_gh', streamId: 's', events, expectedVersion: 'any' } }));
+      sock.write(
+        encodeFrame({ id: i, op: 'append', args: { store: 'reg_gh', streamId: 's', events, expectedVersion: 'any' } }),
+      );
       await p;
     }
     return performance.now() - t0;
@@ -79,7 +88,12 @@ async function tcpOverhead() {
   while (g.registry.links().length === 0) await new Promise((r) => setTimeout(r, 10));
   const append = async () => {
     const t0 = performance.now();
-    for (let i = 0; i < N; i++) await g.api.appendEvents('reg_gh', `s${i % 10}`, events.map((e) => ({ ...e, eventId: undefined })));
+    for (let i = 0; i < N; i++)
+      await g.api.appendEvents(
+        'reg_gh',
+        `s${i % 10}`,
+        events.map((e) => ({ ...e, eventId: undefined })),
+      );
     return performance.now() - t0;
   };
   await echo();
@@ -87,7 +101,12 @@ async function tcpOverhead() {
   const e = Math.min(await echo(), await echo());
   const a = Math.min(await append(), await append());
   const ratio = a / e;
-  report('TCP append (100 events) vs bare JSON echo of the same frame', `${ratio.toFixed(2)}x (${(a / N).toFixed(2)} ms vs ${(e / N).toFixed(2)} ms per call)`, '<= 1.5x', ratio <= 1.5);
+  report(
+    'TCP append (100 events) vs bare JSON echo of the same frame',
+    `${ratio.toFixed(2)}x (${(a / N).toFixed(2)} ms vs ${(e / N).toFixed(2)} ms per call)`,
+    '<= 1.5x',
+    ratio <= 1.5,
+  );
   sock.destroy();
   server.close();
   await g.stop();
@@ -121,7 +140,12 @@ async function deliveryLatency() {
   await new Promise((r) => setTimeout(r, 100));
   lat.sort((a, b) => a - b);
   const p99 = lat[Math.floor(lat.length * 0.99)] ?? Infinity;
-  report(`append -> subscriber delivery p99 at ${RATE} events/s (${lat.length}/${i} delivered)`, `${p99.toFixed(2)} ms`, '< 5 ms', p99 < 5 && lat.length === i);
+  report(
+    `append -> subscriber delivery p99 at ${RATE} events/s (${lat.length}/${i} delivered)`,
+    `${p99.toFixed(2)} ms`,
+    '< 5 ms',
+    p99 < 5 && lat.length === i,
+  );
   await g.stop();
 }
 
@@ -129,7 +153,10 @@ async function nodeRoutable() {
   // gossip on loopback only (network rule); default heartbeat of 1000 ms
   const HB = 1000;
   const gossipPort = 40000 + Math.floor(Math.random() * 20000);
-  const config = resolveConfig({ cluster: true, secret: 'bench', cookie: 'bench', gossipIf: '127.0.0.1', gossipPort: String(gossipPort) }, {});
+  const config = resolveConfig(
+    { cluster: true, secret: 'bench', cookie: 'bench', gossipIf: '127.0.0.1', gossipPort: String(gossipPort) },
+    {},
+  );
   const g = await startClusterGater({ config, log: () => {}, heartbeatMs: HB });
   const times = [];
   for (let i = 0; i < 3; i++) {
@@ -145,7 +172,12 @@ async function nodeRoutable() {
     while (g.registry.has(node.name)) await new Promise((r) => setTimeout(r, 2));
   }
   const worst = Math.max(...times);
-  report('node routable after start (gossip, loopback)', `${worst.toFixed(0)} ms worst of ${times.length}`, `<= ${2 * HB} ms (two heartbeats)`, worst <= 2 * HB);
+  report(
+    'node routable after start (gossip, loopback)',
+    `${worst.toFixed(0)} ms worst of ${times.length}`,
+    `<= ${2 * HB} ms (two heartbeats)`,
+    worst <= 2 * HB,
+  );
   await g.stop();
 }
 
@@ -156,7 +188,9 @@ async function liveMonitor() {
   const g = await startGater();
   const observers = new ObserverRegistry(g.api, 'reg_gh');
   const feed = new LineFeed(500);
-  await observers.create('bench_all', 'by_stream', '$all', { listener: (events) => feed.pushMany('seen', events.map(seenLine)) });
+  await observers.create('bench_all', 'by_stream', '$all', {
+    listener: (events) => feed.pushMany('seen', events.map(seenLine)),
+  });
   let frames = 0;
   let dirty = false;
   feed.subscribe(() => (dirty = true));
@@ -164,7 +198,10 @@ async function liveMonitor() {
     if (!dirty) return;
     dirty = false;
     frames++;
-    feed.lines(40).map((l) => l.text).join('\n');
+    feed
+      .lines(40)
+      .map((l) => l.text)
+      .join('\n');
   }, 33);
   global.gc?.();
   const heap0 = process.memoryUsage().heapUsed;

@@ -39,7 +39,12 @@ interface Peer {
  * A gateway in cluster mode: finds nodes by gossip and/or static seeds, keeps an authenticated TCP link to each,
  * feeds the WorkerRegistry from handshakes and updates, and reconnects when a link drops.
  */
-export async function startClusterGater({ config, log, heartbeatMs, noWorkersWaitMs }: ClusterGaterOptions): Promise<Gater> {
+export async function startClusterGater({
+  config,
+  log,
+  heartbeatMs,
+  noWorkersWaitMs,
+}: ClusterGaterOptions): Promise<Gater> {
   const cookie = config.cookie ?? warnDefault(log, 'cookie', 'dev_cookie', 'EX_ESDB_COOKIE / --cookie');
   const registry = new WorkerRegistry();
   const pubsub = new PubSub((topic, e) => log('error', `[PubSub] listener on ${topic} failed: ${String(e)}`));
@@ -58,7 +63,14 @@ export async function startClusterGater({ config, log, heartbeatMs, noWorkersWai
   const connect = (peer: Peer): void => {
     if (stopped || peer.connecting || (peer.link && !peer.link.closed)) return;
     peer.connecting = true;
-    connectTcpLink({ host: peer.host, port: peer.port, nodeName: name, cookie, handshakeTimeoutMs: 5000, connectTimeoutMs: 3000 })
+    connectTcpLink({
+      host: peer.host,
+      port: peer.port,
+      nodeName: name,
+      cookie,
+      handshakeTimeoutMs: 5000,
+      connectTimeoutMs: 3000,
+    })
       .then((link) => {
         peer.connecting = false;
         if (stopped) return link.close();
@@ -91,7 +103,10 @@ export async function startClusterGater({ config, log, heartbeatMs, noWorkersWai
         if (err.code === 'unauthorized') {
           const entry = { node: peer.address, address: peer.address, message: err.message };
           if (!unauthorized.has(peer.address)) {
-            log('error', `🔗 [ClusterMonitor] node at ${peer.address} refused us: ${err.message} (same cookie on both sides?)`);
+            log(
+              'error',
+              `🔗 [ClusterMonitor] node at ${peer.address} refused us: ${err.message} (same cookie on both sides?)`,
+            );
             cluster.emit({ type: 'unauthorized', ...entry });
           }
           unauthorized.set(peer.address, entry);
@@ -122,7 +137,16 @@ export async function startClusterGater({ config, log, heartbeatMs, noWorkersWai
       if (!existing.timer) connect(existing); // a pending retry (e.g. after a refusal) keeps its backoff
       return;
     }
-    const peer: Peer = { address, host, port, seed, link: undefined, connecting: false, timer: undefined, pendingDown: undefined };
+    const peer: Peer = {
+      address,
+      host,
+      port,
+      seed,
+      link: undefined,
+      connecting: false,
+      timer: undefined,
+      pendingDown: undefined,
+    };
     peers.set(address, peer);
     connect(peer);
   };
@@ -134,7 +158,8 @@ export async function startClusterGater({ config, log, heartbeatMs, noWorkersWai
 
   let discovery: GossipDiscovery | undefined;
   if (config.cluster) {
-    const secret = config.secret ?? warnDefault(log, 'secret', 'dev_cluster_secret', 'EX_ESDB_CLUSTER_SECRET / --secret');
+    const secret =
+      config.secret ?? warnDefault(log, 'secret', 'dev_cluster_secret', 'EX_ESDB_CLUSTER_SECRET / --secret');
     discovery = await startGossipDiscovery({
       nodeName: name,
       role: 'gateway',
@@ -172,7 +197,8 @@ export async function startClusterGater({ config, log, heartbeatMs, noWorkersWai
       }
       for (const p of peers.values()) {
         const pending = p.pendingDown ? byName.get(p.pendingDown) : undefined;
-        if (pending && pending.state === 'alive') byName.set(pending.name, { ...pending, state: 'suspect', connected: false });
+        if (pending && pending.state === 'alive')
+          byName.set(pending.name, { ...pending, state: 'suspect', connected: false });
         if (!p.seed || p.link || [...byName.values()].some((m) => m.address === p.address)) continue;
         byName.set(p.address, {
           name: p.address,
@@ -215,6 +241,9 @@ export async function startClusterGater({ config, log, heartbeatMs, noWorkersWai
 }
 
 function warnDefault(log: LogFn, what: string, value: string, where: string): string {
-  log('warn', `🏭 [System] no cluster ${what} configured; using the development default. Set ${where} for anything shared.`);
+  log(
+    'warn',
+    `🏭 [System] no cluster ${what} configured; using the development default. Set ${where} for anything shared.`,
+  );
   return value;
 }

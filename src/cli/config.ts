@@ -42,7 +42,10 @@ export type Env = Record<string, string | undefined>;
 
 export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Config {
   const secret = flags.secret ?? env.EX_ESDB_CLUSTER_SECRET;
-  const connect = (flags.connect ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const connect = (flags.connect ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const seed of connect) parseHostPort(seed, '--connect');
   return {
     store: flags.store ?? env.EX_ESDB_STORE ?? 'reg_gh',
@@ -52,7 +55,10 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
     connect,
     secret,
     cookie: flags.cookie ?? env.EX_ESDB_COOKIE ?? env.RELEASE_COOKIE,
-    gossipPort: parsePort(flags.gossipPort ?? env.EX_ESDB_CLUSTER_PORT ?? '45892', '--gossip-port / EX_ESDB_CLUSTER_PORT'),
+    gossipPort: parsePort(
+      flags.gossipPort ?? env.EX_ESDB_CLUSTER_PORT ?? '45892',
+      '--gossip-port / EX_ESDB_CLUSTER_PORT',
+    ),
     gossipAddr: flags.gossipAddr ?? env.EX_ESDB_GOSSIP_MULTICAST_ADDR ?? '239.255.0.1',
     gossipIf: flags.gossipIf ?? env.EX_ESDB_CLUSTER_INTERFACE ?? '0.0.0.0',
     json: flags.json === true,
@@ -66,7 +72,9 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
 /** A storage spec's shape is checked here, so a typo is a usage error (exit 2) before anything starts. */
 export function parseStorageFlag(spec: string): string {
   if (spec === 'memory' || /^sqlite:.+/.test(spec) || /^postgres(ql)?:\/\/.+/.test(spec)) return spec;
-  throw new UsageError(`--storage / EX_ESDB_STORAGE must be memory, sqlite:<file> or postgres://user@host:5432/db, got "${maskStorage(spec)}"`);
+  throw new UsageError(
+    `--storage / EX_ESDB_STORAGE must be memory, sqlite:<file> or postgres://user@host:5432/db, got "${maskStorage(spec)}"`,
+  );
 }
 
 export function parsePort(v: string, what: string): number {

@@ -10,7 +10,6 @@ export const EXIT = {
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-
 /** Input errors raised by the scripted layer (bad pattern, bad event file, bad selector combination): exit 2. */
 const USAGE_NAMES = new Set(['UsageError', 'PatternError', 'SelectorError', 'EventInputError', 'ScenarioFileError']);
 

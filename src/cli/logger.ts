@@ -21,7 +21,10 @@ const TAG_COLOURS: [RegExp, (c: ChalkInstance) => ChalkInstance][] = [
 ];
 
 /** A LogFn writing themed lines to a stream (stderr by default), filtered by level. */
-export function createLogger(level: LogLevel = 'info', options: { color?: boolean; write?: (line: string) => void } = {}): LogFn {
+export function createLogger(
+  level: LogLevel = 'info',
+  options: { color?: boolean; write?: (line: string) => void } = {},
+): LogFn {
   const c = options.color === false ? new Chalk({ level: 0 }) : chalk;
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   return (lvl, msg) => {

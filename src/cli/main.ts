@@ -13,7 +13,9 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     const interactive = process.stdin.isTTY && process.stdout.isTTY && !process.env.CI;
     if (!interactive) {
       process.stderr.write(program.helpInformation());
-      process.stderr.write('\nNo command given and no terminal to draw the console in: pass a command (e.g. status --json).\n');
+      process.stderr.write(
+        '\nNo command given and no terminal to draw the console in: pass a command (e.g. status --json).\n',
+      );
       process.exitCode = EXIT.usage;
       return;
     }

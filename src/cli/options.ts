@@ -3,10 +3,15 @@ import { UsageError } from './exitCodes.js';
 
 /** Per-command flag parsers: each throws UsageError (exit 2) naming the flag and what it accepts. */
 
-export function intOpt(v: string | undefined, flag: string, opts: { min?: number; fallback?: number } = {}): number | undefined {
+export function intOpt(
+  v: string | undefined,
+  flag: string,
+  opts: { min?: number; fallback?: number } = {},
+): number | undefined {
   if (v === undefined) return opts.fallback;
   const min = opts.min ?? 0;
-  if (!/^-?\d+$/.test(v.trim()) || Number(v) < min) throw new UsageError(`${flag} must be an integer >= ${min}, got "${v}"`);
+  if (!/^-?\d+$/.test(v.trim()) || Number(v) < min)
+    throw new UsageError(`${flag} must be an integer >= ${min}, got "${v}"`);
   return Number(v);
 }
 

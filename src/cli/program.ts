@@ -36,7 +36,9 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name('ex-esdb-console')
-    .description('Test and monitor an ExESDB-style event store: interactive console, scripted commands and store nodes.')
+    .description(
+      'Test and monitor an ExESDB-style event store: interactive console, scripted commands and store nodes.',
+    )
     .option('--store <store>', 'store id (env EX_ESDB_STORE, default reg_gh)')
     .option('--storage <spec>', 'embedded/node storage: memory | sqlite:<file> | postgres://... (env EX_ESDB_STORAGE)')
     .option('--cluster', 'discover store nodes by gossip instead of running embedded')
@@ -54,19 +56,17 @@ export function buildProgram(): Command {
     .addHelpText('after', EXAMPLES)
     .exitOverride();
 
-  const run: Runner =
-    (fn) =>
-    async () => {
-      let code: number;
-      try {
-        const config = resolveConfig(program.opts<GlobalFlags>());
-        code = await fn(config);
-      } catch (e) {
-        code = exitCodeFor(e);
-        reportError(e, program.opts<GlobalFlags>().json === true);
-      }
-      process.exitCode = code;
-    };
+  const run: Runner = (fn) => async () => {
+    let code: number;
+    try {
+      const config = resolveConfig(program.opts<GlobalFlags>());
+      code = await fn(config);
+    } catch (e) {
+      code = exitCodeFor(e);
+      reportError(e, program.opts<GlobalFlags>().json === true);
+    }
+    process.exitCode = code;
+  };
 
   registerStatus(program, run);
   registerStreams(program, run);
@@ -91,7 +91,10 @@ export function reportError(e: unknown, json: boolean): void {
     return;
   }
   const err = e instanceof CommandFailed ? e : toGaterError(e);
-  if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } })}\n`);
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } })}\n`,
+    );
   process.stderr.write(`❌ ${err.message}\n`);
 }
 

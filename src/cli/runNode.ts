@@ -25,12 +25,18 @@ export async function runNode(config: Config, opts: RunNodeOptions = {}): Promis
   const log = createLogger(config.logLevel, { color: config.color });
   let cookie = config.cookie;
   if (!cookie) {
-    log('warn', '🏭 [System] no cluster cookie configured; using the development default. Set EX_ESDB_COOKIE / --cookie for anything shared.');
+    log(
+      'warn',
+      '🏭 [System] no cluster cookie configured; using the development default. Set EX_ESDB_COOKIE / --cookie for anything shared.',
+    );
     cookie = 'dev_cookie';
   }
   let secret = config.secret;
   if (opts.gossip !== false && !secret) {
-    log('warn', '🏭 [System] no cluster secret configured; using the development default. Set EX_ESDB_CLUSTER_SECRET / --secret for anything shared.');
+    log(
+      'warn',
+      '🏭 [System] no cluster secret configured; using the development default. Set EX_ESDB_CLUSTER_SECRET / --secret for anything shared.',
+    );
     secret = 'dev_cluster_secret';
   }
   const node = await startNode({
@@ -60,8 +66,18 @@ export async function runNode(config: Config, opts: RunNodeOptions = {}): Promis
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
-  const started = { event: 'node_started', name: node.name, address: node.address, stores: node.node.announcement().stores, pid: process.pid };
-  process.stdout.write(config.json ? `${JSON.stringify(started)}\n` : `🏭 Store node ${node.name} listening on ${node.address}, hosting ${started.stores.join(', ')}\n`);
+  const started = {
+    event: 'node_started',
+    name: node.name,
+    address: node.address,
+    stores: node.node.announcement().stores,
+    pid: process.pid,
+  };
+  process.stdout.write(
+    config.json
+      ? `${JSON.stringify(started)}\n`
+      : `🏭 Store node ${node.name} listening on ${node.address}, hosting ${started.stores.join(', ')}\n`,
+  );
   log('info', `🏭 [System] node ${node.name} is UP at ${node.address} (storage ${node.node.storage.target})`);
   await stopped;
   await node.stop();

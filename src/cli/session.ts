@@ -6,7 +6,10 @@ import { createLogger } from './logger.js';
  * Starts the gateway the command line asks for: embedded by default, cluster when --cluster / --connect or a
  * secret in the environment says so.
  */
-export async function openGater(config: Config, logOverride?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void): Promise<Gater> {
+export async function openGater(
+  config: Config,
+  logOverride?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void,
+): Promise<Gater> {
   const log = logOverride ?? createLogger(config.logLevel, { color: config.color });
   if (config.cluster || config.connect.length > 0) {
     const { startClusterGater } = await import('../clusterGater.js');

@@ -15,7 +15,8 @@ describe('console shell', () => {
     expect(f).toContain('🚀 ExESDB Interactive Test Console');
     expect(f).toMatch(/Store: reg_gh\s+Mode: embedded\s+Nodes: 1\s+Streams: 0/);
     expect(f).toContain('========== ExESDB Interactive Console ==========');
-    for (const g of ['📊 Observers:', '🏭 Producers:', '📡 Subscriptions:', '📈 Data Management:', '🚪 Exit:']) expect(f).toContain(g);
+    for (const g of ['📊 Observers:', '🏭 Producers:', '📡 Subscriptions:', '📈 Data Management:', '🚪 Exit:'])
+      expect(f).toContain(g);
     expect(f).toContain('1. Create Observer by Stream');
     expect(f).toContain('9. List Active Producers');
     expect(f).toContain('15. Exit Console');

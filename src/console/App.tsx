@@ -78,7 +78,16 @@ function Shell({ exitState }: { exitState?: { shutdownShown: boolean } }) {
     return (
       <Box flexDirection="column">
         {exiting.map((l, i) => (
-          <Text key={i} color={l.startsWith('✅') ? theme.status.success : l.startsWith('🛑') ? theme.status.warning : theme.section.danger}>
+          <Text
+            key={i}
+            color={
+              l.startsWith('✅')
+                ? theme.status.success
+                : l.startsWith('🛑')
+                  ? theme.status.warning
+                  : theme.section.danger
+            }
+          >
             {l}
           </Text>
         ))}

@@ -24,7 +24,11 @@ describe('RingBuffer', () => {
     const feed = new LineFeed(500);
     let notified = 0;
     feed.subscribe(() => notified++);
-    for (let i = 0; i < 1000; i++) feed.pushMany('seen', Array.from({ length: 100 }, (_, j) => `SEEN ${i * 100 + j}`));
+    for (let i = 0; i < 1000; i++)
+      feed.pushMany(
+        'seen',
+        Array.from({ length: 100 }, (_, j) => `SEEN ${i * 100 + j}`),
+      );
     expect(feed.total).toBe(100_000);
     expect(feed.buffer.size).toBe(500);
     expect(feed.lines(1)[0]!.text).toBe('SEEN 99999');

@@ -10,7 +10,8 @@ export class RingBuffer<T> {
   total = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring buffer capacity must be an integer >= 1, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`ring buffer capacity must be an integer >= 1, got ${capacity}`);
     this.items = new Array<T | undefined>(capacity);
   }
 

@@ -42,7 +42,11 @@ describe('console guide scenarios', () => {
     await c.answer('all_events');
     await c.waitFor("✅ Observer 'all_events' created for stream '$all'");
     await monitor('all_events');
-    const f = await c.waitFor((s) => ['greenhouse1', 'greenhouse2', 'greenhouse3'].every((g) => lines(s, 'SEEN [').some((l) => l.startsWith(`SEEN ["${g}:`))));
+    const f = await c.waitFor((s) =>
+      ['greenhouse1', 'greenhouse2', 'greenhouse3'].every((g) =>
+        lines(s, 'SEEN [').some((l) => l.startsWith(`SEEN ["${g}:`)),
+      ),
+    );
     for (const l of lines(f, 'SEEN [')) expect(l).toMatch(/^SEEN \["greenhouse[123]:[a-z_]+:v1 \(v\d+\) => \{.*\}"\]$/);
   });
 
@@ -55,7 +59,8 @@ describe('console guide scenarios', () => {
     await c.waitFor("✅ Observer 'temps' created for event type 'temperature_measured:v1'");
     await monitor('temps');
     const f = await c.waitFor((s) => lines(s, 'SEEN [').length >= 3, 10_000);
-    for (const l of lines(f, 'SEEN [')) expect(l).toMatch(/^SEEN \["greenhouse\d:temperature_measured:v1 \(v\d+\) => \{"temperature":\d+\}"\]$/);
+    for (const l of lines(f, 'SEEN ['))
+      expect(l).toMatch(/^SEEN \["greenhouse\d:temperature_measured:v1 \(v\d+\) => \{"temperature":\d+\}"\]$/);
   });
 
   it('payload pattern {operator: "John"}: only John\'s actions are shown', async () => {
@@ -67,10 +72,21 @@ describe('console guide scenarios', () => {
     await c.waitFor('✅ Observer \'johns_actions\' created for payload pattern {"operator":"John"}');
     await monitor('johns_actions');
     const f = await c.waitFor((s) => lines(s, 'SEEN [').length >= 2, 15_000);
-    for (const l of lines(f, 'SEEN [')) expect(l).toMatch(/^SEEN \["greenhouse\d:desired_(temperature|humidity|light)_set:v1 \(v\d+\) => \{.*"operator":"John".*\}"\]$/);
+    for (const l of lines(f, 'SEEN ['))
+      expect(l).toMatch(
+        /^SEEN \["greenhouse\d:desired_(temperature|humidity|light)_set:v1 \(v\d+\) => \{.*"operator":"John".*\}"\]$/,
+      );
     // Others acted too; the observer left them out.
-    const all = (await Promise.all(['greenhouse1', 'greenhouse2', 'greenhouse3'].map((s) => c.gater.api.getEvents('reg_gh', s, 0, 10_000)))).flat();
-    expect(all.some((e) => (e.data as { operator?: string }).operator && (e.data as { operator?: string }).operator !== 'John')).toBe(true);
+    const all = (
+      await Promise.all(
+        ['greenhouse1', 'greenhouse2', 'greenhouse3'].map((s) => c.gater.api.getEvents('reg_gh', s, 0, 10_000)),
+      )
+    ).flat();
+    expect(
+      all.some(
+        (e) => (e.data as { operator?: string }).operator && (e.data as { operator?: string }).operator !== 'John',
+      ),
+    ).toBe(true);
   });
 
   it('subscription with acknowledgement: RECEIVED lines are acked and the checkpoint follows', async () => {
@@ -87,7 +103,9 @@ describe('console guide scenarios', () => {
     await c.waitFor('Start from version');
     await c.answer('0');
     const f = await c.waitFor((s) => lines(s, 'RECEIVED [').length === 6);
-    expect(lines(f, 'RECEIVED [')[0]).toMatch(/^RECEIVED \["my_subscription" "greenhouse1:initialized:v1 v\(0\) => \{"temperature":/); // the row is cut at 100 columns
+    expect(lines(f, 'RECEIVED [')[0]).toMatch(
+      /^RECEIVED \["my_subscription" "greenhouse1:initialized:v1 v\(0\) => \{"temperature":/,
+    ); // the row is cut at 100 columns
     await c.back();
     await c.choose(11);
     await c.waitFor(/my_subscription\s+"\$greenhouse1"\s+yes\s+6\s+0\s+0\s+0\s+6\/6/);

@@ -21,9 +21,16 @@ describe('ConsoleServices', () => {
 
   it('observers write SEEN lines to their feed and to the activity feed', async () => {
     await services.createObserver('o', 'by_stream', '$all');
-    await gater.api.appendEvents('reg_gh', 'greenhouse1', [{ eventType: 'temperature_measured:v1', data: { temperature: 23 } }]);
+    await gater.api.appendEvents('reg_gh', 'greenhouse1', [
+      { eventType: 'temperature_measured:v1', data: { temperature: 23 } },
+    ]);
     await sleep(20);
-    expect(services.observerFeed('o')!.lines().map((l) => l.text)).toEqual(['SEEN ["greenhouse1:temperature_measured:v1 (v0) => {"temperature":23}"]']);
+    expect(
+      services
+        .observerFeed('o')!
+        .lines()
+        .map((l) => l.text),
+    ).toEqual(['SEEN ["greenhouse1:temperature_measured:v1 (v0) => {"temperature":23}"]']);
     expect(services.activity.lines().map((l) => l.text)).toEqual([
       'OBSERVER [o] for ["reg_gh:$all"] is UP!',
       'SEEN ["greenhouse1:temperature_measured:v1 (v0) => {"temperature":23}"]',

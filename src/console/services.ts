@@ -55,7 +55,9 @@ export class ConsoleServices {
     this.activity = new LineFeed(this.feedCapacity);
     this.observers = new ObserverRegistry(gater.api, gater.store);
     this.producers = new ProducerManager(gater.api, gater.store, (v, n) => generateGreenhouseEvents(v, n));
-    this.producers.onAppended((n) => this.activity.push('appended', appendedLine(gater.store, n.stream, n.count, n.version)));
+    this.producers.onAppended((n) =>
+      this.activity.push('appended', appendedLine(gater.store, n.stream, n.count, n.version)),
+    );
   }
 
   get store(): string {
@@ -100,9 +102,18 @@ export class ConsoleServices {
    */
   async createSubscription(name: string, stream: string, startFrom: number): Promise<ConsoleSubscription> {
     const n = name.trim();
-    if (!n) throw new GaterError('invalid_argument', 'subscription name must not be empty; type a name such as "my_subscription"');
-    if (n === 'transient') throw new GaterError('invalid_argument', '"transient" is reserved for live views; pick another subscription name');
-    if (this.subs.get(n)?.status === 'Running') throw new GaterError('invalid_argument', `a subscription named "${n}" is already running in this console`);
+    if (!n)
+      throw new GaterError(
+        'invalid_argument',
+        'subscription name must not be empty; type a name such as "my_subscription"',
+      );
+    if (n === 'transient')
+      throw new GaterError(
+        'invalid_argument',
+        '"transient" is reserved for live views; pick another subscription name',
+      );
+    if (this.subs.get(n)?.status === 'Running')
+      throw new GaterError('invalid_argument', `a subscription named "${n}" is already running in this console`);
     const selector = normaliseStreamSelector(stream.trim());
     const feed = new LineFeed(this.feedCapacity);
     const api = this.gater.api;
@@ -125,11 +136,22 @@ export class ConsoleServices {
       for (const e of events) {
         api.ackEvent(store, n, subscriber, e).then(
           () => void sub.acked++,
-          (err: unknown) => this.logs.log('warn', `[Subscriptions] ack of ${e.eventStreamId}:v${e.eventNumber} for "${n}" failed: ${toGaterError(err).message}`),
+          (err: unknown) =>
+            this.logs.log(
+              'warn',
+              `[Subscriptions] ack of ${e.eventStreamId}:v${e.eventNumber} for "${n}" failed: ${toGaterError(err).message}`,
+            ),
         );
       }
     };
-    const handle = await api.saveSubscription(store, 'by_stream' as SubscriptionType, selector, n, startFrom, subscriber);
+    const handle = await api.saveSubscription(
+      store,
+      'by_stream' as SubscriptionType,
+      selector,
+      n,
+      startFrom,
+      subscriber,
+    );
     sub.close = async () => {
       if (sub.status === 'Stopped') return;
       sub.status = 'Stopped';
@@ -167,9 +189,11 @@ export class ConsoleServices {
         return fallback;
       }
     };
-    for (const name of await guard('observers', this.observers.stopAll(), [] as string[])) lines.push(`🛑 Stopped observer: ${name}`);
+    for (const name of await guard('observers', this.observers.stopAll(), [] as string[]))
+      lines.push(`🛑 Stopped observer: ${name}`);
     this.observerFeeds.clear();
-    for (const stream of await guard('producers', this.producers.stopAll(), [] as string[])) lines.push(`🛑 Stopped producer: ${stream}`);
+    for (const stream of await guard('producers', this.producers.stopAll(), [] as string[]))
+      lines.push(`🛑 Stopped producer: ${stream}`);
     for (const sub of this.subs.values()) {
       if (sub.status !== 'Running') continue;
       await guard(`subscription ${sub.name}`, sub.close(), undefined);

@@ -38,7 +38,10 @@ export async function startConsole(config: Config, io: ConsoleIo = {}): Promise<
 
   // Ink's isRawModeSupported is stdin.isTTY; without it useInput would throw, so refuse before rendering.
   if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') {
-    say(stderr, '❌ The interactive console needs a terminal (stdin is not a TTY). Run a command instead, e.g. `ex-esdb-console status`, or see --help.\n');
+    say(
+      stderr,
+      '❌ The interactive console needs a terminal (stdin is not a TTY). Run a command instead, e.g. `ex-esdb-console status`, or see --help.\n',
+    );
     return 2;
   }
 

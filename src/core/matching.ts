@@ -29,7 +29,9 @@ export function subsetMatch(pattern: unknown, value: unknown): boolean {
 /** `$all`, `$<stream>`; a bare stream id is accepted and normalised to `$<stream>`. */
 export function normaliseStreamSelector(selector: unknown): string {
   if (typeof selector !== 'string' || selector.length === 0 || selector === '$') {
-    throw invalidArgument(`by_stream selector must be "$all" or "$<stream>" (e.g. "$greenhouse1"), got ${describe(selector)}`);
+    throw invalidArgument(
+      `by_stream selector must be "$all" or "$<stream>" (e.g. "$greenhouse1"), got ${describe(selector)}`,
+    );
   }
   return selector.startsWith('$') ? selector : `$${selector}`;
 }
@@ -41,7 +43,9 @@ export function normaliseSelector(type: SubscriptionType, selector: unknown): Se
       return normaliseStreamSelector(selector);
     case 'by_event_type':
       if (typeof selector !== 'string' || selector.length === 0) {
-        throw invalidArgument(`by_event_type selector must be an event type such as "temperature_measured:v1", got ${describe(selector)}`);
+        throw invalidArgument(
+          `by_event_type selector must be an event type such as "temperature_measured:v1", got ${describe(selector)}`,
+        );
       }
       return selector;
     case 'by_event_pattern':

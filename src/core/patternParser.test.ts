@@ -26,7 +26,9 @@ describe('parsePattern', () => {
 
   it('reads floats, negatives, booleans, nil, nested maps, lists, => keys and atom values', () => {
     expect(
-      parsePattern('%{t: -1.5, big: 1_000, ok: false, n: nil, inner: %{a: [1, 2.0, "x", %{b: _}]}, "k s" => 1, :at => :john,}'),
+      parsePattern(
+        '%{t: -1.5, big: 1_000, ok: false, n: nil, inner: %{a: [1, 2.0, "x", %{b: _}]}, "k s" => 1, :at => :john,}',
+      ),
     ).toEqual({ t: -1.5, big: 1000, ok: false, n: null, inner: { a: [1, 2, 'x', { b: '_' }] }, 'k s': 1, at: 'john' });
     expect(parsePattern('%{}')).toEqual({});
     expect(parsePattern('  %{ msg: "say \\"hi\\"" }  ')).toEqual({ msg: 'say "hi"' });

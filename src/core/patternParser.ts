@@ -32,7 +32,9 @@ export function parsePattern(text: string): Record<string, unknown> {
 }
 
 /** parsePattern without throwing, for form validation. */
-export function tryParsePattern(text: string): { ok: true; pattern: Record<string, unknown> } | { ok: false; error: string } {
+export function tryParsePattern(
+  text: string,
+): { ok: true; pattern: Record<string, unknown> } | { ok: false; error: string } {
   try {
     return { ok: true, pattern: parsePattern(text) };
   } catch (e) {
@@ -74,7 +76,7 @@ class Parser {
     if (this.peekMapStart()) return this.map();
     if (c === '[') return this.list();
     if (c === '"') return this.string();
-    if (c === "'") throw this.error("single quotes make an Elixir charlist; use double quotes for strings");
+    if (c === "'") throw this.error('single quotes make an Elixir charlist; use double quotes for strings');
     if (c === ':') return this.atom();
     const num = NUMBER.exec(this.s.slice(this.i));
     if (num) {
@@ -128,7 +130,9 @@ class Parser {
         this.i++;
         return out;
       }
-      throw this.error(c === undefined ? 'the map is not closed: add "}"' : `expected "," or "}" but found "${this.rest(8)}"`);
+      throw this.error(
+        c === undefined ? 'the map is not closed: add "}"' : `expected "," or "}" but found "${this.rest(8)}"`,
+      );
     }
   }
 
@@ -149,7 +153,12 @@ class Parser {
       return k;
     }
     const id = IDENT.exec(this.s.slice(this.i));
-    if (!id) throw this.error(c === undefined ? 'the map is not closed: add "}"' : `expected a key such as operator: but found "${this.rest(8)}"`);
+    if (!id)
+      throw this.error(
+        c === undefined
+          ? 'the map is not closed: add "}"'
+          : `expected a key such as operator: but found "${this.rest(8)}"`,
+      );
     this.i += id[0].length;
     if (this.s[this.i] !== ':') throw this.error(`expected ":" right after the key ${id[0]} (write ${id[0]}: value)`);
     this.i++;
@@ -198,7 +207,9 @@ class Parser {
         this.i++;
         return out;
       }
-      throw this.error(c === undefined ? 'the list is not closed: add "]"' : `expected "," or "]" but found "${this.rest(8)}"`);
+      throw this.error(
+        c === undefined ? 'the list is not closed: add "]"' : `expected "," or "]" but found "${this.rest(8)}"`,
+      );
     }
   }
 

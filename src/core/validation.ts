@@ -1,5 +1,12 @@
 import { GaterError, invalidArgument } from './errors.js';
-import { NACK_ACTIONS, SUBSCRIPTION_TYPES, type Direction, type ExpectedVersion, type NackAction, type SubscriptionType } from './types.js';
+import {
+  NACK_ACTIONS,
+  SUBSCRIPTION_TYPES,
+  type Direction,
+  type ExpectedVersion,
+  type NackAction,
+  type SubscriptionType,
+} from './types.js';
 
 /**
  * Input checks shared by the gateway (to fail before anything crosses the wire) and the store node (the
@@ -21,9 +28,11 @@ export function cloneJson(value: unknown, what: string, options: { copy?: boolea
 function walkJson(value: unknown, what: string, path: (string | number)[], copy: boolean): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   const here = () => what + path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
-  if (path.length > MAX_JSON_DEPTH) throw invalidArgument(`${here()} is nested deeper than ${MAX_JSON_DEPTH} levels; flatten it`);
+  if (path.length > MAX_JSON_DEPTH)
+    throw invalidArgument(`${here()} is nested deeper than ${MAX_JSON_DEPTH} levels; flatten it`);
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw invalidArgument(`${here()} holds ${value}, which JSON cannot carry; use a finite number or a string`);
+    if (!Number.isFinite(value))
+      throw invalidArgument(`${here()} holds ${value}, which JSON cannot carry; use a finite number or a string`);
     return value;
   }
   if (Array.isArray(value)) {
@@ -40,7 +49,9 @@ function walkJson(value: unknown, what: string, path: (string | number)[], copy:
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
       const kind = (value as object).constructor?.name ?? 'object';
-      throw invalidArgument(`${here()} is a ${kind}, not plain JSON; convert it (e.g. a Date to an ISO string) before appending`);
+      throw invalidArgument(
+        `${here()} is a ${kind}, not plain JSON; convert it (e.g. a Date to an ISO string) before appending`,
+      );
     }
     const out: Record<string, unknown> | undefined = copy ? {} : undefined;
     for (const k in value) {
@@ -81,23 +92,37 @@ export function validateExpectedVersion(v: unknown): ExpectedVersion {
 }
 
 /** Read arguments, in the reference's order of checks (start version first, then count). */
-export function validateRead(startVersion: unknown, count: unknown, direction: unknown = 'forward'): {
+export function validateRead(
+  startVersion: unknown,
+  count: unknown,
+  direction: unknown = 'forward',
+): {
   start: number;
   count: number;
   direction: Direction;
 } {
   if (typeof startVersion !== 'number' || !Number.isInteger(startVersion)) {
-    throw new GaterError('invalid_start_version', `start version must be an integer >= 0, got ${describe(startVersion)}`, {
-      startVersion: describe(startVersion),
-    });
+    throw new GaterError(
+      'invalid_start_version',
+      `start version must be an integer >= 0, got ${describe(startVersion)}`,
+      {
+        startVersion: describe(startVersion),
+      },
+    );
   }
   if (startVersion < 0) {
-    throw new GaterError('invalid_start_version', `start version must be >= 0, got ${startVersion}; versions are 0-based`, {
-      startVersion,
-    });
+    throw new GaterError(
+      'invalid_start_version',
+      `start version must be >= 0, got ${startVersion}; versions are 0-based`,
+      {
+        startVersion,
+      },
+    );
   }
   if (typeof count !== 'number' || !Number.isInteger(count)) {
-    throw new GaterError('invalid_count', `count must be an integer >= 1, got ${describe(count)}`, { count: describe(count) });
+    throw new GaterError('invalid_count', `count must be an integer >= 1, got ${describe(count)}`, {
+      count: describe(count),
+    });
   }
   if (count < 1) throw new GaterError('invalid_count', `count must be >= 1, got ${count}`, { count });
   if (direction !== 'forward' && direction !== 'backward') {
@@ -107,7 +132,8 @@ export function validateRead(startVersion: unknown, count: unknown, direction: u
 }
 
 export function validateSubscriptionType(type: unknown): SubscriptionType {
-  if (typeof type === 'string' && (SUBSCRIPTION_TYPES as readonly string[]).includes(type)) return type as SubscriptionType;
+  if (typeof type === 'string' && (SUBSCRIPTION_TYPES as readonly string[]).includes(type))
+    return type as SubscriptionType;
   throw invalidArgument(`subscription type must be one of ${SUBSCRIPTION_TYPES.join(', ')}, got ${describe(type)}`);
 }
 

@@ -49,7 +49,13 @@ export class InProcessLink implements NodeLink {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new GaterError('timeout', `${op} on ${this.node} got no answer within ${timeoutMs} ms; the node may be overloaded — retry or raise --timeout`)),
+        () =>
+          reject(
+            new GaterError(
+              'timeout',
+              `${op} on ${this.node} got no answer within ${timeoutMs} ms; the node may be overloaded — retry or raise --timeout`,
+            ),
+          ),
         timeoutMs,
       );
     });

@@ -36,7 +36,10 @@ export async function serveNode(node: StoreNode, options: NodeServerOptions): Pr
             try {
               session.push(sub, events);
             } catch (e) {
-              log('error', `[GatewayWorker] push to ${session.remoteNode} failed: ${e instanceof Error ? e.message : String(e)}`);
+              log(
+                'error',
+                `[GatewayWorker] push to ${session.remoteNode} failed: ${e instanceof Error ? e.message : String(e)}`,
+              );
             }
           },
           onClose: (cb) => session.onClose(cb),

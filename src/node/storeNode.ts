@@ -56,7 +56,9 @@ export class StoreNode {
     if (this.hosted.has(store)) return;
     await this.storage.ensureStore(store);
     if (this.hosted.has(store)) return;
-    const engine = new EventStore(store, this.storage, (e) => this.log('error', `[Store] ${store}: ${toGaterError(e).message}`));
+    const engine = new EventStore(store, this.storage, (e) =>
+      this.log('error', `[Store] ${store}: ${toGaterError(e).message}`),
+    );
     const workers: GatewayWorker[] = [];
     for (let i = 0; i < this.options.poolSize; i++) {
       const id = `gw_${store}_${randomBytes(3).toString('hex')}_${i + 1}`;
@@ -71,7 +73,11 @@ export class StoreNode {
   /** Stores and workers, as the handshake and updates announce them. */
   announcement(): NodeAnnouncement {
     const stores = [...this.hosted.keys()];
-    return { node: this.name, stores, workers: [...this.hosted.values()].flatMap((h) => h.workers.map((w) => w.describe())) };
+    return {
+      node: this.name,
+      stores,
+      workers: [...this.hosted.values()].flatMap((h) => h.workers.map((w) => w.describe())),
+    };
   }
 
   /** Calls handled per worker id (for status: the spread of routed calls). */
@@ -93,21 +99,30 @@ export class StoreNode {
   /** Executes one request from a gateway session. Always resolves or rejects with a GaterError. */
   async handle(session: NodeSession, op: unknown, rawArgs: unknown): Promise<unknown> {
     try {
-      if (this.stopped) throw new GaterError('connection_closed', `node ${this.name} is stopping; retry on another node`);
+      if (this.stopped)
+        throw new GaterError('connection_closed', `node ${this.name} is stopping; retry on another node`);
       if (typeof op !== 'string' || !(OPS as readonly string[]).includes(op)) {
-        throw new GaterError('invalid_argument', `unknown operation ${JSON.stringify(op)}; upgrade the gateway or the node`);
+        throw new GaterError(
+          'invalid_argument',
+          `unknown operation ${JSON.stringify(op)}; upgrade the gateway or the node`,
+        );
       }
       if (op === 'ping') return { node: this.name };
       if (op === 'listStores') return this.announcement().stores.map((store) => ({ store, node: this.name }));
-      if (!rawArgs || typeof rawArgs !== 'object') throw new GaterError('invalid_argument', `${op} needs an arguments object`);
+      if (!rawArgs || typeof rawArgs !== 'object')
+        throw new GaterError('invalid_argument', `${op} needs an arguments object`);
       const args = rawArgs as RequestArgs;
       const store = validateStore(args.store);
       const hosted = this.hosted.get(store);
       if (!hosted) {
-        throw new GaterError('store_not_found', `node ${this.name} does not host store "${store}"; hosted: ${[...this.hosted.keys()].join(', ') || 'none'}`, {
-          store,
-          node: this.name,
-        });
+        throw new GaterError(
+          'store_not_found',
+          `node ${this.name} does not host store "${store}"; hosted: ${[...this.hosted.keys()].join(', ') || 'none'}`,
+          {
+            store,
+            node: this.name,
+          },
+        );
       }
       const worker = hosted.workers.find((w) => w.id === args.worker) ?? hosted.workers[0]!;
       return await worker.handle(session, op as Op, args);
@@ -146,7 +161,11 @@ export class StoreNode {
     for (const [store, h] of this.hosted) {
       await h.engine.flush();
       h.engine.close();
-      for (const w of h.workers) this.log('info', `[GatewayWorker] [{gateway_worker, ${store}, ${this.name}, ${w.id}}] is TERMINATED with reason shutdown, leaving the cluster.`);
+      for (const w of h.workers)
+        this.log(
+          'info',
+          `[GatewayWorker] [{gateway_worker, ${store}, ${this.name}, ${w.id}}] is TERMINATED with reason shutdown, leaving the cluster.`,
+        );
     }
     await this.storage.close();
   }

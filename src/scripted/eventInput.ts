@@ -42,10 +42,12 @@ export function parseEventsText(text: string, source: string): NewEvent[] {
 }
 
 export function toNewEvent(item: unknown, where: string): NewEvent {
-  if (!item || typeof item !== 'object' || Array.isArray(item)) throw new EventInputError(`${where} must be a JSON object with an eventType`);
+  if (!item || typeof item !== 'object' || Array.isArray(item))
+    throw new EventInputError(`${where} must be a JSON object with an eventType`);
   const o = item as Record<string, unknown>;
   const eventType = o.eventType ?? o.event_type ?? o.type;
-  if (typeof eventType !== 'string' || !eventType) throw new EventInputError(`${where} needs "eventType" (a non-empty string)`);
+  if (typeof eventType !== 'string' || !eventType)
+    throw new EventInputError(`${where} needs "eventType" (a non-empty string)`);
   const ev: NewEvent = { eventType, data: o.data ?? {} };
   if (o.metadata !== undefined) ev.metadata = o.metadata;
   const id = o.eventId ?? o.event_id;

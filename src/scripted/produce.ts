@@ -91,7 +91,12 @@ export async function runProducers(api: GaterApi, store: string, o: ProduceOptio
   }
   const progress = (): ProduceProgress => {
     const elapsedMs = Date.now() - started;
-    return { events: produced, appends, elapsedMs, ratePerSec: elapsedMs > 0 ? Math.round((produced / elapsedMs) * 10_000) / 10 : 0 };
+    return {
+      events: produced,
+      appends,
+      elapsedMs,
+      ratePerSec: elapsedMs > 0 ? Math.round((produced / elapsedMs) * 10_000) / 10 : 0,
+    };
   };
   const ticker = o.onProgress ? setInterval(() => o.onProgress!(progress()), o.progressMs ?? 1000) : undefined;
   const timer = o.durationMs !== undefined ? setTimeout(() => done('duration'), o.durationMs) : undefined;
@@ -110,7 +115,9 @@ export async function runProducers(api: GaterApi, store: string, o: ProduceOptio
     batch,
     periodMs,
     ...end,
-    streams: Object.fromEntries(infos.map((p) => [p.stream, { events: p.produced, version: p.lastVersion, lastError: p.lastError }])),
+    streams: Object.fromEntries(
+      infos.map((p) => [p.stream, { events: p.produced, version: p.lastVersion, lastError: p.lastError }]),
+    ),
     errors,
     lastError,
     stoppedBy,

@@ -5,12 +5,18 @@ describe('selectorFromFlags', () => {
   it('maps the console selectors to subscription types; no flag is $all and a bare stream gets its $', () => {
     expect(selectorFromFlags({})).toEqual({ type: 'by_stream', selector: '$all', label: '$all' });
     expect(selectorFromFlags({ stream: 'greenhouse1' })).toMatchObject({ type: 'by_stream', selector: '$greenhouse1' });
-    expect(selectorFromFlags({ type: 'fan_activated:v1' })).toMatchObject({ type: 'by_event_type', selector: 'fan_activated:v1' });
+    expect(selectorFromFlags({ type: 'fan_activated:v1' })).toMatchObject({
+      type: 'by_event_type',
+      selector: 'fan_activated:v1',
+    });
     expect(selectorFromFlags({ payload: '%{operator: "John", intensity: _}' })).toMatchObject({
       type: 'by_event_payload',
       selector: { operator: 'John', intensity: '_' },
     });
-    expect(selectorFromFlags({ pattern: '{"eventType":"a:v1"}' })).toMatchObject({ type: 'by_event_pattern', selector: { eventType: 'a:v1' } });
+    expect(selectorFromFlags({ pattern: '{"eventType":"a:v1"}' })).toMatchObject({
+      type: 'by_event_pattern',
+      selector: { eventType: 'a:v1' },
+    });
     expect(selectorFromFlags({ payload: { operator: 'Paul' } })).toMatchObject({ selector: { operator: 'Paul' } });
   });
 

@@ -51,7 +51,9 @@ function toPattern(v: string | Record<string, unknown>, flag: string): Record<st
     return parsePattern(v);
   } catch (e) {
     if (e instanceof PatternError) {
-      throw new SelectorError(`${flag}: ${e.message}; write e.g. '%{operator: "John"}' or '{"operator":"John"}' (_ matches any value)`);
+      throw new SelectorError(
+        `${flag}: ${e.message}; write e.g. '%{operator: "John"}' or '{"operator":"John"}' (_ matches any value)`,
+      );
     }
     throw e;
   }

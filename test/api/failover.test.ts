@@ -18,7 +18,9 @@ describe('failover between links (in-process nodes sharing one storage)', () => 
     const link1 = new InProcessLink(first);
     registry.add(link1);
     const got: number[] = [];
-    await api.saveSubscription('reg_gh', 'by_stream', '$all', 'transient', 0, (es: EventRecord[]) => got.push(...es.map((e) => e.position)));
+    await api.saveSubscription('reg_gh', 'by_stream', '$all', 'transient', 0, (es: EventRecord[]) =>
+      got.push(...es.map((e) => e.position)),
+    );
     await api.appendEvents('reg_gh', 's', [{ eventType: 'a', data: {} }]);
     await sleep(10);
     link1.close('killed');

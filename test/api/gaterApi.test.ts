@@ -4,7 +4,11 @@ import { GaterError, isGaterError } from '../../src/core/errors.js';
 import type { EventRecord, NewEvent } from '../../src/core/types.js';
 
 const S = 'reg_gh';
-const ev = (value: number, extra: Partial<NewEvent> = {}): NewEvent => ({ eventType: 'UserRegistered', data: { value }, ...extra });
+const ev = (value: number, extra: Partial<NewEvent> = {}): NewEvent => ({
+  eventType: 'UserRegistered',
+  data: { value },
+  ...extra,
+});
 
 async function rejects(p: Promise<unknown>): Promise<GaterError> {
   try {
@@ -51,7 +55,9 @@ describe('GaterApi (embedded) — reference gateway behaviour (EXESDB_SPEC §8.2
   });
 
   it('append - no_stream and stream_exists', async () => {
-    expect((await rejects(gater.api.appendEvents(S, 'n', [ev(1)], 'stream_exists'))).code).toBe('wrong_expected_version');
+    expect((await rejects(gater.api.appendEvents(S, 'n', [ev(1)], 'stream_exists'))).code).toBe(
+      'wrong_expected_version',
+    );
     expect(await gater.api.appendEvents(S, 'n', [ev(1)], 'no_stream')).toBe(0);
     expect((await rejects(gater.api.appendEvents(S, 'n', [ev(1)], 'no_stream'))).current).toBe(0);
     expect(await gater.api.appendEvents(S, 'n', [ev(2)], 'stream_exists')).toBe(1);
@@ -72,7 +78,11 @@ describe('GaterApi (embedded) — reference gateway behaviour (EXESDB_SPEC §8.2
   });
 
   it('read - backward(4,10) on 0..4 -> 4,3,2,1,0; backward(10,3) -> []; backward(10,10) -> 4..1; forward(2,3) -> 2,3,4', async () => {
-    await gater.api.appendEvents(S, 'r', [0, 1, 2, 3, 4].map((i) => ev(i)));
+    await gater.api.appendEvents(
+      S,
+      'r',
+      [0, 1, 2, 3, 4].map((i) => ev(i)),
+    );
     const nums = (es: EventRecord[]) => es.map((e) => e.eventNumber);
     expect(nums(await gater.api.getEvents(S, 'r', 4, 10, 'backward'))).toEqual([4, 3, 2, 1, 0]);
     expect(nums(await gater.api.getEvents(S, 'r', 4, 3, 'backward'))).toEqual([4, 3, 2]);
@@ -98,13 +108,23 @@ describe('GaterApi (embedded) — reference gateway behaviour (EXESDB_SPEC §8.2
 
   it('three ~200 KB events round-trip intact', async () => {
     const big = (i: number) => ({ i, payload: 'é'.repeat(100_000) + 'x'.repeat(100_000) });
-    expect(await gater.api.appendEvents(S, 'big', [1, 2, 3].map((i) => ({ eventType: 'Big', data: big(i) })))).toBe(2);
+    expect(
+      await gater.api.appendEvents(
+        S,
+        'big',
+        [1, 2, 3].map((i) => ({ eventType: 'Big', data: big(i) })),
+      ),
+    ).toBe(2);
     const back = await gater.api.getEvents(S, 'big', 0, 3);
     expect(back.map((e) => e.data)).toEqual([big(1), big(2), big(3)]);
   });
 
   it('streamForward / streamBackward iterate pages', async () => {
-    await gater.api.appendEvents(S, 'it', Array.from({ length: 1200 }, (_, i) => ev(i)));
+    await gater.api.appendEvents(
+      S,
+      'it',
+      Array.from({ length: 1200 }, (_, i) => ev(i)),
+    );
     const fwd: number[] = [];
     for await (const e of gater.api.streamForward(S, 'it', 100, 1000)) fwd.push(e.eventNumber);
     expect(fwd).toEqual(Array.from({ length: 1000 }, (_, i) => i + 100));
@@ -132,7 +152,10 @@ describe('GaterApi (embedded) — reference gateway behaviour (EXESDB_SPEC §8.2
       [gater.api.appendEvents(S, 42 as unknown as string, [ev(1)]), /stream id/],
       [gater.api.appendEvents(S, 'bad', [{ data: {} } as unknown as NewEvent]), /eventType/],
       [gater.api.appendEvents(S, 'bad', [{ eventType: 'X', data: { n: 10n } } as unknown as NewEvent]), /bigint|JSON/],
-      [gater.api.appendEvents(S, 'bad', [ev(1), { eventType: 'X', data: { f: () => 1 } } as unknown as NewEvent]), /function|JSON/],
+      [
+        gater.api.appendEvents(S, 'bad', [ev(1), { eventType: 'X', data: { f: () => 1 } } as unknown as NewEvent]),
+        /function|JSON/,
+      ],
       [gater.api.appendEvents(S, 'bad', [{ eventType: 'X', data: new Date() } as unknown as NewEvent]), /Date/],
       [gater.api.appendEvents(S, 'bad', [ev(1)], -2 as unknown as number), /expected version/],
       [gater.api.getEvents(S, 'bad', 0, 1, 'sideways' as 'forward'), /direction/],
@@ -147,7 +170,9 @@ describe('GaterApi (embedded) — reference gateway behaviour (EXESDB_SPEC §8.2
     }
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect((await rejects(gater.api.appendEvents(S, 'bad', [{ eventType: 'X', data: cyclic }]))).code).toBe('invalid_argument');
+    expect((await rejects(gater.api.appendEvents(S, 'bad', [{ eventType: 'X', data: cyclic }]))).code).toBe(
+      'invalid_argument',
+    );
     expect(await gater.api.getVersion(S, 'bad')).toBe(-1);
     expect(await gater.api.getStreams(S)).toEqual([]);
   });
@@ -190,7 +215,9 @@ describe('GaterApi (embedded) — reference gateway behaviour (EXESDB_SPEC §8.2
     try {
       expect(await g.api.listStores()).toEqual([{ store: 'reg_gh', node: g.node!.name }]);
       expect(g.api.gatewayWorkers()).toHaveLength(3);
-      expect(g.api.gatewayWorkersForStore('reg_gh').every((w) => w.store === 'reg_gh' && w.node === g.node!.name)).toBe(true);
+      expect(g.api.gatewayWorkersForStore('reg_gh').every((w) => w.store === 'reg_gh' && w.node === g.node!.name)).toBe(
+        true,
+      );
       expect(g.api.gatewayWorkersForStore('nope')).toEqual([]);
     } finally {
       await g.stop();

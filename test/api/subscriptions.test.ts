@@ -4,7 +4,10 @@ import type { EventRecord, NewEvent } from '../../src/core/types.js';
 import { generateGreenhouseEvents } from '../../src/domain/greenhouse/index.js';
 
 const S = 'reg_gh';
-const ev = (n: number, type = 'tick:v1', data: Record<string, unknown> = { n }): NewEvent => ({ eventType: type, data });
+const ev = (n: number, type = 'tick:v1', data: Record<string, unknown> = { n }): NewEvent => ({
+  eventType: type,
+  data,
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(cond: () => boolean, ms = 5000): Promise<void> {
@@ -25,7 +28,11 @@ describe('subscriptions (embedded)', () => {
   });
 
   it('startFrom=k while a producer keeps appending: every event from k on, exactly once, in order', async () => {
-    await gater.api.appendEvents(S, 'p', Array.from({ length: 300 }, (_, i) => ev(i)));
+    await gater.api.appendEvents(
+      S,
+      'p',
+      Array.from({ length: 300 }, (_, i) => ev(i)),
+    );
     let producing = true;
     let next = 300;
     const producer = (async () => {
@@ -64,11 +71,22 @@ describe('subscriptions (embedded)', () => {
     const johns: unknown[] = [];
     const withIntensity: unknown[] = [];
     const pattern: EventRecord[] = [];
-    await gater.api.saveSubscription(S, 'by_event_type', 'fan_activated:v1', 'transient', 0, (es) => types.push(...es.map((e) => e.eventType)));
-    await gater.api.saveSubscription(S, 'by_event_payload', { operator: 'John' }, 'transient', 0, (es) => johns.push(...es.map((e) => e.data)));
-    await gater.api.saveSubscription(S, 'by_event_payload', { intensity: '_' }, 'transient', 0, (es) => withIntensity.push(...es.map((e) => e.data)));
-    await gater.api.saveSubscription(S, 'by_event_pattern', { eventStreamId: 'gh2', data: { operator: 'Paul' } }, 'transient', 0, (es) =>
-      pattern.push(...es),
+    await gater.api.saveSubscription(S, 'by_event_type', 'fan_activated:v1', 'transient', 0, (es) =>
+      types.push(...es.map((e) => e.eventType)),
+    );
+    await gater.api.saveSubscription(S, 'by_event_payload', { operator: 'John' }, 'transient', 0, (es) =>
+      johns.push(...es.map((e) => e.data)),
+    );
+    await gater.api.saveSubscription(S, 'by_event_payload', { intensity: '_' }, 'transient', 0, (es) =>
+      withIntensity.push(...es.map((e) => e.data)),
+    );
+    await gater.api.saveSubscription(
+      S,
+      'by_event_pattern',
+      { eventStreamId: 'gh2', data: { operator: 'Paul' } },
+      'transient',
+      0,
+      (es) => pattern.push(...es),
     );
     await gater.api.appendEvents(S, 'gh1', [
       ev(0, 'fan_activated:v1', { intensity: 5 }),
@@ -76,7 +94,10 @@ describe('subscriptions (embedded)', () => {
       ev(2, 'desired_temperature_set:v1', { temperature: 20, operator: 'Johnny' }),
       ev(3, 'fan_deactivated:v1', { intensity: 0 }),
     ]);
-    await gater.api.appendEvents(S, 'gh2', [ev(4, 'desired_light_set:v1', { light: 3, operator: 'Paul' }), ev(5, 'x', { operator: 'Paul', intensity: null })]);
+    await gater.api.appendEvents(S, 'gh2', [
+      ev(4, 'desired_light_set:v1', { light: 3, operator: 'Paul' }),
+      ev(5, 'x', { operator: 'Paul', intensity: null }),
+    ]);
     await until(() => types.length === 1 && johns.length === 1 && withIntensity.length === 3 && pattern.length === 2);
     expect(johns).toEqual([{ temperature: 20, operator: 'John' }]);
     await sleep(20);
@@ -85,7 +106,9 @@ describe('subscriptions (embedded)', () => {
 
   it('without a subscriber, batches go to the pubsub topic "<store>:<sub_topic>" as { events }', async () => {
     const seen: EventRecord[] = [];
-    const unsub = gater.pubsub.subscribe<{ events: EventRecord[] }>('reg_gh:$greenhouse1', (m) => seen.push(...m.events));
+    const unsub = gater.pubsub.subscribe<{ events: EventRecord[] }>('reg_gh:$greenhouse1', (m) =>
+      seen.push(...m.events),
+    );
     const h = await gater.api.saveSubscription(S, 'by_stream', '$greenhouse1');
     expect(h.topic).toBe('reg_gh:$greenhouse1');
     await gater.api.appendEvents(S, 'greenhouse1', generateGreenhouseEvents(-1, 3, { seed: 1 }));
@@ -101,7 +124,9 @@ describe('subscriptions (embedded)', () => {
   it('a closed transient subscription delivers nothing more; a throwing subscriber does not break delivery', async () => {
     const got: number[] = [];
     let calls = 0;
-    const h = await gater.api.saveSubscription(S, 'by_stream', '$all', 'transient', 0, (es) => got.push(...es.map((e) => e.position)));
+    const h = await gater.api.saveSubscription(S, 'by_stream', '$all', 'transient', 0, (es) =>
+      got.push(...es.map((e) => e.position)),
+    );
     await gater.api.saveSubscription(S, 'by_stream', '$all', 'transient', 0, () => {
       calls++;
       throw new Error('boom');
@@ -174,7 +199,9 @@ describe('subscriptions (embedded)', () => {
     await sleep(20);
     await h.close();
     const second: number[] = [];
-    await gater.api.saveSubscription(S, 'by_stream', '$r', 'resumer', 0, (es) => second.push(...es.map((e) => e.eventNumber)));
+    await gater.api.saveSubscription(S, 'by_stream', '$r', 'resumer', 0, (es) =>
+      second.push(...es.map((e) => e.eventNumber)),
+    );
     await until(() => second.length === 2);
     expect(second).toEqual([2, 3]);
     const subs = await gater.api.getSubscriptions(S);
@@ -187,6 +214,8 @@ describe('subscriptions (embedded)', () => {
     expect((await gater.api.getSubscriptions(S)).some((s) => s.name === 'gone')).toBe(true);
     await gater.api.removeSubscription(S, 'by_stream', '$all', 'gone');
     expect((await gater.api.getSubscriptions(S)).some((s) => s.name === 'gone')).toBe(false);
-    await expect(gater.api.ackEvent(S, 'gone', undefined, { position: 0, eventNumber: 0 } as EventRecord)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(
+      gater.api.ackEvent(S, 'gone', undefined, { position: 0, eventNumber: 0 } as EventRecord),
+    ).rejects.toMatchObject({ code: 'not_found' });
   });
 });

@@ -25,7 +25,12 @@ describe('layer boundaries (DESIGN §2)', () => {
   it('core imports no UI, no CLI and no node code', () => {
     const bad = files(join(SRC, 'core')).flatMap((f) =>
       imports(f)
-        .filter((i) => /^(console|scripted|cli|node)\//.test(i) || ['react', 'ink', 'commander', 'chalk'].includes(i) || i.startsWith('ink-'))
+        .filter(
+          (i) =>
+            /^(console|scripted|cli|node)\//.test(i) ||
+            ['react', 'ink', 'commander', 'chalk'].includes(i) ||
+            i.startsWith('ink-'),
+        )
         .map((i) => `${relative(SRC, f)} -> ${i}`),
     );
     expect(bad).toEqual([]);
@@ -42,8 +47,16 @@ describe('layer boundaries (DESIGN §2)', () => {
 
   it('scripted never imports the Ink console, and console never imports scripted', () => {
     const bad = [
-      ...files(join(SRC, 'scripted')).flatMap((f) => imports(f).filter((i) => /^console\//.test(i) || i === 'ink' || i === 'react').map((i) => `${relative(SRC, f)} -> ${i}`)),
-      ...files(join(SRC, 'console')).flatMap((f) => imports(f).filter((i) => /^scripted\//.test(i)).map((i) => `${relative(SRC, f)} -> ${i}`)),
+      ...files(join(SRC, 'scripted')).flatMap((f) =>
+        imports(f)
+          .filter((i) => /^console\//.test(i) || i === 'ink' || i === 'react')
+          .map((i) => `${relative(SRC, f)} -> ${i}`),
+      ),
+      ...files(join(SRC, 'console')).flatMap((f) =>
+        imports(f)
+          .filter((i) => /^scripted\//.test(i))
+          .map((i) => `${relative(SRC, f)} -> ${i}`),
+      ),
     ];
     expect(bad).toEqual([]);
   });

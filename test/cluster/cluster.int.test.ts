@@ -24,7 +24,9 @@ describe('three store nodes and a gateway on loopback', () => {
   let gater: Gater | undefined;
 
   beforeAll(async () => {
-    nodes = await Promise.all([1, 2, 3].map(() => spawnNode({ cookie: COOKIE, secret: SECRET, gossipPort, heartbeatMs: HB, poolSize: 2 })));
+    nodes = await Promise.all(
+      [1, 2, 3].map(() => spawnNode({ cookie: COOKIE, secret: SECRET, gossipPort, heartbeatMs: HB, poolSize: 2 })),
+    );
   });
   afterAll(async () => {
     await gater?.stop();
@@ -32,9 +34,17 @@ describe('three store nodes and a gateway on loopback', () => {
   });
 
   it('the gateway sees all three within two heartbeat intervals and spreads calls over every node', async () => {
-    const config = resolveConfig({ cluster: true, cookie: COOKIE, secret: SECRET, gossipIf: '127.0.0.1', gossipPort: String(gossipPort) }, {});
+    const config = resolveConfig(
+      { cluster: true, cookie: COOKIE, secret: SECRET, gossipIf: '127.0.0.1', gossipPort: String(gossipPort) },
+      {},
+    );
     const t0 = Date.now();
-    gater = await startClusterGater({ config, log: (l, m) => logs.push(`${l} ${m}`), heartbeatMs: HB, noWorkersWaitMs: 1500 });
+    gater = await startClusterGater({
+      config,
+      log: (l, m) => logs.push(`${l} ${m}`),
+      heartbeatMs: HB,
+      noWorkersWaitMs: 1500,
+    });
     gater.cluster.on((e) => events.push(e));
     await waitFor(() => gater!.registry.links().length === 3, 2 * HB, 'three nodes linked');
     const discoveredMs = Date.now() - t0;
@@ -46,7 +56,8 @@ describe('three store nodes and a gateway on loopback', () => {
       await gater.api.getVersion('reg_gh', `spread-${i}`);
     }
     const perNode = new Map<string, number>();
-    for (const w of gater.api.gatewayWorkers()) perNode.set(w.node, (perNode.get(w.node) ?? 0) + (gater.registry.routed.get(w.id) ?? 0));
+    for (const w of gater.api.gatewayWorkers())
+      perNode.set(w.node, (perNode.get(w.node) ?? 0) + (gater.registry.routed.get(w.id) ?? 0));
     console.info(`discovered in ${discoveredMs} ms; calls routed per node:`, Object.fromEntries(perNode));
     expect([...perNode.keys()].sort()).toEqual(nodes.map((n) => n.name).sort());
     for (const n of perNode.values()) expect(n).toBeGreaterThan(10);
@@ -64,7 +75,8 @@ describe('three store nodes and a gateway on loopback', () => {
       const kind = i % 4;
       if (kind === 0) packets.push(randomBytes(1 + (i % 300)));
       else if (kind === 1) packets.push(Buffer.concat([Buffer.from('heartbeat::'), randomBytes(i % 64)]));
-      else if (kind === 2) packets.push(Buffer.concat([Buffer.from('heartbeat::\x83t\x00\x00\x00\x01'), randomBytes(8)]));
+      else if (kind === 2)
+        packets.push(Buffer.concat([Buffer.from('heartbeat::\x83t\x00\x00\x00\x01'), randomBytes(8)]));
       else packets.push(randomBytes(16 + 16 * (i % 8))); // IV-sized prefix plus blocks that fail to decrypt
     }
     packets.push(Buffer.alloc(60_000, 1));
@@ -76,28 +88,36 @@ describe('three store nodes and a gateway on loopback', () => {
     udp.close();
     const [host, port] = nodes[1]!.address.split(':');
     await Promise.all(
-      Array.from({ length: 40 }, (_, c) =>
-        new Promise<void>((resolve) => {
-          const sock = net.connect(Number(port), host!, () => {
-            for (let i = 0; i < 50; i++) {
-              const body = c % 2 ? randomBytes(1 + ((c * i) % 200)) : Buffer.from(JSON.stringify({ id: i, op: 'append', args: 'x' }));
-              const head = Buffer.alloc(4);
-              head.writeUInt32BE(c % 5 === 0 ? 0xfffffff0 : body.length);
-              sock.write(Buffer.concat([head, body]));
-            }
-            sock.end();
-          });
-          sock.resume(); // read (and drop) the server's error frames, or 'close' never comes
-          sock.on('error', () => resolve());
-          sock.on('close', () => resolve());
-        }),
+      Array.from(
+        { length: 40 },
+        (_, c) =>
+          new Promise<void>((resolve) => {
+            const sock = net.connect(Number(port), host!, () => {
+              for (let i = 0; i < 50; i++) {
+                const body =
+                  c % 2
+                    ? randomBytes(1 + ((c * i) % 200))
+                    : Buffer.from(JSON.stringify({ id: i, op: 'append', args: 'x' }));
+                const head = Buffer.alloc(4);
+                head.writeUInt32BE(c % 5 === 0 ? 0xfffffff0 : body.length);
+                sock.write(Buffer.concat([head, body]));
+              }
+              sock.end();
+            });
+            sock.resume(); // read (and drop) the server's error frames, or 'close' never comes
+            sock.on('error', () => resolve());
+            sock.on('close', () => resolve());
+          }),
       ),
     );
     await new Promise((r) => setTimeout(r, 200));
     for (const n of nodes) expect(n.proc.exitCode).toBeNull();
     expect(g.registry.links()).toHaveLength(3);
     expect(g.cluster.status().nodes.filter((n) => n.state === 'alive')).toHaveLength(3);
-    for (let i = 0; i < 12; i++) expect(await g.api.appendEvents('reg_gh', 'after-garbage', [{ eventType: 'ok:v1', data: { i } }])).toBeGreaterThanOrEqual(0);
+    for (let i = 0; i < 12; i++)
+      expect(
+        await g.api.appendEvents('reg_gh', 'after-garbage', [{ eventType: 'ok:v1', data: { i } }]),
+      ).toBeGreaterThanOrEqual(0);
     // the gateway counted them (a few may be dropped by a full socket buffer: UDP)
     expect(Object.values(g.cluster.status().badPackets).reduce((a, b) => a + b, 0)).toBeGreaterThan(2000);
   });
@@ -135,7 +155,12 @@ describe('three store nodes and a gateway on loopback', () => {
     const view = g.cluster.status().nodes.find((n) => n.name === victim.name);
     expect(view?.state).toBe('down');
     // the dead address is not kept as a nameless ghost entry next to the named member
-    expect(g.cluster.status().nodes.map((n) => n.name).filter((n) => !n.includes('@'))).toEqual([]);
+    expect(
+      g.cluster
+        .status()
+        .nodes.map((n) => n.name)
+        .filter((n) => !n.includes('@')),
+    ).toEqual([]);
   });
 
   it('with all nodes gone, calls fail with no_workers', async () => {
@@ -153,8 +178,20 @@ describe('wrong secret and wrong cookie', () => {
   beforeAll(async () => {
     nodes = await Promise.all([
       spawnNode({ cookie: COOKIE, secret: SECRET, gossipPort, heartbeatMs: 300, name: 'good@127.0.0.1' }),
-      spawnNode({ cookie: COOKIE, secret: 'the_wrong_secret_x', gossipPort, heartbeatMs: 300, name: 'badsecret@127.0.0.1' }),
-      spawnNode({ cookie: 'the_wrong_cookie_y', secret: SECRET, gossipPort, heartbeatMs: 300, name: 'badcookie@127.0.0.1' }),
+      spawnNode({
+        cookie: COOKIE,
+        secret: 'the_wrong_secret_x',
+        gossipPort,
+        heartbeatMs: 300,
+        name: 'badsecret@127.0.0.1',
+      }),
+      spawnNode({
+        cookie: 'the_wrong_cookie_y',
+        secret: SECRET,
+        gossipPort,
+        heartbeatMs: 300,
+        name: 'badcookie@127.0.0.1',
+      }),
     ]);
   });
   afterAll(async () => {
@@ -164,7 +201,22 @@ describe('wrong secret and wrong cookie', () => {
   it('status --cluster --json: the wrong-secret node never appears and is counted bad; the wrong-cookie node is refused as unauthorized; no secret or cookie in any output', async () => {
     const { stdout, stderr } = await run(
       process.execPath,
-      [BIN, 'status', '--cluster', '--json', '--gossip-if', '127.0.0.1', '--gossip-port', String(gossipPort), '--secret', SECRET, '--cookie', COOKIE, '--wait', '2000'],
+      [
+        BIN,
+        'status',
+        '--cluster',
+        '--json',
+        '--gossip-if',
+        '127.0.0.1',
+        '--gossip-port',
+        String(gossipPort),
+        '--secret',
+        SECRET,
+        '--cookie',
+        COOKIE,
+        '--wait',
+        '2000',
+      ],
       { env: { ...process.env, EX_ESDB_HEARTBEAT_MS: '300', CI: '1' } },
     );
     const status = JSON.parse(stdout.trim().split('\n').pop()!) as {

@@ -27,7 +27,10 @@ describeStorageAdapterContract(
     try {
       return await PostgresStorage.open(url, { schema: `t_${randomBytes(6).toString('hex')}` });
     } catch (e) {
-      throw new Error(`${(e as Error).message} (the PostgreSQL tests need it: run .ci/postgres.sh or set EX_ESDB_TEST_PG)`, { cause: e });
+      throw new Error(
+        `${(e as Error).message} (the PostgreSQL tests need it: run .ci/postgres.sh or set EX_ESDB_TEST_PG)`,
+        { cause: e },
+      );
     }
   },
   async (adapter: StorageAdapter) => {

@@ -89,7 +89,10 @@ export function describeStorageAdapterContract(
 
     it('append - 50 concurrent writers at one expected version: exactly one wins', async () => {
       await adapter.append(store, 'race', [ev()], 'any');
-      const batches = Array.from({ length: 50 }, (_, i) => [ev('race:v1', { writer: i }), ev('race:v1', { writer: i })]);
+      const batches = Array.from({ length: 50 }, (_, i) => [
+        ev('race:v1', { writer: i }),
+        ev('race:v1', { writer: i }),
+      ]);
       const results = await Promise.all(batches.map((b) => adapter.append(store, 'race', b, 0)));
       const winners = results.filter((r) => r.ok);
       expect(winners).toHaveLength(1);
@@ -128,7 +131,12 @@ export function describeStorageAdapterContract(
 
     it('large events (three of ~200 KB) round-trip intact', async () => {
       const big = (i: number) => ({ i, blob: 'x'.repeat(200_000) + i, list: Array.from({ length: 100 }, (_, k) => k) });
-      const r = await adapter.append(store, 'big', [ev('big:v1', big(1)), ev('big:v1', big(2)), ev('big:v1', big(3))], 'any');
+      const r = await adapter.append(
+        store,
+        'big',
+        [ev('big:v1', big(1)), ev('big:v1', big(2)), ev('big:v1', big(3))],
+        'any',
+      );
       expect(r).toMatchObject({ ok: true, version: 2 });
       const back = await adapter.readStream(store, 'big', 0, 2);
       expect(back.map((e) => e.data)).toEqual([big(1), big(2), big(3)]);
@@ -146,16 +154,42 @@ export function describeStorageAdapterContract(
         maxRetries: 10,
       };
       await adapter.saveSubscription(store, sub);
-      await adapter.saveSubscription(store, { ...sub, key: 'k2', type: 'by_event_payload', selector: { operator: 'John' }, name: 'john' });
+      await adapter.saveSubscription(store, {
+        ...sub,
+        key: 'k2',
+        type: 'by_event_payload',
+        selector: { operator: 'John' },
+        name: 'john',
+      });
       await adapter.saveCheckpoint(store, 'k1', 5);
       await adapter.saveCheckpoint(store, 'k1', 3);
       const list = await adapter.listSubscriptions(store);
       expect(list.find((s) => s.key === 'k1')).toMatchObject({ checkpoint: 5, name: 'my_sub', selector: '$all' });
-      expect(list.find((s) => s.key === 'k2')).toMatchObject({ selector: { operator: 'John' }, type: 'by_event_payload' });
+      expect(list.find((s) => s.key === 'k2')).toMatchObject({
+        selector: { operator: 'John' },
+        type: 'by_event_payload',
+      });
       await adapter.saveSubscription(store, { ...sub, startFrom: 2, checkpoint: 7 });
-      expect((await adapter.listSubscriptions(store)).find((s) => s.key === 'k1')).toMatchObject({ startFrom: 2, checkpoint: 7 });
-      await adapter.parkEvent(store, 'k1', { subscription: 'my_sub', position: 3, eventId: 'e3', eventStreamId: 's', eventNumber: 3, reason: 'max_retries' });
-      await adapter.parkEvent(store, 'k1', { subscription: 'my_sub', position: 3, eventId: 'e3', eventStreamId: 's', eventNumber: 3, reason: 'max_retries' });
+      expect((await adapter.listSubscriptions(store)).find((s) => s.key === 'k1')).toMatchObject({
+        startFrom: 2,
+        checkpoint: 7,
+      });
+      await adapter.parkEvent(store, 'k1', {
+        subscription: 'my_sub',
+        position: 3,
+        eventId: 'e3',
+        eventStreamId: 's',
+        eventNumber: 3,
+        reason: 'max_retries',
+      });
+      await adapter.parkEvent(store, 'k1', {
+        subscription: 'my_sub',
+        position: 3,
+        eventId: 'e3',
+        eventStreamId: 's',
+        eventNumber: 3,
+        reason: 'max_retries',
+      });
       expect(await adapter.listParked(store, 'k1')).toHaveLength(1);
       await adapter.deleteSubscription(store, 'k1');
       expect((await adapter.listSubscriptions(store)).map((s) => s.key)).toEqual(['k2']);
@@ -205,7 +239,9 @@ export function describeStorageAdapterContract(
       const r = await adapter.append(store, 'json', batch, 'no_stream');
       const back = await adapter.readStream(store, 'json', 0, 100);
       expect(back.map((e) => e.data)).toEqual(values);
-      expect(back.map((e) => JSON.stringify([e.data, e.metadata]))).toEqual(batch.map((e) => JSON.stringify([e.data, e.metadata])));
+      expect(back.map((e) => JSON.stringify([e.data, e.metadata]))).toEqual(
+        batch.map((e) => JSON.stringify([e.data, e.metadata])),
+      );
       // what append returns is what a later read gives
       expect(r.ok && r.records).toEqual(back);
       expect(await adapter.readAll(store, 0, 100)).toEqual(back);
@@ -245,7 +281,14 @@ export function describeStorageAdapterContract(
     it('subscription selectors and snapshot records keep their key order', async () => {
       const selector = { z: 'last', a: { y: 1, b: [2, { d: 1, c: 0 }] } };
       await adapter.saveSubscription(store, {
-        key: 'ko', type: 'by_event_pattern', selector, name: 'ko', startFrom: 3, checkpoint: 3, ackTimeoutMs: 1500, maxRetries: 2,
+        key: 'ko',
+        type: 'by_event_pattern',
+        selector,
+        name: 'ko',
+        startFrom: 3,
+        checkpoint: 3,
+        ackTimeoutMs: 1500,
+        maxRetries: 2,
       });
       const [sub] = await adapter.listSubscriptions(store);
       expect(JSON.stringify(sub?.selector)).toBe(JSON.stringify(selector));

@@ -2,7 +2,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { toGaterError } from '../../src/core/errors.js';
 import type { NewEvent } from '../../src/core/types.js';
 import { waitFor } from '../helpers/cluster.js';
-import { Harness, portOf, postgresBackend, range, readStream, sorted, sqliteBackend, STORE, type Backend } from './harness.js';
+import {
+  Harness,
+  portOf,
+  postgresBackend,
+  range,
+  readStream,
+  sorted,
+  sqliteBackend,
+  STORE,
+  type Backend,
+} from './harness.js';
 
 /**
  * DESIGN §4.2/§4.3/§8: a store node SIGKILLed in the middle of a stream of appends loses nothing it acknowledged,
@@ -14,7 +24,11 @@ const BATCH = 5;
 const STREAMS = ['dur-a', 'dur-b', 'dur-c'];
 const eventId = (stream: string, batch: number, i: number) => `${stream}:b${batch}:e${i}`;
 const batchOf = (stream: string, batch: number): NewEvent[] =>
-  range(0, BATCH - 1).map((i) => ({ eventType: 'durability_probe:v1', eventId: eventId(stream, batch, i), data: { stream, batch, i } }));
+  range(0, BATCH - 1).map((i) => ({
+    eventType: 'durability_probe:v1',
+    eventId: eventId(stream, batch, i),
+    data: { stream, batch, i },
+  }));
 
 function appendCrashSuite(backend: Backend): void {
   describe(`SIGKILL mid-append, ${backend.kind} storage`, () => {
@@ -80,7 +94,9 @@ function appendCrashSuite(backend: Backend): void {
           // whole batches only, in the order they were sent, each exactly once
           expect(evs.length % BATCH, `${stream}: a partial batch is stored`).toBe(0);
           const batches = evs.length / BATCH;
-          expect(evs.map((e) => e.eventId)).toEqual(range(0, batches - 1).flatMap((b) => range(0, BATCH - 1).map((i) => eventId(stream, b, i))));
+          expect(evs.map((e) => e.eventId)).toEqual(
+            range(0, batches - 1).flatMap((b) => range(0, BATCH - 1).map((i) => eventId(stream, b, i))),
+          );
           // a batch is written at one instant and at consecutive positions
           for (let b = 0; b < batches; b++) {
             const chunk = evs.slice(b * BATCH, (b + 1) * BATCH);

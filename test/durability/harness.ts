@@ -89,7 +89,11 @@ export class Harness {
   /** A gateway with static seeds only (no gossip). */
   async gateway(addresses: string[], noWorkersWaitMs = 1500): Promise<Gater> {
     const config = resolveConfig({ connect: addresses.join(','), cookie: COOKIE }, {});
-    const g = await startClusterGater({ config, log: (level, msg) => this.logs.push(`${level} ${msg}`), noWorkersWaitMs });
+    const g = await startClusterGater({
+      config,
+      log: (level, msg) => this.logs.push(`${level} ${msg}`),
+      noWorkersWaitMs,
+    });
     this.gaters.push(g);
     return g;
   }
@@ -105,7 +109,11 @@ export class Harness {
 
   /** Waits until `g` holds no open link to `node`. */
   async unlinked(g: Gater, node: NodeProcess): Promise<void> {
-    await waitFor(() => !g.registry.links().some((l) => l.node === node.name && !l.closed), 5000, `gateway unlinked from ${node.name}`);
+    await waitFor(
+      () => !g.registry.links().some((l) => l.node === node.name && !l.closed),
+      5000,
+      `gateway unlinked from ${node.name}`,
+    );
   }
 
   async cleanup(): Promise<void> {
@@ -123,7 +131,8 @@ export async function readStream(g: Gater, stream: string): Promise<EventRecord[
 export const sorted = (xs: Iterable<number>): number[] => [...xs].sort((a, b) => a - b);
 
 /** [from, from+1, ..., to]. */
-export const range = (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+export const range = (from: number, to: number): number[] =>
+  Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
 /** The first missing integer of [from..to] in `have`, or undefined. */
 export function firstGap(have: ReadonlySet<number>, from: number, to: number): number | undefined {

@@ -15,7 +15,11 @@ import { firstGap, Harness, portOf, postgresBackend, range, readStream, sleep, s
 const BATCH = 5;
 const eventId = (stream: string, batch: number, i: number) => `${stream}:b${batch}:e${i}`;
 const batchOf = (stream: string, batch: number): NewEvent[] =>
-  range(0, BATCH - 1).map((i) => ({ eventType: 'shared_probe:v1', eventId: eventId(stream, batch, i), data: { stream, batch, i } }));
+  range(0, BATCH - 1).map((i) => ({
+    eventType: 'shared_probe:v1',
+    eventId: eventId(stream, batch, i),
+    data: { stream, batch, i },
+  }));
 
 /** Appends `batches` batches to `stream` through `g`, one after the other; returns the ids written. */
 async function appendBatches(g: Gater, stream: string, batches: number): Promise<string[]> {
@@ -46,7 +50,9 @@ describe('two nodes sharing one PostgreSQL schema', () => {
     const t0 = Date.now();
     const fromB = await appendBatches(gb, 'written-via-b', 20);
     await waitFor(() => seenViaA.length >= fromB.length, 5000, `${fromB.length} events from B seen through A`);
-    console.info(`[postgres] 100 events appended through B reached A's subscriber ${Date.now() - t0} ms after the first append`);
+    console.info(
+      `[postgres] 100 events appended through B reached A's subscriber ${Date.now() - t0} ms after the first append`,
+    );
     expect(seenViaA.map((e) => e.eventId)).toEqual(fromB);
     expect(seenViaA.map((e) => e.position)).toEqual(range(0, fromB.length - 1));
 
@@ -55,7 +61,11 @@ describe('two nodes sharing one PostgreSQL schema', () => {
     const seenViaB: EventRecord[] = [];
     await gb.api.saveSubscription(STORE, 'by_stream', '$all', 'transient', head + 1, (evs) => seenViaB.push(...evs));
     const fromA = await appendBatches(ga, 'written-via-a', 20);
-    await waitFor(() => seenViaB.length >= fromA.length && seenViaA.length >= fromB.length + fromA.length, 5000, 'events from A seen through B');
+    await waitFor(
+      () => seenViaB.length >= fromA.length && seenViaA.length >= fromB.length + fromA.length,
+      5000,
+      'events from A seen through B',
+    );
     expect(seenViaB.map((e) => e.eventId)).toEqual(fromA);
     expect(seenViaA.map((e) => e.eventId)).toEqual([...fromB, ...fromA]);
 
@@ -87,7 +97,10 @@ describe('two nodes sharing one PostgreSQL schema', () => {
         setTimeout(() => g.api.ackEvent(STORE, NAME, subscriber, e).catch(() => ackFailures++), 20);
       }
     };
-    await g.api.saveSubscription(STORE, 'by_stream', '$all', NAME, 0, subscriber, { ackTimeoutMs: 5000, maxRetries: 10 });
+    await g.api.saveSubscription(STORE, 'by_stream', '$all', NAME, 0, subscriber, {
+      ackTimeoutMs: 5000,
+      maxRetries: 10,
+    });
 
     // Writers: one sequential writer per stream; each append is read back at once (from whichever node).
     const streams = ['load-a', 'load-b', 'load-c'];

@@ -56,7 +56,10 @@ function subscriptionCrashSuite(backend: Backend): void {
           }, 20);
         }
       };
-      await g.api.saveSubscription(STORE, 'by_stream', '$all', NAME, 0, subscriber, { ackTimeoutMs: 5000, maxRetries: 10 });
+      await g.api.saveSubscription(STORE, 'by_stream', '$all', NAME, 0, subscriber, {
+        ackTimeoutMs: 5000,
+        maxRetries: 10,
+      });
 
       // A steady producer through the same gateway; its calls fail while the node is down, which is fine.
       let producing = true;
@@ -126,7 +129,14 @@ function subscriptionCrashSuite(backend: Backend): void {
       // The events appended after the restart did arrive (the subscription is live again, not just replayed).
       expect(head).toBeGreaterThan(Math.max(...delivered.filter((d) => d.phase === 'before').map((d) => d.pos)));
       const info = (await subInfo(g))!;
-      expect(info).toMatchObject({ persistent: true, active: true, checkpoint: head + 1, inFlight: 0, parked: 0, lag: 0 });
+      expect(info).toMatchObject({
+        persistent: true,
+        active: true,
+        checkpoint: head + 1,
+        inFlight: 0,
+        parked: 0,
+        lag: 0,
+      });
       expect(info.checkpoint).toBeGreaterThan(cpBefore.checkpoint);
     });
   });

@@ -5,7 +5,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ensureBuilt, repoRoot } from './helpers.js';
 
 const fixture = (name: string) => join(repoRoot, 'test/e2e/fixtures', name);
-const COMMANDS = ['status', 'streams', 'version', 'read', 'append', 'observe', 'subscribe', 'subscriptions', 'produce', 'snapshot', 'scenario', 'node', 'interactive'];
+const COMMANDS = [
+  'status',
+  'streams',
+  'version',
+  'read',
+  'append',
+  'observe',
+  'subscribe',
+  'subscriptions',
+  'produce',
+  'snapshot',
+  'scenario',
+  'node',
+  'interactive',
+];
 
 describe('scripted mode, embedded (the built binary as a child process)', () => {
   let tmp: string;
@@ -27,7 +41,11 @@ describe('scripted mode, embedded (the built binary as a child process)', () => 
   });
 
   it('--help on the program and every command exits 0 and shows examples', async () => {
-    const runs = await Promise.all([cli(['--help']), ...COMMANDS.map((c) => cli([c, '--help'])), cli(['snapshot', 'record', '--help'])]);
+    const runs = await Promise.all([
+      cli(['--help']),
+      ...COMMANDS.map((c) => cli([c, '--help'])),
+      cli(['snapshot', 'record', '--help']),
+    ]);
     for (const r of runs) {
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Examples:');
@@ -87,7 +105,17 @@ describe('scripted mode, embedded (the built binary as a child process)', () => 
 
   it('append from flags, --generate, --file and stdin reports {store, stream, version, count}; --store and EX_ESDB_STORE pick the store', async () => {
     const [one, gen, file, ndjson, store, envStore] = await Promise.all([
-      cli(['append', 'g1', '--type', 'temperature_measured:v1', '--data', '{"temperature":21}', '--metadata', '{"by":"e2e"}', '--json']),
+      cli([
+        'append',
+        'g1',
+        '--type',
+        'temperature_measured:v1',
+        '--data',
+        '{"temperature":21}',
+        '--metadata',
+        '{"by":"e2e"}',
+        '--json',
+      ]),
       cli(['append', 'g1', '--generate', '10', '--seed', '7', '--json']),
       cli(['append', 'g1', '--file', fixture('events.json'), '--expected-version', 'no_stream', '--json']),
       cli(['append', 'g1', '--json'], { input: '{"eventType":"a:v1","data":{"n":1}}\n\n{"eventType":"b:v1"}\n' }),
@@ -110,7 +138,13 @@ describe('scripted mode, embedded (the built binary as a child process)', () => 
     const r = await cli(['append', 'g1', '--type', 'a:v1', '--expected-version', '3', '--json']);
     expect(r.code).toBe(1);
     expect(r.json).toEqual([
-      { error: { code: 'wrong_expected_version', message: expect.stringContaining('version -1'), details: expect.objectContaining({ expected: 3, current: -1 }) } },
+      {
+        error: {
+          code: 'wrong_expected_version',
+          message: expect.stringContaining('version -1'),
+          details: expect.objectContaining({ expected: 3, current: -1 }),
+        },
+      },
     ]);
     expect(r.stderr).toMatch(/^❌ /);
   });
@@ -131,22 +165,53 @@ describe('scripted mode, embedded (the built binary as a child process)', () => 
     expect(back.json.map((e) => e.eventNumber)).toEqual([4, 3]);
     expect(version.json).toEqual([{ store: 'reg_gh', stream: 'persisted', version: 4 }]);
     expect(streams.json).toEqual([{ store: 'reg_gh', streams: ['persisted'] }]);
-    expect(human.stdout).toMatch(/^persisted:initialized:v1 \(v0\) @0 \S+ => \{"temperature":\d+,"humidity":\d+,"light":\d+\}\n$/);
+    expect(human.stdout).toMatch(
+      /^persisted:initialized:v1 \(v0\) @0 \S+ => \{"temperature":\d+,"humidity":\d+,"light":\d+\}\n$/,
+    );
     // The same seed on the same stream state gives the same events (ids included).
-    const again = await cli(['--storage', `sqlite:${join(tmp, 'other.db')}`, 'append', 'persisted', '--generate', '5', '--seed', 'x', '--json']);
+    const again = await cli([
+      '--storage',
+      `sqlite:${join(tmp, 'other.db')}`,
+      'append',
+      'persisted',
+      '--generate',
+      '5',
+      '--seed',
+      'x',
+      '--json',
+    ]);
     expect(again.json[0]).toMatchObject({ version: 4 });
   });
 
   it('snapshot record / read / list / delete round trip; reading a missing snapshot exits 1 not_found', async () => {
     const db = `sqlite:${join(tmp, 'snap.db')}`;
-    const rec = await cli(['--storage', db, 'snapshot', 'record', 'order-agg', 'order-42', '7', '--data', '{"total":99}', '--json']);
-    expect(rec.json).toEqual([{ store: 'reg_gh', sourceUuid: 'order-agg', streamUuid: 'order-42', version: 7, recorded: true }]);
+    const rec = await cli([
+      '--storage',
+      db,
+      'snapshot',
+      'record',
+      'order-agg',
+      'order-42',
+      '7',
+      '--data',
+      '{"total":99}',
+      '--json',
+    ]);
+    expect(rec.json).toEqual([
+      { store: 'reg_gh', sourceUuid: 'order-agg', streamUuid: 'order-42', version: 7, recorded: true },
+    ]);
     const [read, list, missing] = await Promise.all([
       cli(['--storage', db, 'snapshot', 'read', 'order-agg', 'order-42', '7', '--json']),
       cli(['--storage', db, 'snapshot', 'list', '--source', 'order-agg', '--json']),
       cli(['--storage', db, 'snapshot', 'read', 'order-agg', 'order-42', '8', '--json']),
     ]);
-    expect(read.json[0]).toMatchObject({ store: 'reg_gh', sourceUuid: 'order-agg', streamUuid: 'order-42', version: 7, record: { total: 99 } });
+    expect(read.json[0]).toMatchObject({
+      store: 'reg_gh',
+      sourceUuid: 'order-agg',
+      streamUuid: 'order-42',
+      version: 7,
+      record: { total: 99 },
+    });
     expect((list.json[0]!.snapshots as unknown[]).length).toBe(1);
     expect(missing.code).toBe(1);
     expect(missing.json[0]).toMatchObject({ error: { code: 'not_found' } });
@@ -157,15 +222,28 @@ describe('scripted mode, embedded (the built binary as a child process)', () => 
   });
 
   it('observe with nothing written: --duration alone exits 0 silently; with --count it exits 1 count_not_reached', async () => {
-    const [quiet, short] = await Promise.all([cli(['observe', '--duration', '300', '--json']), cli(['observe', '--count', '2', '--duration', '300ms', '--json'])]);
+    const [quiet, short] = await Promise.all([
+      cli(['observe', '--duration', '300', '--json']),
+      cli(['observe', '--count', '2', '--duration', '300ms', '--json']),
+    ]);
     expect(quiet.code).toBe(0);
     expect(quiet.stdout).toBe('');
     expect(short.code).toBe(1);
-    expect(short.json).toEqual([{ error: { code: 'count_not_reached', message: expect.stringContaining('0 of 2'), details: { seen: 0, count: 2 } } }]);
+    expect(short.json).toEqual([
+      {
+        error: {
+          code: 'count_not_reached',
+          message: expect.stringContaining('0 of 2'),
+          details: { seen: 0, count: 2 },
+        },
+      },
+    ]);
   });
 
   it('produce --events N writes exactly N events and prints a JSON summary; progress goes to stderr', async () => {
-    const r = await cli(['produce', '--producers', '3', '--batch', '4', '--period', '0', '--events', '50', '--json'], { env: { LOG_LEVEL: 'info' } });
+    const r = await cli(['produce', '--producers', '3', '--batch', '4', '--period', '0', '--events', '50', '--json'], {
+      env: { LOG_LEVEL: 'info' },
+    });
     expect(r.code).toBe(0);
     expect(r.json).toHaveLength(1);
     const s = r.json[0]!;
@@ -181,7 +259,11 @@ describe('scripted mode, embedded (the built binary as a child process)', () => 
   });
 
   it('every shipped scenario passes embedded, reporting each step', async () => {
-    const [human, json, list] = await Promise.all([cli(['scenario', '--all']), cli(['scenario', '--all', '--json']), cli(['scenario', '--list', '--json'])]);
+    const [human, json, list] = await Promise.all([
+      cli(['scenario', '--all']),
+      cli(['scenario', '--all', '--json']),
+      cli(['scenario', '--list', '--json']),
+    ]);
     expect(human.code).toBe(0);
     expect(human.stdout.match(/✅ PASS/g)).toHaveLength(5);
     expect(json.code).toBe(0);
@@ -194,9 +276,18 @@ describe('scripted mode, embedded (the built binary as a child process)', () => 
       ['Concurrency race', true],
     ]);
     expect(json.json.filter((l) => 'status' in l).every((l) => l.status === 'pass')).toBe(true);
-    expect(list.json.map((l) => l.name)).toEqual(['basic-event-flow', 'event-type-filtering', 'payload-pattern', 'subscription-ack', 'concurrency-race']);
+    expect(list.json.map((l) => l.name)).toEqual([
+      'basic-event-flow',
+      'event-type-filtering',
+      'payload-pattern',
+      'subscription-ack',
+      'concurrency-race',
+    ]);
     // Shipped scenarios answer to their name and number.
-    const [byName, byNumber] = await Promise.all([cli(['scenario', 'payload-pattern', '--json']), cli(['scenario', '5', '--json'])]);
+    const [byName, byNumber] = await Promise.all([
+      cli(['scenario', 'payload-pattern', '--json']),
+      cli(['scenario', '5', '--json']),
+    ]);
     expect(byName.json.at(-1)).toMatchObject({ scenario: 'Payload pattern', passed: true });
     expect(byNumber.json.at(-1)).toMatchObject({ scenario: 'Concurrency race', passed: true });
   });
@@ -236,7 +327,9 @@ describe('scripted mode, embedded (the built binary as a child process)', () => 
     expect(status.code).toBe(3);
     expect(status.json[0]).toMatchObject({ mode: 'cluster', workers: 0 });
     expect(version.code).toBe(3);
-    expect(version.json).toEqual([{ error: { code: 'no_workers', message: expect.stringContaining('reg_gh'), details: { store: 'reg_gh' } } }]);
+    expect(version.json).toEqual([
+      { error: { code: 'no_workers', message: expect.stringContaining('reg_gh'), details: { store: 'reg_gh' } } },
+    ]);
     expect(scenario.code).toBe(3);
     expect(scenario.stdout).toMatch(/stopped by no_workers/);
   });

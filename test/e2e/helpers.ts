@@ -44,7 +44,10 @@ export async function ensureBuilt(): Promise<void> {
     }
     try {
       if (builtAt() < newestMtime(join(repoRoot, 'src'))) {
-        spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
+        spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+          cwd: repoRoot,
+          stdio: 'ignore',
+        });
         if (builtAt() === 0) throw new Error('npm run build produced no dist/cli/main.js');
       }
       return;
@@ -73,7 +76,10 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs the built binary to completion; `input` goes to stdin (else stdin is /dev/null). */
-export function cli(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+export function cli(
+  args: string[],
+  opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: repoRoot,
@@ -87,7 +93,11 @@ export function cli(args: string[], opts: { input?: string; env?: Record<string,
     if (opts.input !== undefined) child.stdin!.end(opts.input);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`ex-esdb-console ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 20_000} ms\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `ex-esdb-console ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 20_000} ms\nstderr: ${stderr}`,
+        ),
+      );
     }, opts.timeoutMs ?? 20_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -113,9 +123,22 @@ export interface NodeProcess {
 }
 
 /** Starts `ex-esdb-console node` on loopback (no gossip unless asked) and resolves with its address from the first JSON line. */
-export function startNodeProcess(extraArgs: string[] = [], env: Record<string, string> = {}, gossip = false): Promise<NodeProcess> {
+export function startNodeProcess(
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+  gossip = false,
+): Promise<NodeProcess> {
   return new Promise((resolveStart, reject) => {
-    const args = ['node', '--port', '0', '--host', '127.0.0.1', '--json', ...(gossip ? [] : ['--no-gossip', '--cookie', COOKIE]), ...extraArgs];
+    const args = [
+      'node',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--json',
+      ...(gossip ? [] : ['--no-gossip', '--cookie', COOKIE]),
+      ...extraArgs,
+    ];
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: repoRoot,
       env: cleanEnv(env),

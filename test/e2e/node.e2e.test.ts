@@ -26,7 +26,18 @@ describe('scripted mode against a store node on loopback (built binary, child pr
 
   it('append, version, read and streams see the same stream across processes; a stale expected version exits 1', async () => {
     const s = `e2e-${uniq()}`;
-    const a = await cli([...at, 'append', s, '--generate', '4', '--seed', 's', '--expected-version', 'no_stream', '--json']);
+    const a = await cli([
+      ...at,
+      'append',
+      s,
+      '--generate',
+      '4',
+      '--seed',
+      's',
+      '--expected-version',
+      'no_stream',
+      '--json',
+    ]);
     expect(a).toMatchObject({ code: 0, json: [{ store: 'reg_gh', stream: s, version: 3, count: 4 }] });
     const [version, read, back, streams, stale] = await Promise.all([
       cli([...at, 'version', s, '--json']),
@@ -41,8 +52,21 @@ describe('scripted mode against a store node on loopback (built binary, child pr
     expect(back.json.map((e) => e.eventNumber)).toEqual([2, 1]);
     expect((streams.json[0]!.streams as string[]).includes(s)).toBe(true);
     expect(stale.code).toBe(1);
-    expect(stale.json[0]).toMatchObject({ error: { code: 'wrong_expected_version', details: { expected: 1, current: 3 } } });
-    const exists = await cli([...at, 'append', s, '--type', 'next:v1', '--data', '{"ok":true}', '--expected-version', 'stream_exists', '--json']);
+    expect(stale.json[0]).toMatchObject({
+      error: { code: 'wrong_expected_version', details: { expected: 1, current: 3 } },
+    });
+    const exists = await cli([
+      ...at,
+      'append',
+      s,
+      '--type',
+      'next:v1',
+      '--data',
+      '{"ok":true}',
+      '--expected-version',
+      'stream_exists',
+      '--json',
+    ]);
     expect(exists.json).toEqual([{ store: 'reg_gh', stream: s, version: 4, count: 1 }]);
   });
 
@@ -53,7 +77,19 @@ describe('scripted mode against a store node on loopback (built binary, child pr
     const observers = Promise.all([
       cli([...at, 'observe', '--stream', s, '--from', '0', '--count', '3', '--duration', '10s', '--json']),
       cli([...at, 'observe', '--type', type, '--from', '0', '--count', '2', '--duration', '10s', '--json']),
-      cli([...at, 'observe', '--payload', `%{operator: "John", run: "${run}"}`, '--from', '0', '--count', '2', '--duration', '10s', '--json']),
+      cli([
+        ...at,
+        'observe',
+        '--payload',
+        `%{operator: "John", run: "${run}"}`,
+        '--from',
+        '0',
+        '--count',
+        '2',
+        '--duration',
+        '10s',
+        '--json',
+      ]),
       cli([...at, 'observe', '--stream', s, '--from', '0', '--count', '3', '--duration', '10s']),
     ]);
     const events = [
@@ -89,13 +125,33 @@ describe('scripted mode against a store node on loopback (built binary, child pr
     expect(acked.code).toBe(0);
     expect(acked.json.map((e) => e.eventNumber)).toEqual([0, 1, 2]);
     expect(unacked.code).toBe(0);
-    expect(unacked.stdout.split('\n')[0]).toMatch(new RegExp(`^RECEIVED \\["${name}-noack" "${s}:initialized:v1 v\\(0\\) => \\{`));
+    expect(unacked.stdout.split('\n')[0]).toMatch(
+      new RegExp(`^RECEIVED \\["${name}-noack" "${s}:initialized:v1 v\\(0\\) => \\{`),
+    );
     const subs = await cli([...at, 'subscriptions', '--json']);
-    const list = subs.json[0]!.subscriptions as { name: string; checkpoint: number; persistent: boolean; lag: number }[];
+    const list = subs.json[0]!.subscriptions as {
+      name: string;
+      checkpoint: number;
+      persistent: boolean;
+      lag: number;
+    }[];
     expect(list.find((x) => x.name === name)).toMatchObject({ persistent: true, checkpoint: 3, lag: 2 });
     expect(list.find((x) => x.name === `${name}-noack`)).toMatchObject({ persistent: true, checkpoint: 0 });
     // A second run resumes at the checkpoint: the next two events, then nothing more.
-    const resumed = await cli([...at, 'subscribe', '--name', name, '--stream', s, '--ack', '--count', '2', '--duration', '10s', '--json']);
+    const resumed = await cli([
+      ...at,
+      'subscribe',
+      '--name',
+      name,
+      '--stream',
+      s,
+      '--ack',
+      '--count',
+      '2',
+      '--duration',
+      '10s',
+      '--json',
+    ]);
     expect(resumed.json.map((e) => e.eventNumber)).toEqual([3, 4]);
     const filtered = await cli([...at, 'subscriptions', '--name', name, '--json']);
     expect(filtered.json[0]!.subscriptions).toEqual([expect.objectContaining({ name, checkpoint: 5, lag: 0 })]);
@@ -103,10 +159,27 @@ describe('scripted mode against a store node on loopback (built binary, child pr
 
   it('produce writes exactly --events to its streams and reports them', async () => {
     const prefix = `prod-${uniq()}-`;
-    const r = await cli([...at, 'produce', '--producers', '2', '--batch', '3', '--period', '5', '--events', '20', '--prefix', prefix, '--json']);
+    const r = await cli([
+      ...at,
+      'produce',
+      '--producers',
+      '2',
+      '--batch',
+      '3',
+      '--period',
+      '5',
+      '--events',
+      '20',
+      '--prefix',
+      prefix,
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     expect(r.json[0]).toMatchObject({ events: 20, producers: 2, errors: 0 });
-    const [v1, v2] = await Promise.all([cli([...at, 'version', `${prefix}1`, '--json']), cli([...at, 'version', `${prefix}2`, '--json'])]);
+    const [v1, v2] = await Promise.all([
+      cli([...at, 'version', `${prefix}1`, '--json']),
+      cli([...at, 'version', `${prefix}2`, '--json']),
+    ]);
     expect((v1.json[0]!.version as number) + (v2.json[0]!.version as number) + 2).toBe(20);
   });
 
@@ -135,7 +208,16 @@ describe('scripted mode against a store node on loopback (built binary, child pr
   });
 
   it('a wrong cookie is refused: exit 3 (unauthorized), with the refusal in status', async () => {
-    const r = await cli(['--connect', node.address, '--cookie', 'not_the_cookie', 'status', '--wait', '1000', '--json']);
+    const r = await cli([
+      '--connect',
+      node.address,
+      '--cookie',
+      'not_the_cookie',
+      'status',
+      '--wait',
+      '1000',
+      '--json',
+    ]);
     expect(r.code).toBe(3);
     expect(r.json[0]).toMatchObject({ workers: 0, unauthorized: [{ address: node.address }] });
     expect(JSON.stringify(r.json)).not.toContain('not_the_cookie');
@@ -169,7 +251,12 @@ describe('scripted mode with gossip discovery on loopback, configured by environ
       cli(['status', '--wait', '1500', '--json', '--secret', 'not_it'], { env }),
     ]);
     expect(status.code).toBe(0);
-    expect(status.json[0]).toMatchObject({ mode: 'cluster', store: 'env_store', workers: 1, nodes: [expect.objectContaining({ name: node.name, state: 'alive' })] });
+    expect(status.json[0]).toMatchObject({
+      mode: 'cluster',
+      store: 'env_store',
+      workers: 1,
+      nodes: [expect.objectContaining({ name: node.name, state: 'alive' })],
+    });
     expect(JSON.stringify(status.json)).not.toContain('e2e_secret');
     expect(wrongSecret.code).toBe(3);
     expect(Object.values(wrongSecret.json[0]!.badPackets as Record<string, number>).some((n) => n > 0)).toBe(true);

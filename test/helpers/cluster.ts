@@ -61,7 +61,9 @@ export async function spawnNode(o: SpawnNodeOptions): Promise<NodeProcess> {
   });
   let out = '';
   proc.stderr!.on('data', (d) => (out += d.toString()));
-  const exited = new Promise<number | string>((resolve) => proc.once('exit', (code, sig) => resolve(code ?? sig ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    proc.once('exit', (code, sig) => resolve(code ?? sig ?? -1)),
+  );
   const started = await new Promise<{ name: string; address: string }>((resolve, reject) => {
     const rl = createInterface({ input: proc.stdout! });
     const timer = setTimeout(() => reject(new Error(`node did not start within 15 s:\n${out}`)), 15_000);
@@ -100,7 +102,11 @@ export function randomGossipPort(): number {
   return 40000 + Math.floor(Math.random() * 20000);
 }
 
-export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 10_000,
+  what = 'condition',
+): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const v = await fn();

@@ -52,7 +52,10 @@ export async function renderConsole(): Promise<ConsoleHarness> {
   const inst = render(<App services={services} config={config} exitState={exitState} />);
   const frame = () => stripVTControlCharacters(inst.lastFrame() ?? '');
   const waitFor: ConsoleHarness['waitFor'] = async (match, timeoutMs = 4000) => {
-    const test = typeof match === 'function' ? match : (f: string) => (typeof match === 'string' ? f.includes(match) : match.test(f));
+    const test =
+      typeof match === 'function'
+        ? match
+        : (f: string) => (typeof match === 'string' ? f.includes(match) : match.test(f));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const f = frame();

@@ -24,13 +24,21 @@ function terminalEnv(): NodeJS.ProcessEnv {
 }
 
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { cwd: ROOT, env: terminalEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('tmux', ['-L', SOCKET, ...args], {
+    cwd: ROOT,
+    env: terminalEnv(),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 const screen = () => tmux('capture-pane', '-p', '-t', SESSION);
 
 async function waitFor(match: string | RegExp | ((s: string) => boolean), timeoutMs = 10_000): Promise<string> {
-  const test = typeof match === 'function' ? match : (s: string) => (typeof match === 'string' ? s.includes(match) : match.test(s));
+  const test =
+    typeof match === 'function'
+      ? match
+      : (s: string) => (typeof match === 'string' ? s.includes(match) : match.test(s));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = screen();
@@ -84,7 +92,10 @@ function alive(pid: number): boolean {
 
 function childrenOf(pid: number): number[] {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -100,11 +111,24 @@ describe('console in a real terminal (tmux)', () => {
     try {
       execFileSync('tmux', ['-V'], { encoding: 'utf8' });
     } catch {
-      throw new Error('tmux is not installed: install it (e.g. `sudo apt-get install tmux`) to run the real-terminal console test; CI installs it');
+      throw new Error(
+        'tmux is not installed: install it (e.g. `sudo apt-get install tmux`) to run the real-terminal console test; CI installs it',
+      );
     }
-    if (!existsSync(`${ROOT}/dist/console/startConsole.js`)) throw new Error('dist/ is missing the console: run `npm run build` first (npm test does)');
+    if (!existsSync(`${ROOT}/dist/console/startConsole.js`))
+      throw new Error('dist/ is missing the console: run `npm run build` first (npm test does)');
     // The shell stays after the console exits so the test can read the exit code on the screen.
-    tmux('new-session', '-d', '-x', '160', '-y', '50', '-s', SESSION, 'node bin/ex-esdb-console.js; echo "EXIT CODE $?"; sleep 120');
+    tmux(
+      'new-session',
+      '-d',
+      '-x',
+      '160',
+      '-y',
+      '50',
+      '-s',
+      SESSION,
+      'node bin/ex-esdb-console.js; echo "EXIT CODE $?"; sleep 120',
+    );
     shellPid = Number(tmux('list-panes', '-t', SESSION, '-F', '#{pane_pid}').trim());
     await waitFor('Select an option (1-15)', 20_000);
     nodePid = childrenOf(shellPid)[0] ?? 0;
@@ -146,7 +170,9 @@ describe('console in a real terminal (tmux)', () => {
     await waitFor('Enter observer name to monitor:');
     await answer('all_obs');
     await waitFor('👁️  Monitoring Observer: all_obs');
-    const live = await waitFor((s) => ['greenhouse1', 'greenhouse2', 'greenhouse3'].every((g) => seenLines(s).some((l) => l.includes(`${g}:`))));
+    const live = await waitFor((s) =>
+      ['greenhouse1', 'greenhouse2', 'greenhouse3'].every((g) => seenLines(s).some((l) => l.includes(`${g}:`))),
+    );
     expect(seenLines(live)[0]).toMatch(/^SEEN \["greenhouse\d:[a-z_]+:v1 \(v\d+\) => \{.*\}"\]$/);
     expect(live).toMatch(/● LIVE │ [\d.]+ ev\/s │ total \d+/);
 

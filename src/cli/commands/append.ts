@@ -25,7 +25,9 @@ export function registerAppend(program: Command, run: Runner): void {
   const cmd = program
     .command('append')
     .argument('<stream>', 'stream id, e.g. greenhouse1')
-    .description('append events to a stream: one from flags, many from --file or stdin, or --generate N greenhouse events')
+    .description(
+      'append events to a stream: one from flags, many from --file or stdin, or --generate N greenhouse events',
+    )
     .option('--type <eventType>', 'event type of a single event, e.g. temperature_measured:v1')
     .option('--data <json>', 'its data as JSON (default {})')
     .option('--metadata <json>', 'its metadata as JSON')
@@ -69,7 +71,10 @@ export function registerAppend(program: Command, run: Runner): void {
         });
         events = parseEventsText(text, f.file);
       } else if (generate === undefined) {
-        if (process.stdin.isTTY) throw new UsageError('no events given: use --type, --file, --generate N, or pipe JSON / NDJSON events to stdin');
+        if (process.stdin.isTTY)
+          throw new UsageError(
+            'no events given: use --type, --file, --generate N, or pipe JSON / NDJSON events to stdin',
+          );
         events = parseEventsText(await readAll(process.stdin), 'stdin');
       }
 
@@ -77,7 +82,11 @@ export function registerAppend(program: Command, run: Runner): void {
         let batch = events;
         if (batch === undefined) {
           const current = await gater.api.getVersion(config.store, stream);
-          batch = generateGreenhouseEvents(current, generate!, f.seed === undefined ? {} : { seed: seedOf(f.seed, stream, current) });
+          batch = generateGreenhouseEvents(
+            current,
+            generate!,
+            f.seed === undefined ? {} : { seed: seedOf(f.seed, stream, current) },
+          );
         }
         const version = await gater.api.appendEvents(config.store, stream, batch, expected);
         createOutput(config.json).result({ store: config.store, stream, version, count: batch.length }, () =>

@@ -5,7 +5,10 @@ export function registerInteractive(program: Command, run: Runner): void {
   program
     .command('interactive')
     .description('the Ink menu console (the default on a terminal)')
-    .addHelpText('after', '\nExamples:\n  $ ex-esdb-console\n  $ ex-esdb-console interactive --connect 127.0.0.1:7001 --cookie s3cret\n\nNeeds a terminal: without a TTY it exits 2.')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ ex-esdb-console\n  $ ex-esdb-console interactive --connect 127.0.0.1:7001 --cookie s3cret\n\nNeeds a terminal: without a TTY it exits 2.',
+    )
     .action(
       run(async (config) => {
         // Loaded only here, so scripted commands never parse React / Ink.

@@ -16,7 +16,10 @@ export function addLiveOptions(cmd: Command): Command {
   return cmd
     .option('--stream <stream>', 'by stream: $all (default), greenhouse1 or $greenhouse1')
     .option('--type <eventType>', 'by event type, e.g. temperature_measured:v1')
-    .option('--payload <pattern>', `by payload subset, JSON or Elixir map: '%{operator: "John"}' ('_' matches any value)`)
+    .option(
+      '--payload <pattern>',
+      `by payload subset, JSON or Elixir map: '%{operator: "John"}' ('_' matches any value)`,
+    )
     .option('--pattern <pattern>', 'by record subset (fields of the whole event record), same syntax')
     .option('--count <n>', 'exit 0 after N events (exit 1 if --duration ends first)')
     .option('--duration <ms>', 'stop after this long (500, 2s, 1m); default: until Ctrl+C or --count');
@@ -76,17 +79,23 @@ export async function runLive(
   const sub = await start(deliver);
   try {
     if (config.logLevel !== 'silent' && config.logLevel !== 'error' && config.logLevel !== 'warn') {
-      process.stderr.write(`👁️  ${what} ${plan.target.label} on ${config.store}${plan.from === undefined ? ' (live)' : ` from ${plan.from}`}\n`);
+      process.stderr.write(
+        `👁️  ${what} ${plan.target.label} on ${config.store}${plan.from === undefined ? ' (live)' : ` from ${plan.from}`}\n`,
+      );
     }
     if (plan.durationMs !== undefined) timer = setTimeout(() => finish('duration'), plan.durationMs);
     const reason = await finished;
     await chain;
     if (failure !== undefined) throw failure;
     if (reason === 'duration' && plan.count !== undefined && taken < plan.count) {
-      throw new CommandFailed('count_not_reached', `${what}: saw ${taken} of ${plan.count} events before --duration ${plan.durationMs} ms ended`, {
-        seen: taken,
-        count: plan.count,
-      });
+      throw new CommandFailed(
+        'count_not_reached',
+        `${what}: saw ${taken} of ${plan.count} events before --duration ${plan.durationMs} ms ended`,
+        {
+          seen: taken,
+          count: plan.count,
+        },
+      );
     }
     return 0;
   } finally {

@@ -38,8 +38,12 @@ export function registerNode(program: Command, run: Runner): void {
     run(async (config) => {
       const f = cmd.opts<NodeFlags>();
       const portText = f.port ?? process.env.EX_ESDB_NODE_PORT;
-      const stores = f.stores?.split(',').map((s) => s.trim()).filter(Boolean);
-      if (stores !== undefined && stores.length === 0) throw new UsageError('--stores needs at least one store id, e.g. --stores reg_gh,orders');
+      const stores = f.stores
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (stores !== undefined && stores.length === 0)
+        throw new UsageError('--stores needs at least one store id, e.g. --stores reg_gh,orders');
       const opts: RunNodeOptions = {
         port: portText === undefined ? 0 : parsePort(portText, '--port / EX_ESDB_NODE_PORT'),
         host: f.host ?? '127.0.0.1',

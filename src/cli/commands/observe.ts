@@ -10,7 +10,10 @@ export function registerObserve(program: Command, run: Runner): void {
     program
       .command('observe')
       .description('watch events live (a transient observer): SEEN lines, or one JSON record per line with --json')
-      .option('--from <position>', 'replay from this stream version ($<stream>) or global position (default: live only)'),
+      .option(
+        '--from <position>',
+        'replay from this stream version ($<stream>) or global position (default: live only)',
+      ),
   ).addHelpText(
     'after',
     examples(

@@ -22,7 +22,7 @@ export function registerProduce(program: Command, run: Runner): void {
     .description('run greenhouse producers on greenhouse1..N; progress on stderr, a summary at the end')
     .option('--producers <n>', 'number of producers (default 3)')
     .option('--batch <n>', 'events per append (default 1)')
-    .option('--period <ms>', 'ms between a producer\'s appends (default 100; 0 = flat out)')
+    .option('--period <ms>', "ms between a producer's appends (default 100; 0 = flat out)")
     .option('--events <n>', 'stop after exactly N events in total')
     .option('--duration <ms>', 'stop after this long (500, 10s, 1m)')
     .option('--prefix <name>', 'stream name prefix (default greenhouse)')
@@ -70,10 +70,14 @@ export function registerProduce(program: Command, run: Runner): void {
           createOutput(config.json).result({ ...summary }, () =>
             [
               `✅ ${summary.events} events in ${summary.appends} appends over ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.ratePerSec}/s)`,
-              ...Object.entries(summary.streams).map(([s, v]) => `  • ${s}: ${v.events} events, version ${v.version}${v.lastError ? `  ❌ ${v.lastError}` : ''}`),
+              ...Object.entries(summary.streams).map(
+                ([s, v]) =>
+                  `  • ${s}: ${v.events} events, version ${v.version}${v.lastError ? `  ❌ ${v.lastError}` : ''}`,
+              ),
             ].join('\n'),
           );
-          if (summary.events === 0 && summary.lastError) throw new CommandFailed('produce_failed', `no append succeeded: ${summary.lastError}`);
+          if (summary.events === 0 && summary.lastError)
+            throw new CommandFailed('produce_failed', `no append succeeded: ${summary.lastError}`);
           return 0;
         } finally {
           signal.dispose();

@@ -21,7 +21,11 @@ export function registerRead(program: Command, run: Runner): void {
     .option('--backward', 'read from --from downwards')
     .addHelpText(
       'after',
-      examples('read greenhouse1', 'read greenhouse1 --from 10 --count 5 --json', 'read greenhouse1 --backward --count 1 --json   # the last event'),
+      examples(
+        'read greenhouse1',
+        'read greenhouse1 --from 10 --count 5 --json',
+        'read greenhouse1 --backward --count 1 --json   # the last event',
+      ),
     );
   cmd.action(
     run((config) =>
@@ -39,7 +43,9 @@ export function registerRead(program: Command, run: Runner): void {
           }
         }
         if (from < 0) throw new UsageError('--from must be >= 0');
-        const iter = f.backward ? gater.api.streamBackward(config.store, stream, from, count) : gater.api.streamForward(config.store, stream, from, count);
+        const iter = f.backward
+          ? gater.api.streamBackward(config.store, stream, from, count)
+          : gater.api.streamForward(config.store, stream, from, count);
         let n = 0;
         for await (const e of iter) {
           process.stdout.write(`${config.json ? JSON.stringify(e) : recordLine(e)}\n`);

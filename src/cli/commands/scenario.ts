@@ -17,7 +17,11 @@ import { examples, withGater } from './common.js';
 export const BUILTIN_DIR = fileURLToPath(new URL('../../../fixtures/scenarios/', import.meta.url));
 
 function builtinFiles(): string[] {
-  return existsSync(BUILTIN_DIR) ? readdirSync(BUILTIN_DIR).filter((f) => f.endsWith('.json')).sort() : [];
+  return existsSync(BUILTIN_DIR)
+    ? readdirSync(BUILTIN_DIR)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
 }
 
 /** `01-basic-event-flow.json` answers to `basic-event-flow`, `01`, `1` and its file name. */
@@ -33,7 +37,9 @@ export function resolveScenario(arg: string): string {
     files.find((f) => f === arg || f === `${arg}.json` || builtinName(f) === arg) ??
     (/^\d+$/.test(arg) ? files.find((f) => Number(f.match(/^(\d+)-/)?.[1]) === Number(arg)) : undefined);
   if (!hit) {
-    throw new UsageError(`no scenario file "${arg}" and no shipped scenario of that name; shipped: ${files.map(builtinName).join(', ') || '(none)'}`);
+    throw new UsageError(
+      `no scenario file "${arg}" and no shipped scenario of that name; shipped: ${files.map(builtinName).join(', ') || '(none)'}`,
+    );
   }
   return join(BUILTIN_DIR, hit);
 }
@@ -48,13 +54,20 @@ export function registerScenario(program: Command, run: Runner): void {
   const cmd = program
     .command('scenario')
     .argument('[files...]', 'scenario files, or names of shipped scenarios (basic-event-flow, 1, ...)')
-    .description('run scenario files of steps (append, produce, observe, subscribe, ack, wait, expect ...) and report; exit 0 when all pass, 1 otherwise')
+    .description(
+      'run scenario files of steps (append, produce, observe, subscribe, ack, wait, expect ...) and report; exit 0 when all pass, 1 otherwise',
+    )
     .option('--all', 'run every shipped scenario')
     .option('--list', 'list the shipped scenarios')
     .option('--run-id <id>', 'value of {{run}} in the files (default: a fresh id)')
     .addHelpText(
       'after',
-      examples('scenario --list', 'scenario basic-event-flow', 'scenario --all --json', 'scenario ./my-scenario.json --connect 127.0.0.1:7001 --cookie s3cret') +
+      examples(
+        'scenario --list',
+        'scenario basic-event-flow',
+        'scenario --all --json',
+        'scenario ./my-scenario.json --connect 127.0.0.1:7001 --cookie s3cret',
+      ) +
         `\n\nShipped scenarios live in ${BUILTIN_DIR}. With --json: one line per step, then one summary line per scenario.`,
     );
   cmd.action(
@@ -64,15 +77,22 @@ export function registerScenario(program: Command, run: Runner): void {
       if (f.list) {
         for (const file of builtinFiles()) {
           const s = parseScenario(await readFile(join(BUILTIN_DIR, file), 'utf8'), file);
-          if (config.json) process.stdout.write(`${JSON.stringify({ name: builtinName(file), file: join(BUILTIN_DIR, file), title: s.name, description: s.description })}\n`);
-          else process.stdout.write(`${builtinName(file).padEnd(24)} ${s.name}${s.description ? c.gray(` — ${s.description}`) : ''}\n`);
+          if (config.json)
+            process.stdout.write(
+              `${JSON.stringify({ name: builtinName(file), file: join(BUILTIN_DIR, file), title: s.name, description: s.description })}\n`,
+            );
+          else
+            process.stdout.write(
+              `${builtinName(file).padEnd(24)} ${s.name}${s.description ? c.gray(` — ${s.description}`) : ''}\n`,
+            );
         }
         return 0;
       }
       const args = cmd.args;
       if (f.all && args.length) throw new UsageError('give scenario files or --all, not both');
       const paths = f.all ? builtinFiles().map((x) => join(BUILTIN_DIR, x)) : args.map(resolveScenario);
-      if (paths.length === 0) throw new UsageError('name a scenario file (or a shipped scenario, see --list), or pass --all');
+      if (paths.length === 0)
+        throw new UsageError('name a scenario file (or a shipped scenario, see --list), or pass --all');
       // Parse every file first: a typo in the third file should not cost two runs.
       const scenarios = await Promise.all(
         paths.map(async (p) => {
@@ -96,11 +116,19 @@ export function registerScenario(program: Command, run: Runner): void {
           results.push(result);
           if (config.json) {
             const { steps, ...rest } = result;
-            out(JSON.stringify({ ...rest, failed: steps.filter((s) => s.status === 'fail' && s.kind !== 'parallel').map((s) => ({ step: s.index, description: s.description, message: s.message })) }));
+            out(
+              JSON.stringify({
+                ...rest,
+                failed: steps
+                  .filter((s) => s.status === 'fail' && s.kind !== 'parallel')
+                  .map((s) => ({ step: s.index, description: s.description, message: s.message })),
+              }),
+            );
           } else out(`${summaryLine(result, c)}\n`);
         }
         if (results.every((r) => r.passed)) return EXIT.ok;
-        if (results.some((r) => r.abortedBy !== undefined && UNAVAILABLE_CODES.has(r.abortedBy))) return EXIT.unavailable;
+        if (results.some((r) => r.abortedBy !== undefined && UNAVAILABLE_CODES.has(r.abortedBy)))
+          return EXIT.unavailable;
         return EXIT.failed;
       });
     }),

@@ -38,7 +38,8 @@ export function registerSnapshot(program: Command, run: Runner): void {
       const [source, stream, v] = rec.args as [string, string, string];
       const version = versionArg(v);
       const f = rec.opts<{ data?: string; file?: string }>();
-      if ((f.data === undefined) === (f.file === undefined)) throw new UsageError('give the snapshot with exactly one of --data <json> or --file <path>');
+      if ((f.data === undefined) === (f.file === undefined))
+        throw new UsageError('give the snapshot with exactly one of --data <json> or --file <path>');
       const record =
         f.data !== undefined
           ? jsonOpt(f.data, '--data')
@@ -50,7 +51,10 @@ export function registerSnapshot(program: Command, run: Runner): void {
             );
       return withGater(config, async (gater) => {
         await gater.api.recordSnapshot(config.store, source, stream, version, record);
-        createOutput(config.json).result({ store: config.store, sourceUuid: source, streamUuid: stream, version, recorded: true }, () => `✅ Snapshot ${source}/${stream}@${version} recorded`);
+        createOutput(config.json).result(
+          { store: config.store, sourceUuid: source, streamUuid: stream, version, recorded: true },
+          () => `✅ Snapshot ${source}/${stream}@${version} recorded`,
+        );
         return 0;
       });
     }),
@@ -88,7 +92,10 @@ export function registerSnapshot(program: Command, run: Runner): void {
       const version = versionArg(v);
       return withGater(config, async (gater) => {
         await gater.api.deleteSnapshot(config.store, source, stream, version);
-        createOutput(config.json).result({ store: config.store, sourceUuid: source, streamUuid: stream, version, deleted: true }, () => `🗑️  Snapshot ${source}/${stream}@${version} deleted`);
+        createOutput(config.json).result(
+          { store: config.store, sourceUuid: source, streamUuid: stream, version, deleted: true },
+          () => `🗑️  Snapshot ${source}/${stream}@${version} deleted`,
+        );
         return 0;
       });
     }),
@@ -107,7 +114,9 @@ export function registerSnapshot(program: Command, run: Runner): void {
         const snapshots = await gater.api.listSnapshots(config.store, f.source ?? 'any', f.stream ?? 'any');
         createOutput(config.json).result({ store: config.store, snapshots }, () =>
           snapshots.length
-            ? snapshots.map((s) => `${s.sourceUuid}/${s.streamUuid}@${s.version}  ${s.created}  ${JSON.stringify(s.record)}`).join('\n')
+            ? snapshots
+                .map((s) => `${s.sourceUuid}/${s.streamUuid}@${s.version}  ${s.created}  ${JSON.stringify(s.record)}`)
+                .join('\n')
             : '(no snapshots)',
         );
         return 0;

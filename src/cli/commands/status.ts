@@ -88,7 +88,8 @@ export function renderStatus(s: StatusReport): string {
   if (s.foreignNodes.length) lines.push(`Foreign BEAM nodes: ${s.foreignNodes.map((f) => f.name).join(', ')}`);
   const bad = Object.entries(s.badPackets);
   if (bad.length) lines.push(`Bad packets (wrong secret?): ${bad.map(([a, n]) => `${a}=${n}`).join(', ')}`);
-  if (s.unauthorized.length) lines.push(`Refused (wrong cookie?): ${s.unauthorized.map((u) => `${u.node} ${u.address}`).join(', ')}`);
+  if (s.unauthorized.length)
+    lines.push(`Refused (wrong cookie?): ${s.unauthorized.map((u) => `${u.node} ${u.address}`).join(', ')}`);
   return lines.join('\n');
 }
 
@@ -100,7 +101,12 @@ async function settle(gater: Gater, config: Config, waitMs: number): Promise<voi
   const deadline = Date.now() + waitMs;
   const seedsOnly = !config.cluster && config.connect.length > 0;
   while (Date.now() < deadline) {
-    if (seedsOnly && gater.registry.links().length >= config.connect.length && gater.api.gatewayWorkersForStore(gater.store).length > 0) return;
+    if (
+      seedsOnly &&
+      gater.registry.links().length >= config.connect.length &&
+      gater.api.gatewayWorkersForStore(gater.store).length > 0
+    )
+      return;
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -37,7 +37,10 @@ export function registerSubscribe(program: Command, run: Runner): void {
       const f = cmd.opts<SubscribeFlags>();
       const plan = planLive(f);
       const name = f.name?.trim();
-      if (!name || name === 'transient') throw new UsageError('--name must name a persistent subscription (not "transient"); use observe for a live view');
+      if (!name || name === 'transient')
+        throw new UsageError(
+          '--name must name a persistent subscription (not "transient"); use observe for a live view',
+        );
       const ackTimeoutMs = intOpt(f.ackTimeout, '--ack-timeout', { min: 1 });
       const maxRetries = intOpt(f.maxRetries, '--max-retries', { min: 1 });
       const c = makeChalk(config.color);
@@ -48,10 +51,18 @@ export function registerSubscribe(program: Command, run: Runner): void {
           plan,
           async (deliver) => {
             subscriber = (events) => deliver(events);
-            return gater.api.saveSubscription(config.store, plan.target.type, plan.target.selector, name, plan.from ?? 0, subscriber, {
-              ...(ackTimeoutMs !== undefined ? { ackTimeoutMs } : {}),
-              ...(maxRetries !== undefined ? { maxRetries } : {}),
-            });
+            return gater.api.saveSubscription(
+              config.store,
+              plan.target.type,
+              plan.target.selector,
+              name,
+              plan.from ?? 0,
+              subscriber,
+              {
+                ...(ackTimeoutMs !== undefined ? { ackTimeoutMs } : {}),
+                ...(maxRetries !== undefined ? { maxRetries } : {}),
+              },
+            );
           },
           async (e: EventRecord) => {
             process.stdout.write(`${config.json ? JSON.stringify(e) : colorLine(c, receivedLine(name, e))}\n`);

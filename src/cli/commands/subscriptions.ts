@@ -9,14 +9,22 @@ export function registerSubscriptions(program: Command, run: Runner): void {
     .command('subscriptions')
     .description('list the subscriptions of the store: checkpoint, in-flight, parked and lag')
     .option('--name <name>', 'only the subscription(s) with this name')
-    .addHelpText('after', examples('subscriptions', 'subscriptions --name audit --json   # {"store":"reg_gh","subscriptions":[{...,"checkpoint":10}]}'));
+    .addHelpText(
+      'after',
+      examples(
+        'subscriptions',
+        'subscriptions --name audit --json   # {"store":"reg_gh","subscriptions":[{...,"checkpoint":10}]}',
+      ),
+    );
   cmd.action(
     run((config) =>
       withGater(config, async (gater) => {
         const { name } = cmd.opts<{ name?: string }>();
         const all = await gater.api.getSubscriptions(config.store);
         const subscriptions = name === undefined ? all : all.filter((s) => s.name === name);
-        createOutput(config.json).result({ store: config.store, subscriptions }, () => renderSubscriptions(subscriptions));
+        createOutput(config.json).result({ store: config.store, subscriptions }, () =>
+          renderSubscriptions(subscriptions),
+        );
         return 0;
       }),
     ),
@@ -37,6 +45,10 @@ export function renderSubscriptions(subs: SubscriptionInfo[]): string {
   ]);
   const head = ['Name', 'Type', 'Selector', 'State', 'Checkpoint', 'InFlight', 'Parked', 'Lag'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [fmt(head), '-'.repeat(widths.reduce((a, w) => a + w + 2, -2)), ...rows.map(fmt)].join('\n');
 }

@@ -8,7 +8,13 @@ export function registerVersion(program: Command, run: Runner): void {
     .command('version')
     .argument('<stream>', 'stream id, e.g. greenhouse1')
     .description('print the version of a stream (number of its last event, -1 when missing)')
-    .addHelpText('after', examples('version greenhouse1', 'version greenhouse1 --json   # {"store":"reg_gh","stream":"greenhouse1","version":9}'));
+    .addHelpText(
+      'after',
+      examples(
+        'version greenhouse1',
+        'version greenhouse1 --json   # {"store":"reg_gh","stream":"greenhouse1","version":9}',
+      ),
+    );
   cmd.action(
     run((config) =>
       withGater(config, async (gater) => {

@@ -16,7 +16,11 @@ export function ActivityPane({ feed, height }: { feed: LineFeed; height: number 
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text color={theme.status.muted}>── activity ({feed.total} lines) ──</Text>
-      <LiveLog lines={feed.lines(height)} height={height} emptyText="no activity yet — start producers (7) and observers (1-3)" />
+      <LiveLog
+        lines={feed.lines(height)}
+        height={height}
+        emptyText="no activity yet — start producers (7) and observers (1-3)"
+      />
     </Box>
   );
 }

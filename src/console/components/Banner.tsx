@@ -19,12 +19,12 @@ export function Banner() {
       </Text>
       <Text wrap="truncate-end">
         <Text color={theme.status.info}>Store: {gater.store}</Text>
-        <Text>   Mode: {gater.mode}</Text>
+        <Text> Mode: {gater.mode}</Text>
         <Text>
           {'   '}Nodes: {alive}
           {alive !== cluster.nodes.length ? `/${cluster.nodes.length}` : ''}
         </Text>
-        <Text color={theme.section.producers}>   Streams: {streamText}</Text>
+        <Text color={theme.section.producers}> Streams: {streamText}</Text>
       </Text>
     </Box>
   );

@@ -12,7 +12,8 @@ export function jsonSegments(value: unknown): Segment[] {
   const p = (text: string) => out.push({ text, color: theme.json.punctuation });
   const walk = (v: unknown) => {
     if (v === null || typeof v === 'boolean') out.push({ text: String(v), color: theme.json.literal });
-    else if (typeof v === 'number') out.push({ text: Number.isFinite(v) ? String(v) : 'null', color: theme.json.number });
+    else if (typeof v === 'number')
+      out.push({ text: Number.isFinite(v) ? String(v) : 'null', color: theme.json.number });
     else if (typeof v === 'string') out.push({ text: JSON.stringify(v), color: theme.json.string });
     else if (Array.isArray(v)) {
       p('[');

@@ -23,7 +23,11 @@ export class ErrorBoundary extends Component<Props, { error: Error | undefined }
     const { error } = this.state;
     if (!error) return this.props.children;
     return (
-      <ViewFrame onBack={() => this.setState({ error: undefined })} onQuit={this.props.onQuit} hints="Esc back to the console · q quit">
+      <ViewFrame
+        onBack={() => this.setState({ error: undefined })}
+        onQuit={this.props.onQuit}
+        hints="Esc back to the console · q quit"
+      >
         <Box flexDirection="column">
           <Text color={theme.status.error}>❌ The console hit an error: {error.message}</Text>
         </Box>

@@ -117,7 +117,8 @@ function nextIndex(fields: FieldSpec[], from: number, values: Values): number {
 /** An integer >= min; empty answers never reach here when the field has a default. */
 export function integerField(what: string, min: number, example: number): (raw: string) => Parsed {
   return (raw) => {
-    if (!/^[+-]?\d+$/.test(raw)) return { ok: false, error: `"${raw}" is not a whole number; ${what} must be a number such as ${example}` };
+    if (!/^[+-]?\d+$/.test(raw))
+      return { ok: false, error: `"${raw}" is not a whole number; ${what} must be a number such as ${example}` };
     const n = Number(raw);
     if (!Number.isSafeInteger(n) || n < min) return { ok: false, error: `${what} must be ${min} or more, got ${raw}` };
     return { ok: true, value: n };
@@ -126,5 +127,8 @@ export function integerField(what: string, min: number, example: number): (raw: 
 
 /** Any non-empty text. */
 export function requiredField(what: string, example: string): (raw: string) => Parsed {
-  return (raw) => (raw === '' ? { ok: false, error: `${what} must not be empty; type one such as ${example}` } : { ok: true, value: raw });
+  return (raw) =>
+    raw === ''
+      ? { ok: false, error: `${what} must not be empty; type one such as ${example}` }
+      : { ok: true, value: raw };
 }

@@ -11,7 +11,14 @@ export function LogPane({ logs, height = 3 }: { logs: LogStore; height?: number 
   const lines = logs.lines(height);
   if (lines.length === 0 || height <= 0) return null;
   return (
-    <Box flexDirection="column" borderStyle="single" borderColor="gray" borderLeft={false} borderRight={false} borderBottom={false}>
+    <Box
+      flexDirection="column"
+      borderStyle="single"
+      borderColor="gray"
+      borderLeft={false}
+      borderRight={false}
+      borderBottom={false}
+    >
       {lines.map((l) => (
         <Text key={l.seq} color={theme.log[l.level]} wrap="truncate-end">
           {l.at.slice(11, 19)} {l.level.toUpperCase().padEnd(5)} {l.text}

@@ -17,7 +17,18 @@ export interface StatusBarProps {
 }
 
 /** One status line under a live view: state, events per second, counts, filter and keys. */
-export function StatusBar({ paused, rate, total, shown, buffered, capacity, sincePause, filter, hints, children }: StatusBarProps) {
+export function StatusBar({
+  paused,
+  rate,
+  total,
+  shown,
+  buffered,
+  capacity,
+  sincePause,
+  filter,
+  hints,
+  children,
+}: StatusBarProps) {
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">

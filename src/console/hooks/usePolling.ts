@@ -17,12 +17,15 @@ export function usePolling<T>(load: () => Promise<T>, everyMs = 1000, deps: unkn
     const run = () => {
       if (busy) return;
       busy = true;
-      loadRef.current().then(
-        (value) => alive && setPolled({ state: 'ready', value }),
-        (e: unknown) => alive && setPolled({ state: 'error', message: toGaterError(e).message }),
-      ).finally(() => {
-        busy = false;
-      });
+      loadRef
+        .current()
+        .then(
+          (value) => alive && setPolled({ state: 'ready', value }),
+          (e: unknown) => alive && setPolled({ state: 'error', message: toGaterError(e).message }),
+        )
+        .finally(() => {
+          busy = false;
+        });
     };
     run();
     const t = everyMs > 0 ? setInterval(run, everyMs) : undefined;

@@ -8,7 +8,10 @@ export const FRAME_MS = 33;
  * times a second; only the first signal of a frame arms a timer, the rest cost a comparison.
  * Returns a counter that changes with every flushed frame.
  */
-export function useThrottledSubscription(subscribe: ((onChange: () => void) => () => void) | undefined, frameMs = FRAME_MS): number {
+export function useThrottledSubscription(
+  subscribe: ((onChange: () => void) => () => void) | undefined,
+  frameMs = FRAME_MS,
+): number {
   const [tick, setTick] = useState(0);
   useEffect(() => {
     if (!subscribe) return;

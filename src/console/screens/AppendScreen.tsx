@@ -26,14 +26,24 @@ export function AppendEvents({ done }: ScreenProps) {
   };
   const payload = (raw: string): Parsed => {
     const r = tryParsePattern(raw);
-    return r.ok ? { ok: true, value: r.pattern, shown: compactJson(r.pattern) } : { ok: false, error: `bad payload: ${r.error}` };
+    return r.ok
+      ? { ok: true, value: r.pattern, shown: compactJson(r.pattern) }
+      : { ok: false, error: `bad payload: ${r.error}` };
   };
-  const eventType = (raw: string): Parsed => (/\s/.test(raw) ? { ok: false, error: `an event type has no spaces, got "${raw}"` } : { ok: true, value: raw, shown: raw || '(generated)' });
+  const eventType = (raw: string): Parsed =>
+    /\s/.test(raw)
+      ? { ok: false, error: `an event type has no spaces, got "${raw}"` }
+      : { ok: true, value: raw, shown: raw || '(generated)' };
   return (
     <Form
       heading={<Heading color={theme.section.data}>📝 Append Events Manually</Heading>}
       fields={[
-        { key: 'stream', prompt: 'Enter stream name (default greenhouse1): ', defaultValue: 'greenhouse1', parse: requiredField('the stream name', 'greenhouse1') },
+        {
+          key: 'stream',
+          prompt: 'Enter stream name (default greenhouse1): ',
+          defaultValue: 'greenhouse1',
+          parse: requiredField('the stream name', 'greenhouse1'),
+        },
         { key: 'count', prompt: 'Number of events to append (default 5): ', defaultValue: '5', parse: count },
         { key: 'eventType', prompt: 'Event type (Enter for generated greenhouse events): ', parse: eventType },
         {
@@ -42,7 +52,11 @@ export function AppendEvents({ done }: ScreenProps) {
           defaultValue: '{}',
           parse: payload,
           when: (v) => v.eventType !== '',
-          intro: <Text color={theme.status.muted}>{'e.g. {"operator":"John","temperature":20} or %{operator: "John", temperature: 20}'}</Text>,
+          intro: (
+            <Text color={theme.status.muted}>
+              {'e.g. {"operator":"John","temperature":20} or %{operator: "John", temperature: 20}'}
+            </Text>
+          ),
         },
       ]}
       onCancel={() => done([warn('Cancelled — nothing was appended')])}
@@ -53,7 +67,9 @@ export function AppendEvents({ done }: ScreenProps) {
           const n = v.count as number;
           const type = String(v.eventType ?? '');
           const version = await api.getVersion(services.store, stream);
-          const events: NewEvent[] = type ? Array.from({ length: n }, () => ({ eventType: type, data: v.payload })) : generateGreenhouseEvents(version, n);
+          const events: NewEvent[] = type
+            ? Array.from({ length: n }, () => ({ eventType: type, data: v.payload }))
+            : generateGreenhouseEvents(version, n);
           const newVersion = await api.appendEvents(services.store, stream, events);
           const from = Math.max(0, newVersion - 2);
           const latest = await api.getEvents(services.store, stream, from, newVersion - from + 1, 'forward');
@@ -67,4 +83,3 @@ export function AppendEvents({ done }: ScreenProps) {
     />
   );
 }
-

@@ -18,7 +18,9 @@ export function ClusterStatus({ done, quit }: ScreenProps) {
     <ViewFrame onBack={() => done()} onQuit={quit} hints="refreshes every second · Esc back · q quit">
       <Heading color={theme.section.data}>🔗 Cluster Status</Heading>
       {status.state === 'loading' && <Text color={theme.status.muted}>loading…</Text>}
-      {status.state === 'error' && <Text color={theme.status.error}>❌ Failed to get cluster status: {status.message}</Text>}
+      {status.state === 'error' && (
+        <Text color={theme.status.error}>❌ Failed to get cluster status: {status.message}</Text>
+      )}
       {status.state === 'ready' && <StatusView s={status.value} />}
     </ViewFrame>
   );
@@ -28,8 +30,8 @@ function StatusView({ s }: { s: StatusReport }) {
   return (
     <Box flexDirection="column">
       <Text>
-        Mode: {s.mode}   Store: {s.store}
-        {s.storage ? `   Storage: ${s.storage}` : ''}   PubSub: {s.pubSub}   Streams: {s.streams ?? '?'}
+        Mode: {s.mode} Store: {s.store}
+        {s.storage ? `   Storage: ${s.storage}` : ''} PubSub: {s.pubSub} Streams: {s.streams ?? '?'}
       </Text>
       <Text color={theme.status.success}>
         Active gateway workers for {s.store}: {s.workers}
@@ -38,19 +40,22 @@ function StatusView({ s }: { s: StatusReport }) {
       {s.nodes.map((n) => (
         <Text key={n.name} wrap="truncate-end">
           {'  '}
-          {STATE_ICON[n.state] ?? '⚪'} {cell(n.name, 28)} {cell(n.state, 8)} {cell(n.heartbeatAgeMs === null ? 'heartbeat -' : `heartbeat ${n.heartbeatAgeMs} ms ago`, 24)}{' '}
+          {STATE_ICON[n.state] ?? '⚪'} {cell(n.name, 28)} {cell(n.state, 8)}{' '}
+          {cell(n.heartbeatAgeMs === null ? 'heartbeat -' : `heartbeat ${n.heartbeatAgeMs} ms ago`, 24)}{' '}
           {cell(n.address, 22)} stores=[{n.stores.join(', ')}] workers={n.workers}
         </Text>
       ))}
       <Text color={theme.ui.header}>Workers (store · node · worker · calls routed):</Text>
-      {s.workersByNode.length === 0 && <Text color={theme.status.warning}>⚠️  No gateway workers</Text>}
+      {s.workersByNode.length === 0 && <Text color={theme.status.warning}>{'⚠️  '}No gateway workers</Text>}
       {s.workersByNode.map((w) => (
         <Text key={w.id} wrap="truncate-end">
           {'  • '}
           {cell(w.store, 12)} {cell(w.node, 28)} {cell(w.id, 36)} {w.routed}
         </Text>
       ))}
-      {s.foreignNodes.length > 0 && <Text color={theme.status.warning}>Foreign BEAM nodes: {s.foreignNodes.map((f) => f.name).join(', ')}</Text>}
+      {s.foreignNodes.length > 0 && (
+        <Text color={theme.status.warning}>Foreign BEAM nodes: {s.foreignNodes.map((f) => f.name).join(', ')}</Text>
+      )}
       {Object.keys(s.badPackets).length > 0 && (
         <Text color={theme.status.error}>
           Bad packets (wrong secret?):{' '}
@@ -59,7 +64,11 @@ function StatusView({ s }: { s: StatusReport }) {
             .join(', ')}
         </Text>
       )}
-      {s.unauthorized.length > 0 && <Text color={theme.status.error}>Refused (wrong cookie?): {s.unauthorized.map((u) => `${u.node} ${u.address}`).join(', ')}</Text>}
+      {s.unauthorized.length > 0 && (
+        <Text color={theme.status.error}>
+          Refused (wrong cookie?): {s.unauthorized.map((u) => `${u.node} ${u.address}`).join(', ')}
+        </Text>
+      )}
     </Box>
   );
 }

@@ -38,7 +38,9 @@ describe('data options (12-14)', () => {
     f = await c.waitFor("📄 Events from 'greenhouse1':");
     f = await c.waitFor('versions 0–4 of 0–11 · page 1/3');
     expect(rows(f)).toHaveLength(5);
-    expect(rows(f)[0]).toMatch(/^v0\s+initialized:v1\s+\d\d:\d\d:\d\d \{"temperature":\d+,"humidity":\d+,"light":\d+\}/);
+    expect(rows(f)[0]).toMatch(
+      /^v0\s+initialized:v1\s+\d\d:\d\d:\d\d \{"temperature":\d+,"humidity":\d+,"light":\d+\}/,
+    );
     await c.press(KEY.right);
     f = await c.waitFor('versions 5–9 of 0–11 · page 2/3');
     await c.press('n');

@@ -67,7 +67,12 @@ export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQui
     <Box flexDirection="column">
       {heading}
       {!alive && <Text color={theme.status.error}>{stoppedText}</Text>}
-      <LiveLog lines={matching} height={height} highlight={filter} emptyText={filter ? `no line matches /${filter}/ yet` : 'waiting for events…'} />
+      <LiveLog
+        lines={matching}
+        height={height}
+        highlight={filter}
+        emptyText={filter ? `no line matches /${filter}/ yet` : 'waiting for events…'}
+      />
       <StatusBar
         paused={paused}
         rate={view.rate}
@@ -77,7 +82,11 @@ export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQui
         sincePause={view.sincePause}
         filter={filter}
         shown={matching.length}
-        hints={ready ? `space ${paused ? 'resume' : 'pause'} · / filter${filter ? ' · Esc clear filter' : ' · Esc back'} · q quit` : undefined}
+        hints={
+          ready
+            ? `space ${paused ? 'resume' : 'pause'} · / filter${filter ? ' · Esc clear filter' : ' · Esc back'} · q quit`
+            : undefined
+        }
       >
         {editing ? (
           <FilterField
@@ -114,7 +123,8 @@ export function ObserverMonitor({ name, done, quit }: ScreenProps & { name: stri
       heading={
         <Box flexDirection="column">
           <Text color={theme.section.monitor} bold>
-            👁️  Monitoring Observer: {name}
+            {'👁️  Monitoring Observer: '}
+            {name}
           </Text>
           <Text color={theme.status.info} wrap="truncate-end">
             Type: {observer?.type ?? '?'}, Selector: {observer ? inspectSelector(observer.selector) : '?'}
@@ -131,7 +141,12 @@ export function ObserverMonitor({ name, done, quit }: ScreenProps & { name: stri
 }
 
 /** After option 10: the subscription's RECEIVED lines (each acked as it arrives). */
-export function SubscriptionFeedView({ name, result, done, quit }: ScreenProps & { name: string; result: ResultLine[] }) {
+export function SubscriptionFeedView({
+  name,
+  result,
+  done,
+  quit,
+}: ScreenProps & { name: string; result: ResultLine[] }) {
   const services = useServices();
   const sub = services.subscription(name);
   return (
@@ -143,7 +158,8 @@ export function SubscriptionFeedView({ name, result, done, quit }: ScreenProps &
             📡 Subscription: {name}
           </Text>
           <Text color={theme.status.info} wrap="truncate-end">
-            Selector: {sub ? JSON.stringify(sub.selector) : '?'}, from {sub?.startFrom ?? 0} — each RECEIVED event is acked as it is shown
+            Selector: {sub ? JSON.stringify(sub.selector) : '?'}, from {sub?.startFrom ?? 0} — each RECEIVED event is
+            acked as it is shown
           </Text>
         </Box>
       }

@@ -20,7 +20,8 @@ function observerName(services: ConsoleServices) {
   return (raw: string): Parsed => {
     const r = required(raw);
     if (!r.ok) return r;
-    if (services.observers.get(raw)?.status === 'Running') return { ok: false, error: `an observer named '${raw}' is already running; pick another name (6 stops it)` };
+    if (services.observers.get(raw)?.status === 'Running')
+      return { ok: false, error: `an observer named '${raw}' is already running; pick another name (6 stops it)` };
     return r;
   };
 }
@@ -46,7 +47,10 @@ export function CreateObserverByStream({ done }: ScreenProps) {
           key: 'stream',
           prompt: 'Enter stream name or $all (default $all): ',
           defaultValue: '$all',
-          parse: (raw) => (/\s/.test(raw) ? { ok: false, error: `a stream name has no spaces, got "${raw}"` } : { ok: true, value: raw }),
+          parse: (raw) =>
+            /\s/.test(raw)
+              ? { ok: false, error: `a stream name has no spaces, got "${raw}"` }
+              : { ok: true, value: raw },
         },
         { key: 'name', prompt: 'Enter observer name: ', parse: observerName(services) },
       ]}
@@ -66,10 +70,16 @@ export function CreateObserverByType({ done }: ScreenProps) {
   const services = useServices();
   const n = GREENHOUSE_EVENT_TYPES.length;
   const parseType = (raw: string): Parsed => {
-    if (raw === '') return { ok: false, error: `type a number 1-${n} from the list or an event type such as temperature_measured:v1` };
+    if (raw === '')
+      return {
+        ok: false,
+        error: `type a number 1-${n} from the list or an event type such as temperature_measured:v1`,
+      };
     if (/^\d+$/.test(raw)) {
       const t = GREENHOUSE_EVENT_TYPES[Number(raw) - 1];
-      return t ? { ok: true, value: t, shown: t } : { ok: false, error: `there is no event type ${raw}; pick 1-${n} or type a name` };
+      return t
+        ? { ok: true, value: t, shown: t }
+        : { ok: false, error: `there is no event type ${raw}; pick 1-${n} or type a name` };
     }
     if (/\s/.test(raw)) return { ok: false, error: `an event type has no spaces, got "${raw}"` };
     return { ok: true, value: raw };

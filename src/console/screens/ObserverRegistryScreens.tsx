@@ -23,7 +23,7 @@ function useObserverList(services: ConsoleServices): ObserverInfo[] {
 
 /** Reference §7.4 option 4 columns (name, type, selector, status; narrowed to fit 100 columns), plus events seen and last event. */
 export function ObserverTable({ observers }: { observers: ObserverInfo[] }) {
-  if (observers.length === 0) return <Text color={theme.status.warning}>⚠️  No active observers</Text>;
+  if (observers.length === 0) return <Text color={theme.status.warning}>{'⚠️  '}No active observers</Text>;
   return (
     <Box flexDirection="column">
       <Text color={theme.ui.header} wrap="truncate-end">
@@ -33,7 +33,11 @@ export function ObserverTable({ observers }: { observers: ObserverInfo[] }) {
       {observers.map((o) => (
         <Text key={o.name} wrap="truncate-end">
           {cell(o.name, 20)} {cell(o.type, 18)} {cell(inspectSelector(o.selector), 26)}{' '}
-          {o.status === 'Running' ? <Text color={theme.status.success}>{cell('🟢 Running', 10)}</Text> : <Text color={theme.status.error}>{cell('🔴 Stopped', 10)}</Text>}{' '}
+          {o.status === 'Running' ? (
+            <Text color={theme.status.success}>{cell('🟢 Running', 10)}</Text>
+          ) : (
+            <Text color={theme.status.error}>{cell('🔴 Stopped', 10)}</Text>
+          )}{' '}
           {cell(String(o.seen), 7)} {clock(o.lastEventAt)}
         </Text>
       ))}
@@ -88,7 +92,10 @@ function PickObserver({
     return (
       <ViewFrame onBack={() => done()} onQuit={quit}>
         {heading}
-        <Text color={theme.status.warning}>⚠️  {emptyText}</Text>
+        <Text color={theme.status.warning}>
+          {'⚠️  '}
+          {emptyText}
+        </Text>
       </ViewFrame>
     );
   }

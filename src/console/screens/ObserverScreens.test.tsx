@@ -13,7 +13,8 @@ describe('observer options (1-6)', () => {
     await c.cleanup();
   });
 
-  const append = (stream: string, n: number) => c.gater.api.appendEvents('reg_gh', stream, generateGreenhouseEvents(-1, n, { seed: 7 }));
+  const append = (stream: string, n: number) =>
+    c.gater.api.appendEvents('reg_gh', stream, generateGreenhouseEvents(-1, n, { seed: 7 }));
 
   it('1 creates an observer by stream, with $all as the default, and re-prompts on an empty name', async () => {
     await c.choose(1);
@@ -28,7 +29,9 @@ describe('observer options (1-6)', () => {
     expect(f).toContain('Enter observer name:');
     await c.answer('all_obs');
     await c.waitFor("✅ Observer 'all_obs' created for stream '$all'");
-    expect(c.services.observers.list()).toMatchObject([{ name: 'all_obs', type: 'by_stream', selector: '$all', status: 'Running' }]);
+    expect(c.services.observers.list()).toMatchObject([
+      { name: 'all_obs', type: 'by_stream', selector: '$all', status: 'Running' },
+    ]);
   });
 
   it('1 accepts a bare stream name and refuses a name already running', async () => {
@@ -118,7 +121,11 @@ describe('observer options (1-6)', () => {
     await append('greenhouse1', 2);
     await append('greenhouse2', 2);
     f = await c.waitFor((s) => seen(s).length === 4);
-    expect(seen(f)[0]).toBe('SEEN ["greenhouse1:initialized:v1 (v0) => ' + JSON.stringify((await c.gater.api.getEvents('reg_gh', 'greenhouse1', 0, 1))[0]!.data) + '"]');
+    expect(seen(f)[0]).toBe(
+      'SEEN ["greenhouse1:initialized:v1 (v0) => ' +
+        JSON.stringify((await c.gater.api.getEvents('reg_gh', 'greenhouse1', 0, 1))[0]!.data) +
+        '"]',
+    );
     expect(f).toMatch(/● LIVE │ [\d.]+ ev\/s │ total 4/);
 
     await c.press(' ');

@@ -37,20 +37,35 @@ export function StartProducers({ done }: ScreenProps) {
           defaultValue: '3',
           parse: (raw): Parsed => {
             const r = count(raw);
-            if (r.ok && (r.value as number) > MAX_PRODUCERS) return { ok: false, error: `at most ${MAX_PRODUCERS} producers, got ${raw}` };
+            if (r.ok && (r.value as number) > MAX_PRODUCERS)
+              return { ok: false, error: `at most ${MAX_PRODUCERS} producers, got ${raw}` };
             return r;
           },
         },
-        { key: 'batchSize', prompt: 'Batch size, events per append (default 1): ', defaultValue: '1', parse: integerField('the batch size', 1, 1) },
-        { key: 'periodMs', prompt: 'Period between appends in ms (default 2000): ', defaultValue: '2000', parse: integerField('the period', 0, 2000) },
+        {
+          key: 'batchSize',
+          prompt: 'Batch size, events per append (default 1): ',
+          defaultValue: '1',
+          parse: integerField('the batch size', 1, 1),
+        },
+        {
+          key: 'periodMs',
+          prompt: 'Period between appends in ms (default 2000): ',
+          defaultValue: '2000',
+          parse: integerField('the period', 0, 2000),
+        },
       ]}
       onCancel={() => done([warn('Cancelled — no producer was started')])}
       onSubmit={({ count: n, batchSize, periodMs }) =>
         runAction(done, 'start producers', async () => {
           const wanted = n as number;
-          const started = services.startProducers(wanted, { batchSize: batchSize as number, periodMs: periodMs as number });
+          const started = services.startProducers(wanted, {
+            batchSize: batchSize as number,
+            periodMs: periodMs as number,
+          });
           const lines = [ok(`Started ${started.length} producers`)];
-          if (started.length) lines.push(info(`  ${started.join(', ')} (${String(batchSize)} event(s) every ${String(periodMs)} ms)`));
+          if (started.length)
+            lines.push(info(`  ${started.join(', ')} (${String(batchSize)} event(s) every ${String(periodMs)} ms)`));
           if (started.length < wanted) lines.push(warn(`${wanted - started.length} already running, left as they are`));
           return lines;
         })
@@ -67,14 +82,20 @@ export function StopProducer({ done, quit }: ScreenProps) {
     return (
       <ViewFrame onBack={() => done()} onQuit={quit}>
         <Heading color={theme.section.danger}>🛑 Stopping Producer</Heading>
-        <Text color={theme.status.warning}>⚠️  No active producers — start some with 7 first</Text>
+        <Text color={theme.status.warning}>{'⚠️  '}No active producers — start some with 7 first</Text>
       </ViewFrame>
     );
   }
   const known = (raw: string): Parsed => {
     if (raw === '') return { ok: false, error: 'type the stream of a running producer, e.g. greenhouse1' };
     if (!services.producers.list().some((p) => p.stream === raw)) {
-      return { ok: false, error: `no producer for stream '${raw}'; running: ${services.producers.list().map((p) => p.stream).join(', ')}` };
+      return {
+        ok: false,
+        error: `no producer for stream '${raw}'; running: ${services.producers
+          .list()
+          .map((p) => p.stream)
+          .join(', ')}`,
+      };
     }
     return { ok: true, value: raw };
   };
@@ -105,17 +126,22 @@ export function ListProducers({ done, quit }: ScreenProps) {
     <ViewFrame onBack={() => done()} onQuit={quit} hints="refreshes every second · Esc back · q quit">
       <Heading color={theme.section.list}>📋 Active Producers</Heading>
       {list.length === 0 ? (
-        <Text color={theme.status.warning}>⚠️  No active producers</Text>
+        <Text color={theme.status.warning}>{'⚠️  '}No active producers</Text>
       ) : (
         <Box flexDirection="column">
           <Text color={theme.ui.header}>
-            {cell('Stream', 16)} {cell('Status', 8)} {cell('Produced', 9)} {cell('Rate/s', 7)} {cell('Last ver', 9)} {cell('Batch', 6)} {cell('Period', 8)} Last error
+            {cell('Stream', 16)} {cell('Status', 8)} {cell('Produced', 9)} {cell('Rate/s', 7)} {cell('Last ver', 9)}{' '}
+            {cell('Batch', 6)} {cell('Period', 8)} Last error
           </Text>
           <Text>{'-'.repeat(90)}</Text>
           {list.map((p) => (
             <Text key={p.stream} wrap="truncate-end">
-              {cell(p.stream, 16)} <Text color={p.status === 'running' ? theme.status.success : theme.status.error}>{cell(p.status, 8)}</Text> {cell(String(p.produced), 9)}{' '}
-              {cell(p.ratePerSec.toFixed(1), 7)} {cell(String(p.lastVersion), 9)} {cell(String(p.batchSize), 6)} {cell(`${p.periodMs} ms`, 8)}{' '}
+              {cell(p.stream, 16)}{' '}
+              <Text color={p.status === 'running' ? theme.status.success : theme.status.error}>
+                {cell(p.status, 8)}
+              </Text>{' '}
+              {cell(String(p.produced), 9)} {cell(p.ratePerSec.toFixed(1), 7)} {cell(String(p.lastVersion), 9)}{' '}
+              {cell(String(p.batchSize), 6)} {cell(`${p.periodMs} ms`, 8)}{' '}
               <Text color={theme.status.error}>{p.lastError ?? ''}</Text>
             </Text>
           ))}

@@ -34,16 +34,20 @@ export function PickStream({ done, navigate, quit }: ScreenProps) {
     return (
       <ViewFrame onBack={() => done()} onQuit={quit}>
         {heading}
-        <Text color={theme.status.warning}>⚠️  No streams yet — start producers (7) or append events (13)</Text>
+        <Text color={theme.status.warning}>{'⚠️  '}No streams yet — start producers (7) or append events (13)</Text>
       </ViewFrame>
     );
   }
   const pick = (raw: string): Parsed => {
     if (/^\d+$/.test(raw) && !list.includes(raw)) {
       const s = list[Number(raw) - 1];
-      return s ? { ok: true, value: s, shown: s } : { ok: false, error: `there is no stream ${raw}; pick 1-${list.length} or type a name` };
+      return s
+        ? { ok: true, value: s, shown: s }
+        : { ok: false, error: `there is no stream ${raw}; pick 1-${list.length} or type a name` };
     }
-    return list.includes(raw) ? { ok: true, value: raw } : { ok: false, error: `Stream '${raw}' not found in ${services.store}; pick one from the list` };
+    return list.includes(raw)
+      ? { ok: true, value: raw }
+      : { ok: false, error: `Stream '${raw}' not found in ${services.store}; pick one from the list` };
   };
   return (
     <Form
@@ -57,23 +61,34 @@ export function PickStream({ done, navigate, quit }: ScreenProps) {
               {i + 1}. {s}
             </Text>
           ))}
-          {list.length > LIST_MAX && <Text color={theme.status.muted}>  … and {list.length - LIST_MAX} more (type the name)</Text>}
+          {list.length > LIST_MAX && (
+            <Text color={theme.status.muted}> … and {list.length - LIST_MAX} more (type the name)</Text>
+          )}
         </Box>
       }
       fields={[
-        { key: 'stream', prompt: `Enter stream name or number (default ${list[0]!}): `, defaultValue: list[0]!, parse: pick },
+        {
+          key: 'stream',
+          prompt: `Enter stream name or number (default ${list[0]!}): `,
+          defaultValue: list[0]!,
+          parse: pick,
+        },
         {
           key: 'pageSize',
           prompt: 'Number of events per page (default 10): ',
           defaultValue: '10',
           parse: (raw) => {
             const r = integerField('the page size', 1, 10)(raw);
-            return r.ok && (r.value as number) > MAX_PAGE ? { ok: false, error: `at most ${MAX_PAGE} events per page` } : r;
+            return r.ok && (r.value as number) > MAX_PAGE
+              ? { ok: false, error: `at most ${MAX_PAGE} events per page` }
+              : r;
           },
         },
       ]}
       onCancel={() => done()}
-      onSubmit={({ stream, pageSize }) => navigate({ screen: 'browser', stream: String(stream), pageSize: pageSize as number })}
+      onSubmit={({ stream, pageSize }) =>
+        navigate({ screen: 'browser', stream: String(stream), pageSize: pageSize as number })
+      }
     />
   );
 }
@@ -86,7 +101,10 @@ export function StreamBrowser({ stream, pageSize, done, quit }: ScreenProps & { 
   const page = usePolling(
     async () => {
       const version = await services.gater.api.getVersion(services.store, stream);
-      const events = version < 0 ? [] : await services.gater.api.getEvents(services.store, stream, Math.min(start, version), pageSize, 'forward');
+      const events =
+        version < 0
+          ? []
+          : await services.gater.api.getEvents(services.store, stream, Math.min(start, version), pageSize, 'forward');
       return { version, events };
     },
     2000, // the stream may be growing (producers): keep the version range current
@@ -111,13 +129,25 @@ export function StreamBrowser({ stream, pageSize, done, quit }: ScreenProps & { 
       <Heading color={theme.status.success}>📄 Events from '{stream}':</Heading>
       {page.state === 'loading' && <Text color={theme.status.muted}>loading…</Text>}
       {page.state === 'error' && <Text color={theme.status.error}>❌ Failed to get events: {page.message}</Text>}
-      {page.state === 'ready' && <EventPage events={page.value.events} version={version} start={start} pageSize={pageSize} />}
+      {page.state === 'ready' && (
+        <EventPage events={page.value.events} version={version} start={start} pageSize={pageSize} />
+      )}
     </ViewFrame>
   );
 }
 
-function EventPage({ events, version, start, pageSize }: { events: EventRecord[]; version: number; start: number; pageSize: number }) {
-  if (version < 0) return <Text color={theme.status.warning}>⚠️  The stream is empty</Text>;
+function EventPage({
+  events,
+  version,
+  start,
+  pageSize,
+}: {
+  events: EventRecord[];
+  version: number;
+  start: number;
+  pageSize: number;
+}) {
+  if (version < 0) return <Text color={theme.status.warning}>{'⚠️  '}The stream is empty</Text>;
   const first = events[0]?.eventNumber ?? start;
   const last = events.at(-1)?.eventNumber ?? start;
   const pages = Math.floor(version / pageSize) + 1;

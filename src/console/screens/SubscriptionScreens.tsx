@@ -17,17 +17,24 @@ export function CreateSubscription({ done, navigate }: ScreenProps) {
     const r = required(raw);
     if (!r.ok) return r;
     if (raw === 'transient') return { ok: false, error: '"transient" is reserved for live views; pick another name' };
-    if (services.subscription(raw)?.status === 'Running') return { ok: false, error: `a subscription named '${raw}' is already running in this console` };
+    if (services.subscription(raw)?.status === 'Running')
+      return { ok: false, error: `a subscription named '${raw}' is already running in this console` };
     return r;
   };
-  const stream = (raw: string): Parsed => (/\s/.test(raw) ? { ok: false, error: `a stream name has no spaces, got "${raw}"` } : { ok: true, value: raw });
+  const stream = (raw: string): Parsed =>
+    /\s/.test(raw) ? { ok: false, error: `a stream name has no spaces, got "${raw}"` } : { ok: true, value: raw };
   return (
     <Form
       heading={<Heading color={theme.section.subscriptions}>📡 Creating Subscription</Heading>}
       fields={[
         { key: 'name', prompt: 'Enter subscription name: ', parse: name },
         { key: 'stream', prompt: 'Enter stream name or $all (default $all): ', defaultValue: '$all', parse: stream },
-        { key: 'startFrom', prompt: 'Start from version (default 0): ', defaultValue: '0', parse: integerField('the start version', 0, 0) },
+        {
+          key: 'startFrom',
+          prompt: 'Start from version (default 0): ',
+          defaultValue: '0',
+          parse: integerField('the start version', 0, 0),
+        },
       ]}
       onCancel={() => done([warn('Cancelled — no subscription was created')])}
       onSubmit={async ({ name: n, stream: s, startFrom }) => {
@@ -64,11 +71,12 @@ function SubscriptionTable({ subs }: { subs: SubscriptionInfo[] }) {
   return (
     <Box flexDirection="column">
       {persistent.length === 0 ? (
-        <Text color={theme.status.warning}>⚠️  No active subscriptions</Text>
+        <Text color={theme.status.warning}>{'⚠️  '}No active subscriptions</Text>
       ) : (
         <>
           <Text color={theme.ui.header} wrap="truncate-end">
-            {cell('Name', 20)} {cell('Selector', 18)} {cell('Active', 7)} {cell('Checkpoint', 11)} {cell('Lag', 6)} {cell('In-flight', 10)} {cell('Parked', 7)} Recv/acked
+            {cell('Name', 20)} {cell('Selector', 18)} {cell('Active', 7)} {cell('Checkpoint', 11)} {cell('Lag', 6)}{' '}
+            {cell('In-flight', 10)} {cell('Parked', 7)} Recv/acked
           </Text>
           <Text>{'-'.repeat(100)}</Text>
           {persistent.map((s) => {
@@ -76,8 +84,11 @@ function SubscriptionTable({ subs }: { subs: SubscriptionInfo[] }) {
             return (
               <Text key={`${s.name}|${inspectSelector(s.selector)}`} wrap="truncate-end">
                 {cell(s.name, 20)} {cell(inspectSelector(s.selector), 18)}{' '}
-                <Text color={s.active ? theme.status.success : theme.status.muted}>{cell(s.active ? 'yes' : 'no', 7)}</Text> {cell(String(s.checkpoint), 11)}{' '}
-                {cell(String(s.lag), 6)} {cell(String(s.inFlight), 10)} <Text color={s.parked ? theme.status.error : undefined}>{cell(String(s.parked), 7)}</Text>{' '}
+                <Text color={s.active ? theme.status.success : theme.status.muted}>
+                  {cell(s.active ? 'yes' : 'no', 7)}
+                </Text>{' '}
+                {cell(String(s.checkpoint), 11)} {cell(String(s.lag), 6)} {cell(String(s.inFlight), 10)}{' '}
+                <Text color={s.parked ? theme.status.error : undefined}>{cell(String(s.parked), 7)}</Text>{' '}
                 {local ? `${local.received}/${local.acked}` : '-'}
               </Text>
             );

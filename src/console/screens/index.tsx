@@ -42,6 +42,8 @@ export function renderRoute(route: Route, props: ScreenProps): ReactNode {
     case 'subscriptionFeed':
       return <SubscriptionFeedView key={`sub-${route.name}`} name={route.name} result={route.result} {...props} />;
     case 'browser':
-      return <StreamBrowser key={`browser-${route.stream}`} stream={route.stream} pageSize={route.pageSize} {...props} />;
+      return (
+        <StreamBrowser key={`browser-${route.stream}`} stream={route.stream} pageSize={route.pageSize} {...props} />
+      );
   }
 }

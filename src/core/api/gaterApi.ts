@@ -67,17 +67,31 @@ export class GaterApi {
   }
 
   /** Appends events; returns the new stream version (number of the last event). */
-  async appendEvents(store: string, streamId: string, events: NewEvent[], expectedVersion: ExpectedVersion = 'any'): Promise<number> {
+  async appendEvents(
+    store: string,
+    streamId: string,
+    events: NewEvent[],
+    expectedVersion: ExpectedVersion = 'any',
+  ): Promise<number> {
     validateStore(store);
     validateStreamId(streamId);
     const expected = validateExpectedVersion(expectedVersion);
-    if (!Array.isArray(events)) throw new GaterError('invalid_argument', `events must be an array, got ${describe(events)}`);
+    if (!Array.isArray(events))
+      throw new GaterError('invalid_argument', `events must be an array, got ${describe(events)}`);
     // Ids are fixed here, once, so a failover retry of this batch is recognised as a duplicate by the node.
-    const withIds = events.map((e) => (e && typeof e === 'object' && e.eventId === undefined ? { ...e, eventId: newId() } : e));
+    const withIds = events.map((e) =>
+      e && typeof e === 'object' && e.eventId === undefined ? { ...e, eventId: newId() } : e,
+    );
     return (await this.call(store, 'append', { streamId, events: withIds, expectedVersion: expected })) as number;
   }
 
-  async getEvents(store: string, streamId: string, startVersion: number, count: number, direction: Direction = 'forward'): Promise<EventRecord[]> {
+  async getEvents(
+    store: string,
+    streamId: string,
+    startVersion: number,
+    count: number,
+    direction: Direction = 'forward',
+  ): Promise<EventRecord[]> {
     validateStore(store);
     validateStreamId(streamId);
     validateRead(startVersion, count, direction);
@@ -94,7 +108,13 @@ export class GaterApi {
     return this.pages(store, streamId, startVersion, count, 'backward');
   }
 
-  private async *pages(store: string, streamId: string, start: number, count: number, direction: Direction): AsyncGenerator<EventRecord> {
+  private async *pages(
+    store: string,
+    streamId: string,
+    start: number,
+    count: number,
+    direction: Direction,
+  ): AsyncGenerator<EventRecord> {
     validateRead(start, count, direction);
     let pos = start;
     let left = count;
@@ -158,11 +178,23 @@ export class GaterApi {
   }
 
   /** retry: redeliver now; park: set aside (counted in `parked`); skip: treat as handled. */
-  nackEvent(store: string, subscriptionName: string, subscriber: unknown, event: EventRecord, action: NackAction = 'retry'): Promise<void> {
+  nackEvent(
+    store: string,
+    subscriptionName: string,
+    subscriber: unknown,
+    event: EventRecord,
+    action: NackAction = 'retry',
+  ): Promise<void> {
     return this.subscriptions.nackEvent(store, subscriptionName, subscriber, event, action);
   }
 
-  async recordSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number, snapshotRecord: unknown): Promise<void> {
+  async recordSnapshot(
+    store: string,
+    sourceUuid: string,
+    streamUuid: string,
+    version: number,
+    snapshotRecord: unknown,
+  ): Promise<void> {
     validateStore(store);
     await this.call(store, 'recordSnapshot', snapArgs(sourceUuid, streamUuid, version, { record: snapshotRecord }));
   }
@@ -211,4 +243,3 @@ function snapArgs(sourceUuid: string, streamUuid: string, version: number, extra
     ...extra,
   };
 }
-

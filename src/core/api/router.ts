@@ -39,7 +39,11 @@ export class Router {
     for (let attempt = 0; ; attempt++) {
       const p = this.registry.pick(store, exclude);
       if (p) {
-        if (attempt > 0) this.log('info', `🚪 [GaterAPI] Found ${this.registry.workersForStore(store).length} available workers for ${store} after ${attempt} retries`);
+        if (attempt > 0)
+          this.log(
+            'info',
+            `🚪 [GaterAPI] Found ${this.registry.workersForStore(store).length} available workers for ${store} after ${attempt} retries`,
+          );
         return p;
       }
       const left = deadline - Date.now();
@@ -52,7 +56,10 @@ export class Router {
         );
       }
       const wait = Math.min(delay, left);
-      this.log('debug', `🚪 [GaterAPI] No workers available for ${store}, retrying in ${wait}ms (attempt ${attempt + 1})`);
+      this.log(
+        'debug',
+        `🚪 [GaterAPI] No workers available for ${store}, retrying in ${wait}ms (attempt ${attempt + 1})`,
+      );
       await sleep(wait);
       delay = Math.min(delay * 2, 5000);
     }
@@ -75,7 +82,6 @@ export class Router {
       }
     }
   }
-
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -2,7 +2,15 @@ import { GaterError, isGaterError, toGaterError } from '../errors.js';
 import type { NodeLink } from '../link.js';
 import { normaliseSelector } from '../matching.js';
 import type { Op } from '../protocol.js';
-import type { EventRecord, NackAction, Selector, Subscriber, SubscriptionInfo, SubscriptionOptions, SubscriptionType } from '../types.js';
+import type {
+  EventRecord,
+  NackAction,
+  Selector,
+  Subscriber,
+  SubscriptionInfo,
+  SubscriptionOptions,
+  SubscriptionType,
+} from '../types.js';
 import {
   validateNackAction,
   validateNonNegativeInt,
@@ -101,7 +109,10 @@ export class SubscriptionClient {
           },
           this.timeoutMs,
         );
-        if (sub.closed) void link.request('unsubscribe', { store: sub.store, worker: worker.id, subId: sub.subId }, this.timeoutMs).catch(() => {});
+        if (sub.closed)
+          void link
+            .request('unsubscribe', { store: sub.store, worker: worker.id, subId: sub.subId }, this.timeoutMs)
+            .catch(() => {});
         return;
       } catch (e) {
         sub.link = undefined;
@@ -139,18 +150,26 @@ export class SubscriptionClient {
     const link = sub.link;
     this.subs.delete(sub.subId);
     if (link && !link.closed) {
-      await link.request('unsubscribe', { store: sub.store, worker: '', subId: sub.subId }, this.timeoutMs).catch(() => {});
+      await link
+        .request('unsubscribe', { store: sub.store, worker: '', subId: sub.subId }, this.timeoutMs)
+        .catch(() => {});
     }
   }
 
   /** Stops matching subscriptions started here and deletes the stored record of a named one. */
-  async removeSubscription(store: string, type: SubscriptionType, selector: Selector, name = 'transient'): Promise<void> {
+  async removeSubscription(
+    store: string,
+    type: SubscriptionType,
+    selector: Selector,
+    name = 'transient',
+  ): Promise<void> {
     validateStore(store);
     const t = validateSubscriptionType(type);
     const sel = normaliseSelector(t, selector);
     const n = validateSubscriptionName(name);
     for (const s of this.subs.all()) {
-      if (s.store === store && s.type === t && s.name === n && JSON.stringify(s.selector) === JSON.stringify(sel)) await this.closeSub(s);
+      if (s.store === store && s.type === t && s.name === n && JSON.stringify(s.selector) === JSON.stringify(sel))
+        await this.closeSub(s);
     }
     await this.router.call(store, 'removeSubscription', { type: t, selector: sel, name: n });
   }
@@ -181,16 +200,28 @@ export class SubscriptionClient {
   /** Acknowledges a delivered event of a named subscription (moves its checkpoint). */
   async ackEvent(store: string, subscriptionName: string, subscriber: unknown, event: EventRecord): Promise<void> {
     const sub = this.namedSub(store, subscriptionName, subscriber);
-    if (!event || typeof event !== 'object') throw new GaterError('invalid_argument', 'ackEvent needs the delivered event record');
+    if (!event || typeof event !== 'object')
+      throw new GaterError('invalid_argument', 'ackEvent needs the delivered event record');
     this.subs.acked(sub, event);
-    await this.toServingNode(sub, 'ack', { name: sub.name, subId: sub.subId, event: { position: event.position, eventNumber: event.eventNumber } });
+    await this.toServingNode(sub, 'ack', {
+      name: sub.name,
+      subId: sub.subId,
+      event: { position: event.position, eventNumber: event.eventNumber },
+    });
   }
 
   /** retry: redeliver now; park: set aside (counted in `parked`); skip: treat as handled. */
-  async nackEvent(store: string, subscriptionName: string, subscriber: unknown, event: EventRecord, action: NackAction = 'retry'): Promise<void> {
+  async nackEvent(
+    store: string,
+    subscriptionName: string,
+    subscriber: unknown,
+    event: EventRecord,
+    action: NackAction = 'retry',
+  ): Promise<void> {
     const a = validateNackAction(action);
     const sub = this.namedSub(store, subscriptionName, subscriber);
-    if (!event || typeof event !== 'object') throw new GaterError('invalid_argument', 'nackEvent needs the delivered event record');
+    if (!event || typeof event !== 'object')
+      throw new GaterError('invalid_argument', 'nackEvent needs the delivered event record');
     if (a !== 'retry') this.subs.acked(sub, event);
     await this.toServingNode(sub, 'nack', {
       name: sub.name,
@@ -204,7 +235,10 @@ export class SubscriptionClient {
     validateStore(store);
     const sub = this.subs.findNamed(store, validateSubscriptionName(name), subscriber ?? undefined);
     if (!sub || sub.name === 'transient') {
-      throw new GaterError('not_found', `no persistent subscription "${String(name)}" was started from this gateway; create it with saveSubscription(store, type, selector, "${String(name)}", ...)`);
+      throw new GaterError(
+        'not_found',
+        `no persistent subscription "${String(name)}" was started from this gateway; create it with saveSubscription(store, type, selector, "${String(name)}", ...)`,
+      );
     }
     return sub;
   }

@@ -52,8 +52,16 @@ export async function startGossipDiscovery(o: GossipDiscoveryOptions): Promise<G
   const unsub = m.subscribe((e) => {
     switch (e.type) {
       case 'node_up':
-        o.log('info', `🔗 [ClusterMonitor] 🟢 ${e.restarted ? 'Restarted' : 'Discovered'} ${e.member.role} ${e.node} at ${e.member.host}:${e.member.port}`);
-        o.monitor?.emit({ type: 'node_up', node: e.node, address: `${e.member.host}:${e.member.port}`, stores: [...e.member.stores] });
+        o.log(
+          'info',
+          `🔗 [ClusterMonitor] 🟢 ${e.restarted ? 'Restarted' : 'Discovered'} ${e.member.role} ${e.node} at ${e.member.host}:${e.member.port}`,
+        );
+        o.monitor?.emit({
+          type: 'node_up',
+          node: e.node,
+          address: `${e.member.host}:${e.member.port}`,
+          stores: [...e.member.stores],
+        });
         if (e.member.role === 'node' && e.member.port > 0) o.onNode?.(e.member.host, e.member.port, e.node);
         break;
       case 'node_suspect':
@@ -69,7 +77,10 @@ export async function startGossipDiscovery(o: GossipDiscoveryOptions): Promise<G
         o.monitor?.emit({ type: 'foreign_node', node: e.node, address: e.address });
         break;
       case 'bad_packet':
-        o.log('debug', `🔗 [ClusterMonitor] dropped gossip packet from ${e.address} (${e.reason}; wrong secret?) total ${e.count}`);
+        o.log(
+          'debug',
+          `🔗 [ClusterMonitor] dropped gossip packet from ${e.address} (${e.reason}; wrong secret?) total ${e.count}`,
+        );
         o.monitor?.emit({ type: 'bad_packet', from: e.address, count: e.count });
         break;
     }
@@ -98,7 +109,11 @@ export async function startGossipDiscovery(o: GossipDiscoveryOptions): Promise<G
       }));
       return {
         nodes,
-        foreignNodes: snap.foreign.map((f) => ({ name: f.node, address: f.address, heartbeatAgeMs: Math.round(f.lastSeenAgeMs) })),
+        foreignNodes: snap.foreign.map((f) => ({
+          name: f.node,
+          address: f.address,
+          heartbeatAgeMs: Math.round(f.lastSeenAgeMs),
+        })),
         badPackets: Object.fromEntries(snap.badSources.map((b) => [b.address, b.count])),
       };
     },

@@ -12,9 +12,15 @@ import { sampleTerm as sample } from '../../../test/erlang/sampleTerm.js';
 const SECRET = 'dev_cluster_secret';
 const OTHER = 'not_the_secret';
 const NODE = 'a@127.0.0.1';
-const info: HeartbeatInfo = { v: 1, role: 'gateway', host: '127.0.0.1', port: 0, stores: ['reg_gh', 'ü'], incarnation: 1712345678901 };
+const info: HeartbeatInfo = {
+  v: 1,
+  role: 'gateway',
+  host: '127.0.0.1',
+  port: 0,
+  stores: ['reg_gh', 'ü'],
+  incarnation: 1712345678901,
+};
 const json = JSON.stringify(info);
-
 
 const tsPackets = {
   ts_enc: encodeHeartbeat({ node: NODE, info }, { secret: SECRET }),
@@ -72,7 +78,12 @@ describe('heartbeat framing against Erlang/OTP', () => {
     for (const id of ['ts_enc', 'ts_plain']) {
       const a = answer(id, 'decoded');
       const [size, nodeKind, nodeHex, tsKind, tsHex] = a.fields;
-      expect([size, nodeKind, Buffer.from(nodeHex as string, 'hex').toString(), tsKind]).toEqual(['2', 'atom', NODE, 'binary']);
+      expect([size, nodeKind, Buffer.from(nodeHex as string, 'hex').toString(), tsKind]).toEqual([
+        '2',
+        'atom',
+        NODE,
+        'binary',
+      ]);
       expect(JSON.parse(Buffer.from(tsHex as string, 'hex').toString('utf8'))).toEqual(info);
       // Erlang's own printout of the term, parsed back here.
       const printed = a.fields.slice(5).join(' ');
@@ -94,7 +105,9 @@ describe('heartbeat framing against Erlang/OTP', () => {
   });
 
   it('missing Erlang - fails with an install hint instead of skipping', async () => {
-    await expect(runHeartbeatProbe(['sample x'], { escript: 'escript-not-installed-here' })).rejects.toThrow(ERLANG_MISSING);
+    await expect(runHeartbeatProbe(['sample x'], { escript: 'escript-not-installed-here' })).rejects.toThrow(
+      ERLANG_MISSING,
+    );
     expect(ERLANG_MISSING).toMatch(/install erlang-base/);
   });
 });

@@ -160,7 +160,14 @@ describe('gossip service on loopback', () => {
   });
 
   it('refuses non-multicast groups and bad interfaces without opening a socket', async () => {
-    const base = { nodeName: 'x@h', role: 'node' as const, host: LOOPBACK, port: 1, stores: [], interfaceAddr: LOOPBACK };
+    const base = {
+      nodeName: 'x@h',
+      role: 'node' as const,
+      host: LOOPBACK,
+      port: 1,
+      stores: [],
+      interfaceAddr: LOOPBACK,
+    };
     // only 224.0.0.0/4 passes, so unicast and broadcast groups are refused alike (none is ever sent to)
     await expect(startGossip({ ...base, multicastAddr: '127.0.0.1' })).rejects.toThrow(/multicast/);
     await expect(startGossip({ ...base, interfaceAddr: 'lo' })).rejects.toThrow(/interface/);
@@ -198,11 +205,24 @@ function makeGarbage(count: number): Buffer[] {
       Buffer.concat([
         HEARTBEAT_PRELUDE,
         Buffer.from([131]),
-        Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 40) }, () => (rand() < 0.4 ? (tags[Math.floor(rand() * tags.length)] as number) : Math.floor(rand() * 5)))),
+        Buffer.from(
+          Array.from({ length: 1 + Math.floor(rand() * 40) }, () =>
+            rand() < 0.4 ? (tags[Math.floor(rand() * tags.length)] as number) : Math.floor(rand() * 5),
+          ),
+        ),
       ]),
     () => bytes(16385 + Math.floor(rand() * 15000)), // over the 16 KiB cap
     () => Buffer.concat([HEARTBEAT_PRELUDE, encodeTerm(termMap([[atom('node'), Buffer.from('n@h')]]))]),
-    () => Buffer.concat([HEARTBEAT_PRELUDE, encodeTerm(termMap([[atom('node'), atom('n@h')], [atom('ts'), Buffer.from('{')]]))]),
+    () =>
+      Buffer.concat([
+        HEARTBEAT_PRELUDE,
+        encodeTerm(
+          termMap([
+            [atom('node'), atom('n@h')],
+            [atom('ts'), Buffer.from('{')],
+          ]),
+        ),
+      ]),
   ];
   const oversized = makers.splice(4, 1)[0] as () => Buffer;
   // Every 40th is oversized: enough to prove the cap, few enough to keep the paced send fast.

@@ -28,7 +28,11 @@ const info = (over: Partial<HeartbeatInfo> = {}): HeartbeatInfo => ({
   incarnation: 1,
   ...over,
 });
-const ours = (node: string, over: Partial<HeartbeatInfo> = {}): DecodedHeartbeat => ({ kind: 'ours', node, info: info(over) });
+const ours = (node: string, over: Partial<HeartbeatInfo> = {}): DecodedHeartbeat => ({
+  kind: 'ours',
+  node,
+  info: info(over),
+});
 
 /** Advances the clock in half-interval steps, ticking like the service does, for `ms`. */
 function run(s: ReturnType<typeof setup>, ms: number, beat?: () => void): void {
@@ -45,7 +49,14 @@ describe('membership', () => {
     s.m.ingest(ours('a@h'), '10.0.0.5');
     expect(s.events).toEqual([expect.objectContaining({ type: 'node_up', node: 'a@h', restarted: false })]);
     expect(s.m.snapshot().members).toEqual([
-      expect.objectContaining({ node: 'a@h', state: 'alive', role: 'node', port: 4100, stores: ['reg_gh'], address: '10.0.0.5' }),
+      expect.objectContaining({
+        node: 'a@h',
+        state: 'alive',
+        role: 'node',
+        port: 4100,
+        stores: ['reg_gh'],
+        address: '10.0.0.5',
+      }),
     ]);
   });
 

@@ -159,7 +159,9 @@ export class Membership {
     };
     // A zero interval would make every age infinitely many missed heartbeats.
     this.o.heartbeatMs = Math.max(1, this.o.heartbeatMs);
-    this.events = new TypedEmitter((err, e) => this.o.log?.('error', `gossip: ${e.type} listener threw: ${String(err)}`));
+    this.events = new TypedEmitter((err, e) =>
+      this.o.log?.('error', `gossip: ${e.type} listener threw: ${String(err)}`),
+    );
   }
 
   /** Listens to one event type; returns the unsubscribe function. */
@@ -226,7 +228,10 @@ export class Membership {
   /** Everything known, for status output. Members, foreign nodes and sources are sorted by name. */
   snapshot(): MembershipSnapshot {
     const now = this.o.now();
-    const byKey = <T>(k: (x: T) => string) => (a: T, b: T) => k(a).localeCompare(k(b));
+    const byKey =
+      <T>(k: (x: T) => string) =>
+      (a: T, b: T) =>
+        k(a).localeCompare(k(b));
     return {
       at: now,
       members: [...this.members.values()].map((m) => this.view(m, now)).sort(byKey((v) => v.node)),

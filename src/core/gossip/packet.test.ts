@@ -1,12 +1,26 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { atom, encodeTerm, termMap } from '../wire/etf.js';
-import { HEARTBEAT_PRELUDE, decodeHeartbeat, encodeHeartbeat, type DecodedHeartbeat, type HeartbeatInfo } from './packet.js';
+import {
+  HEARTBEAT_PRELUDE,
+  decodeHeartbeat,
+  encodeHeartbeat,
+  type DecodedHeartbeat,
+  type HeartbeatInfo,
+} from './packet.js';
 
-const info: HeartbeatInfo = { v: 1, role: 'node', host: '127.0.0.1', port: 4100, stores: ['reg_gh'], incarnation: 1700000000000 };
+const info: HeartbeatInfo = {
+  v: 1,
+  role: 'node',
+  host: '127.0.0.1',
+  port: 4100,
+  stores: ['reg_gh'],
+  incarnation: 1700000000000,
+};
 const SECRET = 'dev_cluster_secret';
 
-const plainPacket = (term: Parameters<typeof encodeTerm>[0]): Buffer => Buffer.concat([HEARTBEAT_PRELUDE, encodeTerm(term)]);
+const plainPacket = (term: Parameters<typeof encodeTerm>[0]): Buffer =>
+  Buffer.concat([HEARTBEAT_PRELUDE, encodeTerm(term)]);
 
 function encryptRaw(plain: Buffer, secret: string): Buffer {
   const iv = Buffer.alloc(16, 7);
@@ -41,23 +55,37 @@ describe('heartbeat packets', () => {
     expect(decodeHeartbeat(a, { secret: SECRET })).toEqual({ kind: 'ours', node: 'n1@127.0.0.1', info });
     expect(['decrypt_failed', 'no_prelude']).toContain(reasonOf(decodeHeartbeat(a, { secret: 'other' })));
     expect(reasonOf(decodeHeartbeat(a))).toBe('no_prelude');
-    expect(reasonOf(decodeHeartbeat(encodeHeartbeat({ node: 'n1@h', info }), { secret: SECRET }))).toBe('decrypt_failed');
+    expect(reasonOf(decodeHeartbeat(encodeHeartbeat({ node: 'n1@h', info }), { secret: SECRET }))).toBe(
+      'decrypt_failed',
+    );
   });
 
   it('encrypted - reads a packet built by hand the libcluster way', () => {
     const plain = plainPacket(termMap([[atom('node'), atom('beam@10.0.0.1')]]));
-    expect(decodeHeartbeat(encryptRaw(plain, 's3cret'), { secret: 's3cret' })).toEqual({ kind: 'foreign', node: 'beam@10.0.0.1' });
+    expect(decodeHeartbeat(encryptRaw(plain, 's3cret'), { secret: 's3cret' })).toEqual({
+      kind: 'foreign',
+      node: 'beam@10.0.0.1',
+    });
   });
 
   it('foreign - a map with only node is a BEAM heartbeat, in any atom encoding', () => {
     expect(decodeHeartbeat(encodeHeartbeat({ node: 'beam@host' }))).toEqual({ kind: 'foreign', node: 'beam@host' });
     // OTP 25 term_to_binary(#{node => a@b}) uses ATOM_EXT (100).
-    const otp25 = Buffer.concat([HEARTBEAT_PRELUDE, Buffer.from('837400000001640004' + '6e6f6465' + '640003' + '614062', 'hex')]);
+    const otp25 = Buffer.concat([
+      HEARTBEAT_PRELUDE,
+      Buffer.from('837400000001640004' + '6e6f6465' + '640003' + '614062', 'hex'),
+    ]);
     expect(decodeHeartbeat(otp25)).toEqual({ kind: 'foreign', node: 'a@b' });
   });
 
   it('bad - classifies every kind of wrong content', () => {
-    const ts = (json: string) => plainPacket(termMap([[atom('node'), atom('n@h')], [atom('ts'), Buffer.from(json)]]));
+    const ts = (json: string) =>
+      plainPacket(
+        termMap([
+          [atom('node'), atom('n@h')],
+          [atom('ts'), Buffer.from(json)],
+        ]),
+      );
     const cases: Array<[string, Buffer, string]> = [
       ['empty', Buffer.alloc(0), 'no_prelude'],
       ['no prelude', Buffer.from('hello'), 'no_prelude'],
@@ -65,9 +93,27 @@ describe('heartbeat packets', () => {
       ['list term', plainPacket([1, 2]), 'not_a_heartbeat'],
       ['no node', plainPacket(termMap([[atom('x'), atom('y')]])), 'not_a_heartbeat'],
       ['node as binary', plainPacket(termMap([[atom('node'), Buffer.from('n@h')]])), 'not_a_heartbeat'],
-      ['ts as atom', plainPacket(termMap([[atom('node'), atom('n@h')], [atom('ts'), atom('x')]])), 'bad_info'],
+      [
+        'ts as atom',
+        plainPacket(
+          termMap([
+            [atom('node'), atom('n@h')],
+            [atom('ts'), atom('x')],
+          ]),
+        ),
+        'bad_info',
+      ],
       ['ts not json', ts('{'), 'bad_info'],
-      ['ts not utf8', plainPacket(termMap([[atom('node'), atom('n@h')], [atom('ts'), Buffer.from([0xff])]])), 'bad_info'],
+      [
+        'ts not utf8',
+        plainPacket(
+          termMap([
+            [atom('node'), atom('n@h')],
+            [atom('ts'), Buffer.from([0xff])],
+          ]),
+        ),
+        'bad_info',
+      ],
       ['ts null', ts('null'), 'bad_info'],
       ['v2', ts(JSON.stringify({ ...info, v: 2 })), 'unsupported_version'],
       ['bad role', ts(JSON.stringify({ ...info, role: 'king' })), 'bad_info'],
@@ -82,7 +128,10 @@ describe('heartbeat packets', () => {
 
   it('bad - unknown extra ts fields are ignored, not kept', () => {
     const p = plainPacket(
-      termMap([[atom('node'), atom('n@h')], [atom('ts'), Buffer.from(JSON.stringify({ ...info, extra: 'x' }))]]),
+      termMap([
+        [atom('node'), atom('n@h')],
+        [atom('ts'), Buffer.from(JSON.stringify({ ...info, extra: 'x' }))],
+      ]),
     );
     expect(decodeHeartbeat(p)).toEqual({ kind: 'ours', node: 'n@h', info });
   });
@@ -90,9 +139,9 @@ describe('heartbeat packets', () => {
   it('encode - refuses invalid info and oversized packets', () => {
     expect(() => encodeHeartbeat({ node: '', info })).toThrow(/node name/);
     expect(() => encodeHeartbeat({ node: 'n@h', info: { ...info, port: -1 } })).toThrow(/port/);
-    expect(() => encodeHeartbeat({ node: 'n@h', info: { ...info, stores: ['s'.repeat(200)] } }, { maxPacketBytes: 100 })).toThrow(
-      /exceeds/,
-    );
+    expect(() =>
+      encodeHeartbeat({ node: 'n@h', info: { ...info, stores: ['s'.repeat(200)] } }, { maxPacketBytes: 100 }),
+    ).toThrow(/exceeds/);
   });
 
   it('truncation - every prefix of a packet is bad, plaintext and encrypted', () => {
@@ -106,7 +155,10 @@ describe('heartbeat packets', () => {
 
   it('fuzz - random bytes and mutated packets never throw (20k cases)', () => {
     const rand = rng(99);
-    const bases = [encodeHeartbeat({ node: 'n1@h', info }), encodeHeartbeat({ node: 'n1@h', info }, { secret: SECRET })];
+    const bases = [
+      encodeHeartbeat({ node: 'n1@h', info }),
+      encodeHeartbeat({ node: 'n1@h', info }, { secret: SECRET }),
+    ];
     const kinds = new Set<string>();
     for (let i = 0; i < 20_000; i++) {
       const secret = i % 2 ? SECRET : undefined;

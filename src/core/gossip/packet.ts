@@ -121,7 +121,10 @@ function decodeUnsafe(packet: Uint8Array, opts: PacketOptions): DecodedHeartbeat
     if (!p) return { kind: 'bad', reason: 'decrypt_failed' };
     plain = p;
   }
-  if (plain.length < HEARTBEAT_PRELUDE.length || !plain.subarray(0, HEARTBEAT_PRELUDE.length).equals(HEARTBEAT_PRELUDE)) {
+  if (
+    plain.length < HEARTBEAT_PRELUDE.length ||
+    !plain.subarray(0, HEARTBEAT_PRELUDE.length).equals(HEARTBEAT_PRELUDE)
+  ) {
     return { kind: 'bad', reason: 'no_prelude' };
   }
   const decoded = decodeTerm(plain.subarray(HEARTBEAT_PRELUDE.length), { maxDepth: 8, maxBytes: maxPacketBytes });

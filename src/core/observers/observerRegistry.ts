@@ -106,7 +106,12 @@ export class ObserverRegistry {
   ) {}
 
   /** Starts an observer. Names are unique among running observers; a stopped one's name may be reused. */
-  async create(name: string, type: SubscriptionType | string, selector: unknown, options: CreateObserverOptions = {}): Promise<Observer> {
+  async create(
+    name: string,
+    type: SubscriptionType | string,
+    selector: unknown,
+    options: CreateObserverOptions = {},
+  ): Promise<Observer> {
     const trimmed = typeof name === 'string' ? name.trim() : '';
     if (!trimmed) throw invalidArgument('observer name must not be empty; type a name such as "all_obs"');
     const existing = this.observers.get(trimmed);
@@ -118,7 +123,9 @@ export class ObserverRegistry {
     const startFrom = options.startFrom ?? (await this.liveStart(t, sel));
     const observer = new Observer(trimmed, t, sel);
     if (options.listener) observer.on(options.listener);
-    const handle = await this.api.saveSubscription(this.store, t, sel, 'transient', startFrom, (events) => observer.receive(events));
+    const handle = await this.api.saveSubscription(this.store, t, sel, 'transient', startFrom, (events) =>
+      observer.receive(events),
+    );
     observer.attach(handle.topic, handle.close);
     this.observers.set(trimmed, observer);
     return observer;

@@ -40,7 +40,11 @@ describe('ObserverRegistry and ProducerManager', () => {
   it('producers write to greenhouse1..N, report counts, rate and last version, and stop', async () => {
     const notices: number[] = [];
     producers.onAppended((n) => notices.push(n.version));
-    expect(producers.startMany(3, { batchSize: 2, periodMs: 10 })).toEqual(['greenhouse1', 'greenhouse2', 'greenhouse3']);
+    expect(producers.startMany(3, { batchSize: 2, periodMs: 10 })).toEqual([
+      'greenhouse1',
+      'greenhouse2',
+      'greenhouse3',
+    ]);
     await sleep(150);
     await producers.stop('greenhouse2');
     const list = producers.list();

@@ -128,11 +128,14 @@ export class ProducerManager {
 
   /** Starts a producer on `stream`; an already running one is left as is and returned as `false`. */
   start(stream: string, options: ProducerOptions = {}): boolean {
-    if (typeof stream !== 'string' || !stream.trim()) throw invalidArgument('producer stream must be a non-empty stream id such as "greenhouse1"');
+    if (typeof stream !== 'string' || !stream.trim())
+      throw invalidArgument('producer stream must be a non-empty stream id such as "greenhouse1"');
     const batchSize = options.batchSize ?? 1;
     const periodMs = options.periodMs ?? 2000;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw invalidArgument(`batch size must be an integer >= 1, got ${batchSize}`);
-    if (!Number.isInteger(periodMs) || periodMs < 0) throw invalidArgument(`period must be an integer >= 0 ms, got ${periodMs}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw invalidArgument(`batch size must be an integer >= 1, got ${batchSize}`);
+    if (!Number.isInteger(periodMs) || periodMs < 0)
+      throw invalidArgument(`period must be an integer >= 0 ms, got ${periodMs}`);
     const existing = this.producers.get(stream);
     if (existing?.status === 'running') return false;
     const p = new Producer(stream, batchSize, periodMs, (pr) => this.tick(pr));
@@ -143,7 +146,8 @@ export class ProducerManager {
 
   /** Starts producers on greenhouse1..N. Returns the streams started. */
   startMany(count: number, options: ProducerOptions = {}): string[] {
-    if (!Number.isInteger(count) || count < 1) throw invalidArgument(`number of producers must be an integer >= 1, got ${count}`);
+    if (!Number.isInteger(count) || count < 1)
+      throw invalidArgument(`number of producers must be an integer >= 1, got ${count}`);
     const started: string[] = [];
     for (let i = 1; i <= count; i++) if (this.start(`greenhouse${i}`, options)) started.push(`greenhouse${i}`);
     return started;
@@ -165,7 +169,8 @@ export class ProducerManager {
 
   async stop(stream: string): Promise<void> {
     const p = this.producers.get(stream.trim());
-    if (!p) throw new GaterError('not_found', `no producer for stream "${stream}"; list producers to see their streams`);
+    if (!p)
+      throw new GaterError('not_found', `no producer for stream "${stream}"; list producers to see their streams`);
     this.producers.delete(p.stream);
     await p.stop();
   }

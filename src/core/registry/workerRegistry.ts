@@ -69,7 +69,9 @@ export class WorkerRegistry {
   }
 
   stores(): StoreLocation[] {
-    return [...this.nodes.values()].flatMap((e) => e.announcement.stores.map((store) => ({ store, node: e.announcement.node })));
+    return [...this.nodes.values()].flatMap((e) =>
+      e.announcement.stores.map((store) => ({ store, node: e.announcement.node })),
+    );
   }
 
   /**

@@ -25,13 +25,21 @@ describe('handshake', () => {
   });
 
   it('clientMac - is HMAC-SHA256(cookie, "client" bytes | snonce bytes | cnonce bytes)', () => {
-    const message = Buffer.concat([Buffer.from('client', 'ascii'), Buffer.from(SNONCE, 'hex'), Buffer.from(CNONCE, 'hex')]);
+    const message = Buffer.concat([
+      Buffer.from('client', 'ascii'),
+      Buffer.from(SNONCE, 'hex'),
+      Buffer.from(CNONCE, 'hex'),
+    ]);
     const expected = createHmac('sha256', 'secret').update(message).digest('hex');
     expect(clientMac('secret', SNONCE, CNONCE)).toBe(expected);
   });
 
   it('serverMac - is HMAC-SHA256(cookie, "server" bytes | cnonce bytes | snonce bytes)', () => {
-    const message = Buffer.concat([Buffer.from('server', 'ascii'), Buffer.from(CNONCE, 'hex'), Buffer.from(SNONCE, 'hex')]);
+    const message = Buffer.concat([
+      Buffer.from('server', 'ascii'),
+      Buffer.from(CNONCE, 'hex'),
+      Buffer.from(SNONCE, 'hex'),
+    ]);
     const expected = createHmac('sha256', 'secret').update(message).digest('hex');
     expect(serverMac('secret', CNONCE, SNONCE)).toBe(expected);
   });

@@ -110,6 +110,7 @@ export function parseWelcome(frame: unknown): Welcome | undefined {
   const w = record(record(frame)?.welcome);
   if (!w || typeof w.mac !== 'string' || !isNodeName(w.node)) return undefined;
   const { stores, workers } = w;
-  if (!Array.isArray(stores) || !stores.every((s) => typeof s === 'string') || !Array.isArray(workers)) return undefined;
+  if (!Array.isArray(stores) || !stores.every((s) => typeof s === 'string') || !Array.isArray(workers))
+    return undefined;
   return { mac: w.mac, node: w.node, stores: stores as string[], workers };
 }

@@ -1,7 +1,13 @@
 /** TCP transport between gateways and store nodes (DESIGN §5). */
 export { connectRpc, DEFAULT_CONNECT_TIMEOUT_MS, type RpcClientOptions } from './rpcClient.js';
 export type { RpcConnection } from './rpcConnection.js';
-export { startRpcServer, HANDSHAKE_MAX_FRAME_BYTES, type RpcServer, type RpcServerOptions, type RpcServerStats } from './rpcServer.js';
+export {
+  startRpcServer,
+  HANDSHAKE_MAX_FRAME_BYTES,
+  type RpcServer,
+  type RpcServerOptions,
+  type RpcServerStats,
+} from './rpcServer.js';
 export type { RpcSession } from './rpcSession.js';
 export { MIN_FRAME_BYTES, PING_OP, PONG, type RegistryUpdate, type RequestId } from './protocol.js';
 export { DEFAULT_MAX_WRITE_BUFFER_BYTES, type Logger, type LogLevel } from './framedSocket.js';

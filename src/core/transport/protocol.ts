@@ -29,7 +29,10 @@ export interface RegistryUpdate {
 }
 
 export function isRequestId(x: unknown): x is RequestId {
-  return (typeof x === 'number' && Number.isSafeInteger(x)) || (typeof x === 'string' && x.length > 0 && x.length <= MAX_STRING_ID_LENGTH);
+  return (
+    (typeof x === 'number' && Number.isSafeInteger(x)) ||
+    (typeof x === 'string' && x.length > 0 && x.length <= MAX_STRING_ID_LENGTH)
+  );
 }
 
 /** The object of a frame, or undefined for arrays, primitives and null. */

@@ -6,7 +6,15 @@ import { connect } from 'node:net';
 import { GaterError, invalidArgument } from '../errors.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frame.js';
 import { DEFAULT_MAX_WRITE_BUFFER_BYTES, FramedSocket, type Logger } from './framedSocket.js';
-import { clientMac, DEFAULT_HANDSHAKE_TIMEOUT_MS, newNonce, parseHello, parseWelcome, serverMac, verifyMac } from './handshake.js';
+import {
+  clientMac,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  newNonce,
+  parseHello,
+  parseWelcome,
+  serverMac,
+  verifyMac,
+} from './handshake.js';
 import { asRecord, MIN_FRAME_BYTES } from './protocol.js';
 import { RpcConnectionImpl, type RpcConnection } from './rpcConnection.js';
 
@@ -42,8 +50,10 @@ const noop: Logger = () => {};
  * this protocol).
  */
 export function connectRpc(opts: RpcClientOptions): Promise<RpcConnection> {
-  if (typeof opts.cookie !== 'string' || opts.cookie.length === 0) return Promise.reject(invalidArgument('cookie must be a non-empty string'));
-  if (typeof opts.nodeName !== 'string' || opts.nodeName.length === 0) return Promise.reject(invalidArgument('nodeName must be a non-empty string'));
+  if (typeof opts.cookie !== 'string' || opts.cookie.length === 0)
+    return Promise.reject(invalidArgument('cookie must be a non-empty string'));
+  if (typeof opts.nodeName !== 'string' || opts.nodeName.length === 0)
+    return Promise.reject(invalidArgument('nodeName must be a non-empty string'));
   const maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < MIN_FRAME_BYTES) {
     return Promise.reject(invalidArgument(`maxFrameBytes must be an integer >= ${MIN_FRAME_BYTES}`));
@@ -79,16 +89,27 @@ export function connectRpc(opts: RpcClientOptions): Promise<RpcConnection> {
       onClose: (reason) => {
         clearTimeout(timer);
         if (connection) connection.onClosed(reason);
-        else fail(new GaterError('connection_closed', `connection to ${where} closed during handshake: ${reason}`, { host, port, reason }));
+        else
+          fail(
+            new GaterError('connection_closed', `connection to ${where} closed during handshake: ${reason}`, {
+              host,
+              port,
+              reason,
+            }),
+          );
       },
     });
 
-    timer = setTimeout(() => fail(new GaterError('timeout', `cannot connect to ${where} within ${connectTimeoutMs} ms`, { host, port })), connectTimeoutMs);
+    timer = setTimeout(
+      () => fail(new GaterError('timeout', `cannot connect to ${where} within ${connectTimeoutMs} ms`, { host, port })),
+      connectTimeoutMs,
+    );
     socket.once('connect', () => {
       clearTimeout(timer);
       if (settled) return;
       timer = setTimeout(
-        () => fail(new GaterError('timeout', `no handshake from ${where} within ${handshakeTimeoutMs} ms`, { host, port })),
+        () =>
+          fail(new GaterError('timeout', `no handshake from ${where} within ${handshakeTimeoutMs} ms`, { host, port })),
         handshakeTimeoutMs,
       );
     });
@@ -109,17 +130,32 @@ export function connectRpc(opts: RpcClientOptions): Promise<RpcConnection> {
       const welcome = parseWelcome(frame);
       if (!welcome) return fail(notOurProtocol('welcome'));
       if (!verifyMac(serverMac(cookie, cnonce, snonce), welcome.mac)) {
-        return fail(new GaterError('unauthorized', `${where} failed to prove it knows the cookie`, { host, port, node: welcome.node }));
+        return fail(
+          new GaterError('unauthorized', `${where} failed to prove it knows the cookie`, {
+            host,
+            port,
+            node: welcome.node,
+          }),
+        );
       }
       settled = true;
       clearTimeout(timer);
-      connection = new RpcConnectionImpl(framed, welcome.node, { stores: welcome.stores, workers: welcome.workers }, log);
+      connection = new RpcConnectionImpl(
+        framed,
+        welcome.node,
+        { stores: welcome.stores, workers: welcome.workers },
+        log,
+      );
       log('info', `connected to ${welcome.node} at ${where}`);
       resolve(connection);
     }
 
     function notOurProtocol(expected: string): GaterError {
-      return new GaterError('connection_closed', `${where} sent something other than a ${expected}: not an ex-esdb node?`, { host, port });
+      return new GaterError(
+        'connection_closed',
+        `${where} sent something other than a ${expected}: not an ex-esdb node?`,
+        { host, port },
+      );
     }
   });
 }

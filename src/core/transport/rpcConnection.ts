@@ -153,7 +153,11 @@ export class RpcConnectionImpl implements RpcConnection {
   }
 
   private closedError(op: string, reason: string): GaterError {
-    return new GaterError('connection_closed', `connection to ${this.remoteNode} closed: ${reason}`, { op, node: this.remoteNode, reason });
+    return new GaterError('connection_closed', `connection to ${this.remoteNode} closed: ${reason}`, {
+      op,
+      node: this.remoteNode,
+      reason,
+    });
   }
 
   /** A listener's exception must not break frame processing for the others. */

@@ -55,7 +55,8 @@ class RawPeer {
   async frame(i: number): Promise<unknown> {
     while (this.frames.length <= i) {
       await Promise.race([new Promise<void>((r) => (this.waiter = r)), this.closed]);
-      if (this.frames.length <= i && this.socket.destroyed) throw new Error(`closed after ${this.frames.length} frames`);
+      if (this.frames.length <= i && this.socket.destroyed)
+        throw new Error(`closed after ${this.frames.length} frames`);
     }
     return this.frames[i];
   }

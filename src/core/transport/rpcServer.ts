@@ -9,15 +9,16 @@ import { randomUUID } from 'node:crypto';
 import { GaterError, invalidArgument, toGaterError, type WireError } from '../errors.js';
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from '../wire/frame.js';
 import { DEFAULT_MAX_WRITE_BUFFER_BYTES, FramedSocket, type Logger } from './framedSocket.js';
+import { clientMac, DEFAULT_HANDSHAKE_TIMEOUT_MS, newNonce, parseAuth, serverMac, verifyMac } from './handshake.js';
 import {
-  clientMac,
-  DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  newNonce,
-  parseAuth,
-  serverMac,
-  verifyMac,
-} from './handshake.js';
-import { asRecord, isRequestId, MIN_FRAME_BYTES, PING_OP, PONG, type RegistryUpdate, type RequestId } from './protocol.js';
+  asRecord,
+  isRequestId,
+  MIN_FRAME_BYTES,
+  PING_OP,
+  PONG,
+  type RegistryUpdate,
+  type RequestId,
+} from './protocol.js';
 import { RpcSessionImpl, type RpcSession } from './rpcSession.js';
 
 /**
@@ -83,9 +84,14 @@ const noop: Logger = () => {};
 
 /** Starts listening; resolves once the port is bound. Rejects with GaterError `internal` (details.errno) if it cannot bind. */
 export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
-  if (typeof opts.cookie !== 'string' || opts.cookie.length === 0) throw invalidArgument('cookie must be a non-empty string');
-  if (typeof opts.nodeName !== 'string' || opts.nodeName.length === 0) throw invalidArgument('nodeName must be a non-empty string');
-  if (opts.maxFrameBytes !== undefined && !(Number.isInteger(opts.maxFrameBytes) && opts.maxFrameBytes >= MIN_FRAME_BYTES)) {
+  if (typeof opts.cookie !== 'string' || opts.cookie.length === 0)
+    throw invalidArgument('cookie must be a non-empty string');
+  if (typeof opts.nodeName !== 'string' || opts.nodeName.length === 0)
+    throw invalidArgument('nodeName must be a non-empty string');
+  if (
+    opts.maxFrameBytes !== undefined &&
+    !(Number.isInteger(opts.maxFrameBytes) && opts.maxFrameBytes >= MIN_FRAME_BYTES)
+  ) {
     throw invalidArgument(`maxFrameBytes must be an integer >= ${MIN_FRAME_BYTES}`);
   }
   const host = opts.host ?? '127.0.0.1';
@@ -146,7 +152,10 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
       const auth = parseAuth(frame);
       if (!auth || !verifyMac(clientMac(cookie, snonce, auth.nonce), auth.mac)) {
         stats.rejectedAuth++;
-        log('warn', `handshake from ${conn.remote} refused: ${auth ? `bad mac from node ${auth.node}` : 'malformed auth'}`);
+        log(
+          'warn',
+          `handshake from ${conn.remote} refused: ${auth ? `bad mac from node ${auth.node}` : 'malformed auth'}`,
+        );
         const refusal: WireError = { code: 'unauthorized', message: 'handshake refused: authentication failed' };
         conn.close('unauthorized', { error: refusal });
         return;
@@ -191,12 +200,19 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
     void dispatch(session, conn, id, op, args);
   }
 
-  async function dispatch(session: RpcSession, conn: FramedSocket, id: RequestId, op: string, args: unknown): Promise<void> {
+  async function dispatch(
+    session: RpcSession,
+    conn: FramedSocket,
+    id: RequestId,
+    op: string,
+    args: unknown,
+  ): Promise<void> {
     let body: Record<string, unknown>;
     try {
       body = { ok: true, value: await opts.handler(session, op, args) };
     } catch (e) {
-      if (!(e instanceof GaterError)) log('error', `handler for ${op} threw: ${e instanceof Error ? e.message : String(e)}`);
+      if (!(e instanceof GaterError))
+        log('error', `handler for ${op} threw: ${e instanceof Error ? e.message : String(e)}`);
       body = { error: toGaterError(e).toWire() };
     }
     sendReply(conn, id, body);
@@ -223,7 +239,14 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
 
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException): void => {
-      reject(new GaterError('internal', `cannot listen on ${host}:${opts.port ?? 0}: ${e.code ?? e.message}`, { errno: e.code }, { cause: e }));
+      reject(
+        new GaterError(
+          'internal',
+          `cannot listen on ${host}:${opts.port ?? 0}: ${e.code ?? e.message}`,
+          { errno: e.code },
+          { cause: e },
+        ),
+      );
     };
     server.once('error', onError);
     server.listen(opts.port ?? 0, host, () => {

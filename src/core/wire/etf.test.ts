@@ -22,7 +22,6 @@ function rng(seed: number): () => number {
   };
 }
 
-
 describe('etf encode', () => {
   it('encode - writes the heartbeat map exactly as OTP 26 term_to_binary does', () => {
     const bytes = encodeTerm(termMap([[atom('node'), atom('a@b')]]));
@@ -109,7 +108,13 @@ describe('etf decode', () => {
   });
 
   it('decode - refuses huge declared sizes before allocating', () => {
-    for (const input of ['83 6c ffffffff', '83 74 ffffffff', '83 69 ffffffff', '83 6d ffffffff 00', '83 6f ffffffff 00']) {
+    for (const input of [
+      '83 6c ffffffff',
+      '83 74 ffffffff',
+      '83 69 ffffffff',
+      '83 6d ffffffff 00',
+      '83 6f ffffffff 00',
+    ]) {
       const r = decodeTerm(hex(input));
       expect(r.ok, input).toBe(false);
     }
@@ -142,7 +147,12 @@ describe('etf decode', () => {
       for (let j = 0; j < len; j++) {
         // Bias towards real tags and small sizes so the fuzz reaches past the first byte.
         const x = rand();
-        b[j] = x < 0.3 ? (tags[Math.floor(rand() * tags.length)] as number) : x < 0.6 ? Math.floor(rand() * 4) : Math.floor(rand() * 256);
+        b[j] =
+          x < 0.3
+            ? (tags[Math.floor(rand() * tags.length)] as number)
+            : x < 0.6
+              ? Math.floor(rand() * 4)
+              : Math.floor(rand() * 256);
       }
       if (i % 2 === 0 && len > 0) b[0] = 131;
       const r = decodeTerm(b);

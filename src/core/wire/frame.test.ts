@@ -37,7 +37,12 @@ describe('encodeFrame', () => {
     const e = caught(() => encodeFrame({ blob: 'x'.repeat(2000) }, 1000));
     expect(isGaterError(e, 'payload_too_large')).toBe(true);
     // multi-byte characters count as bytes, not characters
-    expect(isGaterError(caught(() => encodeFrame('é'.repeat(600), 1000)), 'payload_too_large')).toBe(true);
+    expect(
+      isGaterError(
+        caught(() => encodeFrame('é'.repeat(600), 1000)),
+        'payload_too_large',
+      ),
+    ).toBe(true);
     expect(encodeFrame('x'.repeat(990), 1000).length).toBe(4 + 992);
   });
 
@@ -45,7 +50,12 @@ describe('encodeFrame', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     for (const v of [undefined, () => 1, 10n, cyclic]) {
-      expect(isGaterError(caught(() => encodeFrame(v)), 'invalid_argument')).toBe(true);
+      expect(
+        isGaterError(
+          caught(() => encodeFrame(v)),
+          'invalid_argument',
+        ),
+      ).toBe(true);
     }
   });
 
@@ -102,7 +112,12 @@ describe('FrameDecoder', () => {
   });
 
   it('rejects payloads that are not UTF-8 JSON as invalid_argument', () => {
-    const bad = [Buffer.from('{"a":'), Buffer.from([0xff, 0xfe, 0x22]), Buffer.alloc(0), Buffer.from([0x22, 0xed, 0xa0, 0x80, 0x22])];
+    const bad = [
+      Buffer.from('{"a":'),
+      Buffer.from([0xff, 0xfe, 0x22]),
+      Buffer.alloc(0),
+      Buffer.from([0x22, 0xed, 0xa0, 0x80, 0x22]),
+    ];
     for (const payload of bad) {
       const header = Buffer.alloc(4);
       header.writeUInt32BE(payload.length);

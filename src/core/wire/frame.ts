@@ -36,7 +36,12 @@ export function encodeFrame(value: unknown, maxFrameBytes: number = DEFAULT_MAX_
   try {
     json = JSON.stringify(value);
   } catch (e) {
-    throw new GaterError('invalid_argument', `value cannot be encoded as JSON: ${(e as Error).message}`, {}, { cause: e });
+    throw new GaterError(
+      'invalid_argument',
+      `value cannot be encoded as JSON: ${(e as Error).message}`,
+      {},
+      { cause: e },
+    );
   }
   if (json === undefined) throw new GaterError('invalid_argument', 'value cannot be encoded as JSON');
   const limit = Math.min(maxFrameBytes, HEADER_LIMIT);

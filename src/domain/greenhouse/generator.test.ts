@@ -7,7 +7,11 @@ describe('greenhouse generator', () => {
   it('a new stream (version -1) starts with initialized:v1; later batches never contain it', () => {
     const first = generateGreenhouseEvents(-1, 5, { seed: 7 });
     expect(first[0]!.eventType).toBe('initialized:v1');
-    expect(first[0]!.data).toEqual({ temperature: expect.any(Number), humidity: expect.any(Number), light: expect.any(Number) });
+    expect(first[0]!.data).toEqual({
+      temperature: expect.any(Number),
+      humidity: expect.any(Number),
+      light: expect.any(Number),
+    });
     expect(first.slice(1).every((e) => e.eventType !== 'initialized:v1')).toBe(true);
     expect(generateGreenhouseEvents(0, 200, { seed: 8 }).some((e) => e.eventType === 'initialized:v1')).toBe(false);
     expect(generateGreenhouseEvents(4, 0)).toEqual([]);
@@ -29,9 +33,10 @@ describe('greenhouse generator', () => {
       expect([1, 2, 3]).toContain(e.dataContentType);
       const m = e.metadata as { causation_id: string; correlation_id: string };
       expect(isValid(m.causation_id) && isValid(m.correlation_id)).toBe(true);
-      if ('temperature' in d) expect(d.temperature).toBeGreaterThanOrEqual(6), expect(d.temperature).toBeLessThanOrEqual(35);
+      if ('temperature' in d)
+        (expect(d.temperature).toBeGreaterThanOrEqual(6), expect(d.temperature).toBeLessThanOrEqual(35));
       for (const k of ['humidity', 'light', 'intensity'] as const) {
-        if (k in d) expect(d[k]).toBeGreaterThanOrEqual(1), expect(d[k]).toBeLessThanOrEqual(100);
+        if (k in d) (expect(d[k]).toBeGreaterThanOrEqual(1), expect(d[k]).toBeLessThanOrEqual(100));
       }
       if (e.eventType.endsWith('activated:v1')) expect(Object.keys(d)).toEqual(['intensity']);
       if (e.eventType.startsWith('desired_')) operators.add(d.operator as string);

@@ -35,9 +35,14 @@ const SEEDED_EPOCH = Date.UTC(2025, 6, 7); // fixed so seeded ids repeat exactly
  * `initialized:v1` (we fix the reference's 1-based leftover, EXESDB_SPEC §7.10). Metadata carries causation and
  * correlation ids; the first event of a batch is caused by nothing, the rest by their predecessor.
  */
-export function generateGreenhouseEvents(startVersion: number, count: number, options: GenerateOptions = {}): NewEvent[] {
+export function generateGreenhouseEvents(
+  startVersion: number,
+  count: number,
+  options: GenerateOptions = {},
+): NewEvent[] {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be an integer >= 0, got ${count}`);
-  if (!Number.isInteger(startVersion) || startVersion < -1) throw new RangeError(`startVersion must be an integer >= -1, got ${startVersion}`);
+  if (!Number.isInteger(startVersion) || startVersion < -1)
+    throw new RangeError(`startVersion must be an integer >= -1, got ${startVersion}`);
   const rnd = options.seed === undefined ? Math.random : mulberry32(seedNumber(options.seed));
   const time = options.time ?? (options.seed === undefined ? Date.now() : SEEDED_EPOCH);
   const newId = monotonicFactory(rnd);
@@ -74,7 +79,11 @@ export function generateGreenhouseEvents(startVersion: number, count: number, op
   return out;
 }
 
-function dataFor(type: string, int: (r: readonly [number, number]) => number, operator: () => string): Record<string, unknown> {
+function dataFor(
+  type: string,
+  int: (r: readonly [number, number]) => number,
+  operator: () => string,
+): Record<string, unknown> {
   switch (type) {
     case 'temperature_measured:v1':
       return { temperature: int(RANGES.temperature) };

@@ -18,7 +18,8 @@ export function parseStorageSpec(spec: string): StorageSpec {
   if (/^sqlite:/i.test(s)) {
     // `sqlite:///abs/file.db` is a common spelling of `sqlite:/abs/file.db`.
     const file = s.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (file === '') throw new GaterError('invalid_argument', `invalid storage "${s}": give a file path, e.g. sqlite:./data/store.db`);
+    if (file === '')
+      throw new GaterError('invalid_argument', `invalid storage "${s}": give a file path, e.g. sqlite:./data/store.db`);
     return { kind: 'sqlite', file };
   }
   if (/^postgres(ql)?:\/\//i.test(s)) return { kind: 'postgres', url: s };
@@ -61,7 +62,12 @@ export async function createStorage(spec: string): Promise<StorageAdapter> {
       try {
         mod = await import('./sqlite.js');
       } catch (e) {
-        throw new GaterError('connection_closed', 'better-sqlite3 is not installed or not built for this Node: run npm rebuild better-sqlite3', {}, { cause: e });
+        throw new GaterError(
+          'connection_closed',
+          'better-sqlite3 is not installed or not built for this Node: run npm rebuild better-sqlite3',
+          {},
+          { cause: e },
+        );
       }
       return mod.SqliteStorage.open(parsed.file);
     }

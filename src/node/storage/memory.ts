@@ -47,13 +47,23 @@ export class MemoryStorage implements StorageAdapter {
     this.store(store);
   }
 
-  async append(store: string, streamId: string, events: PreparedEvent[], expected: ExpectedVersion): Promise<AppendOutcome> {
+  async append(
+    store: string,
+    streamId: string,
+    events: PreparedEvent[],
+    expected: ExpectedVersion,
+  ): Promise<AppendOutcome> {
     const s = this.store(store);
     const stream = s.streams.get(streamId) ?? [];
     const current = stream.length - 1;
     if (events.length <= stream.length) {
       const tail = stream.slice(stream.length - events.length).map((e) => e.eventId);
-      if (isDuplicateBatch(tail, events.map((e) => e.eventId))) {
+      if (
+        isDuplicateBatch(
+          tail,
+          events.map((e) => e.eventId),
+        )
+      ) {
         return { ok: true, version: current, records: [], duplicate: true };
       }
     }

@@ -66,7 +66,11 @@ describe('PostgresStorage shared by two nodes', () => {
     const streams = Array.from({ length: 20 }, (_, i) => `race-${i}`);
     for (const s of streams) await a.append(STORE, s, [ev('seed')], 'any');
     const results = await Promise.all(
-      streams.flatMap((s) => Array.from({ length: 8 }, (_, w) => (w % 2 ? a : b).append(STORE, s, [ev(`w${w}`), ev(`w${w}`)], 0).then((r) => [s, r] as const))),
+      streams.flatMap((s) =>
+        Array.from({ length: 8 }, (_, w) =>
+          (w % 2 ? a : b).append(STORE, s, [ev(`w${w}`), ev(`w${w}`)], 0).then((r) => [s, r] as const),
+        ),
+      ),
     );
     for (const s of streams) {
       const mine = results.filter(([st]) => st === s).map(([, r]) => r);
@@ -94,7 +98,9 @@ describe('PostgresStorage shared by two nodes', () => {
       }
     })();
     await Promise.all(
-      Array.from({ length: writes }, (_, i) => (i % 2 ? a : b).append(STORE, `s-${i % 7}`, [ev('x'), ev('x'), ev('x'), ev('x')], 'any')),
+      Array.from({ length: writes }, (_, i) =>
+        (i % 2 ? a : b).append(STORE, `s-${i % 7}`, [ev('x'), ev('x'), ev('x'), ev('x')], 'any'),
+      ),
     );
     writing = false;
     await follow;
@@ -119,7 +125,9 @@ describe('PostgresStorage shared by two nodes', () => {
 
     const listenQuery = `LISTEN "ex_esdb_append_${schema}"`;
     const listeners = async () =>
-      (await admin.query(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [listenQuery])).rows.map((r) => r.pid as number);
+      (await admin.query(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [listenQuery])).rows.map(
+        (r) => r.pid as number,
+      );
     const [old] = await listeners();
     expect(old).toBeGreaterThan(0);
     await admin.query('SELECT pg_terminate_backend($1)', [old]);
@@ -137,19 +145,41 @@ describe('PostgresStorage shared by two nodes', () => {
   });
 
   it('subscriptions, checkpoints, parked events and snapshots saved by one are seen by the other; retries are idempotent', async () => {
-    const sub = { key: 'k', type: 'by_event_type' as const, selector: 'race:v1', name: 'n', startFrom: 0, checkpoint: 0, ackTimeoutMs: 30000, maxRetries: 10 };
+    const sub = {
+      key: 'k',
+      type: 'by_event_type' as const,
+      selector: 'race:v1',
+      name: 'n',
+      startFrom: 0,
+      checkpoint: 0,
+      ackTimeoutMs: 30000,
+      maxRetries: 10,
+    };
     await a.saveSubscription(STORE, sub);
     await b.saveCheckpoint(STORE, 'k', 9);
     expect(await a.listSubscriptions(STORE)).toEqual([{ ...sub, checkpoint: 9 }]);
-    await b.parkEvent(STORE, 'k', { subscription: 'n', position: 1, eventId: 'e', eventStreamId: 's', eventNumber: 1, reason: 'r' });
+    await b.parkEvent(STORE, 'k', {
+      subscription: 'n',
+      position: 1,
+      eventId: 'e',
+      eventStreamId: 's',
+      eventNumber: 1,
+      reason: 'r',
+    });
     expect(await a.listParked(STORE, 'k')).toHaveLength(1);
-    const snapshot = { sourceUuid: 'u', streamUuid: 'v', version: 2, record: { z: 1, a: 2 }, created: new Date().toISOString() };
+    const snapshot = {
+      sourceUuid: 'u',
+      streamUuid: 'v',
+      version: 2,
+      record: { z: 1, a: 2 },
+      created: new Date().toISOString(),
+    };
     await a.recordSnapshot(STORE, snapshot);
     expect(await b.readSnapshot(STORE, 'u', 'v', 2)).toEqual(snapshot);
     const batch = [ev('a'), ev('a')];
     expect(await a.append(STORE, 'd', batch, 'no_stream')).toMatchObject({ ok: true, version: 1, duplicate: false });
     expect(await b.append(STORE, 'd', batch, 'no_stream')).toMatchObject({ ok: true, version: 1, duplicate: true });
-    expect((await b.listStores())).toEqual([STORE]);
+    expect(await b.listStores()).toEqual([STORE]);
   });
 });
 
@@ -157,7 +187,9 @@ describe('PostgresStorage schema and errors', () => {
   it('nodes starting together on a fresh schema migrate it once; schema_migrations records the version', async () => {
     const schema = newSchema();
     const nodes = await Promise.all(Array.from({ length: 4 }, () => PostgresStorage.open(url, { schema })));
-    const rows = (await admin.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`)).rows as { version: number }[];
+    const rows = (await admin.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`)).rows as {
+      version: number;
+    }[];
     expect(rows.map((r) => r.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
     await Promise.all(nodes.map((n) => n.close()));
     // `?schema=` in the spec picks the schema too
@@ -172,7 +204,9 @@ describe('PostgresStorage schema and errors', () => {
   it('an unreachable server gives the one-line message with the password masked', async () => {
     const err = await createStorage('postgres://postgres:hunter2@127.0.0.1:1/test').catch((e: unknown) => e);
     expect(isGaterError(err, 'connection_closed')).toBe(true);
-    expect((err as GaterError).message).toBe('cannot reach PostgreSQL at postgres://postgres:***@127.0.0.1:1/test: ECONNREFUSED. Is the server running?');
+    expect((err as GaterError).message).toBe(
+      'cannot reach PostgreSQL at postgres://postgres:***@127.0.0.1:1/test: ECONNREFUSED. Is the server running?',
+    );
   });
 
   it('a missing database and a bad schema name are explained', async () => {
@@ -180,7 +214,9 @@ describe('PostgresStorage schema and errors', () => {
     u.pathname = '/no_such_db_ex_esdb';
     const err = await createStorage(u.toString()).catch((e: unknown) => e);
     expect(isGaterError(err, 'connection_closed')).toBe(true);
-    expect((err as GaterError).message).toMatch(/^cannot reach PostgreSQL at .*no_such_db_ex_esdb: .*does not exist\. Create the database or fix the URL\.$/);
+    expect((err as GaterError).message).toMatch(
+      /^cannot reach PostgreSQL at .*no_such_db_ex_esdb: .*does not exist\. Create the database or fix the URL\.$/,
+    );
     expect(() => new PostgresStorage(url, { schema: 'x; drop table y' })).toThrow(/invalid PostgreSQL schema/);
   });
 });

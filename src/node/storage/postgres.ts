@@ -14,7 +14,16 @@ import {
   toJson,
   type Row,
 } from './index.js';
-import { errCode, INT8_AS_NUMBER, isConnectionError, lockKey, migrate, postgresReachError, SCHEMA_NAME, splitSchema } from './postgresSchema.js';
+import {
+  errCode,
+  INT8_AS_NUMBER,
+  isConnectionError,
+  lockKey,
+  migrate,
+  postgresReachError,
+  SCHEMA_NAME,
+  splitSchema,
+} from './postgresSchema.js';
 import {
   expectedVersionMatches,
   isDuplicateBatch,
@@ -69,14 +78,21 @@ export class PostgresStorage implements StorageAdapter {
     this.target = describeStorage(url);
     this.schema = options.schema ?? split.schema ?? 'public';
     if (!SCHEMA_NAME.test(this.schema)) {
-      throw new GaterError('invalid_argument', `invalid PostgreSQL schema "${this.schema}": use letters, digits and _ (at most 41)`);
+      throw new GaterError(
+        'invalid_argument',
+        `invalid PostgreSQL schema "${this.schema}": use letters, digits and _ (at most 41)`,
+      );
     }
     this.s = `"${this.schema}"`;
     this.channel = `ex_esdb_append_${this.schema}`;
     this.lockNs = lockKey(this.schema);
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     const max = options.poolSize ?? 10;
-    const config = { connectionString: this.url, connectionTimeoutMillis: this.connectTimeoutMs, types: INT8_AS_NUMBER };
+    const config = {
+      connectionString: this.url,
+      connectionTimeoutMillis: this.connectTimeoutMs,
+      types: INT8_AS_NUMBER,
+    };
     this.pool = new pg.Pool({ ...config, max, application_name: 'ex-esdb-console' });
     this.pool.on('error', () => {}); // an idle connection died: the pool replaces it, the next query reports
     this.pool.on('connect', (c) => this.ownPids.add((c as unknown as { processID: number }).processID));
@@ -97,7 +113,8 @@ export class PostgresStorage implements StorageAdapter {
 
   /** Resolves once the schema is migrated (once per instance; retried after a failure). */
   ready(): Promise<void> {
-    if (this.closed) return Promise.reject(new GaterError('connection_closed', `PostgreSQL storage ${this.target} is closed`));
+    if (this.closed)
+      return Promise.reject(new GaterError('connection_closed', `PostgreSQL storage ${this.target} is closed`));
     this.migrated ??= (async () => {
       const client = await this.pool.connect();
       try {
@@ -114,11 +131,22 @@ export class PostgresStorage implements StorageAdapter {
 
   private error(e: unknown): GaterError {
     if (e instanceof GaterError) return e;
-    if (this.closed) return new GaterError('connection_closed', `PostgreSQL storage ${this.target} is closed`, {}, { cause: e });
+    if (this.closed)
+      return new GaterError('connection_closed', `PostgreSQL storage ${this.target} is closed`, {}, { cause: e });
     if (isConnectionError(e)) {
-      return new GaterError('connection_closed', `lost connection to PostgreSQL at ${this.target}: ${oneLine(e)}. Is the server running?`, {}, { cause: e });
+      return new GaterError(
+        'connection_closed',
+        `lost connection to PostgreSQL at ${this.target}: ${oneLine(e)}. Is the server running?`,
+        {},
+        { cause: e },
+      );
     }
-    return new GaterError('internal', `PostgreSQL error at ${this.target}: ${oneLine(e)}`, { code: errCode(e) }, { cause: e });
+    return new GaterError(
+      'internal',
+      `PostgreSQL error at ${this.target}: ${oneLine(e)}`,
+      { code: errCode(e) },
+      { cause: e },
+    );
   }
 
   /** One statement, prepared once per connection under `name`; driver errors become GaterErrors here. */
@@ -138,7 +166,9 @@ export class PostgresStorage implements StorageAdapter {
     const find = () => this.q('store_id', `SELECT id FROM ${this.s}.stores WHERE name = $1`, [store]);
     let rows = await find();
     if (rows.length === 0 && create) {
-      await this.q('store_insert', `INSERT INTO ${this.s}.stores (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [store]);
+      await this.q('store_insert', `INSERT INTO ${this.s}.stores (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [
+        store,
+      ]);
       rows = await find();
     }
     const id = rows[0]?.id as number | undefined;
@@ -160,7 +190,12 @@ export class PostgresStorage implements StorageAdapter {
     await this.storeId(store, true);
   }
 
-  async append(store: string, streamId: string, events: PreparedEvent[], expected: ExpectedVersion): Promise<AppendOutcome> {
+  async append(
+    store: string,
+    streamId: string,
+    events: PreparedEvent[],
+    expected: ExpectedVersion,
+  ): Promise<AppendOutcome> {
     const id = (await this.storeId(store, true))!;
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient;
@@ -251,7 +286,9 @@ export class PostgresStorage implements StorageAdapter {
     if (to < from) return [];
     const sql = `SELECT ${EVENT_FIELDS} FROM ${this.s}.events
                  WHERE store_id = $1 AND stream = $2 AND version BETWEEN $3 AND $4 ORDER BY version`;
-    return this.read(store, [], async (id) => (await this.q('read_stream', sql, [id, streamId, Math.max(0, from), to])).map(rowTo.record));
+    return this.read(store, [], async (id) =>
+      (await this.q('read_stream', sql, [id, streamId, Math.max(0, from), to])).map(rowTo.record),
+    );
   }
 
   async readAll(store: string, fromPosition: number, limit: number): Promise<EventRecord[]> {
@@ -263,7 +300,11 @@ export class PostgresStorage implements StorageAdapter {
 
   async getVersion(store: string, streamId: string): Promise<number> {
     const sql = `SELECT version FROM ${this.s}.streams WHERE store_id = $1 AND stream = $2`;
-    return this.read(store, -1, async (id) => ((await this.q('version', sql, [id, streamId]))[0]?.version as number | undefined) ?? -1);
+    return this.read(
+      store,
+      -1,
+      async (id) => ((await this.q('version', sql, [id, streamId]))[0]?.version as number | undefined) ?? -1,
+    );
   }
 
   async getStreams(store: string): Promise<string[]> {
@@ -285,7 +326,17 @@ export class PostgresStorage implements StorageAdapter {
        ON CONFLICT (store_id, key) DO UPDATE SET type = EXCLUDED.type, selector = EXCLUDED.selector, name = EXCLUDED.name,
          start_from = EXCLUDED.start_from, checkpoint = EXCLUDED.checkpoint, ack_timeout_ms = EXCLUDED.ack_timeout_ms,
          max_retries = EXCLUDED.max_retries`,
-      [id, sub.key, sub.type, JSON.stringify(sub.selector), sub.name, sub.startFrom, sub.checkpoint, sub.ackTimeoutMs, sub.maxRetries],
+      [
+        id,
+        sub.key,
+        sub.type,
+        JSON.stringify(sub.selector),
+        sub.name,
+        sub.startFrom,
+        sub.checkpoint,
+        sub.ackTimeoutMs,
+        sub.maxRetries,
+      ],
     );
   }
 
@@ -318,7 +369,11 @@ export class PostgresStorage implements StorageAdapter {
 
   async listParked(store: string, key: string): Promise<ParkedEvent[]> {
     const sql = `SELECT ${PARKED_FIELDS} FROM ${this.s}.parked WHERE store_id = $1 AND key = $2 ORDER BY seq`;
-    return this.read(store, [], async (id) => (await this.q('list_parked', sql, [id, key])) as unknown as ParkedEvent[]);
+    return this.read(
+      store,
+      [],
+      async (id) => (await this.q('list_parked', sql, [id, key])) as unknown as ParkedEvent[],
+    );
   }
 
   async recordSnapshot(store: string, snap: SnapshotRecord): Promise<void> {
@@ -342,14 +397,20 @@ export class PostgresStorage implements StorageAdapter {
 
   async deleteSnapshot(store: string, src: string, stream: string, version: number): Promise<void> {
     const sql = `DELETE FROM ${this.s}.snapshots WHERE store_id = $1 AND source_uuid = $2 AND stream_uuid = $3 AND version = $4`;
-    await this.read(store, undefined, async (id) => void (await this.q('delete_snapshot', sql, [id, src, stream, version])));
+    await this.read(
+      store,
+      undefined,
+      async (id) => void (await this.q('delete_snapshot', sql, [id, src, stream, version])),
+    );
   }
 
   async listSnapshots(store: string, src: string, stream: string): Promise<SnapshotRecord[]> {
     const sql = `SELECT ${SNAPSHOT_FIELDS} FROM ${this.s}.snapshots
                  WHERE store_id = $1 AND ($2::text = 'any' OR source_uuid = $2) AND ($3::text = 'any' OR stream_uuid = $3)`;
     // Sorted here with the memory adapter's comparator, so listings agree whatever the database collation.
-    return this.read(store, [], async (id) => (await this.q('list_snapshots', sql, [id, src, stream])).map(rowTo.snapshot).sort(compareSnapshots));
+    return this.read(store, [], async (id) =>
+      (await this.q('list_snapshots', sql, [id, src, stream])).map(rowTo.snapshot).sort(compareSnapshots),
+    );
   }
 
   /** Calls `onAppend` when another node appends to `store` (NOTIFY on the LISTEN connection). */
@@ -371,7 +432,8 @@ export class PostgresStorage implements StorageAdapter {
     this.startListener(false);
     const until = Date.now() + timeoutMs;
     while (!this.listenerUp) {
-      if (this.closed || Date.now() > until) throw new GaterError('timeout', `could not LISTEN on PostgreSQL at ${this.target}`);
+      if (this.closed || Date.now() > until)
+        throw new GaterError('timeout', `could not LISTEN on PostgreSQL at ${this.target}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }

@@ -125,12 +125,19 @@ export async function migrate(client: ClientBase, schema: string): Promise<numbe
        CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
          version int PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const done = new Set((await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`)).rows.map((r) => r.version));
+    const done = new Set(
+      (await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`)).rows.map(
+        (r) => r.version,
+      ),
+    );
     let applied = 0;
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
       await client.query(m.up(s));
-      await client.query(`INSERT INTO ${s}.schema_migrations (version, description) VALUES ($1, $2)`, [m.version, m.description]);
+      await client.query(`INSERT INTO ${s}.schema_migrations (version, description) VALUES ($1, $2)`, [
+        m.version,
+        m.description,
+      ]);
       applied++;
     }
     await client.query('COMMIT');
@@ -158,7 +165,9 @@ export const isConnectionError = (e: unknown): boolean => {
   return (
     isNetworkCode(code) ||
     code.startsWith('08') || // SQLSTATE class 08: connection exception
-    code === '57P01' || code === '57P02' || code === '57P03' || // shutting down / cannot connect now
+    code === '57P01' ||
+    code === '57P02' ||
+    code === '57P03' || // shutting down / cannot connect now
     /Connection terminated|timeout expired|Client has encountered a connection error|not queryable/i.test(oneLine(e))
   );
 };
@@ -176,7 +185,12 @@ export function postgresReachError(target: string, e: unknown): GaterError {
         : code === '3D000'
           ? 'Create the database or fix the URL.'
           : 'Check the URL and the server.';
-  return new GaterError('connection_closed', `cannot reach PostgreSQL at ${target}: ${reason}. ${hint}`, { reason }, { cause: e });
+  return new GaterError(
+    'connection_closed',
+    `cannot reach PostgreSQL at ${target}: ${reason}. ${hint}`,
+    { reason },
+    { cause: e },
+  );
 }
 
 /** Splits the `?schema=` parameter off a URL (pg would not understand it). */

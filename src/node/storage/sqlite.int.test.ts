@@ -111,7 +111,8 @@ describe('SqliteStorage across processes', () => {
     const childRun = runChild({ mode: 'race', file, who: 'child', count: rounds, startAt });
     while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 1));
     const mine: boolean[] = [];
-    for (let i = 0; i < rounds; i++) mine.push((await parent.append('reg_gh', `race-${i}`, [ev('parent'), ev('parent')], 0)).ok);
+    for (let i = 0; i < rounds; i++)
+      mine.push((await parent.append('reg_gh', `race-${i}`, [ev('parent'), ev('parent')], 0)).ok);
     const theirs = JSON.parse((await childRun).at(-1)!) as boolean[];
     for (let i = 0; i < rounds; i++) {
       expect(Number(mine[i]) + Number(theirs[i])).toBe(1);
@@ -130,7 +131,8 @@ describe('SqliteStorage across processes', () => {
     const kids = ['c1', 'c2'].map((who) => runChild({ mode: 'burst', file, who, count, startAt }));
     while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 1));
     const s = await SqliteStorage.open(file); // three processes create the schema together
-    for (let i = 0; i < count; i++) expect((await s.append('reg_gh', `p-${i % 5}`, [ev('p'), ev('p'), ev('p')], 'any')).ok).toBe(true);
+    for (let i = 0; i < count; i++)
+      expect((await s.append('reg_gh', `p-${i % 5}`, [ev('p'), ev('p'), ev('p')], 'any')).ok).toBe(true);
     for (const out of await Promise.all(kids)) expect(JSON.parse(out.at(-1)!)).toEqual(Array(count).fill(true));
     const all = await s.readAll('reg_gh', 0, 10_000);
     expect(all.map((e) => e.position)).toEqual(Array.from({ length: 3 * 3 * count }, (_, i) => i));
@@ -138,7 +140,23 @@ describe('SqliteStorage across processes', () => {
       const events = await s.readStream('reg_gh', stream, 0, 10_000);
       expect(events.map((e) => e.eventNumber)).toEqual(Array.from({ length: events.length }, (_, i) => i));
     }
-    expect((await s.getStreams('reg_gh')).sort()).toEqual(['c1-0', 'c1-1', 'c1-2', 'c1-3', 'c1-4', 'c2-0', 'c2-1', 'c2-2', 'c2-3', 'c2-4', 'p-0', 'p-1', 'p-2', 'p-3', 'p-4']);
+    expect((await s.getStreams('reg_gh')).sort()).toEqual([
+      'c1-0',
+      'c1-1',
+      'c1-2',
+      'c1-3',
+      'c1-4',
+      'c2-0',
+      'c2-1',
+      'c2-2',
+      'c2-3',
+      'c2-4',
+      'p-0',
+      'p-1',
+      'p-2',
+      'p-3',
+      'p-4',
+    ]);
     await s.close();
   });
 
@@ -187,13 +205,35 @@ describe('SqliteStorage instances sharing a file', () => {
     await a.append('reg_gh', 's', [ev('a')], 'no_stream');
     expect(await b.append('reg_gh', 's', [ev('b')], 'no_stream')).toEqual({ ok: false, current: 0 });
     await waitUntil(() => seen > 0);
-    const sub = { key: 'k', type: 'by_stream' as const, selector: '$all', name: 'n', startFrom: 0, checkpoint: 0, ackTimeoutMs: 30000, maxRetries: 10 };
+    const sub = {
+      key: 'k',
+      type: 'by_stream' as const,
+      selector: '$all',
+      name: 'n',
+      startFrom: 0,
+      checkpoint: 0,
+      ackTimeoutMs: 30000,
+      maxRetries: 10,
+    };
     await b.saveSubscription('reg_gh', sub);
     await a.saveCheckpoint('reg_gh', 'k', 4);
     expect(await b.listSubscriptions('reg_gh')).toEqual([{ ...sub, checkpoint: 4 }]);
-    await a.parkEvent('reg_gh', 'k', { subscription: 'n', position: 0, eventId: 'x', eventStreamId: 's', eventNumber: 0, reason: 'r' });
+    await a.parkEvent('reg_gh', 'k', {
+      subscription: 'n',
+      position: 0,
+      eventId: 'x',
+      eventStreamId: 's',
+      eventNumber: 0,
+      reason: 'r',
+    });
     expect(await b.listParked('reg_gh', 'k')).toHaveLength(1);
-    const snapshot = { sourceUuid: 'u', streamUuid: 'v', version: 1, record: { b: 1, a: 2 }, created: new Date().toISOString() };
+    const snapshot = {
+      sourceUuid: 'u',
+      streamUuid: 'v',
+      version: 1,
+      record: { b: 1, a: 2 },
+      created: new Date().toISOString(),
+    };
     await b.recordSnapshot('reg_gh', snapshot);
     stop();
     await Promise.all([a.close(), b.close()]);
@@ -240,8 +280,12 @@ describe('createStorage / describeStorage', () => {
   });
 
   it('describeStorage masks passwords', () => {
-    expect(describeStorage('postgres://user:s3cret@db.example:5432/app')).toBe('postgres://user:***@db.example:5432/app');
-    expect(describeStorage('postgresql://user@h/app?password=s3cret&ssl=true')).toBe('postgresql://user@h/app?password=***&ssl=true');
+    expect(describeStorage('postgres://user:s3cret@db.example:5432/app')).toBe(
+      'postgres://user:***@db.example:5432/app',
+    );
+    expect(describeStorage('postgresql://user@h/app?password=s3cret&ssl=true')).toBe(
+      'postgresql://user@h/app?password=***&ssl=true',
+    );
     expect(describeStorage('postgres://user:p@ss@h/db')).not.toContain('ss@h/db:');
     expect(describeStorage('postgres://user:p@ss@h/db')).not.toMatch(/p@ss|:ss@/);
     expect(describeStorage('sqlite:/tmp/x.db')).toBe('sqlite:/tmp/x.db');
@@ -267,8 +311,10 @@ describe('createStorage / describeStorage', () => {
   });
 
   it('a missing or broken better-sqlite3 build says how to fix it', () => {
-    const broken = new Error("Could not locate the bindings file. Tried:\n → /x/build/better_sqlite3.node");
-    expect(sqliteOpenError('/x.db', broken).message).toBe('better-sqlite3 is not installed or not built for this Node: run npm rebuild better-sqlite3');
+    const broken = new Error('Could not locate the bindings file. Tried:\n → /x/build/better_sqlite3.node');
+    expect(sqliteOpenError('/x.db', broken).message).toBe(
+      'better-sqlite3 is not installed or not built for this Node: run npm rebuild better-sqlite3',
+    );
     const abi = new Error('The module was compiled against a different Node.js version using NODE_MODULE_VERSION 115');
     expect(sqliteOpenError('/x.db', abi).message).toMatch(/npm rebuild better-sqlite3$/);
   });

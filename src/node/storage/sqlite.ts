@@ -51,17 +51,27 @@ const SCHEMA_V1 = `
   CREATE TABLE IF NOT EXISTS snapshots (store_id INTEGER NOT NULL, source_uuid TEXT NOT NULL, stream_uuid TEXT NOT NULL,
     version INTEGER NOT NULL, record TEXT, created TEXT NOT NULL, PRIMARY KEY (store_id, source_uuid, stream_uuid, version));`;
 
-
 /** Turns a failure to load the driver or open the file into the one-line GaterError the CLI prints. */
 export function sqliteOpenError(file: string, e: unknown): GaterError {
   if (e instanceof GaterError) return e;
   const reason = oneLine(e);
   const code = (e as { code?: unknown } | null)?.code;
-  const driver = /bindings file|NODE_MODULE_VERSION|compiled against a different|better_sqlite3\.node|Cannot find (module|package) 'better-sqlite3'/i;
+  const driver =
+    /bindings file|NODE_MODULE_VERSION|compiled against a different|better_sqlite3\.node|Cannot find (module|package) 'better-sqlite3'/i;
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_DLOPEN_FAILED' || driver.test(reason)) {
-    return new GaterError('connection_closed', 'better-sqlite3 is not installed or not built for this Node: run npm rebuild better-sqlite3', { reason }, { cause: e });
+    return new GaterError(
+      'connection_closed',
+      'better-sqlite3 is not installed or not built for this Node: run npm rebuild better-sqlite3',
+      { reason },
+      { cause: e },
+    );
   }
-  return new GaterError('connection_closed', `cannot open SQLite file ${file}: ${reason}. Check the path and permissions.`, { file, reason }, { cause: e });
+  return new GaterError(
+    'connection_closed',
+    `cannot open SQLite file ${file}: ${reason}. Check the path and permissions.`,
+    { file, reason },
+    { cause: e },
+  );
 }
 
 /** Every statement the adapter runs, prepared once. */
@@ -82,7 +92,9 @@ function prepareStatements(db: Database.Database) {
     tail: p('SELECT event_id FROM events WHERE store_id = ? AND stream = ? AND version >= ? ORDER BY version').pluck(),
     insertEvent: p(`INSERT INTO events (store_id, stream, version, position, event_id, event_type, data_content_type,
       metadata_content_type, data, metadata, created, created_epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    readStream: p(`SELECT ${EVENT_FIELDS} FROM events WHERE store_id = ? AND stream = ? AND version BETWEEN ? AND ? ORDER BY version`),
+    readStream: p(
+      `SELECT ${EVENT_FIELDS} FROM events WHERE store_id = ? AND stream = ? AND version BETWEEN ? AND ? ORDER BY version`,
+    ),
     readAll: p(`SELECT ${EVENT_FIELDS} FROM events WHERE store_id = ? AND position >= ? ORDER BY position LIMIT ?`),
     saveSub: p(`INSERT INTO subscriptions (store_id, key, type, selector, name, start_from, checkpoint, ack_timeout_ms,
       max_retries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (store_id, key) DO UPDATE SET type = excluded.type,
@@ -186,7 +198,8 @@ export class SqliteStorage implements StorageAdapter {
       this.ids.clear(); // a rolled-back transaction may have created a store whose id we cached
       const reason = oneLine(e);
       const code = String((e as { code?: unknown }).code ?? '');
-      if (!this.db.open) throw new GaterError('connection_closed', `SQLite storage ${this.file} is closed`, {}, { cause: e });
+      if (!this.db.open)
+        throw new GaterError('connection_closed', `SQLite storage ${this.file} is closed`, {}, { cause: e });
       if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
         const msg = `SQLite file ${this.file} stayed locked by another process for ${this.busyTimeoutMs} ms (${reason}); retry, or look for a stuck process`;
         throw new GaterError('timeout', msg, {}, { cause: e });
@@ -221,28 +234,56 @@ export class SqliteStorage implements StorageAdapter {
     this.run(() => this.storeId(store, true));
   }
 
-  async append(store: string, streamId: string, events: PreparedEvent[], expected: ExpectedVersion): Promise<AppendOutcome> {
+  async append(
+    store: string,
+    streamId: string,
+    events: PreparedEvent[],
+    expected: ExpectedVersion,
+  ): Promise<AppendOutcome> {
     const outcome = this.run(() => this.appendTx.immediate(store, streamId, events, expected));
     const w = this.watched.get(store);
     if (w && outcome.ok && !outcome.duplicate) w.own += events.length;
     return outcome;
   }
 
-  private appendInTx(store: string, streamId: string, events: PreparedEvent[], expected: ExpectedVersion): AppendOutcome {
+  private appendInTx(
+    store: string,
+    streamId: string,
+    events: PreparedEvent[],
+    expected: ExpectedVersion,
+  ): AppendOutcome {
     const id = this.storeId(store, true)!;
     const current = (this.q.version.get(id, streamId) as number | undefined) ?? -1;
     const n = events.length;
     if (n <= current + 1) {
       const tail = this.q.tail.all(id, streamId, current - n + 1) as string[];
-      if (isDuplicateBatch(tail, events.map((e) => e.eventId))) return { ok: true, version: current, records: [], duplicate: true };
+      if (
+        isDuplicateBatch(
+          tail,
+          events.map((e) => e.eventId),
+        )
+      )
+        return { ok: true, version: current, records: [], duplicate: true };
     }
     if (!expectedVersionMatches(current, expected)) return { ok: false, current };
     const head = this.q.head.get(id) as number;
     const records = buildRecords(streamId, events, current, head);
     // One prepared insert per event inside the one transaction: SQLite has no round trips to save.
     for (const r of records) {
-      this.q.insertEvent.run(id, streamId, r.eventNumber, r.position, r.eventId, r.eventType, r.dataContentType,
-        r.metadataContentType, toJson(r.data), toJson(r.metadata), r.created, r.createdEpoch);
+      this.q.insertEvent.run(
+        id,
+        streamId,
+        r.eventNumber,
+        r.position,
+        r.eventId,
+        r.eventType,
+        r.dataContentType,
+        r.metadataContentType,
+        toJson(r.data),
+        toJson(r.metadata),
+        r.created,
+        r.createdEpoch,
+      );
     }
     this.q.setHead.run(head + n, id);
     this.q.upsertStream.run(id, streamId, current + n, head + 1);
@@ -251,7 +292,9 @@ export class SqliteStorage implements StorageAdapter {
 
   async readStream(store: string, streamId: string, from: number, to: number): Promise<EventRecord[]> {
     if (to < from) return [];
-    return this.read(store, [], (id) => (this.q.readStream.all(id, streamId, Math.max(0, from), to) as Row[]).map(rowTo.record));
+    return this.read(store, [], (id) =>
+      (this.q.readStream.all(id, streamId, Math.max(0, from), to) as Row[]).map(rowTo.record),
+    );
   }
 
   async readAll(store: string, fromPosition: number, limit: number): Promise<EventRecord[]> {
@@ -279,8 +322,19 @@ export class SqliteStorage implements StorageAdapter {
   }
 
   async saveSubscription(store: string, s: StoredSubscription): Promise<void> {
-    this.run(() => this.q.saveSub.run(this.storeId(store, true), s.key, s.type, JSON.stringify(s.selector), s.name,
-      s.startFrom, s.checkpoint, s.ackTimeoutMs, s.maxRetries));
+    this.run(() =>
+      this.q.saveSub.run(
+        this.storeId(store, true),
+        s.key,
+        s.type,
+        JSON.stringify(s.selector),
+        s.name,
+        s.startFrom,
+        s.checkpoint,
+        s.ackTimeoutMs,
+        s.maxRetries,
+      ),
+    );
   }
 
   async deleteSubscription(store: string, key: string): Promise<void> {
@@ -296,8 +350,18 @@ export class SqliteStorage implements StorageAdapter {
   }
 
   async parkEvent(store: string, key: string, p: ParkedEvent): Promise<void> {
-    this.run(() => this.q.park.run(this.storeId(store, true), key, p.position, p.subscription, p.eventId,
-      p.eventStreamId, p.eventNumber, p.reason));
+    this.run(() =>
+      this.q.park.run(
+        this.storeId(store, true),
+        key,
+        p.position,
+        p.subscription,
+        p.eventId,
+        p.eventStreamId,
+        p.eventNumber,
+        p.reason,
+      ),
+    );
   }
 
   async listParked(store: string, key: string): Promise<ParkedEvent[]> {
@@ -305,8 +369,16 @@ export class SqliteStorage implements StorageAdapter {
   }
 
   async recordSnapshot(store: string, s: SnapshotRecord): Promise<void> {
-    this.run(() => this.q.saveSnapshot.run(this.storeId(store, true), s.sourceUuid, s.streamUuid, s.version,
-      toJson(s.record), s.created));
+    this.run(() =>
+      this.q.saveSnapshot.run(
+        this.storeId(store, true),
+        s.sourceUuid,
+        s.streamUuid,
+        s.version,
+        toJson(s.record),
+        s.created,
+      ),
+    );
   }
 
   async readSnapshot(store: string, src: string, stream: string, version: number): Promise<SnapshotRecord | undefined> {

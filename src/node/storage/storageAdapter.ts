@@ -1,4 +1,11 @@
-import type { EventRecord, ExpectedVersion, ParkedEvent, SnapshotRecord, SubscriptionType, Selector } from '../../core/types.js';
+import type {
+  EventRecord,
+  ExpectedVersion,
+  ParkedEvent,
+  SnapshotRecord,
+  SubscriptionType,
+  Selector,
+} from '../../core/types.js';
 
 /**
  * An event ready to be written: validated and owned by the engine (its `data`/`metadata` are private copies),
@@ -81,7 +88,12 @@ export interface StorageAdapter {
 
   /** Stores (replacing) the snapshot at (sourceUuid, streamUuid, version). */
   recordSnapshot(store: string, snapshot: SnapshotRecord): Promise<void>;
-  readSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number): Promise<SnapshotRecord | undefined>;
+  readSnapshot(
+    store: string,
+    sourceUuid: string,
+    streamUuid: string,
+    version: number,
+  ): Promise<SnapshotRecord | undefined>;
   deleteSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number): Promise<void>;
   /** 'any' matches every value; ordered by sourceUuid, streamUuid, version. */
   listSnapshots(store: string, sourceUuid: string, streamUuid: string): Promise<SnapshotRecord[]>;

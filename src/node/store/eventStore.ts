@@ -80,7 +80,12 @@ export class EventStore {
   }
 
   /** Reads with the reference's validation and clipping (EXESDB_SPEC §2.6): out-of-range versions are dropped. */
-  async read(streamId: unknown, startVersion: unknown, count: unknown, direction: unknown = 'forward'): Promise<EventRecord[]> {
+  async read(
+    streamId: unknown,
+    startVersion: unknown,
+    count: unknown,
+    direction: unknown = 'forward',
+  ): Promise<EventRecord[]> {
     const stream = validateStreamId(streamId);
     const r = validateRead(startVersion, count, direction);
     if (r.direction === 'forward') return this.adapter.readStream(this.store, stream, r.start, r.start + r.count - 1);
@@ -120,7 +125,16 @@ export class EventStore {
       const existing = (await this.adapter.listSubscriptions(this.store)).find((s) => s.key === key);
       // An existing record keeps its checkpoint: a re-attaching subscriber resumes where acks left off.
       cursor = existing ? existing.checkpoint : startFrom;
-      const stored: StoredSubscription = { key, type, selector, name, startFrom, checkpoint: cursor, ackTimeoutMs, maxRetries };
+      const stored: StoredSubscription = {
+        key,
+        type,
+        selector,
+        name,
+        startFrom,
+        checkpoint: cursor,
+        ackTimeoutMs,
+        maxRetries,
+      };
       await this.adapter.saveSubscription(this.store, existing ? { ...stored, startFrom: existing.startFrom } : stored);
       // One live instance per persistent subscription on this node: the newest subscriber replaces the old.
       for (const s of this.subs.values()) if (s.opts.persistent?.key === key) this.closeSub(s.id);
@@ -174,9 +188,13 @@ export class EventStore {
       if (s.opts.persistent && s.opts.name === name && (subId === undefined || s.id === subId)) return s;
     }
     for (const s of this.subs.values()) if (s.opts.persistent && s.opts.name === name) return s;
-    throw new GaterError('not_found', `no running subscription named ${describe(name)} on this node; create it with saveSubscription first`, {
-      name: typeof name === 'string' ? name : undefined,
-    });
+    throw new GaterError(
+      'not_found',
+      `no running subscription named ${describe(name)} on this node; create it with saveSubscription first`,
+      {
+        name: typeof name === 'string' ? name : undefined,
+      },
+    );
   }
 
   ack(name: unknown, subId: unknown, event: unknown): void {
@@ -248,11 +266,15 @@ export class EventStore {
   async readSnapshot(sourceUuid: string, streamUuid: string, version: number): Promise<SnapshotRecord> {
     const s = await this.adapter.readSnapshot(this.store, sourceUuid, streamUuid, version);
     if (!s) {
-      throw new GaterError('not_found', `no snapshot for source "${sourceUuid}", stream "${streamUuid}" at version ${version}; list them with listSnapshots`, {
-        sourceUuid,
-        streamUuid,
-        version,
-      });
+      throw new GaterError(
+        'not_found',
+        `no snapshot for source "${sourceUuid}", stream "${streamUuid}" at version ${version}; list them with listSnapshots`,
+        {
+          sourceUuid,
+          streamUuid,
+          version,
+        },
+      );
     }
     return s;
   }
@@ -282,7 +304,8 @@ export class EventStore {
 }
 
 function eventRef(event: unknown): { position?: number; eventNumber?: number } {
-  if (!event || typeof event !== 'object') throw invalidArgument('ack/nack needs the delivered event record (with position and eventNumber)');
+  if (!event || typeof event !== 'object')
+    throw invalidArgument('ack/nack needs the delivered event record (with position and eventNumber)');
   const { position, eventNumber } = event as { position?: unknown; eventNumber?: unknown };
   if (typeof position !== 'number' && typeof eventNumber !== 'number') {
     throw invalidArgument('ack/nack needs the delivered event record (with position and eventNumber)');
@@ -293,20 +316,26 @@ function eventRef(event: unknown): { position?: number; eventNumber?: number } {
 /** Validates a batch and returns engine-owned copies with ids assigned. Nothing is written if any event is bad. */
 export function prepareEvents(events: unknown, owned = false): PreparedEvent[] {
   const copy = { copy: !owned };
-  if (!Array.isArray(events)) throw invalidArgument(`events must be an array of {eventType, data, ...}, got ${describe(events)}`);
+  if (!Array.isArray(events))
+    throw invalidArgument(`events must be an array of {eventType, data, ...}, got ${describe(events)}`);
   const ids = new Set<string>();
   return events.map((e, i): PreparedEvent => {
-    if (!e || typeof e !== 'object' || Array.isArray(e)) throw invalidArgument(`events[${i}] must be an object {eventType, data, ...}`);
+    if (!e || typeof e !== 'object' || Array.isArray(e))
+      throw invalidArgument(`events[${i}] must be an object {eventType, data, ...}`);
     const ev = e as Record<string, unknown>;
     if (typeof ev.eventType !== 'string' || ev.eventType.length === 0) {
-      throw invalidArgument(`events[${i}].eventType must be a non-empty string such as "temperature_measured:v1", got ${describe(ev.eventType)}`);
+      throw invalidArgument(
+        `events[${i}].eventType must be a non-empty string such as "temperature_measured:v1", got ${describe(ev.eventType)}`,
+      );
     }
     if (ev.data === undefined) throw invalidArgument(`events[${i}].data is missing; pass a JSON value (e.g. {})`);
     let eventId: string;
     if (ev.eventId === undefined) eventId = newId();
     else if (typeof ev.eventId === 'string' && ev.eventId.length > 0) eventId = ev.eventId;
-    else throw invalidArgument(`events[${i}].eventId must be a non-empty string when given, got ${describe(ev.eventId)}`);
-    if (ids.has(eventId)) throw invalidArgument(`events[${i}].eventId "${eventId}" appears twice in one batch; event ids must be unique`);
+    else
+      throw invalidArgument(`events[${i}].eventId must be a non-empty string when given, got ${describe(ev.eventId)}`);
+    if (ids.has(eventId))
+      throw invalidArgument(`events[${i}].eventId "${eventId}" appears twice in one batch; event ids must be unique`);
     ids.add(eventId);
     return {
       eventId,

@@ -29,16 +29,20 @@ export function describeMatch(m: EventMatch): string {
   const parts: string[] = [];
   if (m.stream !== undefined) parts.push(`stream ${m.stream}`);
   if (m.type !== undefined) parts.push(`type ${m.type}`);
-  if (m.payload !== undefined) parts.push(`payload ${typeof m.payload === 'string' ? m.payload : JSON.stringify(m.payload)}`);
-  if (m.pattern !== undefined) parts.push(`record ${typeof m.pattern === 'string' ? m.pattern : JSON.stringify(m.pattern)}`);
+  if (m.payload !== undefined)
+    parts.push(`payload ${typeof m.payload === 'string' ? m.payload : JSON.stringify(m.payload)}`);
+  if (m.pattern !== undefined)
+    parts.push(`record ${typeof m.pattern === 'string' ? m.pattern : JSON.stringify(m.pattern)}`);
   return parts.join(', ');
 }
 
 /** A predicate for an EventMatch: all the given conditions at once. */
 export function matcher(m: EventMatch): (e: EventRecord) => boolean {
   const stream = m.stream === undefined || m.stream === '$all' ? undefined : m.stream.replace(/^\$/, '');
-  const payload = m.payload === undefined ? undefined : typeof m.payload === 'string' ? parsePattern(m.payload) : m.payload;
-  const pattern = m.pattern === undefined ? undefined : typeof m.pattern === 'string' ? parsePattern(m.pattern) : m.pattern;
+  const payload =
+    m.payload === undefined ? undefined : typeof m.payload === 'string' ? parsePattern(m.payload) : m.payload;
+  const pattern =
+    m.pattern === undefined ? undefined : typeof m.pattern === 'string' ? parsePattern(m.pattern) : m.pattern;
   return (e) =>
     (stream === undefined || e.eventStreamId === stream) &&
     (m.type === undefined || e.eventType === m.type) &&
@@ -47,17 +51,25 @@ export function matcher(m: EventMatch): (e: EventRecord) => boolean {
 }
 
 /** every / some / none over a list of events; returns failure texts. */
-export function checkMatches(events: EventRecord[], q: { every?: EventMatch; some?: EventMatch; none?: EventMatch }): string[] {
+export function checkMatches(
+  events: EventRecord[],
+  q: { every?: EventMatch; some?: EventMatch; none?: EventMatch },
+): string[] {
   const out: string[] = [];
   const show = (e: EventRecord) => `${e.eventStreamId}:${e.eventType} (v${e.eventNumber}) ${JSON.stringify(e.data)}`;
   if (q.every) {
     const bad = events.filter((e) => !matcher(q.every!)(e));
-    if (bad.length) out.push(`every event should match ${describeMatch(q.every)}, but ${bad.length} of ${events.length} do not (first: ${show(bad[0]!)})`);
+    if (bad.length)
+      out.push(
+        `every event should match ${describeMatch(q.every)}, but ${bad.length} of ${events.length} do not (first: ${show(bad[0]!)})`,
+      );
   }
-  if (q.some && !events.some(matcher(q.some))) out.push(`some event should match ${describeMatch(q.some)}, but none of ${events.length} does`);
+  if (q.some && !events.some(matcher(q.some)))
+    out.push(`some event should match ${describeMatch(q.some)}, but none of ${events.length} does`);
   if (q.none) {
     const bad = events.filter(matcher(q.none));
-    if (bad.length) out.push(`no event should match ${describeMatch(q.none)}, but ${bad.length} do (first: ${show(bad[0]!)})`);
+    if (bad.length)
+      out.push(`no event should match ${describeMatch(q.none)}, but ${bad.length} do (first: ${show(bad[0]!)})`);
   }
   return out;
 }

@@ -19,7 +19,8 @@ const str: Check = (v, w) => {
 const int =
   (min: number): Check =>
   (v, w) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(w, `must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+      fail(w, `must be an integer >= ${min}, got ${JSON.stringify(v)}`);
   };
 const bool: Check = (v, w) => {
   if (typeof v !== 'boolean') fail(w, `must be true or false, got ${JSON.stringify(v)}`);
@@ -48,7 +49,8 @@ const pattern: Check = (v, w) => {
     }
     return;
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) fail(w, 'must be a JSON object pattern or a string like %{operator: "John"}');
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    fail(w, 'must be a JSON object pattern or a string like %{operator: "John"}');
 };
 const expectedVersion: Check = (v, w) => {
   if (v === 'any' || v === 'no_stream' || v === 'stream_exists') return;
@@ -80,7 +82,8 @@ const strings: Check = (v, w) => {
   (v as unknown[]).forEach((x, i) => str(x, `${w}[${i}]`));
 };
 const countMap: Check = (v, w) => {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) fail(w, 'must map error codes to counts, e.g. {"wrong_expected_version": 1}');
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    fail(w, 'must map error codes to counts, e.g. {"wrong_expected_version": 1}');
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) count(x, `${w}.${k}`);
 };
 
@@ -120,12 +123,29 @@ const STEP_FIELDS: Record<string, Record<string, Check>> = {
 };
 
 const EXPECT_FORMS: { key: string; fields: Record<string, Check> }[] = [
-  { key: 'observer', fields: { observer: str, count, acked: count, every: match, some: match, none: match, within: int(0) } },
-  { key: 'subscriber', fields: { subscriber: str, count, acked: count, every: match, some: match, none: match, within: int(0) } },
-  { key: 'stream', fields: { stream: str, version: count, events: count, every: match, some: match, none: match, within: int(0) } },
+  {
+    key: 'observer',
+    fields: { observer: str, count, acked: count, every: match, some: match, none: match, within: int(0) },
+  },
+  {
+    key: 'subscriber',
+    fields: { subscriber: str, count, acked: count, every: match, some: match, none: match, within: int(0) },
+  },
+  {
+    key: 'stream',
+    fields: { stream: str, version: count, events: count, every: match, some: match, none: match, within: int(0) },
+  },
   {
     key: 'subscription',
-    fields: { subscription: str, exists: bool, checkpoint: count, inFlight: count, parked: count, lag: count, within: int(0) },
+    fields: {
+      subscription: str,
+      exists: bool,
+      checkpoint: count,
+      inFlight: count,
+      parked: count,
+      lag: count,
+      within: int(0),
+    },
   },
   { key: 'outcomes', fields: { outcomes: strings, succeeded: count, failed: count, errors: countMap } },
 ];
@@ -157,7 +177,8 @@ function checkStep(s: unknown, where: string, nested: boolean): void {
       const inner = `${where}.${i + 1}`;
       checkStep(x, inner, true);
       const k = (x as { step: string }).step;
-      if (!['append', 'produce', 'wait'].includes(k)) fail(inner, `(${k}) cannot run in parallel; only append, produce and wait can`);
+      if (!['append', 'produce', 'wait'].includes(k))
+        fail(inner, `(${k}) cannot run in parallel; only append, produce and wait can`);
     });
     return;
   }
@@ -168,7 +189,8 @@ function checkStep(s: unknown, where: string, nested: boolean): void {
   switch (kind) {
     case 'append':
       need('stream');
-      if ((rest.events === undefined) === (rest.generate === undefined)) fail(w, 'needs exactly one of "events" or "generate"');
+      if ((rest.events === undefined) === (rest.generate === undefined))
+        fail(w, 'needs exactly one of "events" or "generate"');
       if (rest.seed !== undefined && rest.generate === undefined) fail(w, '"seed" goes with "generate"');
       break;
     case 'produce':
@@ -189,8 +211,10 @@ function checkStep(s: unknown, where: string, nested: boolean): void {
       if (kind === 'nack') need('action');
       break;
     case 'wait':
-      if (rest.for === undefined && rest.ms === undefined) fail(w, 'needs "ms" (sleep) or "for" (a view id, with "count" or "acked")');
-      if (rest.for !== undefined && rest.count === undefined && rest.acked === undefined) fail(w, 'with "for" needs "count" or "acked"');
+      if (rest.for === undefined && rest.ms === undefined)
+        fail(w, 'needs "ms" (sleep) or "for" (a view id, with "count" or "acked")');
+      if (rest.for !== undefined && rest.count === undefined && rest.acked === undefined)
+        fail(w, 'with "for" needs "count" or "acked"');
       break;
   }
 }
@@ -203,14 +227,19 @@ export function parseScenario(text: string, source: string): Scenario {
   } catch (e) {
     throw new ScenarioFileError(`${source} is not valid JSON: ${(e as Error).message}`);
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ScenarioFileError(`${source} must hold an object {"name", "steps": [...]}`);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ScenarioFileError(`${source} must hold an object {"name", "steps": [...]}`);
   const o = raw as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!['name', 'description', 'steps', '$schema'].includes(k)) throw new ScenarioFileError(`${source}: unknown top-level field "${k}" (expected name, description, steps)`);
+    if (!['name', 'description', 'steps', '$schema'].includes(k))
+      throw new ScenarioFileError(`${source}: unknown top-level field "${k}" (expected name, description, steps)`);
   }
-  if (typeof o.name !== 'string' || !o.name) throw new ScenarioFileError(`${source}: "name" must be a non-empty string`);
-  if (o.description !== undefined && typeof o.description !== 'string') throw new ScenarioFileError(`${source}: "description" must be a string`);
-  if (!Array.isArray(o.steps) || o.steps.length === 0) throw new ScenarioFileError(`${source}: "steps" must be a non-empty array`);
+  if (typeof o.name !== 'string' || !o.name)
+    throw new ScenarioFileError(`${source}: "name" must be a non-empty string`);
+  if (o.description !== undefined && typeof o.description !== 'string')
+    throw new ScenarioFileError(`${source}: "description" must be a string`);
+  if (!Array.isArray(o.steps) || o.steps.length === 0)
+    throw new ScenarioFileError(`${source}: "steps" must be a non-empty array`);
   try {
     o.steps.forEach((s, i) => checkStep(s, `step ${i + 1}`, false));
   } catch (e) {

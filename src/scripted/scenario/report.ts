@@ -13,7 +13,12 @@ export function stepLine(r: StepResult, c: ChalkInstance): string {
   return head;
 }
 
-export function headerLine(name: string, file: string | undefined, description: string | undefined, c: ChalkInstance): string {
+export function headerLine(
+  name: string,
+  file: string | undefined,
+  description: string | undefined,
+  c: ChalkInstance,
+): string {
   return `${c.bold(`▶ Scenario: ${name}`)}${file ? c.gray(`  (${file})`) : ''}${description ? `\n  ${c.gray(description)}` : ''}`;
 }
 

@@ -43,7 +43,10 @@ describe('runScenario (in process, embedded)', () => {
     expect(r.passed).toBe(false);
     expect(r.abortedBy).toBe('wrong_expected_version');
     expect(r.steps.map((s) => s.status)).toEqual(['pass', 'fail', 'pass', 'fail', 'skip']);
-    expect(r.steps[1]).toMatchObject({ description: 'expect stream m-t: version >= 5', message: 'version >= 5, got 1' });
+    expect(r.steps[1]).toMatchObject({
+      description: 'expect stream m-t: version >= 5',
+      message: 'version >= 5, got 1',
+    });
     expect(r.steps[3]!.message).toMatch(/^wrong_expected_version: /);
     expect(seen).toHaveLength(5);
   });
@@ -52,7 +55,14 @@ describe('runScenario (in process, embedded)', () => {
     const scenario: Scenario = {
       name: 'acks',
       steps: [
-        { step: 'append', stream: 'a-{{run}}', events: [{ eventType: 'x', data: { operator: 'John' } }, { eventType: 'y', data: { operator: 'Paul' } }] },
+        {
+          step: 'append',
+          stream: 'a-{{run}}',
+          events: [
+            { eventType: 'x', data: { operator: 'John' } },
+            { eventType: 'y', data: { operator: 'Paul' } },
+          ],
+        },
         { step: 'subscribe', id: 's', name: 'n-{{run}}', stream: 'a-{{run}}', ack: false },
         { step: 'wait', for: 's', count: 2 },
         { step: 'nack', id: 's', action: 'skip', count: 1 },
@@ -64,7 +74,9 @@ describe('runScenario (in process, embedded)', () => {
     };
     const r = await runScenario(gater.api, scenario, { store: 'reg_gh' });
     expect(r.steps.map((s) => s.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'fail', 'fail']);
-    expect(r.steps[6]!.message).toMatch(/every event should match payload %\{operator: "John"\}, but 1 of 2 do not \(first: a-\w+:y \(v1\) \{"operator":"Paul"\}\)/);
+    expect(r.steps[6]!.message).toMatch(
+      /every event should match payload %\{operator: "John"\}, but 1 of 2 do not \(first: a-\w+:y \(v1\) \{"operator":"Paul"\}\)/,
+    );
     expect(r.steps[7]!.message).toMatch(/no outcome recorded as "nobody"/);
   });
 });

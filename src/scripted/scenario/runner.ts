@@ -74,7 +74,11 @@ const DEFAULT_WITHIN_MS = 1000;
  * Runs a scenario's steps in order on one gateway. Failed expectations fail their step and the run goes on (so
  * the report lists every one); an action that fails unexpectedly stops the run and the rest is skipped.
  */
-export async function runScenario(api: GaterApi, scenario: Scenario, options: RunScenarioOptions): Promise<ScenarioResult> {
+export async function runScenario(
+  api: GaterApi,
+  scenario: Scenario,
+  options: RunScenarioOptions,
+): Promise<ScenarioResult> {
   const runId = options.runId ?? ulid().slice(-8).toLowerCase();
   const s = instantiate(scenario, { run: runId });
   const ctx = new ScenarioContext(api, options.store);
@@ -142,7 +146,8 @@ class ScenarioContext {
       const message = await this.exec(step);
       return { ...base, status: 'pass', ms: Date.now() - t0, ...(message ? { message } : {}) };
     } catch (e) {
-      if (e instanceof ExpectationFailed) return { ...base, status: 'fail', ms: Date.now() - t0, message: e.message, details: e.details };
+      if (e instanceof ExpectationFailed)
+        return { ...base, status: 'fail', ms: Date.now() - t0, message: e.message, details: e.details };
       const err = toGaterError(e);
       return {
         ...base,
@@ -199,7 +204,11 @@ class ScenarioContext {
     if (step.events) events = step.events.map((e, i) => toNewEvent(e, `events[${i}]`));
     else {
       const v = await this.api.getVersion(this.store, step.stream);
-      events = generateGreenhouseEvents(v, step.generate!, step.seed === undefined ? {} : { seed: `${step.seed}:${step.stream}:${v}` });
+      events = generateGreenhouseEvents(
+        v,
+        step.generate!,
+        step.seed === undefined ? {} : { seed: `${step.seed}:${step.stream}:${v}` },
+      );
     }
     const exp = step.expect ?? {};
     let version: number;
@@ -214,13 +223,18 @@ class ScenarioContext {
         if (err.code === exp.error) return `refused as expected: ${err.code}`;
         throw new ExpectationFailed(`expected error ${exp.error}, got ${err.code}: ${err.message}`, { code: err.code });
       }
-      if (exp.ok === true || exp.version !== undefined) throw new ExpectationFailed(`append failed: ${err.code}: ${err.message}`, { code: err.code });
+      if (exp.ok === true || exp.version !== undefined)
+        throw new ExpectationFailed(`append failed: ${err.code}: ${err.message}`, { code: err.code });
       if (step.as) return `failed (${err.code}), recorded as "${step.as}"`;
       throw err;
     }
     if (step.as) this.outcomes.set(step.as, { ok: true, version });
-    if (exp.error !== undefined) throw new ExpectationFailed(`expected error ${exp.error}, but the append succeeded (version ${version})`, { version });
-    if (exp.ok === false) throw new ExpectationFailed(`expected the append to fail, but it succeeded (version ${version})`, { version });
+    if (exp.error !== undefined)
+      throw new ExpectationFailed(`expected error ${exp.error}, but the append succeeded (version ${version})`, {
+        version,
+      });
+    if (exp.ok === false)
+      throw new ExpectationFailed(`expected the append to fail, but it succeeded (version ${version})`, { version });
     const bad = checkCount('version', exp.version, version);
     if (bad) throw new ExpectationFailed(`expected ${bad}`, { version });
     return `version ${version}`;
@@ -237,7 +251,8 @@ class ScenarioContext {
       seed: step.seed,
     });
     const text = `${summary.events} events in ${summary.appends} appends (${summary.ratePerSec}/s)`;
-    if (summary.events === 0 && summary.lastError) throw new ExpectationFailed(`no append succeeded: ${summary.lastError}`);
+    if (summary.events === 0 && summary.lastError)
+      throw new ExpectationFailed(`no append succeeded: ${summary.lastError}`);
     const bad = checkCount('events', step.expect?.events, summary.events);
     if (bad) throw new ExpectationFailed(`expected ${bad}`, { events: summary.events });
     return text;
@@ -277,13 +292,25 @@ class ScenarioContext {
       }
     };
     let from: number;
-    if (step.step === 'observe') from = step.from ?? (await liveStart(this.api, this.store, target.type, target.selector));
+    if (step.step === 'observe')
+      from = step.from ?? (await liveStart(this.api, this.store, target.type, target.selector));
     else from = step.from ?? 0;
     const options =
       step.step === 'subscribe'
-        ? { ...(step.ackTimeoutMs !== undefined ? { ackTimeoutMs: step.ackTimeoutMs } : {}), ...(step.maxRetries !== undefined ? { maxRetries: step.maxRetries } : {}) }
+        ? {
+            ...(step.ackTimeoutMs !== undefined ? { ackTimeoutMs: step.ackTimeoutMs } : {}),
+            ...(step.maxRetries !== undefined ? { maxRetries: step.maxRetries } : {}),
+          }
         : undefined;
-    const handle = await this.api.saveSubscription(this.store, target.type, target.selector, view.name, from, view.subscriber, options);
+    const handle = await this.api.saveSubscription(
+      this.store,
+      target.type,
+      target.selector,
+      view.name,
+      from,
+      view.subscriber,
+      options,
+    );
     view.close = () => handle.close();
     this.views.set(step.id, view);
     return `topic ${handle.topic}, from ${from}`;
@@ -291,7 +318,10 @@ class ScenarioContext {
 
   private view(id: string, kind?: View['kind']): View {
     const v = this.views.get(id);
-    if (!v) throw new ExpectationFailed(`no running observer or subscriber "${id}"; start it with an observe or subscribe step first`);
+    if (!v)
+      throw new ExpectationFailed(
+        `no running observer or subscriber "${id}"; start it with an observe or subscribe step first`,
+      );
     if (kind && v.kind !== kind) throw new ExpectationFailed(`"${id}" is an ${v.kind}, not a ${kind}`);
     return v;
   }
@@ -304,13 +334,18 @@ class ScenarioContext {
     const v = this.view(step.for);
     const limit = step.ms ?? DEFAULT_WAIT_MS;
     const deadline = Date.now() + limit;
-    const ready = () => (step.count === undefined || v.events.length >= step.count) && (step.acked === undefined || v.acked >= step.acked);
+    const ready = () =>
+      (step.count === undefined || v.events.length >= step.count) &&
+      (step.acked === undefined || v.acked >= step.acked);
     while (!ready()) {
       if (Date.now() >= deadline) {
-        throw new ExpectationFailed(`"${v.id}" received ${v.events.length} event(s) and acked ${v.acked} within ${limit} ms`, {
-          received: v.events.length,
-          acked: v.acked,
-        });
+        throw new ExpectationFailed(
+          `"${v.id}" received ${v.events.length} event(s) and acked ${v.acked} within ${limit} ms`,
+          {
+            received: v.events.length,
+            acked: v.acked,
+          },
+        );
       }
       await sleep(10);
     }
@@ -319,7 +354,8 @@ class ScenarioContext {
 
   /** Evaluates an expectation, retrying for `within` ms (async effects such as checkpoints settle). */
   private async expect(step: ExpectStep): Promise<string> {
-    const within = 'within' in step && step.within !== undefined ? step.within : 'outcomes' in step ? 0 : DEFAULT_WITHIN_MS;
+    const within =
+      'within' in step && step.within !== undefined ? step.within : 'outcomes' in step ? 0 : DEFAULT_WITHIN_MS;
     const deadline = Date.now() + within;
     for (;;) {
       const { failures, seen } = await this.evaluate(step);
@@ -353,11 +389,15 @@ class ScenarioContext {
     let n = version + 1;
     if (step.events !== undefined || step.every || step.some || step.none) {
       const events: EventRecord[] = [];
-      if (version >= 0) for await (const e of this.api.streamForward(this.store, step.stream, 0, version + 1)) events.push(e);
+      if (version >= 0)
+        for await (const e of this.api.streamForward(this.store, step.stream, 0, version + 1)) events.push(e);
       n = events.length;
       failures.push(checkCount('events', step.events, events.length), ...checkMatches(events, step));
     }
-    return { failures: failures.filter((x): x is string => x !== undefined), seen: `version ${version}, ${n} event(s)` };
+    return {
+      failures: failures.filter((x): x is string => x !== undefined),
+      seen: `version ${version}, ${n} event(s)`,
+    };
   }
 
   private async evaluateSubscription(step: ExpectSubscription): Promise<{ failures: string[]; seen: string }> {
@@ -374,19 +414,29 @@ class ScenarioContext {
       checkCount('parked', step.parked, info.parked),
       checkCount('lag', step.lag, info.lag),
     ].filter((x): x is string => x !== undefined);
-    return { failures, seen: `checkpoint ${info.checkpoint}, inFlight ${info.inFlight}, parked ${info.parked}, lag ${info.lag}` };
+    return {
+      failures,
+      seen: `checkpoint ${info.checkpoint}, inFlight ${info.inFlight}, parked ${info.parked}, lag ${info.lag}`,
+    };
   }
 
   private evaluateOutcomes(step: ExpectOutcomes): { failures: string[]; seen: string } {
     const missing = step.outcomes.filter((n) => !this.outcomes.has(n));
-    if (missing.length) return { failures: [`no outcome recorded as ${missing.map((m) => `"${m}"`).join(', ')} (give the append steps "as")`], seen: '' };
+    if (missing.length)
+      return {
+        failures: [`no outcome recorded as ${missing.map((m) => `"${m}"`).join(', ')} (give the append steps "as")`],
+        seen: '',
+      };
     const list = step.outcomes.map((n) => this.outcomes.get(n)!);
     const ok = list.filter((o) => o.ok).length;
     const codes: Record<string, number> = {};
     for (const o of list) if (!o.ok) codes[o.code!] = (codes[o.code!] ?? 0) + 1;
     const failures = [checkCount('succeeded', step.succeeded, ok), checkCount('failed', step.failed, list.length - ok)];
-    for (const [code, c] of Object.entries(step.errors ?? {})) failures.push(checkCount(`errors ${code}`, c, codes[code] ?? 0));
-    const seen = `${ok} succeeded${Object.entries(codes).map(([c, n]) => `, ${n} ${c}`).join('')}`;
+    for (const [code, c] of Object.entries(step.errors ?? {}))
+      failures.push(checkCount(`errors ${code}`, c, codes[code] ?? 0));
+    const seen = `${ok} succeeded${Object.entries(codes)
+      .map(([c, n]) => `, ${n} ${c}`)
+      .join('')}`;
     return { failures: failures.filter((x): x is string => x !== undefined), seen };
   }
 
@@ -410,7 +460,11 @@ export function describeStep(step: Step): string {
     case 'append': {
       const what = step.events ? `${step.events.length} event(s)` : `${step.generate} generated event(s)`;
       const ev = step.expectedVersion !== undefined ? ` at expected version ${step.expectedVersion}` : '';
-      const exp = step.expect?.error ? `, expecting ${step.expect.error}` : step.expect?.version !== undefined ? `, expecting version ${describeCount(step.expect.version)}` : '';
+      const exp = step.expect?.error
+        ? `, expecting ${step.expect.error}`
+        : step.expect?.version !== undefined
+          ? `, expecting version ${describeCount(step.expect.version)}`
+          : '';
       return `append ${what} to ${step.stream}${ev}${exp}${step.as ? ` as "${step.as}"` : ''}`;
     }
     case 'produce': {
@@ -467,6 +521,11 @@ function describeExpect(step: ExpectStep): string {
   if (m.every) conds.push(`every ${describeMatch(m.every)}`);
   if (m.some) conds.push(`some ${describeMatch(m.some)}`);
   if (m.none) conds.push(`none ${describeMatch(m.none)}`);
-  const who = 'stream' in step ? `stream ${step.stream}` : m.observer !== undefined ? `observer "${m.observer}"` : `subscriber "${m.subscriber}"`;
+  const who =
+    'stream' in step
+      ? `stream ${step.stream}`
+      : m.observer !== undefined
+        ? `observer "${m.observer}"`
+        : `subscriber "${m.subscriber}"`;
   return `${who}: ${conds.join(', ')}`;
 }

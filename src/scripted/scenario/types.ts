@@ -158,9 +158,30 @@ export interface ParallelStep {
   steps: (AppendStep | ProduceStep | WaitStep)[];
 }
 
-export type Step = AppendStep | ProduceStep | ObserveStep | SubscribeStep | AckStep | NackStep | UnsubscribeStep | WaitStep | ExpectStep | ParallelStep;
+export type Step =
+  | AppendStep
+  | ProduceStep
+  | ObserveStep
+  | SubscribeStep
+  | AckStep
+  | NackStep
+  | UnsubscribeStep
+  | WaitStep
+  | ExpectStep
+  | ParallelStep;
 
-export const STEP_KINDS = ['append', 'produce', 'observe', 'subscribe', 'ack', 'nack', 'unsubscribe', 'wait', 'expect', 'parallel'] as const;
+export const STEP_KINDS = [
+  'append',
+  'produce',
+  'observe',
+  'subscribe',
+  'ack',
+  'nack',
+  'unsubscribe',
+  'wait',
+  'expect',
+  'parallel',
+] as const;
 
 export interface StepResult {
   /** 1-based; nested parallel steps are `3.1`, `3.2`. */
