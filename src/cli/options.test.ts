@@ -33,3 +33,11 @@ describe('command flag parsers', () => {
     expect(() => jsonOpt('{a:1}', '--data')).toThrow(/--data must be JSON/);
   });
 });
+
+describe('integers beyond 2^53 are refused, never rounded', () => {
+  it('expectedVersionOpt and intOpt refuse 9007199254740993', () => {
+    expect(() => expectedVersionOpt('9007199254740993')).toThrow(/too large to be exact/);
+    expect(() => intOpt('9007199254740993', '--count')).toThrow(/--count is too large/);
+    expect(expectedVersionOpt('9007199254740991')).toBe(9007199254740991);
+  });
+});

@@ -12,7 +12,15 @@ export function intOpt(
   const min = opts.min ?? 0;
   if (!/^-?\d+$/.test(v.trim()) || Number(v) < min)
     throw new UsageError(`${flag} must be an integer >= ${min}, got "${v}"`);
-  return Number(v);
+  return safe(v, flag);
+}
+
+/** A larger integer would be rounded (9007199254740993 -> ...992): refused rather than silently changed. */
+function safe(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n))
+    throw new UsageError(`${flag} is too large to be exact, got "${v}"; at most ${Number.MAX_SAFE_INTEGER}`);
+  return n;
 }
 
 /** Milliseconds: `500`, `500ms`, `2s`, `1.5s`, `1m`. */
@@ -29,7 +37,7 @@ export function expectedVersionOpt(v: string | undefined): ExpectedVersion {
   if (v === undefined) return 'any';
   const s = v.trim();
   if (s === 'any' || s === 'no_stream' || s === 'stream_exists') return s;
-  if (/^-?\d+$/.test(s) && Number(s) >= -1) return Number(s);
+  if (/^-?\d+$/.test(s) && Number(s) >= -1) return safe(s, '--expected-version');
   throw new UsageError(`--expected-version must be any, no_stream, stream_exists or an integer >= -1, got "${v}"`);
 }
 

@@ -56,7 +56,6 @@ function walkJson(value: unknown, what: string, path: (string | number)[], copy:
     const out: Record<string, unknown> | undefined = copy ? {} : undefined;
     for (const k in value) {
       const v = (value as Record<string, unknown>)[k];
-      if (v === undefined) continue; // JSON drops undefined members; do the same so every transport agrees
       path.push(k);
       const c = walkJson(v, what, path, copy);
       path.pop();
@@ -64,6 +63,10 @@ function walkJson(value: unknown, what: string, path: (string | number)[], copy:
     }
     return out ? Object.freeze(out) : value;
   }
+  if (value === undefined)
+    throw invalidArgument(
+      `${here()} is undefined, which JSON cannot carry (it would silently vanish); use null or leave the key out`,
+    );
   throw invalidArgument(`${here()} is a ${typeof value}, which is not JSON-serialisable; pass plain JSON data`);
 }
 
@@ -74,20 +77,47 @@ export function validateStore(store: unknown): string {
   return store;
 }
 
-export function validateStreamId(streamId: unknown): string {
-  if (typeof streamId !== 'string' || streamId.length === 0) {
-    throw invalidArgument(`stream id must be a non-empty string such as "greenhouse1", got ${describe(streamId)}`);
+/** A UTF-16 surrogate not part of a pair (in `u` mode a pair is one code point, never `Cs`). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Longest stream id (UTF-16 units). */
+export const MAX_STREAM_ID_LENGTH = 1024;
+
+/**
+ * A name stored as text (stream id, event type, event id): a non-empty string of well-formed Unicode without NUL,
+ * at most `max` long. A lone surrogate would be replaced on its way into SQLite or PostgreSQL (two names becoming
+ * one) and PostgreSQL refuses NUL, so both are refused here, on every path alike.
+ */
+export function validateName(v: unknown, what: string, max: number, example?: string): string {
+  if (typeof v !== 'string' || v.length === 0) {
+    const eg = example ? ` such as "${example}"` : '';
+    throw invalidArgument(`${what} must be a non-empty string${eg}, got ${describe(v)}`);
   }
-  if (streamId.length > 1024) throw invalidArgument('stream id is longer than 1024 characters; use a shorter id');
-  return streamId;
+  if (v.length > max) throw invalidArgument(`${what} is longer than ${max} characters; use a shorter one`);
+  if (v.includes('\0')) throw invalidArgument(`${what} contains a NUL character (\\u0000); remove it`);
+  if (LONE_SURROGATE.test(v))
+    throw invalidArgument(`${what} contains a lone UTF-16 surrogate (not valid Unicode); fix its encoding`);
+  return v;
 }
+
+export function validateStreamId(streamId: unknown): string {
+  const s = validateName(streamId, 'stream id', MAX_STREAM_ID_LENGTH, 'greenhouse1');
+  if (s.startsWith('$'))
+    throw invalidArgument(
+      `stream id ${describe(s)} starts with "$", which is reserved for system streams ($all is the whole store); use a name without the leading $`,
+    );
+  return s;
+}
+
+/** Versions, positions and counts must be exact in JSON and in every storage: safe integers only. */
+const isSafeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
 export function validateExpectedVersion(v: unknown): ExpectedVersion {
   if (v === undefined) return 'any';
   if (v === 'any' || v === 'no_stream' || v === 'stream_exists') return v;
-  if (typeof v === 'number' && Number.isInteger(v) && v >= -1) return v === -1 ? 'no_stream' : v;
+  if (isSafeInt(v) && v >= -1) return v === -1 ? 'no_stream' : v;
   throw invalidArgument(
-    `expected version must be 'any', 'no_stream', 'stream_exists' or an integer >= -1, got ${describe(v)}`,
+    `expected version must be 'any', 'no_stream', 'stream_exists' or an integer from -1 to ${Number.MAX_SAFE_INTEGER}, got ${describe(v)}`,
   );
 }
 
@@ -101,10 +131,10 @@ export function validateRead(
   count: number;
   direction: Direction;
 } {
-  if (typeof startVersion !== 'number' || !Number.isInteger(startVersion)) {
+  if (!isSafeInt(startVersion)) {
     throw new GaterError(
       'invalid_start_version',
-      `start version must be an integer >= 0, got ${describe(startVersion)}`,
+      `start version must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${describe(startVersion)}`,
       {
         startVersion: describe(startVersion),
       },
@@ -119,10 +149,14 @@ export function validateRead(
       },
     );
   }
-  if (typeof count !== 'number' || !Number.isInteger(count)) {
-    throw new GaterError('invalid_count', `count must be an integer >= 1, got ${describe(count)}`, {
-      count: describe(count),
-    });
+  if (!isSafeInt(count)) {
+    throw new GaterError(
+      'invalid_count',
+      `count must be an integer from 1 to ${Number.MAX_SAFE_INTEGER}, got ${describe(count)}`,
+      {
+        count: describe(count),
+      },
+    );
   }
   if (count < 1) throw new GaterError('invalid_count', `count must be >= 1, got ${count}`, { count });
   if (direction !== 'forward' && direction !== 'backward') {
@@ -152,8 +186,8 @@ export function validateSubscriptionName(name: unknown): string {
 
 export function validateNonNegativeInt(v: unknown, what: string, fallback?: number): number {
   if (v === undefined && fallback !== undefined) return fallback;
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
-  throw invalidArgument(`${what} must be an integer >= 0, got ${describe(v)}`);
+  if (isSafeInt(v) && v >= 0) return v;
+  throw invalidArgument(`${what} must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${describe(v)}`);
 }
 
 export function validateUuidArg(v: unknown, what: string, allowAny = false): string {

@@ -25,6 +25,8 @@ export interface NodeOptions {
     /** Shared cookie for the handshake (required to listen). */
     cookie: string;
     handshakeTimeoutMs?: number;
+    /** Largest frame both ways (default 16 MiB); pushes and read replies are split to fit it. */
+    maxFrameBytes?: number;
   };
   /** Announce the node by UDP gossip (needs `listen`). */
   gossip?: {

@@ -1,5 +1,4 @@
-import { newId } from '../ids.js';
-import { GaterError } from '../errors.js';
+import { validateEvents } from '../eventValidation.js';
 import type { LogFn } from '../log.js';
 import type { Op } from '../protocol.js';
 import type { WorkerRegistry } from '../registry/workerRegistry.js';
@@ -25,7 +24,6 @@ import {
   validateStore,
   validateStreamId,
   validateUuidArg,
-  describe,
 } from '../validation.js';
 import { Router } from './router.js';
 import { SubscriptionClient } from './subscriptionClient.js';
@@ -76,12 +74,10 @@ export class GaterApi {
     validateStore(store);
     validateStreamId(streamId);
     const expected = validateExpectedVersion(expectedVersion);
-    if (!Array.isArray(events))
-      throw new GaterError('invalid_argument', `events must be an array, got ${describe(events)}`);
-    // Ids are fixed here, once, so a failover retry of this batch is recognised as a duplicate by the node.
-    const withIds = events.map((e) =>
-      e && typeof e === 'object' && e.eventId === undefined ? { ...e, eventId: newId() } : e,
-    );
+    // The one validation (DESIGN §4.3), before anything is sent on any path. Ids are fixed here, once, so any
+    // retry of this batch (lost connection, timeout, failover) is recognised by the store as already written.
+    // No copy: the TCP path encodes the values anyway and the in-process node takes its own copy.
+    const withIds = validateEvents(events, { copy: false });
     return (await this.call(store, 'append', { streamId, events: withIds, expectedVersion: expected })) as number;
   }
 

@@ -1,3 +1,4 @@
+import type { ValidatedEvent } from '../../core/eventValidation.js';
 import type {
   EventRecord,
   ExpectedVersion,
@@ -11,14 +12,7 @@ import type {
  * An event ready to be written: validated and owned by the engine (its `data`/`metadata` are private copies),
  * with its id assigned. Numbers, position and timestamps are given by the adapter inside the append step.
  */
-export interface PreparedEvent {
-  eventId: string;
-  eventType: string;
-  dataContentType: number;
-  metadataContentType: number;
-  data: unknown;
-  metadata: unknown;
-}
+export type PreparedEvent = ValidatedEvent;
 
 export type AppendOutcome =
   /** Written (or, when `duplicate`, found already written at the end of the stream and nothing written). */

@@ -21,7 +21,8 @@ import {
   validateNonNegativeInt,
   describe,
 } from '../../core/validation.js';
-import type { PreparedEvent, StorageAdapter, StoredSubscription } from '../storage/storageAdapter.js';
+import { validateEvents } from '../../core/eventValidation.js';
+import type { StorageAdapter, StoredSubscription } from '../storage/storageAdapter.js';
 import { LiveSubscription } from './liveSubscription.js';
 
 /** Defaults of DESIGN §4.6. */
@@ -65,7 +66,7 @@ export class EventStore {
   async append(streamId: unknown, events: unknown, expectedVersion?: unknown, owned = false): Promise<number> {
     const stream = validateStreamId(streamId);
     const expected: ExpectedVersion = validateExpectedVersion(expectedVersion);
-    const prepared = prepareEvents(events, owned);
+    const prepared = validateEvents(events, { copy: !owned });
     if (prepared.length === 0) return this.adapter.getVersion(this.store, stream);
     const outcome = await this.adapter.append(this.store, stream, prepared, expected);
     if (!outcome.ok) {
@@ -311,45 +312,4 @@ function eventRef(event: unknown): { position?: number; eventNumber?: number } {
     throw invalidArgument('ack/nack needs the delivered event record (with position and eventNumber)');
   }
   return { position: position as number | undefined, eventNumber: eventNumber as number | undefined };
-}
-
-/** Validates a batch and returns engine-owned copies with ids assigned. Nothing is written if any event is bad. */
-export function prepareEvents(events: unknown, owned = false): PreparedEvent[] {
-  const copy = { copy: !owned };
-  if (!Array.isArray(events))
-    throw invalidArgument(`events must be an array of {eventType, data, ...}, got ${describe(events)}`);
-  const ids = new Set<string>();
-  return events.map((e, i): PreparedEvent => {
-    if (!e || typeof e !== 'object' || Array.isArray(e))
-      throw invalidArgument(`events[${i}] must be an object {eventType, data, ...}`);
-    const ev = e as Record<string, unknown>;
-    if (typeof ev.eventType !== 'string' || ev.eventType.length === 0) {
-      throw invalidArgument(
-        `events[${i}].eventType must be a non-empty string such as "temperature_measured:v1", got ${describe(ev.eventType)}`,
-      );
-    }
-    if (ev.data === undefined) throw invalidArgument(`events[${i}].data is missing; pass a JSON value (e.g. {})`);
-    let eventId: string;
-    if (ev.eventId === undefined) eventId = newId();
-    else if (typeof ev.eventId === 'string' && ev.eventId.length > 0) eventId = ev.eventId;
-    else
-      throw invalidArgument(`events[${i}].eventId must be a non-empty string when given, got ${describe(ev.eventId)}`);
-    if (ids.has(eventId))
-      throw invalidArgument(`events[${i}].eventId "${eventId}" appears twice in one batch; event ids must be unique`);
-    ids.add(eventId);
-    return {
-      eventId,
-      eventType: ev.eventType,
-      dataContentType: contentType(ev.dataContentType, `events[${i}].dataContentType`),
-      metadataContentType: contentType(ev.metadataContentType, `events[${i}].metadataContentType`),
-      data: cloneJson(ev.data, `events[${i}].data`, copy),
-      metadata: ev.metadata === undefined ? null : cloneJson(ev.metadata, `events[${i}].metadata`, copy),
-    };
-  });
-}
-
-function contentType(v: unknown, what: string): number {
-  if (v === undefined) return 0;
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  throw invalidArgument(`${what} must be an integer when given, got ${describe(v)}`);
 }

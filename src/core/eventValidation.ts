@@ -1,0 +1,117 @@
+import { GaterError, invalidArgument } from './errors.js';
+import { newId } from './ids.js';
+import { cloneJson, describe, validateName } from './validation.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './wire/frame.js';
+
+/**
+ * The one validation of an append batch (DESIGN §4.3), run by the gateway before anything is sent (embedded, TCP
+ * or BEAM alike) and again by the store node as a defence. A batch that passes here is stored exactly as given.
+ */
+
+/** An event ready to be written: validated, its JSON values private frozen copies, its id assigned. */
+export interface ValidatedEvent {
+  eventId: string;
+  eventType: string;
+  dataContentType: number;
+  metadataContentType: number;
+  data: unknown;
+  metadata: unknown;
+}
+
+/** Longest event type and event id (UTF-16 units). */
+export const MAX_EVENT_TYPE_LENGTH = 512;
+export const MAX_EVENT_ID_LENGTH = 256;
+
+/**
+ * Room a record needs around its data and metadata in a push or read-reply frame: its stream id, event id, type,
+ * timestamps and the frame's own envelope. An event's data plus metadata may use the rest of a frame.
+ */
+const RECORD_ENVELOPE_BYTES = 64 * 1024;
+
+/** Largest JSON size of one event's data plus metadata: what still fits one frame as a record (DESIGN §4.3). */
+export const MAX_EVENT_BYTES = DEFAULT_MAX_FRAME_BYTES - RECORD_ENVELOPE_BYTES;
+
+export interface ValidateEventsOptions {
+  /** Make frozen private copies of data and metadata (default true); false for input that already is one. */
+  copy?: boolean;
+}
+
+/**
+ * Validates a batch and returns the events to write, with missing ids assigned. Nothing is accepted if any event is
+ * bad: the error names the event (`events[i]`) and what to change.
+ */
+export function validateEvents(events: unknown, options: ValidateEventsOptions = {}): ValidatedEvent[] {
+  const copy = { copy: options.copy !== false };
+  if (!Array.isArray(events))
+    throw invalidArgument(`events must be an array of {eventType, data, ...}, got ${describe(events)}`);
+  const ids = new Set<string>();
+  return events.map((e, i): ValidatedEvent => {
+    if (!e || typeof e !== 'object' || Array.isArray(e))
+      throw invalidArgument(`events[${i}] must be an object {eventType, data, ...}`);
+    const ev = e as Record<string, unknown>;
+    const eventType = validateName(
+      ev.eventType,
+      `events[${i}].eventType`,
+      MAX_EVENT_TYPE_LENGTH,
+      'temperature_measured:v1',
+    );
+    if (ev.data === undefined) throw invalidArgument(`events[${i}].data is missing; pass a JSON value (e.g. {})`);
+    const eventId =
+      ev.eventId === undefined ? newId() : validateName(ev.eventId, `events[${i}].eventId`, MAX_EVENT_ID_LENGTH);
+    if (ids.has(eventId))
+      throw invalidArgument(`events[${i}].eventId "${eventId}" appears twice in one batch; event ids must be unique`);
+    ids.add(eventId);
+    const data = cloneJson(ev.data, `events[${i}].data`, copy);
+    let metadata: unknown = null;
+    if (ev.metadata !== undefined && ev.metadata !== null) {
+      if (typeof ev.metadata !== 'object' || Array.isArray(ev.metadata))
+        throw invalidArgument(
+          `events[${i}].metadata must be a JSON object (e.g. {"causationId":"c1"}), got ${describe(ev.metadata)}`,
+        );
+      metadata = cloneJson(ev.metadata, `events[${i}].metadata`, copy);
+    }
+    checkEventSize(data, metadata, i);
+    return {
+      eventId,
+      eventType,
+      dataContentType: contentType(ev.dataContentType, `events[${i}].dataContentType`),
+      metadataContentType: contentType(ev.metadataContentType, `events[${i}].metadataContentType`),
+      data,
+      metadata,
+    };
+  });
+}
+
+/** Content types are small non-negative integers (stored as a 32-bit column). */
+function contentType(v: unknown, what: string): number {
+  if (v === undefined) return 0;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0x7fff_ffff) return v;
+  throw invalidArgument(`${what} must be an integer from 0 to 2147483647 when given, got ${describe(v)}`);
+}
+
+/**
+ * Refuses an event whose data and metadata would not fit one frame as a record. A cheap upper bound (every
+ * string character escaped to 6 bytes, every number 24) settles nearly every event; only a large one is encoded.
+ */
+function checkEventSize(data: unknown, metadata: unknown, i: number): void {
+  if (jsonUpperBound(data) + jsonUpperBound(metadata) <= MAX_EVENT_BYTES) return;
+  const bytes = Buffer.byteLength(JSON.stringify(data)) + Buffer.byteLength(JSON.stringify(metadata) ?? 'null');
+  if (bytes <= MAX_EVENT_BYTES) return;
+  throw new GaterError(
+    'payload_too_large',
+    `events[${i}] is ${bytes} bytes of JSON, more than the ${MAX_EVENT_BYTES} one event may hold (it must fit one ${DEFAULT_MAX_FRAME_BYTES}-byte frame); store large blobs elsewhere and append a reference`,
+    { index: i, bytes, maxEventBytes: MAX_EVENT_BYTES },
+  );
+}
+
+function jsonUpperBound(v: unknown): number {
+  if (v === null || v === undefined || typeof v === 'boolean') return 5;
+  if (typeof v === 'number') return 24;
+  if (typeof v === 'string') return 2 + 6 * v.length;
+  let n = 2;
+  if (Array.isArray(v)) for (const x of v) n += 1 + jsonUpperBound(x);
+  else
+    for (const k in v as Record<string, unknown>)
+      n += 4 + 6 * k.length + jsonUpperBound((v as Record<string, unknown>)[k]);
+  return n;
+}
