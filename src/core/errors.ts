@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'connection_closed',
   'payload_too_large',
   'internal',
+  'duplicate_event',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

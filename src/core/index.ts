@@ -2,7 +2,6 @@
 export * from './types.js';
 export * from './errors.js';
 export * from './validation.js';
-export * from './eventValidation.js';
 export * from './matching.js';
 export type { NodeLink } from './link.js';
 export type { NodeAnnouncement, Op } from './protocol.js';

@@ -41,8 +41,11 @@ export class GatewayWorker {
     this.calls++;
     const e = this.engine;
     switch (op) {
-      case 'append':
-        return e.append(args.streamId, args.events, args.expectedVersion, session.ownsArgs === true);
+      case 'append': {
+        const r = await e.append(args.streamId, args.events, args.expectedVersion, session.ownsArgs === true);
+        // A gateway that asks for `detailed` learns whether the batch was already stored; older ones get the number.
+        return args.detailed === true ? r : r.version;
+      }
       case 'read':
         return e.read(args.streamId, args.startVersion, args.count, args.direction);
       case 'getVersion':

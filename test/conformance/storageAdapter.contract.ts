@@ -81,10 +81,68 @@ export function describeStorageAdapterContract(
       // the retry carries the original expected version, which no longer matches: still a success
       expect(await adapter.append(store, 'd', batch, -1)).toMatchObject({ ok: true, version: 1, duplicate: true });
       expect(await adapter.headPosition(store)).toBe(1);
-      // a batch whose ids are not the tail is a new batch
+      // a batch of new ids is a new batch
       const other = [ev()];
       expect(await adapter.append(store, 'd', other, 1)).toMatchObject({ ok: true, version: 2 });
-      expect(await adapter.append(store, 'd', batch, 'any')).toMatchObject({ ok: true, version: 4, duplicate: false });
+      // ids are unique per store: the first batch re-sent after another append is still recognised
+      expect(await adapter.append(store, 'd', batch, 'any')).toMatchObject({ ok: true, version: 1, duplicate: true });
+      expect(await adapter.getVersion(store, 'd')).toBe(2);
+    });
+
+    it('event ids are unique per store: a re-sent batch (all ids stored, same order) writes nothing, even after other appends', async () => {
+      const batch = [ev(), ev()];
+      expect(await adapter.append(store, 'u', batch, 'no_stream')).toMatchObject({ ok: true, version: 1 });
+      await adapter.append(store, 'u', [ev()], 'any');
+      await adapter.append(store, 'other', [ev(), ev()], 'any');
+      // the retry carries its original expected version, which no longer matches: still the original outcome
+      expect(await adapter.append(store, 'u', batch, 'no_stream')).toMatchObject({
+        ok: true,
+        version: 1,
+        duplicate: true,
+        records: [],
+      });
+      expect(await adapter.append(store, 'u', [batch[1]!], 'any')).toMatchObject({
+        ok: true,
+        version: 1,
+        duplicate: true,
+      });
+      expect(await adapter.getVersion(store, 'u')).toBe(2);
+      expect(await adapter.headPosition(store)).toBe(4);
+      expect((await adapter.readAll(store, 0, 100)).map((e) => e.eventId)).toHaveLength(5);
+    });
+
+    it('event ids are unique per store: a batch partly stored, in another stream or out of order is refused naming the id', async () => {
+      const a = ev();
+      const b = ev();
+      await adapter.append(store, 'p', [a, b], 'any');
+      const fresh = ev();
+      expect(await adapter.append(store, 'p', [fresh, b], 'any')).toMatchObject({
+        ok: false,
+        duplicateEventId: b.eventId,
+      });
+      expect(await adapter.append(store, 'q', [a], 'any')).toMatchObject({ ok: false, duplicateEventId: a.eventId });
+      expect(await adapter.append(store, 'p', [b, a], 'any')).toMatchObject({ ok: false, duplicateEventId: b.eventId });
+      expect(await adapter.getVersion(store, 'p')).toBe(1);
+      expect(await adapter.getVersion(store, 'q')).toBe(-1);
+      expect(await adapter.getStreams(store)).toEqual(['p']);
+      expect(await adapter.headPosition(store)).toBe(1);
+      // the same id in another store is another event
+      await adapter.ensureStore('elsewhere');
+      expect(await adapter.append('elsewhere', 'p', [a], 'any')).toMatchObject({ ok: true, duplicate: false });
+      // and the fresh event, never written, can still be appended
+      expect(await adapter.append(store, 'p', [fresh], 1)).toMatchObject({ ok: true, version: 2 });
+    });
+
+    it('event ids are unique per store under concurrency: 20 writers on 20 streams race one shared id', async () => {
+      const shared = ev();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => adapter.append(store, `race-${i}`, [ev(), shared], 'any')),
+      );
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      expect(results.filter((r) => !r.ok && r.duplicateEventId === shared.eventId)).toHaveLength(19);
+      const all = await adapter.readAll(store, 0, 100);
+      expect(all.filter((e) => e.eventId === shared.eventId)).toHaveLength(1);
+      expect(all).toHaveLength(2);
     });
 
     it('append - 50 concurrent writers at one expected version: exactly one wins', async () => {
@@ -255,10 +313,14 @@ export function describeStorageAdapterContract(
       expect(await adapter.getVersion(store, 'b')).toBe(-1);
       expect(await adapter.headPosition(store)).toBe(0);
       expect(await adapter.readAll(store, 0, 10)).toHaveLength(1);
-      // a batch longer than the stream is never a duplicate: the expected version decides
+      // a batch holding one stored id and one new id is refused as such, whatever the expected version
       const one = ev();
       await adapter.append(store, 'c', [one], 'any');
-      expect(await adapter.append(store, 'c', [ev(), one], 'no_stream')).toEqual({ ok: false, current: 0 });
+      expect(await adapter.append(store, 'c', [ev(), one], 'no_stream')).toEqual({
+        ok: false,
+        current: 0,
+        duplicateEventId: one.eventId,
+      });
     });
 
     it('empty and unknown stores read as empty; limits and ranges at the edges', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { NewEvent } from '../../core/index.js';
@@ -15,6 +16,7 @@ interface AppendFlags {
   data?: string;
   metadata?: string;
   eventId?: string;
+  idempotencyKey?: string;
   expectedVersion?: string;
   file?: string;
   generate?: string;
@@ -36,14 +38,24 @@ export function registerAppend(program: Command, run: Runner): void {
     .option('--generate <n>', 'append N generated greenhouse events')
     .option('--seed <seed>', 'with --generate: same seed, same events')
     .option('--expected-version <v>', 'any (default) | no_stream | stream_exists | a version >= -1')
+    .option(
+      '--idempotency-key <key>',
+      'derive each event id from KEY and the event index: re-running the same command stores nothing twice',
+    )
     .addHelpText(
       'after',
       examples(
         `append greenhouse1 --type temperature_measured:v1 --data '{"temperature":21}'`,
         'append greenhouse1 --generate 10 --seed 42 --json   # {"store":"reg_gh","stream":"greenhouse1","version":9,"count":10}',
         'append greenhouse1 --file events.ndjson --expected-version 9',
+        'append greenhouse1 --file events.ndjson --idempotency-key import-2024-06-01   # safe to re-run',
         `echo '[{"eventType":"a:v1","data":{}}]' | ex-esdb-console append s1 --json`,
-      ) + '\n\nA stale --expected-version exits 1 with error code wrong_expected_version (details: expected, current).',
+      ) +
+        '\n\nA stale --expected-version exits 1 with error code wrong_expected_version (details: expected, current).' +
+        '\nEvent ids are unique per store: a batch already stored (same ids) is not written again and prints' +
+        '\n"deduplicated": true; a batch of which only some ids are stored exits 1 with duplicate_event.' +
+        '\nA timeout (exit 3) means the outcome is unknown: run the same command again with the same' +
+        '\n--idempotency-key (or the same --event-id / file ids) and nothing is stored twice.',
     );
   cmd.action(
     run(async (config) => {
@@ -56,6 +68,8 @@ export function registerAppend(program: Command, run: Runner): void {
         throw new UsageError('--data, --metadata and --event-id describe a single event: add --type <eventType>');
       }
       if (f.seed !== undefined && f.generate === undefined) throw new UsageError('--seed goes with --generate N');
+      if (f.idempotencyKey !== undefined && f.idempotencyKey.length === 0)
+        throw new UsageError('--idempotency-key needs a non-empty key, e.g. the name of this import');
       const generate = intOpt(f.generate, '--generate', { min: 1 });
 
       let events: NewEvent[] | undefined;
@@ -88,14 +102,34 @@ export function registerAppend(program: Command, run: Runner): void {
             f.seed === undefined ? {} : { seed: seedOf(f.seed, stream, current) },
           );
         }
-        const version = await gater.api.appendEvents(config.store, stream, batch, expected);
-        createOutput(config.json).result({ store: config.store, stream, version, count: batch.length }, () =>
-          appendedLine(config.store, stream, batch.length, version),
+        if (f.idempotencyKey !== undefined) batch = withIdempotentIds(batch, f.idempotencyKey);
+        const { version, deduplicated } = await gater.api.appendEventsDetailed(config.store, stream, batch, expected);
+        createOutput(config.json).result(
+          { store: config.store, stream, version, count: batch.length, deduplicated },
+          () =>
+            appendedLine(config.store, stream, batch.length, version) +
+            (deduplicated ? ' (already stored: nothing written again)' : ''),
         );
         return 0;
       });
     }),
   );
+}
+
+/**
+ * Stable event ids from an idempotency key: the same key and event index give the same id (UUID-shaped, from
+ * SHA-256), so running the same command again is recognised by the store as a batch it already holds. An event
+ * that carries its own eventId keeps it.
+ */
+export function withIdempotentIds(events: NewEvent[], key: string): NewEvent[] {
+  return events.map((e, i) => (e.eventId !== undefined ? e : { ...e, eventId: idempotentId(key, i) }));
+}
+
+function idempotentId(key: string, index: number): string {
+  const h = createHash('sha256').update(`ex-esdb-console idempotency\0${key}\0${index}`).digest('hex');
+  // version nibble 8 (RFC 9562 "custom"), variant 10xx
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** A seed that repeats for the same stream state, so `--generate --seed` is reproducible yet never re-sends old ids. */

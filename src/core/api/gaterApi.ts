@@ -42,6 +42,12 @@ export interface GaterApiOptions {
 
 const STREAM_PAGE = 500;
 
+/** What an append did: the stream version after it, and whether the batch was already stored (nothing written). */
+export interface AppendResult {
+  version: number;
+  deduplicated: boolean;
+}
+
 /**
  * The public event-store API (DESIGN §3): per-store random routing over the WorkerRegistry, waiting for
  * workers, failover of safe requests, typed errors. Every append carries event ids assigned here, so a retry
@@ -71,6 +77,21 @@ export class GaterApi {
     events: NewEvent[],
     expectedVersion: ExpectedVersion = 'any',
   ): Promise<number> {
+    return (await this.appendEventsDetailed(store, streamId, events, expectedVersion)).version;
+  }
+
+  /**
+   * Appends events; returns the stream version after them and `deduplicated: true` when every event id was already
+   * stored (a re-sent batch: nothing written, `version` is that of its last event). A batch of which only some ids
+   * are stored fails with `duplicate_event`. A `timeout` means the outcome is unknown: re-sending the same events
+   * (same ids) is safe.
+   */
+  async appendEventsDetailed(
+    store: string,
+    streamId: string,
+    events: NewEvent[],
+    expectedVersion: ExpectedVersion = 'any',
+  ): Promise<AppendResult> {
     validateStore(store);
     validateStreamId(streamId);
     const expected = validateExpectedVersion(expectedVersion);
@@ -78,7 +99,9 @@ export class GaterApi {
     // retry of this batch (lost connection, timeout, failover) is recognised by the store as already written.
     // No copy: the TCP path encodes the values anyway and the in-process node takes its own copy.
     const withIds = validateEvents(events, { copy: false });
-    return (await this.call(store, 'append', { streamId, events: withIds, expectedVersion: expected })) as number;
+    const args = { streamId, events: withIds, expectedVersion: expected, detailed: true };
+    const r = await this.call(store, 'append', args);
+    return typeof r === 'number' ? { version: r, deduplicated: false } : (r as AppendResult);
   }
 
   async getEvents(
@@ -227,6 +250,7 @@ export class GaterApi {
 
   /** Stops every subscription started through this API. */
   close(): Promise<void> {
+    this.router.close();
     return this.subscriptions.close();
   }
 }

@@ -7,6 +7,26 @@ import type { Pick, WorkerRegistry } from '../registry/workerRegistry.js';
 /** Errors after which the same request may safely go to another node. */
 export const FAILOVER_CODES = new Set(['connection_closed', 'store_not_found']);
 
+/**
+ * Requests that may run twice with the effect of once, so a `timeout` (outcome unknown) may be retried on another
+ * node: reads, and appends (their event ids are fixed before the first send and unique per store).
+ */
+export const IDEMPOTENT_OPS: ReadonlySet<Op> = new Set<Op>([
+  'append',
+  'read',
+  'getVersion',
+  'getStreams',
+  'headPosition',
+  'getSubscriptions',
+  'readSnapshot',
+  'listSnapshots',
+  'recordSnapshot',
+  'deleteSnapshot',
+]);
+
+/** How often a suspect node is pinged until it answers again. */
+const PROBE_EVERY_MS = 500;
+
 export interface RouterOptions {
   /** Per-call timeout (default 5000 ms). */
   timeoutMs?: number;
@@ -23,6 +43,8 @@ export class Router {
   readonly timeoutMs: number;
   readonly noWorkersWaitMs: number;
   private readonly log: LogFn;
+  /** Nodes that let a call time out: skipped while another node can serve, pinged until they answer. */
+  private readonly suspects = new Map<NodeLink, NodeJS.Timeout>();
 
   constructor(
     readonly registry: WorkerRegistry,
@@ -37,7 +59,7 @@ export class Router {
   async waitForWorker(store: string, exclude: ReadonlySet<NodeLink>, deadline: number): Promise<Pick> {
     let delay = 100;
     for (let attempt = 0; ; attempt++) {
-      const p = this.registry.pick(store, exclude);
+      const p = this.pickPreferringHealthy(store, exclude);
       if (p) {
         if (attempt > 0)
           this.log(
@@ -65,7 +87,15 @@ export class Router {
     }
   }
 
-  /** One routed call; safe requests fail over to another node when theirs goes away. */
+  /** A worker on a node that is not suspect; a suspect one only when no other node hosts the store. */
+  private pickPreferringHealthy(store: string, exclude: ReadonlySet<NodeLink>): Pick | undefined {
+    if (this.suspects.size === 0) return this.registry.pick(store, exclude);
+    return (
+      this.registry.pick(store, new Set([...exclude, ...this.suspects.keys()])) ?? this.registry.pick(store, exclude)
+    );
+  }
+
+  /** One routed call; safe requests fail over to another node when theirs goes away or (if idempotent) times out. */
   async call(store: string, op: Op, args: Record<string, unknown>): Promise<unknown> {
     const exclude = new Set<NodeLink>();
     const deadline = Date.now() + this.noWorkersWaitMs;
@@ -75,6 +105,16 @@ export class Router {
         return await link.request(op, { ...args, store, worker: worker.id }, this.timeoutMs);
       } catch (e) {
         const err = toGaterError(e);
+        if (err.code === 'timeout') {
+          this.suspect(link);
+          exclude.add(link);
+          // Only to a node that can take it now: a timeout already cost the caller timeoutMs.
+          if (IDEMPOTENT_OPS.has(op) && this.registry.pick(store, new Set([...exclude, ...this.suspects.keys()]))) {
+            this.log('warn', `🚪 [GaterAPI] ${op} on ${link.node} timed out; retrying on another node`);
+            continue;
+          }
+          throw op === 'append' ? appendTimeout(err, args) : err;
+        }
         if (!FAILOVER_CODES.has(err.code)) throw err;
         // past the deadline waitForWorker still returns a live alternative at once, else it says no_workers
         this.log('warn', `🚪 [GaterAPI] ${op} on ${link.node} failed (${err.code}); retrying on another node`);
@@ -82,6 +122,55 @@ export class Router {
       }
     }
   }
+
+  /** Marks a node suspect until it answers a ping (or its link closes). */
+  private suspect(link: NodeLink): void {
+    if (this.suspects.has(link) || link.closed) return;
+    this.log('warn', `🚪 [GaterAPI] node ${link.node} did not answer in time; skipping it until it answers again`);
+    let probing = false;
+    const timer = setInterval(() => {
+      if (link.closed) return this.clear(link);
+      if (probing) return;
+      probing = true;
+      link.request('ping', { store: '', worker: '' }, this.timeoutMs).then(
+        () => {
+          if (this.clear(link)) this.log('info', `🚪 [GaterAPI] node ${link.node} answers again`);
+        },
+        () => (probing = false),
+      );
+    }, PROBE_EVERY_MS);
+    timer.unref();
+    this.suspects.set(link, timer);
+  }
+
+  private clear(link: NodeLink): boolean {
+    const timer = this.suspects.get(link);
+    if (!timer) return false;
+    clearInterval(timer);
+    this.suspects.delete(link);
+    return true;
+  }
+
+  /** Whether a node is currently skipped for not answering in time (status, tests). */
+  isSuspect(node: string): boolean {
+    return [...this.suspects.keys()].some((l) => l.node === node);
+  }
+
+  /** Stops the pings to suspect nodes. */
+  close(): void {
+    for (const link of [...this.suspects.keys()]) this.clear(link);
+  }
+}
+
+/** A timed-out append: what the caller can know and do (DESIGN §4.3). */
+function appendTimeout(err: GaterError, args: Record<string, unknown>): GaterError {
+  const stream = typeof args.streamId === 'string' ? args.streamId : '?';
+  return new GaterError(
+    'timeout',
+    `${err.message}. The outcome is unknown: the events may or may not have been stored. Check with \`version ${stream}\` or \`read ${stream}\`, or simply send the same events again (same event ids, e.g. the same --idempotency-key): they are stored at most once`,
+    { ...err.details, op: 'append', stream, outcome: 'unknown' },
+    { cause: err },
+  );
 }
 
 export function sleep(ms: number): Promise<void> {

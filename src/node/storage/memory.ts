@@ -3,7 +3,7 @@ import {
   buildRecords,
   compareSnapshots,
   expectedVersionMatches,
-  isDuplicateBatch,
+  classifyStoredIds,
   type AppendOutcome,
   type PreparedEvent,
   type StorageAdapter,
@@ -16,6 +16,8 @@ interface MemoryStore {
   subscriptions: Map<string, StoredSubscription>;
   parked: Map<string, ParkedEvent[]>;
   snapshots: Map<string, SnapshotRecord>;
+  /** Event id -> its record: ids are unique per store. */
+  ids: Map<string, EventRecord>;
 }
 
 const snapshotKey = (src: string, stream: string, version: number) => JSON.stringify([src, stream, version]);
@@ -33,7 +35,14 @@ export class MemoryStorage implements StorageAdapter {
   private store(store: string): MemoryStore {
     let s = this.stores.get(store);
     if (!s) {
-      s = { all: [], streams: new Map(), subscriptions: new Map(), parked: new Map(), snapshots: new Map() };
+      s = {
+        all: [],
+        streams: new Map(),
+        subscriptions: new Map(),
+        parked: new Map(),
+        snapshots: new Map(),
+        ids: new Map(),
+      };
       this.stores.set(store, s);
     }
     return s;
@@ -56,23 +65,23 @@ export class MemoryStorage implements StorageAdapter {
     const s = this.store(store);
     const stream = s.streams.get(streamId) ?? [];
     const current = stream.length - 1;
-    if (events.length <= stream.length) {
-      const tail = stream.slice(stream.length - events.length).map((e) => e.eventId);
-      if (
-        isDuplicateBatch(
-          tail,
-          events.map((e) => e.eventId),
-        )
-      ) {
-        return { ok: true, version: current, records: [], duplicate: true };
-      }
-    }
+    const known = classifyStoredIds(
+      streamId,
+      events.map((e) => e.eventId),
+      (id) => {
+        const r = s.ids.get(id);
+        return r && { stream: r.eventStreamId, version: r.eventNumber };
+      },
+    );
+    if (known.kind === 'stored') return { ok: true, version: known.version, records: [], duplicate: true };
+    if (known.kind === 'conflict') return { ok: false, current, duplicateEventId: known.eventId };
     if (!expectedVersionMatches(current, expected)) return { ok: false, current };
     const records = buildRecords(streamId, events, current, s.all.length - 1);
     if (stream.length === 0) s.streams.set(streamId, stream);
     for (const r of records) {
       stream.push(r);
       s.all.push(r);
+      s.ids.set(r.eventId, r);
     }
     return { ok: true, version: current + events.length, records, duplicate: false };
   }

@@ -108,6 +108,20 @@ describe('PostgresStorage shared by two nodes', () => {
     await reader.close();
   });
 
+  it('a hole left by a failed append is stepped over once no append that was running then is still running', async () => {
+    await a.append(STORE, 'h', [ev('x')], 'any');
+    const [{ id }] = (await admin.query(`SELECT id FROM "${schema}".stores WHERE name = $1`, [STORE])).rows;
+    await admin.query(`SELECT nextval('"${schema}".pos_${id}')`); // a position taken by an append that then failed
+    await a.append(STORE, 'h', [ev('y')], 'any');
+    const reader = await PostgresStorage.open(url, { schema });
+    let calls = 0;
+    reader.watch(STORE, () => calls++);
+    expect((await reader.readAll(STORE, 0, 10)).map((e) => e.position)).toEqual([0]); // stops at the hole
+    await waitUntil(() => calls > 0, 2000); // and calls watchers again soon, so followers look again
+    expect((await reader.readAll(STORE, 1, 10)).map((e) => e.position)).toEqual([2]);
+    await reader.close();
+  });
+
   it('NOTIFY tells the other node about appends (not its own), and LISTEN comes back after its connection dies', async () => {
     let calls = 0;
     const stop = a.watch(STORE, () => calls++);

@@ -2,7 +2,6 @@ import pg from 'pg';
 import { GaterError } from '../../core/errors.js';
 import type { EventRecord, ExpectedVersion, ParkedEvent, SnapshotRecord } from '../../core/types.js';
 import {
-  buildRecords,
   compareSnapshots,
   describeStorage,
   EVENT_FIELDS,
@@ -15,18 +14,19 @@ import {
   type Row,
 } from './index.js';
 import {
+  appendLockKey,
   errCode,
+  expectedCode,
   INT8_AS_NUMBER,
   isConnectionError,
-  lockKey,
   migrate,
   postgresReachError,
   SCHEMA_NAME,
   splitSchema,
 } from './postgresSchema.js';
+import { NotifyGate } from './notifyGate.js';
 import {
-  expectedVersionMatches,
-  isDuplicateBatch,
+  appendInstant,
   type AppendOutcome,
   type PreparedEvent,
   type StorageAdapter,
@@ -41,13 +41,25 @@ export interface PostgresStorageOptions {
   poolSize?: number;
   /** How long to wait for a connection before failing (default 5000 ms). */
   connectTimeoutMs?: number;
+  /**
+   * Safety net: a statement waiting longer than this for a lock fails with `timeout` (default 5000 ms). Appends hold
+   * locks only inside one statement, so only something outside this adapter can make one wait that long.
+   */
+  lockTimeoutMs?: number;
 }
 
+/** A session left idle inside a transaction longer than this is ended by the server (safety net; ms). */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+
+/** How soon followers look again at a hole in the positions (an append still running, or one that failed). */
+const HOLE_RECHECK_MS = 20;
+
 /**
- * Shared storage in PostgreSQL (pg): many nodes on many machines host the same stores. An append is one
- * transaction under a per-store advisory lock and a unique (store, stream, version) key; it NOTIFYs one channel
- * with the store name, and a dedicated LISTEN connection (reconnecting when dropped) tells `watch` callers about
- * appends made by other nodes.
+ * Shared storage in PostgreSQL (pg): many nodes on many machines host the same stores. An append is ONE statement,
+ * the server-side function esdb_append (postgresSchema.ts): no lock is held across a round trip, writers of
+ * different streams do not wait for each other. It NOTIFYs one channel with the store name (at most once per
+ * transaction, one at a time per node: NotifyGate), and a dedicated LISTEN connection (reconnecting when dropped)
+ * tells `watch` callers about appends made by other nodes.
  */
 export class PostgresStorage implements StorageAdapter {
   readonly kind = 'postgres';
@@ -58,8 +70,12 @@ export class PostgresStorage implements StorageAdapter {
   private readonly pool: pg.Pool;
   private readonly s: string;
   private readonly channel: string;
-  private readonly lockNs: number;
   private readonly connectTimeoutMs: number;
+  private readonly gates = new Map<string, NotifyGate>();
+  /** Holes in the positions readAll met: `<store id>:<position>` -> the appends running when it was first seen. */
+  private readonly holes = new Map<string, Set<string>>();
+  private readonly appendLock: number;
+  private readonly recheck = new Map<string, NodeJS.Timeout>();
   private readonly ids = new Map<string, number>();
   /** Backend pids of our pool's connections: notifications they sent are our own appends. */
   private readonly ownPids = new Set<number>();
@@ -85,13 +101,15 @@ export class PostgresStorage implements StorageAdapter {
     }
     this.s = `"${this.schema}"`;
     this.channel = `ex_esdb_append_${this.schema}`;
-    this.lockNs = lockKey(this.schema);
+    this.appendLock = appendLockKey(this.schema);
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     const max = options.poolSize ?? 10;
+    const lockTimeoutMs = Math.max(1, Math.floor(options.lockTimeoutMs ?? 5000));
     const config = {
       connectionString: this.url,
       connectionTimeoutMillis: this.connectTimeoutMs,
       types: INT8_AS_NUMBER,
+      options: `-c lock_timeout=${lockTimeoutMs} -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_TIMEOUT_MS}`,
     };
     this.pool = new pg.Pool({ ...config, max, application_name: 'ex-esdb-console' });
     this.pool.on('error', () => {}); // an idle connection died: the pool replaces it, the next query reports
@@ -133,6 +151,14 @@ export class PostgresStorage implements StorageAdapter {
     if (e instanceof GaterError) return e;
     if (this.closed)
       return new GaterError('connection_closed', `PostgreSQL storage ${this.target} is closed`, {}, { cause: e });
+    if (errCode(e) === '55P03') {
+      return new GaterError(
+        'timeout',
+        `PostgreSQL at ${this.target}: a lock stayed taken past lock_timeout (${oneLine(e)}); another session holds it — retry, or look for a stuck transaction`,
+        {},
+        { cause: e },
+      );
+    }
     if (isConnectionError(e)) {
       return new GaterError(
         'connection_closed',
@@ -163,14 +189,9 @@ export class PostgresStorage implements StorageAdapter {
   private async storeId(store: string, create: boolean): Promise<number | undefined> {
     const known = this.ids.get(store);
     if (known !== undefined) return known;
-    const find = () => this.q('store_id', `SELECT id FROM ${this.s}.stores WHERE name = $1`, [store]);
-    let rows = await find();
-    if (rows.length === 0 && create) {
-      await this.q('store_insert', `INSERT INTO ${this.s}.stores (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [
-        store,
-      ]);
-      rows = await find();
-    }
+    const rows = create
+      ? await this.q('store_create', `SELECT ${this.s}.esdb_store($1) AS id`, [store])
+      : await this.q('store_id', `SELECT id FROM ${this.s}.stores WHERE name = $1`, [store]);
     const id = rows[0]?.id as number | undefined;
     if (id !== undefined) this.ids.set(store, id);
     return id;
@@ -197,89 +218,72 @@ export class PostgresStorage implements StorageAdapter {
     expected: ExpectedVersion,
   ): Promise<AppendOutcome> {
     const id = (await this.storeId(store, true))!;
+    let gate = this.gates.get(store);
+    if (!gate) this.gates.set(store, (gate = new NotifyGate(() => this.notifyOnly(store))));
+    const { created, createdEpoch } = appendInstant();
+    const values = [
+      id,
+      streamId,
+      expectedCode(expected),
+      events.map((e) => e.eventId),
+      events.map((e) => e.eventType),
+      events.map((e) => e.dataContentType),
+      events.map((e) => e.metadataContentType),
+      events.map((e) => toJson(e.data)),
+      events.map((e) => toJson(e.metadata)),
+      created,
+      createdEpoch,
+      this.channel,
+      store,
+    ];
     for (let attempt = 1; ; attempt++) {
-      let client: pg.PoolClient;
+      const notify = gate.begin();
+      let wrote = false;
       try {
-        client = await this.pool.connect();
+        const { rows } = await this.pool.query<Row>({
+          name: 'esdb_append',
+          text: `SELECT outcome, version, positions, event_id AS "eventId"
+                 FROM ${this.s}.esdb_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+          values: [...values, notify],
+        });
+        const row = rows[0]!;
+        const version = row.version as number;
+        if (row.outcome === 'deduplicated') return { ok: true, version, records: [], duplicate: true };
+        if (row.outcome === 'duplicate_event')
+          return { ok: false, current: version, duplicateEventId: row.eventId as string };
+        wrote = true;
+        const positions = (row.positions as (string | number)[]).map(Number); // int8[] arrives as strings
+        const current = version - events.length;
+        const records: EventRecord[] = events.map((e, i) => ({
+          eventStreamId: streamId,
+          eventNumber: current + 1 + i,
+          eventId: e.eventId,
+          eventType: e.eventType,
+          dataContentType: e.dataContentType,
+          metadataContentType: e.metadataContentType,
+          data: e.data,
+          metadata: e.metadata,
+          created,
+          createdEpoch,
+          position: positions[i]!,
+        }));
+        return { ok: true, version, records, duplicate: false };
       } catch (e) {
-        throw this.error(e);
-      }
-      let broken: Error | undefined;
-      try {
-        return await this.appendOnce(client, id, store, streamId, events, expected);
-      } catch (e) {
-        await client.query('ROLLBACK').catch((r: Error) => (broken = r));
-        // The advisory lock makes this unreachable for writers that take it; a unique violation means a writer
-        // that did not (or a bug), and retrying re-runs the checks against what it wrote.
+        if (errCode(e) === 'P0001' && (e as Error).message === 'wrong_expected_version')
+          return { ok: false, current: Number((e as { detail?: string }).detail) };
+        // Another writer committed one of these ids (in another stream) while we inserted: the next attempt's id
+        // check says whether that makes this batch a duplicate or a conflict.
         if (errCode(e) === '23505' && attempt < 3) continue;
         throw this.error(e);
       } finally {
-        client.release(broken);
+        gate.end(notify, wrote);
       }
     }
   }
 
-  // prettier-ignore
-  private async appendOnce(client: pg.PoolClient, id: number, store: string, streamId: string, events: PreparedEvent[],
-    expected: ExpectedVersion): Promise<AppendOutcome> {
-    const s = this.s;
-    const n = events.length;
-    // Global positions must become visible to readers in order and without gaps. A sequence cannot do that (it
-    // leaves holes on rollback, and a later position can commit before an earlier one, so a reader following
-    // the position would skip the earlier one). So appends to a store take turns on a per-store advisory lock
-    // held until commit: positions are head+1.. and commit strictly in order. The lock is its own statement
-    // because in READ COMMITTED each statement takes a fresh snapshot: the reads below then see the previous
-    // holder's commit.
-    await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${this.lockNs}, ${id})`);
-    const [state] = (
-      await client.query<Row>({
-        name: 'esdb_append_state',
-        text: `SELECT st.head, sv.version,
-                 (SELECT array_agg(e.event_id ORDER BY e.version) FROM ${s}.events e
-                   WHERE e.store_id = $1 AND e.stream = $2 AND e.version > sv.version - $3) AS tail
-               FROM ${s}.stores st LEFT JOIN ${s}.streams sv ON sv.store_id = st.id AND sv.stream = $2 WHERE st.id = $1`,
-        values: [id, streamId, n],
-      })
-    ).rows;
-    const current = (state?.version as number | null | undefined) ?? -1;
-    const head = (state?.head as number | undefined) ?? -1;
-    const ids = events.map((e) => e.eventId);
-    if (isDuplicateBatch((state?.tail as string[] | null) ?? [], ids)) {
-      await client.query('ROLLBACK');
-      return { ok: true, version: current, records: [], duplicate: true };
-    }
-    if (!expectedVersionMatches(current, expected)) {
-      await client.query('ROLLBACK');
-      return { ok: false, current };
-    }
-    const records = buildRecords(streamId, events, current, head);
-    const { created, createdEpoch } = records[0]!;
-    // One multi-row insert (unnest of arrays, so the statement text and its plan do not depend on the batch
-    // size), the stream's version, the store's head and the NOTIFY: one round trip for the whole batch.
-    await client.query({
-      name: 'esdb_append_write',
-      text: `WITH ins AS (
-               INSERT INTO ${s}.events (store_id, position, stream, version, event_id, event_type, data_content_type,
-                 metadata_content_type, data, metadata, created, created_epoch)
-               SELECT $1, $3::bigint + t.ord, $2, $4::bigint + t.ord, t.id, t.type, t.dct, t.mct, t.data, t.meta, $5, $6
-               FROM unnest($7::text[], $8::text[], $9::int[], $10::int[], $11::text[], $12::text[])
-                 WITH ORDINALITY AS t(id, type, dct, mct, data, meta, ord)
-             ), st AS (
-               INSERT INTO ${s}.streams (store_id, stream, version, first_position)
-               VALUES ($1, $2, $4::bigint + $13::bigint, $3::bigint + 1)
-               ON CONFLICT (store_id, stream) DO UPDATE SET version = EXCLUDED.version
-             ), hd AS (
-               UPDATE ${s}.stores SET head = $3::bigint + $13::bigint WHERE id = $1
-             )
-             SELECT pg_notify($14, $15)`,
-      values: [
-        id, streamId, head, current, created, createdEpoch, ids, events.map((e) => e.eventType),
-        events.map((e) => e.dataContentType), events.map((e) => e.metadataContentType),
-        events.map((e) => toJson(e.data)), events.map((e) => toJson(e.metadata)), n, this.channel, store,
-      ],
-    });
-    await client.query('COMMIT');
-    return { ok: true, version: current + n, records, duplicate: false };
+  /** A NOTIFY of its own, for appends that committed while another append of this node held the turn to notify. */
+  private async notifyOnly(store: string): Promise<void> {
+    await this.pool.query({ name: 'esdb_notify', text: 'SELECT pg_notify($1, $2)', values: [this.channel, store] });
   }
 
   async readStream(store: string, streamId: string, from: number, to: number): Promise<EventRecord[]> {
@@ -291,11 +295,69 @@ export class PostgresStorage implements StorageAdapter {
     );
   }
 
+  /**
+   * Events from `fromPosition` in position order, stopping at a hole. Positions come from a sequence, so an append
+   * still running can commit a lower position after a higher one has become visible, and a failed append leaves a
+   * hole for ever. A follower must not step over the first kind. Every append holds the store's append lock
+   * (shared) while it runs, so at a hole the appends then running are read from pg_locks; once none of them runs
+   * any more, the rows are read again, and a position still missing is a hole for ever and is stepped over. While
+   * a hole stays open, watchers are called again shortly, so subscriptions look again without a new append.
+   */
   async readAll(store: string, fromPosition: number, limit: number): Promise<EventRecord[]> {
     if (limit <= 0) return [];
+    return this.read(store, [], async (id) => {
+      const out: EventRecord[] = [];
+      let next = Math.max(0, fromPosition);
+      let rows = await this.rowsFrom(id, next, limit);
+      let i = 0;
+      while (i < rows.length) {
+        const r = rows[i]!;
+        if (r.position === next) {
+          out.push(rowTo.record(r));
+          next++;
+          i++;
+          continue;
+        }
+        const key = `${id}:${next}`;
+        const seen = this.holes.get(key);
+        const running = await this.appendsRunning(id);
+        if (seen === undefined || [...seen].some((v) => running.has(v))) {
+          if (seen === undefined) this.holes.set(key, running);
+          this.recheckSoon(store);
+          break;
+        }
+        // Every append that was running when the hole was seen has ended: what they committed is visible now.
+        rows = await this.rowsFrom(id, next, limit - out.length);
+        i = 0;
+        this.holes.delete(key);
+        if (rows.length === 0) break;
+        next = rows[0]!.position as number; // unchanged if the hole was filled, else past it
+      }
+      return out;
+    });
+  }
+
+  private async rowsFrom(id: number, from: number, limit: number): Promise<Row[]> {
     const sql = `SELECT ${EVENT_FIELDS} FROM ${this.s}.events WHERE store_id = $1 AND position >= $2 ORDER BY position LIMIT $3`;
-    const args = (id: number) => [id, Math.max(0, fromPosition), Math.floor(limit)];
-    return this.read(store, [], async (id) => (await this.q('read_all', sql, args(id))).map(rowTo.record));
+    return this.q('read_all', sql, [id, from, Math.floor(limit)]);
+  }
+
+  /** Virtual transaction ids of the appends to the store running right now. */
+  private async appendsRunning(id: number): Promise<Set<string>> {
+    const sql = `SELECT virtualtransaction AS v FROM pg_locks
+                 WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2 AND granted`;
+    const rows = await this.q('appends_running', sql, [this.appendLock, id]);
+    return new Set(rows.map((r) => r.v as string));
+  }
+
+  private recheckSoon(store: string): void {
+    if (this.recheck.has(store)) return;
+    const t = setTimeout(() => {
+      this.recheck.delete(store);
+      this.fire(store);
+    }, HOLE_RECHECK_MS);
+    t.unref();
+    this.recheck.set(store, t);
   }
 
   async getVersion(store: string, streamId: string): Promise<number> {
@@ -308,12 +370,12 @@ export class PostgresStorage implements StorageAdapter {
   }
 
   async getStreams(store: string): Promise<string[]> {
-    const sql = `SELECT stream FROM ${this.s}.streams WHERE store_id = $1 ORDER BY first_position`;
+    const sql = `SELECT stream FROM ${this.s}.streams WHERE store_id = $1 AND version >= 0 ORDER BY first_position`;
     return this.read(store, [], async (id) => (await this.q('streams', sql, [id])).map((r) => r.stream as string));
   }
 
   async headPosition(store: string): Promise<number> {
-    const sql = `SELECT head FROM ${this.s}.stores WHERE id = $1`;
+    const sql = `SELECT coalesce(max(position), -1) AS head FROM ${this.s}.events WHERE store_id = $1`;
     return this.read(store, -1, async (id) => ((await this.q('head', sql, [id]))[0]?.head as number | undefined) ?? -1);
   }
 
@@ -495,6 +557,8 @@ export class PostgresStorage implements StorageAdapter {
     this.closed = true;
     this.watchers.clear();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    for (const t of this.recheck.values()) clearTimeout(t);
+    this.recheck.clear();
     const listener = this.listener;
     this.listener = undefined;
     this.listenerUp = false;

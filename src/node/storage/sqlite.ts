@@ -15,7 +15,7 @@ import {
 } from './index.js';
 import {
   expectedVersionMatches,
-  isDuplicateBatch,
+  classifyStoredIds,
   type AppendOutcome,
   type PreparedEvent,
   type StorageAdapter,
@@ -50,6 +50,11 @@ const SCHEMA_V1 = `
     reason TEXT NOT NULL, PRIMARY KEY (store_id, key, position));
   CREATE TABLE IF NOT EXISTS snapshots (store_id INTEGER NOT NULL, source_uuid TEXT NOT NULL, stream_uuid TEXT NOT NULL,
     version INTEGER NOT NULL, record TEXT, created TEXT NOT NULL, PRIMARY KEY (store_id, source_uuid, stream_uuid, version));`;
+
+// Schema version 2: event ids are unique per store, so the append looks a batch's ids up by this index. It is not
+// UNIQUE because a file written before version 2 may already hold duplicates; appends run one at a time under the
+// write lock (BEGIN IMMEDIATE), so the check inside the transaction is exact anyway.
+const SCHEMA_V2 = 'CREATE INDEX IF NOT EXISTS events_event_id ON events (store_id, event_id);';
 
 /** Turns a failure to load the driver or open the file into the one-line GaterError the CLI prints. */
 export function sqliteOpenError(file: string, e: unknown): GaterError {
@@ -89,7 +94,8 @@ function prepareStatements(db: Database.Database) {
     upsertStream: p(`INSERT INTO streams (store_id, stream, version, first_position) VALUES (?, ?, ?, ?)
       ON CONFLICT (store_id, stream) DO UPDATE SET version = excluded.version`),
     streams: p('SELECT stream FROM streams WHERE store_id = ? ORDER BY first_position').pluck(),
-    tail: p('SELECT event_id FROM events WHERE store_id = ? AND stream = ? AND version >= ? ORDER BY version').pluck(),
+    storedIds: p(`SELECT event_id AS id, stream, version FROM events
+      WHERE store_id = ? AND event_id IN (SELECT value FROM json_each(?))`),
     insertEvent: p(`INSERT INTO events (store_id, stream, version, position, event_id, event_type, data_content_type,
       metadata_content_type, data, metadata, created, created_epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     readStream: p(
@@ -163,12 +169,14 @@ export class SqliteStorage implements StorageAdapter {
       retryWhileBusy(() => conn.pragma('journal_mode = WAL'), this.busyTimeoutMs);
       // NORMAL is safe with WAL: a crash of the process loses nothing; a power loss may drop the last commits.
       db.pragma('synchronous = NORMAL');
-      if ((db.pragma('user_version', { simple: true }) as number) < 1) {
+      if ((db.pragma('user_version', { simple: true }) as number) < 2) {
         const d = db;
         // IMMEDIATE: processes opening a fresh file together create the schema one after the other.
         d.transaction(() => {
-          d.exec(SCHEMA_V1);
-          d.pragma('user_version = 1');
+          const version = d.pragma('user_version', { simple: true }) as number;
+          if (version < 1) d.exec(SCHEMA_V1);
+          if (version < 2) d.exec(SCHEMA_V2);
+          d.pragma('user_version = 2');
         }).immediate();
       }
       this.q = prepareStatements(db);
@@ -255,15 +263,13 @@ export class SqliteStorage implements StorageAdapter {
     const id = this.storeId(store, true)!;
     const current = (this.q.version.get(id, streamId) as number | undefined) ?? -1;
     const n = events.length;
-    if (n <= current + 1) {
-      const tail = this.q.tail.all(id, streamId, current - n + 1) as string[];
-      if (
-        isDuplicateBatch(
-          tail,
-          events.map((e) => e.eventId),
-        )
-      )
-        return { ok: true, version: current, records: [], duplicate: true };
+    const ids = events.map((e) => e.eventId);
+    const found = this.q.storedIds.all(id, JSON.stringify(ids)) as { id: string; stream: string; version: number }[];
+    if (found.length > 0) {
+      const at = new Map(found.map((r) => [r.id, r]));
+      const known = classifyStoredIds(streamId, ids, (eid) => at.get(eid));
+      if (known.kind === 'stored') return { ok: true, version: known.version, records: [], duplicate: true };
+      if (known.kind === 'conflict') return { ok: false, current, duplicateEventId: known.eventId };
     }
     if (!expectedVersionMatches(current, expected)) return { ok: false, current };
     const head = this.q.head.get(id) as number;

@@ -15,10 +15,13 @@ import type {
 export type PreparedEvent = ValidatedEvent;
 
 export type AppendOutcome =
-  /** Written (or, when `duplicate`, found already written at the end of the stream and nothing written). */
+  /** Written, or (when `duplicate`) every event id was already stored, in this stream and order: nothing written. */
   | { ok: true; version: number; records: EventRecord[]; duplicate: boolean }
-  /** The expected-version check failed; nothing written. */
-  | { ok: false; current: number };
+  /**
+   * Nothing written: the expected-version check failed (`current` is the stream's version), or, with
+   * `duplicateEventId`, some but not all of the batch's ids are already stored (that one among them).
+   */
+  | { ok: false; current: number; duplicateEventId?: string };
 
 /** A persistent (named) subscription as storage keeps it. */
 export interface StoredSubscription {
@@ -52,8 +55,10 @@ export interface StorageAdapter {
   ensureStore(store: string): Promise<void>;
 
   /**
-   * One atomic step: (1) if the ids of `events` equal the ids of the stream's last `events.length` events, return
-   * `{ok, duplicate: true, version: current}` writing nothing; (2) check `expected` against the current version
+   * One atomic step: (1) event ids are unique per store (storages index them): when every id of `events` is
+   * already stored, in `streamId` and in the batch's order, return `{ok, duplicate: true, version}` (the version of
+   * the last one) writing nothing; when only some are, return `{ok: false, duplicateEventId}` (classifyStoredIds);
+   * (2) check `expected` against the current version
    * (expectedVersionMatches); (3) write all events with eventNumber current+1+i, the store's next global positions
    * and one `created` instant. Concurrent appends to one stream are serialised, including across processes when
    * `shared`. `events` is never empty.
@@ -110,11 +115,42 @@ export function expectedVersionMatches(current: number, expected: ExpectedVersio
   return current === expected;
 }
 
-/** Whether `batchIds` already are the last ids of a stream whose tail is `tailIds` (same length, ascending). */
-export function isDuplicateBatch(tailIds: readonly string[], batchIds: readonly string[]): boolean {
-  if (tailIds.length !== batchIds.length || batchIds.length === 0) return false;
-  for (let i = 0; i < batchIds.length; i++) if (tailIds[i] !== batchIds[i]) return false;
-  return true;
+/** Where a stored event id lives. */
+export interface StoredId {
+  stream: string;
+  version: number;
+}
+
+/** What the store already holds of a batch's ids (DESIGN §4.3). */
+export type StoredIds =
+  /** None of them: a new batch. */
+  | { kind: 'new' }
+  /** All, in this stream and in the batch's order: a re-sent batch; `version` is that of its last event. */
+  | { kind: 'stored'; version: number }
+  /** Some, or all but elsewhere or in another order: refused, naming the first stored id. */
+  | { kind: 'conflict'; eventId: string };
+
+/** The id rule every adapter applies, given a lookup of the batch's ids in its event-id index. */
+export function classifyStoredIds(
+  streamId: string,
+  ids: readonly string[],
+  lookup: (id: string) => StoredId | undefined,
+): StoredIds {
+  let first: string | undefined;
+  let hits = 0;
+  let inOrder = true;
+  let last = -1;
+  for (const id of ids) {
+    const at = lookup(id);
+    if (!at) continue;
+    first ??= id;
+    hits++;
+    if (at.stream !== streamId || at.version <= last) inOrder = false;
+    last = at.version;
+  }
+  if (first === undefined) return { kind: 'new' };
+  if (hits === ids.length && inOrder) return { kind: 'stored', version: last };
+  return { kind: 'conflict', eventId: first };
 }
 
 /** Same instant as ISO-8601 and as microseconds since the epoch (EventRecord.created / createdEpoch). */
@@ -125,8 +161,17 @@ export function appendInstant(): { created: string; createdEpoch: number } {
   return { created: new Date(ms).toISOString(), createdEpoch: ms * 1000 + micros };
 }
 
-/** The records an append writes: numbers after `current`, positions after `head`, one instant. */
-export function buildRecords(streamId: string, events: PreparedEvent[], current: number, head: number): EventRecord[] {
+/**
+ * The records an append writes: numbers after `current`, positions after `head` (or the given ones, in batch
+ * order), one instant.
+ */
+export function buildRecords(
+  streamId: string,
+  events: PreparedEvent[],
+  current: number,
+  head: number,
+  positions?: readonly number[],
+): EventRecord[] {
   const { created, createdEpoch } = appendInstant();
   return events.map((e, i) => ({
     eventStreamId: streamId,
@@ -139,7 +184,7 @@ export function buildRecords(streamId: string, events: PreparedEvent[], current:
     metadata: e.metadata,
     created,
     createdEpoch,
-    position: head + 1 + i,
+    position: positions ? positions[i]! : head + 1 + i,
   }));
 }
 

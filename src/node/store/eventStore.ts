@@ -61,14 +61,31 @@ export class EventStore {
     });
   }
 
-  /** Appends `events` atomically; returns the new stream version. */
-  /** @param owned the events are already a private copy (parsed from a frame): validate without copying. */
-  async append(streamId: unknown, events: unknown, expectedVersion?: unknown, owned = false): Promise<number> {
+  /**
+   * Appends `events` atomically; returns the new stream version, and whether every event id was already stored
+   * (then nothing was written and `version` is that of the batch's last event: DESIGN §4.3).
+   * @param owned the events are already a private copy (parsed from a frame): validate without copying.
+   */
+  async append(
+    streamId: unknown,
+    events: unknown,
+    expectedVersion?: unknown,
+    owned = false,
+  ): Promise<{ version: number; deduplicated: boolean }> {
     const stream = validateStreamId(streamId);
     const expected: ExpectedVersion = validateExpectedVersion(expectedVersion);
     const prepared = validateEvents(events, { copy: !owned });
-    if (prepared.length === 0) return this.adapter.getVersion(this.store, stream);
+    if (prepared.length === 0)
+      return { version: await this.adapter.getVersion(this.store, stream), deduplicated: false };
     const outcome = await this.adapter.append(this.store, stream, prepared, expected);
+    if (!outcome.ok && outcome.duplicateEventId !== undefined) {
+      const id = outcome.duplicateEventId;
+      throw new GaterError(
+        'duplicate_event',
+        `event id "${id}" is already stored in store "${this.store}" and this batch also holds events that are not: event ids are unique per store. To retry a batch, re-send it whole and unchanged; give new events new ids`,
+        { eventId: id, stream, current: outcome.current },
+      );
+    }
     if (!outcome.ok) {
       throw new GaterError(
         'wrong_expected_version',
@@ -77,7 +94,7 @@ export class EventStore {
       );
     }
     if (outcome.records.length > 0) for (const s of this.subs.values()) s.notify(outcome.records);
-    return outcome.version;
+    return { version: outcome.version, deduplicated: outcome.duplicate };
   }
 
   /** Reads with the reference's validation and clipping (EXESDB_SPEC §2.6): out-of-range versions are dropped. */
