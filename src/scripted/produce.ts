@@ -55,11 +55,13 @@ export async function runProducers(api: GaterApi, store: string, o: ProduceOptio
   let calls = 0;
   let errors = 0;
   let lastError: string | null = null;
-  const factory = (version: number, count: number): NewEvent[] => {
+  const factory = (version: number, count: number, stream: string): NewEvent[] => {
     const n = Math.min(count, budget);
     budget -= n;
     calls++;
-    return generateGreenhouseEvents(version, n, o.seed === undefined ? {} : { seed: `${o.seed}:${calls}:${version}` });
+    // The stream is part of the seed: seeded events repeat their ids, and ids are unique per store.
+    const seed = o.seed === undefined ? {} : { seed: `${o.seed}:${stream}:${calls}:${version}` };
+    return generateGreenhouseEvents(version, n, seed);
   };
   // The manager keeps trying after a failed append; count failures on the way through.
   const counted = Object.create(api) as GaterApi;

@@ -106,7 +106,8 @@ export function registerAppend(program: Command, run: Runner): void {
         if (f.idempotencyKey !== undefined) batch = withIdempotentIds(batch, f.idempotencyKey);
         const { version, deduplicated } = await gater.api.appendEventsDetailed(config.store, stream, batch, expected);
         createOutput(config.json).result(
-          { store: config.store, stream, version, count: batch.length, deduplicated },
+          // `deduplicated` only when true: the result of an ordinary append keeps its shape
+          { store: config.store, stream, version, count: batch.length, ...(deduplicated ? { deduplicated } : {}) },
           () =>
             appendedLine(config.store, stream, batch.length, version) +
             (deduplicated ? ' (already stored: nothing written again)' : ''),

@@ -3,7 +3,8 @@ import type { GaterApi } from '../api/gaterApi.js';
 import type { NewEvent } from '../types.js';
 
 /** Makes `count` events for a stream at `version` (-1 when new). The greenhouse generator by default. */
-export type EventFactory = (version: number, count: number) => NewEvent[];
+/** Events for one append to `stream` at `version` (event ids must be new in the store: they are unique per store). */
+export type EventFactory = (version: number, count: number, stream: string) => NewEvent[];
 
 export interface ProducerOptions {
   /** Events per append (default 1). */
@@ -156,7 +157,7 @@ export class ProducerManager {
   private async tick(p: Producer): Promise<void> {
     try {
       const version = await this.api.getVersion(this.store, p.stream);
-      const events = this.factory(version, p.batchSize);
+      const events = this.factory(version, p.batchSize, p.stream);
       const newVersion = await this.api.appendEvents(this.store, p.stream, events);
       p.record(events.length, newVersion);
       p.lastError = null;
