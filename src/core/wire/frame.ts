@@ -62,7 +62,7 @@ export function encodeFrame(value: unknown, maxFrameBytes: number = DEFAULT_MAX_
  * rethrows the same error. Callers close the connection; frames completed earlier in the failing chunk are
  * dropped with it.
  */
-export class FrameDecoder {
+export class FrameDecoder<T = unknown> {
   /**
    * Largest accepted JSON payload. Mutable so a server can accept only small frames until a peer has
    * authenticated, then raise the limit; a change applies from the next frame header read.
@@ -78,8 +78,15 @@ export class FrameDecoder {
   private failure: GaterError | undefined;
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
 
-  /** @param maxFrameBytes largest accepted JSON payload (default {@link DEFAULT_MAX_FRAME_BYTES}). */
-  constructor(maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {
+  /**
+   * @param maxFrameBytes largest accepted payload (default {@link DEFAULT_MAX_FRAME_BYTES}).
+   * @param parsePayload turns one payload into a frame value (default: UTF-8 JSON). The Erlang distribution
+   *   client passes raw bytes through (same 4-byte framing; an empty payload is a tick).
+   */
+  constructor(
+    maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES,
+    private readonly parsePayload?: (payload: Buffer) => T,
+  ) {
     this.maxFrameBytes = maxFrameBytes;
   }
 
@@ -94,13 +101,13 @@ export class FrameDecoder {
    * @throws GaterError `payload_too_large` as soon as a header declares more than `maxFrameBytes` (without
    *   waiting for the body); `invalid_argument` for a payload that is not UTF-8 JSON.
    */
-  push(chunk: Uint8Array): unknown[] {
+  push(chunk: Uint8Array): T[] {
     if (this.failure) throw this.failure;
     if (chunk.length > 0) {
       this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
       this.buffered += chunk.length;
     }
-    const frames: unknown[] = [];
+    const frames: T[] = [];
     try {
       for (;;) {
         if (this.pending < 0) {
@@ -123,7 +130,8 @@ export class FrameDecoder {
     return frames;
   }
 
-  private parse(payload: Buffer): unknown {
+  private parse(payload: Buffer): T {
+    if (this.parsePayload) return this.parsePayload(payload);
     try {
       return JSON.parse(this.utf8.decode(payload));
     } catch {
