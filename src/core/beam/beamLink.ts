@@ -199,7 +199,7 @@ export class BeamLink implements NodeLink {
       case 'ping':
         return { node: this.node };
       case 'getSubscriptions':
-        return this.getSubscriptions(args.store, await call('get_subscriptions', [store]));
+        return this.getSubscriptions(args.store, await call('get_subscriptions', [store]), timeoutMs);
       case 'removeSubscription':
         await this.rpc(
           'remove_subscription',
@@ -332,7 +332,7 @@ export class BeamLink implements NodeLink {
     return jsonToTerm(selector);
   }
 
-  private getSubscriptions(store: string, v: Term): SubscriptionInfo[] {
+  private async getSubscriptions(store: string, v: Term, timeoutMs: number): Promise<SubscriptionInfo[]> {
     const out: SubscriptionInfo[] = [];
     for (const [, s] of v instanceof TermMap ? v.entries : []) {
       const type = field(s, 'type');
@@ -341,21 +341,35 @@ export class BeamLink implements NodeLink {
       const selector =
         selTerm instanceof TermMap ? (termToJson(selTerm) as Record<string, unknown>) : String(termToJson(selTerm));
       const subscriber = field(s, 'subscriber');
-      const startFrom = field(s, 'start_from');
+      const sf = field(s, 'start_from');
+      const checkpoint = typeof sf === 'number' ? sf : 0;
       const t = (type instanceof Atom ? type.name : 'by_stream') as SubscriptionType;
+      // ExESDB keeps no delivery state: for a stream subscription lag is the stream's head minus the checkpoint
+      // and in-flight what this gateway delivered past it; elsewhere they are unknown (-1). Nothing is ever parked.
+      let lag = -1;
+      let inFlight = -1;
+      if (t === 'by_stream' && typeof selector === 'string' && selector.startsWith('$') && selector !== '$all') {
+        const version = okValue(
+          this.node,
+          'get_version',
+          await this.rpc('get_version', [atom(store), Buffer.from(selector.slice(1))], timeoutMs),
+        );
+        if (typeof version === 'number') lag = Math.max(0, version + 1 - checkpoint);
+        const delivered = this.subs.delivered(store, name);
+        inFlight = delivered === undefined ? 0 : Math.max(0, delivered + 1 - checkpoint);
+      }
       out.push({
         type: t,
         selector,
         name,
-        startFrom: typeof startFrom === 'number' ? startFrom : 0,
+        startFrom: checkpoint,
         topic: `${store}:${exesdbTopic(t, name, selector)}`,
         persistent: name !== 'transient',
-        active: subscriber !== undefined && !(subscriber instanceof Atom),
-        checkpoint: typeof startFrom === 'number' ? startFrom : 0,
-        // ExESDB keeps no in-flight, parked or lag figures: -1 means unknown.
-        inFlight: -1,
-        parked: -1,
-        lag: -1,
+        active: subscriber instanceof Pid || this.subs.delivered(store, name) !== undefined,
+        checkpoint,
+        inFlight,
+        parked: 0,
+        lag,
       });
     }
     return out;

@@ -1,12 +1,15 @@
 /**
  * Live events from an ExESDB cluster without loading code there (BEAM_BRIDGE.md §2): every BeamLink is a pg peer
  * in the ex_esdb_events adapter group, so the leader's emitters broadcast `{forward_to_local, Topic, {events, [R]}}`
- * to us. This table maps ExESDB topics to the gateway's subscriptions, makes sure ExESDB has a subscription (and so
- * an emitter) for each topic, replays stream history from `startFrom`, and removes what it added.
+ * to us. Transient views (observers, the monitor) listen on the `$all` topic every store always emits and filter
+ * here with our own matcher (so they add no state to the cluster and keep our pattern semantics, `_` included);
+ * a named subscription is saved in ExESDB and listened to on its own topic. Stream views replay their history
+ * from `startFrom` with `get_events`, then continue live without gaps or repeats.
  */
 import { GaterError } from '../errors.js';
 import type { LogFn } from '../log.js';
 import type { Op, RequestArgs } from '../protocol.js';
+import { makeFilter, streamOfSelector } from '../matching.js';
 import type { EventRecord, Selector, SubscriptionType } from '../types.js';
 import { Atom, TermMap, atom, termEquals, type Term } from '../wire/etf.js';
 import type { BeamLink } from './beamLink.js';
@@ -41,8 +44,7 @@ interface BeamSub {
   stream: string | undefined;
   topic: string;
   owner: BeamLink;
-  /** What we saved in ExESDB for this topic (removed again on unsubscribe), if we had to. */
-  added: { type: SubscriptionType; selector: Term; name: string } | undefined;
+  filter: (r: EventRecord) => boolean;
   replaying: boolean;
   buffer: EventRecord[];
   lastNumber: number;
@@ -63,7 +65,7 @@ export class BeamSubscriptions {
       case 'subscribe':
         return this.subscribe(link, args.store, a, timeoutMs);
       case 'unsubscribe':
-        return this.unsubscribe(String(a.subId), timeoutMs);
+        return this.unsubscribe(String(a.subId));
       case 'ack':
         return this.ack(link, args.store, a, timeoutMs);
       case 'nack':
@@ -81,35 +83,18 @@ export class BeamSubscriptions {
     const selector = a.selector as Selector;
     const name = String(a.name);
     const startFrom = Number(a.startFrom ?? 0);
-    const selTerm = await link.selectorTerm(type, selector, timeoutMs);
-    let hash = '?';
-    if (typeof selector !== 'string') {
-      const h = await rpcCall(link.conn, 'erlang', 'phash2', [selTerm], timeoutMs);
-      hash = typeof h === 'number' ? h.toString(16).toUpperCase() : '?';
-    }
-    const stream =
-      type === 'by_stream' && typeof selector === 'string' && selector !== '$all' ? selector.slice(1) : undefined;
-    const sub: BeamSub = {
-      subId: String(a.subId),
-      store,
-      type,
-      name,
-      stream,
-      topic: `${store}:${exesdbTopic(type, name, selector, hash)}`,
-      owner: link,
-      added: undefined,
-      replaying: stream !== undefined,
-      buffer: [],
-      lastNumber: stream !== undefined ? startFrom - 1 : -1,
-      seen: new Set(),
-      streams: new Map(),
-    };
-    // The default $all subscription (all-events) always exists; anything else needs its own ExESDB subscription.
-    const isDefaultAll = type === 'by_stream' && selector === '$all' && name === 'transient';
-    if (isDefaultAll) sub.topic = `${store}:$all`;
-    else {
-      const exists = await this.findExisting(link, store, type, selTerm, name, timeoutMs);
-      if (!exists || name !== 'transient') {
+    const stream = streamOfSelector(type, selector);
+    let topic = `${store}:$all`;
+    if (name !== 'transient') {
+      // A persistent subscription is cluster state by the user's choice: save it, listen on its topic.
+      const selTerm = await link.selectorTerm(type, selector, timeoutMs);
+      let hash = '?';
+      if (typeof selector !== 'string') {
+        const h = await rpcCall(link.conn, 'erlang', 'phash2', [selTerm], timeoutMs);
+        hash = typeof h === 'number' ? h.toString(16).toUpperCase() : '?';
+      }
+      topic = `${store}:${exesdbTopic(type, name, selector, hash)}`;
+      if (!(await this.findExisting(link, store, type, selTerm, name, timeoutMs))) {
         okValue(
           link.node,
           'save_subscription',
@@ -119,15 +104,36 @@ export class BeamSubscriptions {
             timeoutMs,
           ),
         );
-        if (!exists && name === 'transient') sub.added = { type, selector: selTerm, name };
         await this.awaitSaved(link, store, type, selTerm, name, timeoutMs);
       }
     }
+    const sub: BeamSub = {
+      subId: String(a.subId),
+      store,
+      type,
+      name,
+      stream,
+      topic,
+      owner: link,
+      filter: makeFilter(type, selector),
+      replaying: stream !== undefined,
+      buffer: [],
+      lastNumber: stream !== undefined ? startFrom - 1 : -1,
+      seen: new Set(),
+      streams: new Map(),
+    };
     this.subs.set(sub.subId, sub);
     if (stream === undefined && startFrom > 0)
       this.log('info', `🔗 [BEAM] ${sub.topic}: ExESDB has no store-wide position; this view is live-only`);
     if (stream !== undefined) void this.replay(sub, startFrom, timeoutMs);
     return { topic: sub.topic };
+  }
+
+  /** The gateway-side state of a stream subscription served here: what was delivered (for inFlight). */
+  delivered(store: string, name: string): number | undefined {
+    for (const s of this.subs.values())
+      if (s.store === store && s.name === name && s.stream !== undefined) return s.lastNumber;
+    return undefined;
   }
 
   private async findExisting(
@@ -203,6 +209,7 @@ export class BeamSubscriptions {
   private emit(sub: BeamSub, records: EventRecord[]): void {
     const fresh: EventRecord[] = [];
     for (const r of records) {
+      if (!sub.filter(r)) continue;
       if (sub.stream !== undefined) {
         if (r.eventNumber <= sub.lastNumber) continue;
         sub.lastNumber = r.eventNumber;
@@ -234,27 +241,9 @@ export class BeamSubscriptions {
     }
   }
 
-  private async unsubscribe(subId: string, timeoutMs: number): Promise<void> {
-    const sub = this.subs.get(subId);
-    if (!sub) return;
+  private async unsubscribe(subId: string): Promise<void> {
+    // Transient views added nothing to the cluster; a named subscription stays until removeSubscription.
     this.subs.delete(subId);
-    const added = sub.added;
-    if (!added) return;
-    const shared = [...this.subs.values()].some((s) => s.added && s.store === sub.store && s.topic === sub.topic);
-    if (shared) {
-      // hand the duty of removing it to a remaining user
-      const heir = [...this.subs.values()].find((s) => s.store === sub.store && s.topic === sub.topic && !s.added);
-      if (heir) heir.added = added;
-      return;
-    }
-    if (sub.owner.closed) return;
-    await sub.owner
-      .rpc(
-        'remove_subscription',
-        [atom(sub.store), atom(added.type), added.selector, Buffer.from(added.name)],
-        timeoutMs,
-      )
-      .catch(() => {});
   }
 
   private async ack(link: BeamLink, store: string, a: Record<string, unknown>, timeoutMs: number): Promise<void> {
