@@ -187,7 +187,10 @@ describe('GaterApi over the BEAM bridge (fixture ExESDB, two OTP nodes)', () => 
 
   it('failover - a BEAM node killed mid-call: typed error on its link, the call completes on the other', async () => {
     const [a, b] = cluster.nodes;
-    await gater.api.appendEvents(S, 'fo-1', [{ eventType: 'x', data: {} }, { eventType: 'y', data: {} }]);
+    await gater.api.appendEvents(S, 'fo-1', [
+      { eventType: 'x', data: {} },
+      { eventType: 'y', data: {} },
+    ]);
     // the API with its pick pinned to node b (rng 0.99 picks the last worker): it must fail over to node a
     const pinned = await open({ rng: () => 0.99, name: `pinned_${process.pid}@localhost` });
     await until(() => pinned.api.gatewayWorkersForStore(S).length === 2);
