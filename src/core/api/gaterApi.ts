@@ -29,6 +29,7 @@ import {
   describe,
 } from '../validation.js';
 import { Router } from './router.js';
+import type { CallStats } from './callStats.js';
 import { SubscriptionClient } from './subscriptionClient.js';
 import type { PubSub } from './pubsub.js';
 
@@ -64,6 +65,11 @@ export class GaterApi {
     this.subscriptions = new SubscriptionClient(this.router, pubsub, options.onError ?? (() => {}));
     const log = options.log ?? (() => {});
     this.stopGroupLog = registry.onGroupEvent((e) => log('warn', `🚪 [GaterAPI] ${describeGroupEvent(e)}`));
+  }
+
+  /** This gateway's call latency per node (HDR histograms), and every sample for tools that listen. */
+  get callStats(): CallStats {
+    return this.router.stats;
   }
 
   private call(store: string, op: Op, args: Record<string, unknown>): Promise<unknown> {
