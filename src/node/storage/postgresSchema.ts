@@ -86,6 +86,14 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
+    description: 'storage identity: one id per schema, announced by every node using it',
+    // md5 of random text rather than gen_random_uuid(): works on every supported server without extensions.
+    up: (s) => `
+      CREATE TABLE ${s}.meta (key text PRIMARY KEY, value text NOT NULL);
+      INSERT INTO ${s}.meta (key, value) VALUES ('storage_id', 'pg-' || left(md5(random()::text || clock_timestamp()::text), 16));`,
+  },
+  {
+    version: 3,
     description: 'event ids unique per store; per-store position sequences; esdb_store and esdb_append functions',
     up: (s) => `
       -- Event ids are unique per store. A database written before this version may already hold duplicates: then the

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { GaterError } from '../../core/errors.js';
 import type { EventRecord, ExpectedVersion, ParkedEvent, SnapshotRecord } from '../../core/types.js';
@@ -51,10 +52,14 @@ const SCHEMA_V1 = `
   CREATE TABLE IF NOT EXISTS snapshots (store_id INTEGER NOT NULL, source_uuid TEXT NOT NULL, stream_uuid TEXT NOT NULL,
     version INTEGER NOT NULL, record TEXT, created TEXT NOT NULL, PRIMARY KEY (store_id, source_uuid, stream_uuid, version));`;
 
-// Schema version 2: event ids are unique per store, so the append looks a batch's ids up by this index. It is not
-// UNIQUE because a file written before version 2 may already hold duplicates; appends run one at a time under the
+// Schema version 2: the storage's identity (DESIGN §8), made once by the process that creates or upgrades the file,
+// so every process opening this file announces the same storage id.
+const SCHEMA_V2 = `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`;
+// Schema version 3: event ids are unique per store, so the append looks a batch's ids up by this index. It is not
+// UNIQUE because a file written before version 3 may already hold duplicates; appends run one at a time under the
 // write lock (BEGIN IMMEDIATE), so the check inside the transaction is exact anyway.
-const SCHEMA_V2 = 'CREATE INDEX IF NOT EXISTS events_event_id ON events (store_id, event_id);';
+const SCHEMA_V3 = 'CREATE INDEX IF NOT EXISTS events_event_id ON events (store_id, event_id);';
+const SCHEMA_VERSION = 3;
 
 /** Turns a failure to load the driver or open the file into the one-line GaterError the CLI prints. */
 export function sqliteOpenError(file: string, e: unknown): GaterError {
@@ -151,6 +156,7 @@ export class SqliteStorage implements StorageAdapter {
   private readonly pollMs: number;
   private readonly busyTimeoutMs: number;
   private timer: NodeJS.Timeout | undefined;
+  private readonly id: string;
 
   /** Opens (creating when missing) the file and its schema. Throws the one-line GaterError of sqliteOpenError. */
   constructor(file: string, options: SqliteStorageOptions = {}) {
@@ -169,16 +175,24 @@ export class SqliteStorage implements StorageAdapter {
       retryWhileBusy(() => conn.pragma('journal_mode = WAL'), this.busyTimeoutMs);
       // NORMAL is safe with WAL: a crash of the process loses nothing; a power loss may drop the last commits.
       db.pragma('synchronous = NORMAL');
-      if ((db.pragma('user_version', { simple: true }) as number) < 2) {
+      if ((db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) {
         const d = db;
-        // IMMEDIATE: processes opening a fresh file together create the schema one after the other.
+        // IMMEDIATE: processes opening a fresh file together create the schema one after the other (the version is
+        // read again under the lock: another process may have just migrated).
         d.transaction(() => {
-          const version = d.pragma('user_version', { simple: true }) as number;
-          if (version < 1) d.exec(SCHEMA_V1);
-          if (version < 2) d.exec(SCHEMA_V2);
-          d.pragma('user_version = 2');
+          const v = d.pragma('user_version', { simple: true }) as number;
+          if (v < 1) d.exec(SCHEMA_V1);
+          if (v < 2) {
+            d.exec(SCHEMA_V2);
+            d.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('storage_id', ?)`).run(
+              `sqlite-${randomBytes(8).toString('hex')}`,
+            );
+          }
+          if (v < 3) d.exec(SCHEMA_V3);
+          if (v < SCHEMA_VERSION) d.pragma(`user_version = ${SCHEMA_VERSION}`);
         }).immediate();
       }
+      this.id = String(db.prepare(`SELECT value FROM meta WHERE key = 'storage_id'`).pluck().get());
       this.q = prepareStatements(db);
     } catch (e) {
       db?.close();
@@ -190,6 +204,10 @@ export class SqliteStorage implements StorageAdapter {
       this.q.deleteSub.run(id, key);
       this.q.deleteParked.run(id, key);
     });
+  }
+
+  async storageId(): Promise<string> {
+    return this.id;
   }
 
   /** Same as the constructor, as a promise (the shape createStorage uses for every adapter). */
