@@ -108,7 +108,11 @@ export class GaterApi {
     // The one validation (DESIGN §4.3), before anything is sent on any path. Ids are fixed here, once, so any
     // retry of this batch (lost connection, timeout, failover) is recognised by the store as already written.
     // No copy: the TCP path encodes the values anyway and the in-process node takes its own copy.
-    const withIds = validateEvents(events, { copy: false });
+    const valid = validateEvents(events, { copy: false });
+    // Sent as given plus the assigned id: a field left out stays out (a BEAM node applies its own defaults).
+    const withIds = (events as NewEvent[]).map((e, i) =>
+      e.eventId === undefined ? { ...e, eventId: valid[i]!.eventId } : e,
+    );
     const args = { streamId, events: withIds, expectedVersion: expected, detailed: true };
     const r = await this.call(store, 'append', args);
     return typeof r === 'number' ? { version: r, deduplicated: false } : (r as AppendResult);
