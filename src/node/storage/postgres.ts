@@ -65,6 +65,7 @@ export class PostgresStorage implements StorageAdapter {
   readonly kind = 'postgres';
   readonly target: string;
   readonly shared = true;
+  readonly positionsInCommitOrder = false;
   readonly schema: string;
   private readonly url: string;
   private readonly pool: pg.Pool;

@@ -49,6 +49,11 @@ export interface StorageAdapter {
   /** True when other processes may write the same stores (then `watch` must report their appends). */
   readonly shared: boolean;
   /**
+   * False when concurrent appends may commit their positions out of order or interleaved (PostgreSQL): then live
+   * subscriptions always read from storage in position order instead of taking an append's records directly.
+   */
+  readonly positionsInCommitOrder?: boolean;
+  /**
    * Identity of the storage itself (DESIGN §8 "storage identity"): the same for every process that opens the
    * same SQLite file or PostgreSQL schema (kept in it), unique per adapter instance for memory. Nodes announcing
    * the same id for a store hold the same data: one consistency group.

@@ -93,7 +93,9 @@ export class EventStore {
         { expected, current: outcome.current, stream },
       );
     }
-    if (outcome.records.length > 0) for (const s of this.subs.values()) s.notify(outcome.records);
+    // Records handed over directly only where positions commit in order; elsewhere subscriptions read them.
+    const fresh = this.adapter.positionsInCommitOrder === false ? undefined : outcome.records;
+    if (outcome.records.length > 0) for (const s of this.subs.values()) s.notify(fresh);
     return { version: outcome.version, deduplicated: outcome.duplicate };
   }
 

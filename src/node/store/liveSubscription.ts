@@ -42,12 +42,6 @@ export class LiveSubscription {
   cursor: number;
   private busy = false;
   private dirty = false;
-  /**
-   * Highest position announced by notify(). Storage may commit positions out of order (PostgreSQL: concurrent
-   * appends), so a later append can be announced before an earlier one; after handing the earlier one over, the
-   * later one must still be read.
-   */
-  private announced = -1;
   closed = false;
   private readonly inFlight = new Map<number, InFlight>();
   /** Highest checkpoint asked to be stored, and the highest one stored. */
@@ -95,18 +89,12 @@ export class LiveSubscription {
     if (fresh && fresh.length > 0 && !this.busy && this.hasRoom()) {
       const mine = this.opts.stream === undefined ? fresh : fresh.filter((r) => r.eventStreamId === this.opts.stream);
       if (mine.length === 0) return;
-      const before = this.announced;
-      this.announced = Math.max(this.announced, this.pos(mine[mine.length - 1]!));
-      const first = this.pos(mine[0]!);
-      // Handed over directly only when the batch is exactly the next positions (concurrent PostgreSQL appends may
-      // interleave their positions); anything else is read from storage in position order.
-      if (first === this.cursor && this.pos(mine[mine.length - 1]!) - first === mine.length - 1) {
+      if (this.pos(mine[0]!) === this.cursor) {
         this.cursor = this.pos(mine[mine.length - 1]!) + 1;
         this.send(mine.filter(this.opts.filter));
-        if (before >= this.cursor) void this.pull();
         return;
       }
-      if (this.pos(mine[mine.length - 1]!) < this.cursor) return; // already pulled by an earlier pass
+      if (this.pos(mine[0]!) < this.cursor) return; // already pulled by an earlier pass
     }
     void this.pull();
   }
