@@ -18,6 +18,9 @@ export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
 /** Idle TCP keepalive probe delay, so a vanished peer (cable pulled, VM paused) is noticed eventually. */
 export const KEEPALIVE_DELAY_MS = 15_000;
 
+/** Queued bytes that are written at once instead of waiting for the end of the event loop turn. */
+const COALESCE_BYTES = 64 * 1024;
+
 /** After a farewell frame, how long the peer gets to close before the socket is destroyed anyway. */
 const END_GRACE_MS = 1000;
 
@@ -40,6 +43,15 @@ export class FramedSocket {
   private graceTimer: NodeJS.Timeout | undefined;
   /** Set once the handshake is done: every frame sent from then on carries a session MAC. */
   private sealer: FrameSealer | undefined;
+  /** Plain frames waiting for the end of this event loop turn (sealed when written), and their size. */
+  private out: Buffer[] = [];
+  /** Frames produced by beforeFlush hooks during a flush: written ahead of `out`. */
+  private early: Buffer[] = [];
+  private outBytes = 0;
+  private flushScheduled = false;
+  private flushing = false;
+  /** Producers that add their frames just before the next flush (coalesced pushes). */
+  private beforeFlushHooks: (() => void)[] = [];
 
   constructor(
     readonly socket: Socket,
@@ -89,6 +101,7 @@ export class FramedSocket {
    * frame received is checked and unwrapped by `opener` (from the next frame, even one already buffered).
    */
   startSession(sealer: FrameSealer, opener: FrameOpener): void {
+    this.flush(); // what was queued before the handshake ended leaves unsealed
     this.sealer = sealer;
     this.decoder.opener = opener;
   }
@@ -99,31 +112,93 @@ export class FramedSocket {
   }
 
   /**
-   * Writes an already encoded (plain) frame, sealing it first once the session has started; returns false if
-   * the connection is closing. A broadcast encodes its frame once and is sealed per connection here.
+   * Queues an already encoded (plain) frame; returns false if the connection is closing. A broadcast encodes
+   * its frame once and is sealed per connection at flush. Frames queued in one turn of the event loop leave
+   * together in one write (see {@link flush}).
    */
   sendFrame(frame: Buffer): boolean {
     if (this.closing) return false;
-    this.writeFrame(frame);
+    if (this.flushing) this.early.push(frame);
+    else this.out.push(frame);
+    this.outBytes += frame.length;
+    if (!this.flushing) {
+      if (this.outBytes >= COALESCE_BYTES) this.flush();
+      else this.scheduleFlush();
+    }
     // A peer that never reads would otherwise make us buffer pushes without bound.
-    if (this.socket.writableLength > this.opts.maxWriteBufferBytes) {
+    if (this.queuedBytes > this.opts.maxWriteBufferBytes) {
       this.close(`peer is not reading: more than ${this.opts.maxWriteBufferBytes} bytes queued`);
     }
     return true;
   }
 
-  private writeFrame(frame: Buffer): void {
-    if (!this.sealer) {
-      this.socket.write(frame);
+  /** Bytes handed to send but not yet taken by the peer (what flow control looks at). */
+  get queuedBytes(): number {
+    return this.socket.writableLength + this.outBytes;
+  }
+
+  /**
+   * Writes the queued frames as one write: the replies and pushes produced while handling one chunk of requests
+   * cost one syscall and, with Nagle off, as few TCP segments as their size allows instead of one or two each.
+   * Runs at the end of the event loop turn (setImmediate), or at once when COALESCE_BYTES are waiting.
+   *
+   * Frames from {@link beforeFlush} producers (the turn's pushes) go first: a push caused by a request then
+   * always arrives before that request's reply. Sealing happens here, in the order the frames are written.
+   */
+  flush(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (const hook of this.beforeFlushHooks.splice(0)) hook();
+    } finally {
+      this.flushing = false;
+    }
+    const frames = this.early.length === 0 ? this.out : this.early.concat(this.out);
+    this.early = [];
+    this.out = [];
+    this.outBytes = 0;
+    if (frames.length === 0 || this.socket.destroyed) return;
+    const sealer = this.sealer;
+    if (!sealer) {
+      this.socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
       return;
     }
-    // Header and tag in front of the JSON without copying the JSON: two writes, one segment when corked.
-    const json = frame.subarray(FRAME_HEADER_BYTES);
-    this.socket.cork();
-    this.socket.write(this.sealer.head(json));
-    this.socket.write(json);
-    this.socket.uncork();
+    // Header and tag in front of each JSON without copying the JSON twice.
+    const pieces: Buffer[] = [];
+    for (const f of frames) {
+      const json = f.subarray(FRAME_HEADER_BYTES);
+      pieces.push(sealer.head(json), json);
+    }
+    this.socket.write(Buffer.concat(pieces));
   }
+
+  /**
+   * Runs `hook` once just before the next flush (at the end of this event loop turn at the latest), so a
+   * producer can gather what it has for this turn into one frame and still leave in the same write.
+   */
+  beforeFlush(hook: () => void): void {
+    if (this.closing) return;
+    this.beforeFlushHooks.push(hook);
+    this.scheduleFlush();
+  }
+
+  /** Runs cb once when the bytes queued so far have been taken by the kernel (the socket's 'drain'). */
+  onDrain(cb: () => void): void {
+    if (this.closing) return;
+    if (this.socket.writableLength === 0 && this.outBytes === 0) setImmediate(cb);
+    else this.socket.once('drain', cb);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.scheduledFlush);
+  }
+
+  private readonly scheduledFlush = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
 
   /**
    * Closes the connection now; `onClose` runs before this returns. With a farewell frame (an error the peer
@@ -134,6 +209,7 @@ export class FramedSocket {
     this.closing = true;
     let sent = false;
     if (farewell !== undefined && !this.socket.destroyed) {
+      this.flush(); // frames queued before the farewell go out before it
       try {
         const frame = encodeFrame(farewell);
         this.socket.end(this.sealer ? this.sealer.seal(frame.subarray(FRAME_HEADER_BYTES)) : frame);
