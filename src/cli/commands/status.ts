@@ -18,6 +18,12 @@ export async function collectStatus(gater: Gater, config: Config) {
           () => null,
         );
   const routed = Object.fromEntries(gater.registry.routed);
+  // Every store the linked nodes host, with its storage groups (DESIGN §8): more than one group is a split store.
+  const storeNames = [...new Set([gater.store, ...gater.registry.stores().map((s) => s.store)])];
+  const stores = storeNames.map((store) => {
+    const groups = gater.registry.groups(store);
+    return { store, split: groups.length > 1, groups };
+  });
   // This gateway's own HDR histograms: the latency of the calls it routed to each node since it started.
   const calls = new Map(gater.api.callStats.byNode().map((c) => [c.node, c]));
   return {
@@ -39,10 +45,12 @@ export async function collectStatus(gater: Gater, config: Config) {
         p50Ms: calls.get(n.name)?.latency.p50 ?? 0,
         p99Ms: calls.get(n.name)?.latency.p99 ?? 0,
       },
+      ...(n.beam ? { beam: n.beam } : {}),
     })),
     workers: gater.api.gatewayWorkersForStore(gater.store).length,
     workersByNode: gater.api.gatewayWorkers().map((w) => ({ ...w, routed: routed[w.id] ?? 0 })),
     streams,
+    stores,
     foreignNodes: cluster.foreignNodes,
     badPackets: cluster.badPackets,
     unauthorized: cluster.unauthorized,
@@ -66,7 +74,7 @@ export function registerStatus(program: Command, run: Runner): void {
       const waitMs = opts.wait === undefined ? 2500 : parsePositiveInt(opts.wait, '--wait');
       const gater = await openGater(config);
       try {
-        if (gater.mode === 'cluster') await settle(gater, config, waitMs);
+        if (gater.mode === 'cluster' || config.beam === 'auto') await settle(gater, config, waitMs);
         const status = await collectStatus(gater, config);
         createOutput(config.json).result(status, () => renderStatus(status));
         // A script asking "is the cluster there?" gets exit 3 when no node serves the store.
@@ -90,15 +98,33 @@ export function renderStatus(s: StatusReport): string {
     `Nodes (${s.nodes.length}):`,
     ...s.nodes.map(
       (n) =>
-        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}${callsText(n.calls)}`,
+        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}${callsText(n.calls)}${beamText(n)}`,
     ),
   ];
+  for (const st of s.stores) {
+    if (st.groups.length === 0) continue;
+    lines.push(
+      `Storage of ${st.store}${st.split ? ` (⚠️  split over ${st.groups.length} storages: reads would differ)` : ''}:`,
+    );
+    for (const g of st.groups)
+      lines.push(
+        `  ${g.active ? '▶' : '•'} ${g.kind} ${g.id}${g.active ? ' (active)' : ''} nodes=[${g.nodes.join(', ')}]`,
+      );
+  }
   if (s.foreignNodes.length) lines.push(`Foreign BEAM nodes: ${s.foreignNodes.map((f) => f.name).join(', ')}`);
   const bad = Object.entries(s.badPackets);
   if (bad.length) lines.push(`Bad packets (wrong secret?): ${bad.map(([a, n]) => `${a}=${n}`).join(', ')}`);
   if (s.unauthorized.length)
     lines.push(`Refused (wrong cookie?): ${s.unauthorized.map((u) => `${u.node} ${u.address}`).join(', ')}`);
   return lines.join('\n');
+}
+
+/** BEAM nodes: OTP release, PubSub membership and call latency. */
+function beamText(n: StatusReport['nodes'][number]): string {
+  const b = 'beam' in n ? n.beam : undefined;
+  if (!b) return '';
+  const ms = (v: number | null): string => (v === null ? '-' : `${v.toFixed(1)} ms`);
+  return ` OTP ${b.otpRelease} pubsub=${b.pubsubJoined ? 'joined' : 'not joined'} calls=${b.calls} last=${ms(b.lastCallMs)} avg=${ms(b.avgCallMs)}`;
 }
 
 /**
