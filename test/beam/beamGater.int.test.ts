@@ -215,9 +215,12 @@ describe('GaterApi over the BEAM bridge (fixture ExESDB, two OTP nodes)', () => 
       { eventType: 'x', data: {} },
       { eventType: 'y', data: {} },
     ]);
-    // the API with its pick pinned to node b (rng 0.99 picks the last worker): it must fail over to node a
-    const pinned = await open({ rng: () => 0.99, name: `pinned_${process.pid}@localhost` });
+    // the API with its pick pinned to node b: it must fail over to node a
+    let r = 0;
+    const pinned = await open({ rng: () => r, name: `pinned_${process.pid}@localhost` });
     await until(() => pinned.api.gatewayWorkersForStore(S).length === 2);
+    // candidates follow link order (the links connect concurrently): 0 picks the first, 0.99 the last
+    r = pinned.registry.links()[0]!.node === b!.name ? 0 : 0.99;
     const linkB = gater.registry.link(b!.name) as BeamLink;
     await rpcCall(linkB.conn, 'fixture_node', 'set_delay', [2000], 3000);
     // the raw link: a typed error, not a hang
