@@ -215,12 +215,17 @@ describe('GaterApi over the BEAM bridge (fixture ExESDB, two OTP nodes)', () => 
       { eventType: 'x', data: {} },
       { eventType: 'y', data: {} },
     ]);
-    // the API with its pick pinned to node b: it must fail over to node a
-    let r = 0;
-    const pinned = await open({ rng: () => r, name: `pinned_${process.pid}@localhost` });
+    // the API with its pick pinned to node b: it must fail over to node a. Candidates come in link order, which
+    // depends on which node answered first, so the rng aims at b's index rather than at "the last one".
+    const aimAtB = () => {
+      const order = pinned.registry.links().map((l) => l.node);
+      return (Math.max(0, order.indexOf(b!.name)) + 0.5) / Math.max(1, order.length);
+    };
+    const pinned: Awaited<ReturnType<typeof open>> = await open({
+      rng: () => aimAtB(),
+      name: `pinned_${process.pid}@localhost`,
+    });
     await until(() => pinned.api.gatewayWorkersForStore(S).length === 2);
-    // candidates follow link order (the links connect concurrently): 0 picks the first, 0.99 the last
-    r = pinned.registry.links()[0]!.node === b!.name ? 0 : 0.99;
     const linkB = gater.registry.link(b!.name) as BeamLink;
     await rpcCall(linkB.conn, 'fixture_node', 'set_delay', [2000], 3000);
     // the raw link: a typed error, not a hang
