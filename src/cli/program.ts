@@ -1,8 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { toGaterError } from '../core/errors.js';
+import { packageVersion } from './packageInfo.js';
 import { resolveConfig, type Config, type GlobalFlags } from './config.js';
 import { CommandFailed, EXIT, exitCodeFor, isUsageError } from './exitCodes.js';
 import { registerAppend } from './commands/append.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerInteractive } from './commands/interactive.js';
 import { registerNode } from './commands/node.js';
 import { registerObserve } from './commands/observe.js';
@@ -30,7 +32,9 @@ Examples:
   $ ex-esdb-console scenario basic-event-flow
 
 Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 cluster unavailable (no_workers, timeout, unauthorized).
-With --json every result is one JSON object per line on stdout; human text and logs go to stderr.`;
+(\`check\` uses the monitoring convention instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.)
+With --json every result is one JSON object per line on stdout (errors too); human text and logs go to stderr.
+One-shot commands log gateway lifecycle lines at debug: -v shows them, -q keeps only errors.`;
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -51,7 +55,10 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON object per line on stdout')
     .option('--timeout <ms>', 'per-call timeout in ms (default 5000)')
     .addOption(new Option('--log-level <level>', 'debug | info | warn | error | silent (env LOG_LEVEL)'))
+    .option('-q, --quiet', 'only errors on stderr (log level error)')
+    .option('-v, --verbose', 'every log line on stderr, gateway lifecycle included (log level debug)')
     .option('--no-color', 'plain output')
+    .version(packageVersion(), '-V, --version', 'print the package version and exit')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXAMPLES)
     .exitOverride();
@@ -81,21 +88,24 @@ export function buildProgram(): Command {
   registerScenario(program, run);
   registerNode(program, run);
   registerInteractive(program, run);
+  registerCompletion(program, run);
   return program;
 }
 
-/** One line on stderr; with --json also `{"error":{code,message,details}}` on stdout (not for usage errors). */
+/** One line on stderr; with --json also `{"error":{code,message,details}}` on stdout (`usage_error` for bad input). */
 export function reportError(e: unknown, json: boolean): void {
   if (isUsageError(e)) {
+    if (json) writeJsonError('usage_error', e.message);
     process.stderr.write(`❌ ${e.message}\n`);
     return;
   }
   const err = e instanceof CommandFailed ? e : toGaterError(e);
-  if (json)
-    process.stdout.write(
-      `${JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } })}\n`,
-    );
+  if (json) writeJsonError(err.code, err.message, err.details);
   process.stderr.write(`❌ ${err.message}\n`);
+}
+
+function writeJsonError(code: string, message: string, details: Record<string, unknown> = {}): void {
+  process.stdout.write(`${JSON.stringify({ error: { code, message, details } })}\n`);
 }
 
 /** Parses argv; commander usage errors exit 2, help and version exit 0. */
@@ -110,8 +120,17 @@ export async function runProgram(argv: string[]): Promise<void> {
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      // Commander already wrote its message to stderr; a --json caller also gets it as a JSON error line.
+      if (process.exitCode === EXIT.usage && wantsJson(argv))
+        writeJsonError('usage_error', e.message.replace(/^error: /, ''), { commanderCode: e.code });
       return;
     }
     throw e;
   }
+}
+
+/** Whether --json was on the command line (commander may fail before parsing it). */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }

@@ -12,3 +12,5 @@ export * from './cluster/clusterMonitor.js';
 export * from './observers/index.js';
 export * from './patternParser.js';
 export * from './eventLines.js';
+export * from './util/text.js';
+export { tailStream, ALL_EVENTS } from './api/streamTail.js';
