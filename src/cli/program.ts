@@ -1,9 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { toGaterError } from '../core/errors.js';
+import { CHECK_EXIT } from '../core/health/check.js';
 import { packageVersion } from './packageInfo.js';
 import { resolveConfig, type Config, type GlobalFlags } from './config.js';
 import { CommandFailed, EXIT, exitCodeFor, isUsageError } from './exitCodes.js';
 import { registerAppend } from './commands/append.js';
+import { registerCheck } from './commands/check.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerInteractive } from './commands/interactive.js';
 import { registerNode } from './commands/node.js';
@@ -19,7 +21,11 @@ import { registerSubscriptions } from './commands/subscriptions.js';
 import { registerVersion } from './commands/version.js';
 
 /** Wraps a command body: resolves config, maps errors to exit codes and one-line messages (never a stack). */
-export type Runner = (fn: (config: Config) => Promise<number>) => (...args: unknown[]) => Promise<void>;
+export type Runner = (
+  fn: (config: Config) => Promise<number>,
+  /** Reports an error (config included) and returns the exit code, instead of the default mapping. */
+  onError?: (e: unknown, json: boolean) => number,
+) => (...args: unknown[]) => Promise<void>;
 
 const EXAMPLES = `
 Examples:
@@ -63,14 +69,18 @@ export function buildProgram(): Command {
     .addHelpText('after', EXAMPLES)
     .exitOverride();
 
-  const run: Runner = (fn) => async () => {
+  const run: Runner = (fn, onError) => async () => {
     let code: number;
     try {
       const config = resolveConfig(program.opts<GlobalFlags>());
       code = await fn(config);
     } catch (e) {
-      code = exitCodeFor(e);
-      reportError(e, program.opts<GlobalFlags>().json === true);
+      const json = program.opts<GlobalFlags>().json === true;
+      if (onError) code = onError(e, json);
+      else {
+        code = exitCodeFor(e);
+        reportError(e, json);
+      }
     }
     process.exitCode = code;
   };
@@ -86,6 +96,7 @@ export function buildProgram(): Command {
   registerProduce(program, run);
   registerSnapshot(program, run);
   registerScenario(program, run);
+  registerCheck(program, run);
   registerNode(program, run);
   registerInteractive(program, run);
   registerCompletion(program, run);
@@ -120,6 +131,9 @@ export async function runProgram(argv: string[]): Promise<void> {
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      // A monitor reads any exit code but 0-2 as UNKNOWN; `check` says so itself for a bad flag.
+      if (process.exitCode === EXIT.usage && firstCommand(program, argv.slice(2)) === 'check')
+        process.exitCode = CHECK_EXIT.UNKNOWN;
       // Commander already wrote its message to stderr; a --json caller also gets it as a JSON error line.
       if (process.exitCode === EXIT.usage && wantsJson(argv))
         writeJsonError('usage_error', e.message.replace(/^error: /, ''), { commanderCode: e.code });
@@ -133,4 +147,23 @@ export async function runProgram(argv: string[]): Promise<void> {
 function wantsJson(argv: string[]): boolean {
   const end = argv.indexOf('--');
   return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/**
+ * The command argv names (`--help`/`--version` count as one), or undefined. Values of global flags that take one
+ * (`--connect 127.0.0.1:7001`) are skipped, so they are not mistaken for a command.
+ */
+export function firstCommand(program: Command, args: string[]): string | undefined {
+  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).map((o) => o.long));
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--help' || a === '-h' || a === '--version' || a === '-V') return a;
+    if (a === '--') return args[i + 1];
+    if (a.startsWith('-')) {
+      if (!a.includes('=') && takesValue.has(a)) i++;
+      continue;
+    }
+    return a;
+  }
+  return undefined;
 }

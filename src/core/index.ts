@@ -14,3 +14,4 @@ export * from './patternParser.js';
 export * from './eventLines.js';
 export * from './util/text.js';
 export { tailStream, ALL_EVENTS } from './api/streamTail.js';
+export * from './health/index.js';

@@ -71,6 +71,8 @@ export interface SubscriptionInfo {
    */
   checkpoint: number;
   inFlight: number;
+  /** ms the oldest delivered-but-unacked event has waited (0 when none; absent from older nodes). */
+  oldestUnackedMs?: number;
   parked: number;
   /** Matching-or-not events between the checkpoint and the head of the log. */
   lag: number;

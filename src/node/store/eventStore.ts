@@ -230,6 +230,7 @@ export class EventStore {
         active: true,
         checkpoint: s.checkpoint,
         inFlight: s.inFlightCount,
+        oldestUnackedMs: s.oldestInFlightMs(),
         parked,
         lag: await lagOf(type, selector, s.checkpoint),
       });
@@ -246,6 +247,7 @@ export class EventStore {
         active: false,
         checkpoint: r.checkpoint,
         inFlight: 0,
+        oldestUnackedMs: 0,
         parked: (await this.adapter.listParked(this.store, r.key)).length,
         lag: await lagOf(r.type, r.selector, r.checkpoint),
       });

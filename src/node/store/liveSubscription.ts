@@ -28,6 +28,8 @@ interface InFlight {
   record: EventRecord;
   deliveries: number;
   deadline: number;
+  /** When it was first delivered (Date.now()), for the oldest-unacked age `check subscription` watches. */
+  since: number;
 }
 
 /**
@@ -77,6 +79,13 @@ export class LiveSubscription {
 
   get inFlightCount(): number {
     return this.inFlight.size;
+  }
+
+  /** How long the oldest delivered-but-unacked event has waited, in ms (0 when none). */
+  oldestInFlightMs(now = Date.now()): number {
+    let oldest = now;
+    for (const f of this.inFlight.values()) if (f.since < oldest) oldest = f.since;
+    return now - oldest;
   }
 
   private hasRoom(): boolean {
@@ -134,8 +143,9 @@ export class LiveSubscription {
     if (events.length === 0 || this.closed) return;
     const p = this.opts.persistent;
     if (p) {
-      const deadline = Date.now() + p.ackTimeoutMs;
-      for (const r of events) this.inFlight.set(this.pos(r), { record: r, deliveries: 1, deadline });
+      const since = Date.now();
+      const deadline = since + p.ackTimeoutMs;
+      for (const r of events) this.inFlight.set(this.pos(r), { record: r, deliveries: 1, deadline, since });
     }
     this.opts.deliver(events);
   }
