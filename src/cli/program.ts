@@ -7,6 +7,7 @@ import { CommandFailed, EXIT, exitCodeFor, isUsageError } from './exitCodes.js';
 import { registerAppend } from './commands/append.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerBench } from './commands/bench.js';
 import { registerInteractive } from './commands/interactive.js';
 import { registerNode } from './commands/node.js';
 import { registerObserve } from './commands/observe.js';
@@ -98,6 +99,7 @@ export function buildProgram(): Command {
   registerScenario(program, run);
   registerCheck(program, run);
   registerNode(program, run);
+  registerBench(program, run);
   registerInteractive(program, run);
   registerCompletion(program, run);
   return program;

@@ -10,6 +10,7 @@ export { GaterApi, type GaterApiOptions } from './api/gaterApi.js';
 export { WorkerRegistry } from './registry/workerRegistry.js';
 export * from './cluster/clusterMonitor.js';
 export * from './observers/index.js';
+export type { CallSample, NodeCallStats } from './api/callStats.js';
 export * from './patternParser.js';
 export * from './eventLines.js';
 export * from './util/text.js';

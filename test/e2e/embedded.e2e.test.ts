@@ -20,6 +20,7 @@ const COMMANDS = [
   'node',
   'interactive',
   'completion',
+  'bench',
 ];
 
 describe('scripted mode, embedded (the built binary as a child process)', () => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { SubscriptionInfo } from '../../core/index.js';
+import { renderTable, type SubscriptionInfo } from '../../core/index.js';
 import { createOutput } from '../output.js';
 import type { Runner } from '../program.js';
 import { examples, withGater } from './common.js';
@@ -22,8 +22,11 @@ export function registerSubscriptions(program: Command, run: Runner): void {
         const { name } = cmd.opts<{ name?: string }>();
         const all = await gater.api.getSubscriptions(config.store);
         const subscriptions = name === undefined ? all : all.filter((s) => s.name === name);
-        createOutput(config.json).result({ store: config.store, subscriptions }, () =>
-          renderSubscriptions(subscriptions),
+        createOutput(config.json).listResult(
+          { store: config.store, subscriptions },
+          subscriptions.length,
+          () => renderSubscriptions(subscriptions),
+          name === undefined ? '⚠️  No active subscriptions' : `⚠️  No subscription named ${name}`,
         );
         return 0;
       }),
@@ -43,12 +46,5 @@ export function renderSubscriptions(subs: SubscriptionInfo[]): string {
     String(s.parked),
     String(s.lag),
   ]);
-  const head = ['Name', 'Type', 'Selector', 'State', 'Checkpoint', 'InFlight', 'Parked', 'Lag'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [fmt(head), '-'.repeat(widths.reduce((a, w) => a + w + 2, -2)), ...rows.map(fmt)].join('\n');
+  return renderTable(['Name', 'Type', 'Selector', 'State', 'Checkpoint', 'InFlight', 'Parked', 'Lag'], rows);
 }

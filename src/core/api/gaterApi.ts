@@ -28,6 +28,7 @@ import {
   describe,
 } from '../validation.js';
 import { Router } from './router.js';
+import type { CallStats } from './callStats.js';
 import { SubscriptionClient } from './subscriptionClient.js';
 import type { PubSub } from './pubsub.js';
 
@@ -60,6 +61,11 @@ export class GaterApi {
   ) {
     this.router = new Router(registry, options);
     this.subscriptions = new SubscriptionClient(this.router, pubsub, options.onError ?? (() => {}));
+  }
+
+  /** This gateway's call latency per node (HDR histograms), and every sample for tools that listen. */
+  get callStats(): CallStats {
+    return this.router.stats;
   }
 
   private call(store: string, op: Op, args: Record<string, unknown>): Promise<unknown> {
@@ -204,9 +210,10 @@ export class GaterApi {
     return (await this.call(store, 'readSnapshot', snapArgs(sourceUuid, streamUuid, version))) as SnapshotRecord;
   }
 
-  async deleteSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number): Promise<void> {
+  /** Resolves true when a snapshot was removed, false when there was none (deleting twice is harmless). */
+  async deleteSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number): Promise<boolean> {
     validateStore(store);
-    await this.call(store, 'deleteSnapshot', snapArgs(sourceUuid, streamUuid, version));
+    return (await this.call(store, 'deleteSnapshot', snapArgs(sourceUuid, streamUuid, version))) === true;
   }
 
   async listSnapshots(store: string, sourceUuid = 'any', streamUuid = 'any'): Promise<SnapshotRecord[]> {
