@@ -20,6 +20,11 @@ export const OPS = [
   'listStores',
   'ping',
   'headPosition',
+  'listParked',
+  'replayParked',
+  'skipParked',
+  'resetSubscription',
+  'deleteSubscription',
 ] as const;
 export type Op = (typeof OPS)[number];
 

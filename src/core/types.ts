@@ -85,7 +85,12 @@ export interface ParkedEvent {
   eventId: string;
   eventStreamId: string;
   eventNumber: number;
+  /** Why it was parked: `max_retries` (never acked) or `nack_park` (the subscriber parked it). */
   reason: string;
+  /** Redeliveries before it was parked (deliveries - 1). */
+  retries: number;
+  /** ISO-8601 time it was parked. */
+  parkedAt: string;
 }
 
 export interface SnapshotRecord {

@@ -3,6 +3,7 @@ import { renderTable, type SubscriptionInfo } from '../../core/index.js';
 import { createOutput } from '../output.js';
 import type { Runner } from '../program.js';
 import { examples, withGater } from './common.js';
+import { registerSubscriptionControl } from './subscriptionControl.js';
 
 export function registerSubscriptions(program: Command, run: Runner): void {
   const cmd = program
@@ -16,6 +17,7 @@ export function registerSubscriptions(program: Command, run: Runner): void {
         'subscriptions --name audit --json   # {"store":"reg_gh","subscriptions":[{...,"checkpoint":10}]}',
       ),
     );
+  registerSubscriptionControl(cmd, run);
   cmd.action(
     run((config) =>
       withGater(config, async (gater) => {

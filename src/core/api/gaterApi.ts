@@ -9,6 +9,7 @@ import type {
   ExpectedVersion,
   NackAction,
   NewEvent,
+  ParkedEvent,
   Selector,
   SnapshotRecord,
   StoreLocation,
@@ -30,6 +31,7 @@ import {
 import { Router } from './router.js';
 import type { CallStats } from './callStats.js';
 import { SubscriptionClient } from './subscriptionClient.js';
+import { SubscriptionControl } from './subscriptionControl.js';
 import type { PubSub } from './pubsub.js';
 
 export interface GaterApiOptions {
@@ -53,6 +55,7 @@ const STREAM_PAGE = 500;
 export class GaterApi {
   private readonly router: Router;
   private readonly subscriptions: SubscriptionClient;
+  private readonly control: SubscriptionControl;
 
   constructor(
     readonly registry: WorkerRegistry,
@@ -60,6 +63,7 @@ export class GaterApi {
     options: GaterApiOptions = {},
   ) {
     this.router = new Router(registry, options);
+    this.control = new SubscriptionControl(this.router);
     this.subscriptions = new SubscriptionClient(this.router, pubsub, options.onError ?? (() => {}));
   }
 
@@ -176,6 +180,31 @@ export class GaterApi {
   /** Subscriptions of the store on every node hosting it, merged (a running instance wins over a stored record). */
   getSubscriptions(store: string): Promise<SubscriptionInfo[]> {
     return this.subscriptions.getSubscriptions(store);
+  }
+
+  /** Parked events of a persistent subscription: position, event, retries, reason, when parked. */
+  listParked(store: string, name: string): Promise<ParkedEvent[]> {
+    return this.control.listParked(store, name);
+  }
+
+  /** Delivers parked events (all, or at these global positions) again to the attached subscriber. */
+  replayParked(store: string, name: string, positions?: number[]): Promise<{ replayed: number }> {
+    return this.control.replayParked(store, name, positions);
+  }
+
+  /** Drops parked events (all, or at these global positions) for good. */
+  skipParked(store: string, name: string, positions?: number[]): Promise<{ skipped: number }> {
+    return this.control.skipParked(store, name, positions);
+  }
+
+  /** Moves a persistent subscription's checkpoint to `to` (backwards re-delivers, forwards skips). */
+  resetSubscription(store: string, name: string, to: number): Promise<{ reset: number }> {
+    return this.control.resetSubscription(store, name, to);
+  }
+
+  /** Stops and deletes the persistent subscription(s) named `name`, parked events included. */
+  deleteSubscription(store: string, name: string): Promise<{ deleted: number }> {
+    return this.control.deleteSubscription(store, name);
   }
 
   /** Acknowledges a delivered event of a named subscription (moves its checkpoint). */

@@ -83,6 +83,13 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (store_id, source_uuid, stream_uuid, version)
       );`,
   },
+  {
+    version: 2,
+    description: 'parked events keep their retry count and when they were parked',
+    up: (s) => `
+      ALTER TABLE ${s}.parked ADD COLUMN retries int NOT NULL DEFAULT 0;
+      ALTER TABLE ${s}.parked ADD COLUMN parked_at text NOT NULL DEFAULT '';`,
+  },
 ];
 
 /** Latest schema version this build knows. */

@@ -51,6 +51,11 @@ const SCHEMA_V1 = `
   CREATE TABLE IF NOT EXISTS snapshots (store_id INTEGER NOT NULL, source_uuid TEXT NOT NULL, stream_uuid TEXT NOT NULL,
     version INTEGER NOT NULL, record TEXT, created TEXT NOT NULL, PRIMARY KEY (store_id, source_uuid, stream_uuid, version));`;
 
+// Schema version 2: parked events keep their retry count and when they were parked (`subscriptions parked`).
+const SCHEMA_V2 = `
+  ALTER TABLE parked ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE parked ADD COLUMN parked_at TEXT NOT NULL DEFAULT '';`;
+
 /** Turns a failure to load the driver or open the file into the one-line GaterError the CLI prints. */
 export function sqliteOpenError(file: string, e: unknown): GaterError {
   if (e instanceof GaterError) return e;
@@ -104,8 +109,11 @@ function prepareStatements(db: Database.Database) {
     deleteParked: p(`DELETE FROM parked ${byKey}`),
     listSubs: p(`SELECT ${SUB_FIELDS} FROM subscriptions WHERE store_id = ? ORDER BY rowid`),
     checkpoint: p(`UPDATE subscriptions SET checkpoint = ? ${byKey} AND checkpoint < ?`),
+    resetCheckpoint: p(`UPDATE subscriptions SET checkpoint = ? ${byKey}`),
     park: p(`INSERT OR IGNORE INTO parked (store_id, key, position, subscription, event_id, event_stream_id,
-      event_number, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      event_number, reason, retries, parked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    unparkAll: p(`DELETE FROM parked ${byKey} RETURNING position`).pluck(),
+    unparkOne: p(`DELETE FROM parked ${byKey} AND position = ? RETURNING position`).pluck(),
     listParked: p(`SELECT ${PARKED_FIELDS} FROM parked ${byKey} ORDER BY rowid`),
     saveSnapshot: p(`INSERT INTO snapshots (store_id, source_uuid, stream_uuid, version, record, created)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (store_id, source_uuid, stream_uuid, version)
@@ -169,6 +177,15 @@ export class SqliteStorage implements StorageAdapter {
         d.transaction(() => {
           d.exec(SCHEMA_V1);
           d.pragma('user_version = 1');
+        }).immediate();
+      }
+      if ((db.pragma('user_version', { simple: true }) as number) < 2) {
+        const d = db;
+        d.transaction(() => {
+          // Re-read inside the lock: another process may have upgraded the file meanwhile.
+          if ((d.pragma('user_version', { simple: true }) as number) >= 2) return;
+          d.exec(SCHEMA_V2);
+          d.pragma('user_version = 2');
         }).immediate();
       }
       this.q = prepareStatements(db);
@@ -360,8 +377,24 @@ export class SqliteStorage implements StorageAdapter {
         p.eventStreamId,
         p.eventNumber,
         p.reason,
+        p.retries,
+        p.parkedAt,
       ),
     );
+  }
+
+  async unparkEvents(store: string, key: string, positions?: number[]): Promise<number[]> {
+    return this.read(store, [], (id) =>
+      this.db.transaction(() =>
+        positions === undefined
+          ? (this.q.unparkAll.all(id, key) as number[])
+          : positions.flatMap((p) => this.q.unparkOne.all(id, key, p) as number[]),
+      )(),
+    );
+  }
+
+  async resetCheckpoint(store: string, key: string, checkpoint: number): Promise<void> {
+    this.read(store, undefined, (id) => void this.q.resetCheckpoint.run(checkpoint, id, key));
   }
 
   async listParked(store: string, key: string): Promise<ParkedEvent[]> {

@@ -120,11 +120,13 @@ export class LiveSubscription {
         this.dirty = false;
         while (!this.closed && this.hasRoom()) {
           const { adapter, store, stream } = this.opts;
+          const from = this.cursor;
           const batch =
             stream === undefined
-              ? await adapter.readAll(store, this.cursor, READ_BATCH)
-              : await adapter.readStream(store, stream, this.cursor, this.cursor + READ_BATCH - 1);
+              ? await adapter.readAll(store, from, READ_BATCH)
+              : await adapter.readStream(store, stream, from, from + READ_BATCH - 1);
           if (this.closed || batch.length === 0) break;
+          if (this.cursor !== from) continue; // reset() moved the cursor while this page was read
           // another pass may not have moved the cursor meanwhile: busy guards it
           this.cursor = this.pos(batch[batch.length - 1]!) + 1;
           this.send(batch.filter(this.opts.filter));
@@ -205,6 +207,8 @@ export class LiveSubscription {
           eventStreamId: r.eventStreamId,
           eventNumber: r.eventNumber,
           reason,
+          retries: entry.deliveries - 1,
+          parkedAt: new Date().toISOString(),
         }),
       )
       .catch(this.opts.onError);
@@ -240,6 +244,26 @@ export class LiveSubscription {
           this.opts.onError(e);
         },
       );
+  }
+
+  /**
+   * Delivers parked events again (an operator's replay): they are in flight like new deliveries, so acks, retries
+   * and parking apply to them as before.
+   */
+  redeliver(records: EventRecord[]): void {
+    this.send(records);
+  }
+
+  /**
+   * Moves the subscription to `position` (backwards replays, forwards skips): in-flight events are dropped and
+   * delivery restarts from there. The storage checkpoint was set by the caller.
+   */
+  reset(position: number): void {
+    this.inFlight.clear();
+    this.cursor = position;
+    this.wantedCheckpoint = position;
+    this.writtenCheckpoint = position;
+    void this.pull();
   }
 
   /** Waits for checkpoint and park writes issued so far. */
