@@ -65,7 +65,12 @@ export function registerCheck(program: Command, run: Runner): void {
   cluster.action(
     runCheck(run, 'cluster', cluster, async (config, f, gater) => {
       const minNodes = parseThreshold(f.minNodes!, '--min-nodes');
-      return checkCluster(config.store, gater.cluster.status(), { minNodes });
+      return checkCluster(
+        config.store,
+        gater.cluster.status(),
+        { minNodes },
+        { storageGroups: gater.registry.groups(config.store).length },
+      );
     }),
   );
 

@@ -20,6 +20,7 @@ import {
   type RequestId,
 } from './protocol.js';
 import { RpcSessionImpl, type RpcSession } from './rpcSession.js';
+import { sessionSeal } from './sessionSeal.js';
 
 /**
  * Largest frame accepted before a peer has authenticated: a handshake frame is a few hundred bytes, and an
@@ -43,7 +44,7 @@ export interface RpcServerOptions {
   /** Cap on bytes queued for a peer that does not read (default 64 MiB); beyond it the connection is closed. */
   maxWriteBufferBytes?: number;
   /** What a newly authenticated peer is told about this node; called once per handshake. */
-  welcome(): { stores: string[]; workers: unknown[] };
+  welcome(): RegistryUpdate;
   /**
    * Answers one request. A thrown GaterError reaches the caller as itself (code, message, details); anything
    * else thrown becomes `internal`. Requests of one session may run concurrently.
@@ -160,9 +161,17 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
         conn.close('unauthorized', { error: refusal });
         return;
       }
+      // Every frame from here on, the welcome included, carries the session MAC (DESIGN §5 trust model).
+      const seal = sessionSeal(
+        { cookie, serverNonce: snonce, clientNonce: auth.nonce, serverNode: nodeName, clientNode: auth.node },
+        'server',
+      );
+      conn.startSession(seal.sealer, seal.unsealer);
       try {
-        const { stores, workers } = opts.welcome();
-        conn.send({ welcome: { mac: serverMac(cookie, auth.nonce, snonce), node: nodeName, stores, workers } });
+        const { stores, workers, storages } = opts.welcome();
+        conn.send({
+          welcome: { mac: serverMac(cookie, auth.nonce, snonce), node: nodeName, stores, workers, storages },
+        });
       } catch (e) {
         const err = toGaterError(e);
         log('error', `cannot welcome ${auth.node} from ${conn.remote}: ${err.code}: ${err.message}`);

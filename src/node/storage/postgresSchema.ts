@@ -85,6 +85,14 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
+    description: 'storage identity: one id per schema, announced by every node using it',
+    // md5 of random text rather than gen_random_uuid(): works on every supported server without extensions.
+    up: (s) => `
+      CREATE TABLE ${s}.meta (key text PRIMARY KEY, value text NOT NULL);
+      INSERT INTO ${s}.meta (key, value) VALUES ('storage_id', 'pg-' || left(md5(random()::text || clock_timestamp()::text), 16));`,
+  },
+  {
+    version: 3,
     description: 'parked events keep their retry count and when they were parked',
     up: (s) => `
       ALTER TABLE ${s}.parked ADD COLUMN retries int NOT NULL DEFAULT 0;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { GaterError } from '../../core/errors.js';
 import type { EventRecord, ExpectedVersion, ParkedEvent, SnapshotRecord } from '../../core/types.js';
@@ -51,10 +52,14 @@ const SCHEMA_V1 = `
   CREATE TABLE IF NOT EXISTS snapshots (store_id INTEGER NOT NULL, source_uuid TEXT NOT NULL, stream_uuid TEXT NOT NULL,
     version INTEGER NOT NULL, record TEXT, created TEXT NOT NULL, PRIMARY KEY (store_id, source_uuid, stream_uuid, version));`;
 
-// Schema version 2: parked events keep their retry count and when they were parked (`subscriptions parked`).
-const SCHEMA_V2 = `
+// Schema version 2: the storage's identity (DESIGN §8), made once by the process that creates or upgrades the file,
+// so every process opening this file announces the same storage id.
+const SCHEMA_V2 = `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`;
+// Schema version 3: parked events keep their retry count and when they were parked (`subscriptions parked`).
+const SCHEMA_V3 = `
   ALTER TABLE parked ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE parked ADD COLUMN parked_at TEXT NOT NULL DEFAULT '';`;
+const SCHEMA_VERSION = 3;
 
 /** Turns a failure to load the driver or open the file into the one-line GaterError the CLI prints. */
 export function sqliteOpenError(file: string, e: unknown): GaterError {
@@ -153,6 +158,7 @@ export class SqliteStorage implements StorageAdapter {
   private readonly pollMs: number;
   private readonly busyTimeoutMs: number;
   private timer: NodeJS.Timeout | undefined;
+  private readonly id: string;
 
   /** Opens (creating when missing) the file and its schema. Throws the one-line GaterError of sqliteOpenError. */
   constructor(file: string, options: SqliteStorageOptions = {}) {
@@ -171,23 +177,24 @@ export class SqliteStorage implements StorageAdapter {
       retryWhileBusy(() => conn.pragma('journal_mode = WAL'), this.busyTimeoutMs);
       // NORMAL is safe with WAL: a crash of the process loses nothing; a power loss may drop the last commits.
       db.pragma('synchronous = NORMAL');
-      if ((db.pragma('user_version', { simple: true }) as number) < 1) {
+      if ((db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) {
         const d = db;
-        // IMMEDIATE: processes opening a fresh file together create the schema one after the other.
+        // IMMEDIATE: processes opening a fresh file together create the schema one after the other (the version is
+        // read again under the lock: another process may have just migrated).
         d.transaction(() => {
-          d.exec(SCHEMA_V1);
-          d.pragma('user_version = 1');
+          const v = d.pragma('user_version', { simple: true }) as number;
+          if (v < 1) d.exec(SCHEMA_V1);
+          if (v < 2) {
+            d.exec(SCHEMA_V2);
+            d.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('storage_id', ?)`).run(
+              `sqlite-${randomBytes(8).toString('hex')}`,
+            );
+          }
+          if (v < 3) d.exec(SCHEMA_V3);
+          if (v < SCHEMA_VERSION) d.pragma(`user_version = ${SCHEMA_VERSION}`);
         }).immediate();
       }
-      if ((db.pragma('user_version', { simple: true }) as number) < 2) {
-        const d = db;
-        d.transaction(() => {
-          // Re-read inside the lock: another process may have upgraded the file meanwhile.
-          if ((d.pragma('user_version', { simple: true }) as number) >= 2) return;
-          d.exec(SCHEMA_V2);
-          d.pragma('user_version = 2');
-        }).immediate();
-      }
+      this.id = String(db.prepare(`SELECT value FROM meta WHERE key = 'storage_id'`).pluck().get());
       this.q = prepareStatements(db);
     } catch (e) {
       db?.close();
@@ -199,6 +206,10 @@ export class SqliteStorage implements StorageAdapter {
       this.q.deleteSub.run(id, key);
       this.q.deleteParked.run(id, key);
     });
+  }
+
+  async storageId(): Promise<string> {
+    return this.id;
   }
 
   /** Same as the constructor, as a promise (the shape createStorage uses for every adapter). */
