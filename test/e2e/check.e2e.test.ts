@@ -151,6 +151,28 @@ describe('check: monitoring-plugin verdicts and exit codes 0/1/2/3 (built binary
       });
     });
 
+    it('two nodes on separate memory storages: a split store warns', async () => {
+      const [m1, m2] = await Promise.all([startNodeProcess(), startNodeProcess()]);
+      try {
+        const r = await cli([
+          '--connect',
+          `${m1.address},${m2.address}`,
+          '--cookie',
+          COOKIE,
+          'check',
+          'cluster',
+          '--json',
+        ]);
+        expect(verdict(r)).toMatchObject({ status: 'WARNING', metrics: { nodes: 2, storageGroups: 2 } });
+        expect(r.json[0]!.reasons).toContainEqual({
+          status: 'WARNING',
+          message: 'store reg_gh is split over 2 storage groups',
+        });
+      } finally {
+        await Promise.all([m1.stop(), m2.stop()]);
+      }
+    });
+
     it('an unreachable cluster is UNKNOWN (3) for store and subscription checks, CRITICAL for the cluster', async () => {
       const at = ['--connect', `127.0.0.1:${await deadPort()}`, '--cookie', COOKIE, '--timeout', '500'];
       const [store, sub, cluster] = await Promise.all([
