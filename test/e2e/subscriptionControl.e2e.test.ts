@@ -119,7 +119,7 @@ describe('subscriptions parked | replay-parked | skip-parked | reset | delete (b
       subscriber.child.kill('SIGINT');
       await subscriber.exited;
     }
-  });
+  }, 90_000);
 
   it('reset without --yes and without a terminal changes nothing (exit 2); --name is required', async () => {
     const stream = `r-${uniq()}`;
