@@ -15,6 +15,7 @@ import { registerProduce } from './commands/produce.js';
 import { registerRead } from './commands/read.js';
 import { registerScenario } from './commands/scenario.js';
 import { registerSnapshot } from './commands/snapshot.js';
+import { registerTransfer } from './commands/transfer.js';
 import { registerStatus } from './commands/status.js';
 import { registerStreams } from './commands/streams.js';
 import { registerSubscribe } from './commands/subscribe.js';
@@ -101,6 +102,7 @@ export function buildProgram(): Command {
   registerSubscriptions(program, run);
   registerProduce(program, run);
   registerSnapshot(program, run);
+  registerTransfer(program, run);
   registerScenario(program, run);
   registerCheck(program, run);
   registerNode(program, run);

@@ -16,3 +16,4 @@ export * from './eventLines.js';
 export * from './util/text.js';
 export { tailStream, ALL_EVENTS } from './api/streamTail.js';
 export * from './health/index.js';
+export * from './transfer/index.js';

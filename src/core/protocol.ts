@@ -25,6 +25,7 @@ export const OPS = [
   'skipParked',
   'resetSubscription',
   'deleteSubscription',
+  'readAll',
 ] as const;
 export type Op = (typeof OPS)[number];
 

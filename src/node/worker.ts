@@ -51,6 +51,8 @@ export class GatewayWorker {
         return e.getStreams();
       case 'headPosition':
         return e.headPosition();
+      case 'readAll':
+        return e.readAll(args.fromPosition, args.count);
       case 'subscribe': {
         const subId = subIdArg(args.subId);
         const internal = `${session.id}/${subId}`;

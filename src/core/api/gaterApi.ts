@@ -154,6 +154,26 @@ export class GaterApi {
     return (await this.call(store, 'headPosition', {})) as number;
   }
 
+  /** Events of every stream in global order, from `fromPosition`, at most `count` (one page; at most 1000). */
+  async readAll(store: string, fromPosition: number, count: number): Promise<EventRecord[]> {
+    validateStore(store);
+    return (await this.call(store, 'readAll', {
+      fromPosition: validateNonNegativeInt(fromPosition, 'fromPosition'),
+      count: validateNonNegativeInt(count, 'count'),
+    })) as EventRecord[];
+  }
+
+  /** Every event of the store from `fromPosition` up to `toPosition` (inclusive), fetched page by page. */
+  async *streamAll(store: string, fromPosition = 0, toPosition = Number.MAX_SAFE_INTEGER): AsyncGenerator<EventRecord> {
+    let pos = fromPosition;
+    while (pos <= toPosition) {
+      const page = await this.readAll(store, pos, Math.min(STREAM_PAGE, toPosition - pos + 1));
+      for (const e of page) if (e.position <= toPosition) yield e;
+      if (page.length === 0) return;
+      pos = page[page.length - 1]!.position + 1;
+    }
+  }
+
   async getStreams(store: string): Promise<string[]> {
     validateStore(store);
     return (await this.call(store, 'getStreams', {})) as string[];

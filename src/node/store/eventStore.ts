@@ -29,6 +29,8 @@ import { LiveSubscription } from './liveSubscription.js';
 export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RETRIES = 10;
 export const DEFAULT_MAX_IN_FLIGHT = 1000;
+/** Largest page of one readAll request (a page must fit one frame). */
+export const READ_ALL_MAX = 1000;
 
 export interface SubscribeRequest {
   type: unknown;
@@ -105,6 +107,14 @@ export class EventStore {
 
   headPosition(): Promise<number> {
     return this.adapter.headPosition(this.store);
+  }
+
+  /** Events of every stream by global position, from `fromPosition`, at most `count` (export of `$all`). */
+  readAll(fromPosition: unknown, count: unknown): Promise<EventRecord[]> {
+    const from = validateNonNegativeInt(fromPosition, 'fromPosition');
+    const n = validateNonNegativeInt(count, 'count');
+    if (n < 1 || n > READ_ALL_MAX) throw invalidArgument(`count must be 1..${READ_ALL_MAX}, got ${n}`);
+    return this.adapter.readAll(this.store, from, n);
   }
 
   /**
