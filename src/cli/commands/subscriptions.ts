@@ -46,7 +46,7 @@ export function renderSubscriptions(subs: SubscriptionInfo[]): string {
     String(s.checkpoint),
     String(s.inFlight),
     String(s.parked),
-    String(s.lag),
+    s.lagging ? `${s.lag} (lagging)` : String(s.lag),
   ]);
   return renderTable(['Name', 'Type', 'Selector', 'State', 'Checkpoint', 'InFlight', 'Parked', 'Lag'], rows);
 }
