@@ -94,6 +94,13 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
+    description: 'parked events keep their retry count and when they were parked',
+    up: (s) => `
+      ALTER TABLE ${s}.parked ADD COLUMN retries int NOT NULL DEFAULT 0;
+      ALTER TABLE ${s}.parked ADD COLUMN parked_at text NOT NULL DEFAULT '';`,
+  },
+  {
+    version: 4,
     description: 'event ids unique per store; per-store position sequences; esdb_store and esdb_append functions',
     up: (s) => `
       -- Event ids are unique per store. A database written before this version may already hold duplicates: then the

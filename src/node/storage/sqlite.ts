@@ -60,11 +60,15 @@ const SCHEMA_V1 = `
 // Schema version 2: the storage's identity (DESIGN §8), made once by the process that creates or upgrades the file,
 // so every process opening this file announces the same storage id.
 const SCHEMA_V2 = `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`;
-// Schema version 3: event ids are unique per store, so the append looks a batch's ids up by this index. It is not
-// UNIQUE because a file written before version 3 may already hold duplicates; appends run one at a time under the
+// Schema version 3: parked events keep their retry count and when they were parked (`subscriptions parked`).
+const SCHEMA_V3 = `
+  ALTER TABLE parked ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE parked ADD COLUMN parked_at TEXT NOT NULL DEFAULT '';`;
+// Schema version 4: event ids are unique per store, so the append looks a batch's ids up by this index. It is not
+// UNIQUE because a file written before version 4 may already hold duplicates; appends run one at a time under the
 // write lock (BEGIN IMMEDIATE), so the check inside the transaction is exact anyway.
-const SCHEMA_V3 = 'CREATE INDEX IF NOT EXISTS events_event_id ON events (store_id, event_id);';
-const SCHEMA_VERSION = 3;
+const SCHEMA_V4 = 'CREATE INDEX IF NOT EXISTS events_event_id ON events (store_id, event_id);';
+const SCHEMA_VERSION = 4;
 
 /** Turns a failure to load the driver or open the file into the one-line GaterError the CLI prints. */
 export function sqliteOpenError(file: string, e: unknown): GaterError {
@@ -120,8 +124,11 @@ function prepareStatements(db: Database.Database) {
     deleteParked: p(`DELETE FROM parked ${byKey}`),
     listSubs: p(`SELECT ${SUB_FIELDS} FROM subscriptions WHERE store_id = ? ORDER BY rowid`),
     checkpoint: p(`UPDATE subscriptions SET checkpoint = ? ${byKey} AND checkpoint < ?`),
+    resetCheckpoint: p(`UPDATE subscriptions SET checkpoint = ? ${byKey}`),
     park: p(`INSERT OR IGNORE INTO parked (store_id, key, position, subscription, event_id, event_stream_id,
-      event_number, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      event_number, reason, retries, parked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    unparkAll: p(`DELETE FROM parked ${byKey} RETURNING position`).pluck(),
+    unparkOne: p(`DELETE FROM parked ${byKey} AND position = ? RETURNING position`).pluck(),
     listParked: p(`SELECT ${PARKED_FIELDS} FROM parked ${byKey} ORDER BY rowid`),
     saveSnapshot: p(`INSERT INTO snapshots (store_id, source_uuid, stream_uuid, version, record, created)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (store_id, source_uuid, stream_uuid, version)
@@ -198,6 +205,7 @@ export class SqliteStorage implements StorageAdapter {
             );
           }
           if (v < 3) d.exec(SCHEMA_V3);
+          if (v < 4) d.exec(SCHEMA_V4);
           if (v < SCHEMA_VERSION) d.pragma(`user_version = ${SCHEMA_VERSION}`);
         }).immediate();
       }
@@ -393,8 +401,24 @@ export class SqliteStorage implements StorageAdapter {
         p.eventStreamId,
         p.eventNumber,
         p.reason,
+        p.retries,
+        p.parkedAt,
       ),
     );
+  }
+
+  async unparkEvents(store: string, key: string, positions?: number[]): Promise<number[]> {
+    return this.read(store, [], (id) =>
+      this.db.transaction(() =>
+        positions === undefined
+          ? (this.q.unparkAll.all(id, key) as number[])
+          : positions.flatMap((p) => this.q.unparkOne.all(id, key, p) as number[]),
+      )(),
+    );
+  }
+
+  async resetCheckpoint(store: string, key: string, checkpoint: number): Promise<void> {
+    this.read(store, undefined, (id) => void this.q.resetCheckpoint.run(checkpoint, id, key));
   }
 
   async listParked(store: string, key: string): Promise<ParkedEvent[]> {
