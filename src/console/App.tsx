@@ -1,5 +1,5 @@
 import { Box, Text, useApp } from 'ink';
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Config } from '../cli/config.js';
 import { ActivityPane } from './components/ActivityPane.js';
 import { Banner } from './components/Banner.js';
@@ -13,6 +13,7 @@ import { MENU_ITEMS, type MenuItem, type ResultLine, type Route } from './menu.j
 import { renderRoute } from './screens/index.js';
 import type { ConsoleServices } from './services.js';
 import { theme } from './theme.js';
+import { startUserTimingJanitor } from './userTiming.js';
 
 export interface AppProps {
   services: ConsoleServices;
@@ -23,6 +24,7 @@ export interface AppProps {
 
 /** The console: providers around the shell. */
 export function App({ services, config, exitState }: AppProps) {
+  useEffect(() => startUserTimingJanitor(), []);
   return (
     <ConsoleProvider services={services} config={config}>
       <Shell exitState={exitState} />

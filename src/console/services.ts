@@ -64,6 +64,11 @@ export class ConsoleServices {
     return this.gater.store;
   }
 
+  /** True when the store's events live in this process's heap (embedded node on memory storage). */
+  get eventsInProcess(): boolean {
+    return this.gater.node?.storage.kind === 'memory';
+  }
+
   /** Starts a named live observer; its SEEN lines go to its own feed and to the activity feed. */
   async createObserver(name: string, type: SubscriptionType, selector: unknown): Promise<Observer> {
     const feed = new LineFeed(this.feedCapacity);

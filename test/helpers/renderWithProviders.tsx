@@ -5,7 +5,7 @@ import { resolveConfig } from '../../src/cli/config.js';
 import { App } from '../../src/console/App.js';
 import { LogStore } from '../../src/console/feed.js';
 import { ConsoleServices } from '../../src/console/services.js';
-import { startGater, type Gater } from '../../src/gater.js';
+import { startGater, type Gater, type GaterOptions } from '../../src/gater.js';
 
 export const KEY = {
   enter: '\r',
@@ -44,8 +44,8 @@ export interface ConsoleHarness {
 }
 
 /** Renders the whole console (embedded gateway, real services) under ink-testing-library. */
-export async function renderConsole(): Promise<ConsoleHarness> {
-  const gater = await startGater();
+export async function renderConsole(gaterOptions: GaterOptions = {}): Promise<ConsoleHarness> {
+  const gater = await startGater(gaterOptions);
   const services = new ConsoleServices(gater, new LogStore());
   const config = resolveConfig({}, {});
   const exitState = { shutdownShown: false };

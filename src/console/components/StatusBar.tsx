@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { theme } from '../theme.js';
+import type { MemoryStatus } from '../vitals.js';
 
 export interface StatusBarProps {
   paused?: boolean;
@@ -12,6 +13,8 @@ export interface StatusBarProps {
   sincePause?: number;
   filter?: string;
   hints?: string;
+  /** The process's memory (live views show it: a flood of events is where memory runs out). */
+  memory?: MemoryStatus;
   /** Replaces the hints (e.g. the filter prompt). */
   children?: ReactNode;
 }
@@ -27,6 +30,7 @@ export function StatusBar({
   sincePause,
   filter,
   hints,
+  memory,
   children,
 }: StatusBarProps) {
   return (
@@ -57,6 +61,17 @@ export function StatusBar({
           </Text>
         ) : null}
       </Text>
+      {memory && (
+        <Text wrap="truncate-end">
+          <Text color={theme.status.muted}>{memory.text}</Text>
+          {memory.warning && (
+            <Text color={theme.status.error} bold>
+              {' ⚠️  '}
+              {memory.warning}
+            </Text>
+          )}
+        </Text>
+      )}
       {children ?? (hints ? <Text color={theme.status.muted}>{hints}</Text> : null)}
     </Box>
   );

@@ -9,13 +9,14 @@ import type { LineFeed } from '../feed.js';
 import { inspectSelector } from '../format.js';
 import { useObserverFeed } from '../hooks/useRingBuffer.js';
 import { useInputReady } from '../hooks/useInputReady.js';
+import { useMemoryStatus } from '../hooks/useMemoryStatus.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import type { ResultLine } from '../menu.js';
 import { theme } from '../theme.js';
 import type { ScreenProps } from './types.js';
 
 /** Rows the shell and this view use around the log (banner, heading, status bar, log pane). */
-const CHROME_ROWS = 16;
+const CHROME_ROWS = 17;
 
 export interface FeedMonitorProps {
   heading: ReactNode;
@@ -38,6 +39,7 @@ export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQui
   const [draft, setDraft] = useState('');
   const [alive, setAlive] = useState(running);
   const view = useObserverFeed(feed, paused);
+  const memory = useMemoryStatus();
   const { rows } = useTerminalSize();
 
   useEffect(() => {
@@ -82,6 +84,7 @@ export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQui
         sincePause={view.sincePause}
         filter={filter}
         shown={matching.length}
+        memory={memory}
         hints={
           ready
             ? `space ${paused ? 'resume' : 'pause'} · / filter${filter ? ' · Esc clear filter' : ' · Esc back'} · q quit`
