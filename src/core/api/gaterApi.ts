@@ -204,9 +204,10 @@ export class GaterApi {
     return (await this.call(store, 'readSnapshot', snapArgs(sourceUuid, streamUuid, version))) as SnapshotRecord;
   }
 
-  async deleteSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number): Promise<void> {
+  /** Resolves true when a snapshot was removed, false when there was none (deleting twice is harmless). */
+  async deleteSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number): Promise<boolean> {
     validateStore(store);
-    await this.call(store, 'deleteSnapshot', snapArgs(sourceUuid, streamUuid, version));
+    return (await this.call(store, 'deleteSnapshot', snapArgs(sourceUuid, streamUuid, version))) === true;
   }
 
   async listSnapshots(store: string, sourceUuid = 'any', streamUuid = 'any'): Promise<SnapshotRecord[]> {
