@@ -3,6 +3,9 @@ import type { FeedLine, LineFeed } from '../feed.js';
 import { RateMeter } from '../ringBuffer.js';
 import { useThrottledSubscription } from './useThrottledSubscription.js';
 
+/** The events/s figure's sliding window. */
+export const RATE_WINDOW_MS = 5000;
+
 export interface FeedView {
   /** Lines to draw: the live buffer, or the snapshot taken when paused. */
   lines: FeedLine[];
@@ -10,7 +13,7 @@ export interface FeedView {
   total: number;
   /** Lines that arrived since the pause (0 when live). */
   sincePause: number;
-  /** Events per second over the last second. */
+  /** Events per second over the last few seconds (RATE_WINDOW_MS). */
   rate: number;
   capacity: number;
 }
@@ -22,15 +25,17 @@ export interface FeedView {
 export function useObserverFeed(feed: LineFeed | undefined, paused: boolean, frameMs?: number): FeedView {
   const subscribe = useCallback((onChange: () => void) => (feed ? feed.subscribe(onChange) : () => {}), [feed]);
   useThrottledSubscription(feed ? subscribe : undefined, frameMs);
-  const meter = useRef(new RateMeter(1000));
+  const meter = useRef(new RateMeter(RATE_WINDOW_MS));
   const [rate, setRate] = useState(0);
   const frozen = useRef<{ lines: FeedLine[]; total: number } | undefined>(undefined);
 
-  // The rate is sampled on a clock, not per event, so it decays to 0 when the feed goes quiet.
+  // The rate is sampled on a clock, not per event, so it decays to 0 when the feed goes quiet. Over a window of
+  // several seconds a slow feed reads steady (1.5 ev/s, not 0 and 3 by turns), and once a second is often
+  // enough for a figure a person reads.
   useEffect(() => {
     if (!feed) return;
     meter.current.sample(feed.total);
-    const t = setInterval(() => setRate(meter.current.sample(feed.total)), 250);
+    const t = setInterval(() => setRate(meter.current.sample(feed.total)), 1000);
     return () => clearInterval(t);
   }, [feed]);
 
