@@ -10,5 +10,6 @@ export { GaterApi, type GaterApiOptions } from './api/gaterApi.js';
 export { WorkerRegistry } from './registry/workerRegistry.js';
 export * from './cluster/clusterMonitor.js';
 export * from './observers/index.js';
+export type { CallSample, NodeCallStats } from './api/callStats.js';
 export * from './patternParser.js';
 export * from './eventLines.js';

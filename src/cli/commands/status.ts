@@ -18,6 +18,8 @@ export async function collectStatus(gater: Gater, config: Config) {
           () => null,
         );
   const routed = Object.fromEntries(gater.registry.routed);
+  // This gateway's own HDR histograms: the latency of the calls it routed to each node since it started.
+  const calls = new Map(gater.api.callStats.byNode().map((c) => [c.node, c]));
   return {
     mode: gater.mode,
     store: gater.store,
@@ -31,6 +33,12 @@ export async function collectStatus(gater: Gater, config: Config) {
       stores: n.stores,
       workers: n.workers,
       role: n.role,
+      calls: {
+        count: calls.get(n.name)?.calls ?? 0,
+        errors: calls.get(n.name)?.errors ?? 0,
+        p50Ms: calls.get(n.name)?.latency.p50 ?? 0,
+        p99Ms: calls.get(n.name)?.latency.p99 ?? 0,
+      },
     })),
     workers: gater.api.gatewayWorkersForStore(gater.store).length,
     workersByNode: gater.api.gatewayWorkers().map((w) => ({ ...w, routed: routed[w.id] ?? 0 })),
@@ -82,7 +90,7 @@ export function renderStatus(s: StatusReport): string {
     `Nodes (${s.nodes.length}):`,
     ...s.nodes.map(
       (n) =>
-        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}`,
+        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}${callsText(n.calls)}`,
     ),
   ];
   if (s.foreignNodes.length) lines.push(`Foreign BEAM nodes: ${s.foreignNodes.map((f) => f.name).join(', ')}`);
@@ -109,4 +117,10 @@ async function settle(gater: Gater, config: Config, waitMs: number): Promise<voi
       return;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** ` calls=N p50=… p99=…` for a node this gateway has called, else nothing. */
+export function callsText(c: { count: number; errors: number; p50Ms: number; p99Ms: number }): string {
+  if (c.count === 0) return '';
+  return ` calls=${c.count}${c.errors > 0 ? ` (${c.errors} failed)` : ''} p50=${c.p50Ms.toFixed(3)}ms p99=${c.p99Ms.toFixed(3)}ms`;
 }

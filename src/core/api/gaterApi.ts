@@ -28,6 +28,7 @@ import {
   describe,
 } from '../validation.js';
 import { Router } from './router.js';
+import type { CallStats } from './callStats.js';
 import { SubscriptionClient } from './subscriptionClient.js';
 import type { PubSub } from './pubsub.js';
 
@@ -60,6 +61,11 @@ export class GaterApi {
   ) {
     this.router = new Router(registry, options);
     this.subscriptions = new SubscriptionClient(this.router, pubsub, options.onError ?? (() => {}));
+  }
+
+  /** This gateway's call latency per node (HDR histograms), and every sample for tools that listen. */
+  get callStats(): CallStats {
+    return this.router.stats;
   }
 
   private call(store: string, op: Op, args: Record<string, unknown>): Promise<unknown> {
