@@ -11,6 +11,7 @@ import {
 } from '../core/index.js';
 import { generateGreenhouseEvents } from '../domain/greenhouse/index.js';
 import type { Gater } from '../gater.js';
+import { ConsoleVitals } from './consoleVitals.js';
 import { LineFeed, LogStore } from './feed.js';
 import { appendedLine, receivedLine, seenLine } from './format.js';
 
@@ -41,6 +42,8 @@ export class ConsoleServices {
   readonly producers: ProducerManager;
   /** Console-wide output (SEEN, RECEIVED, APPENDED, UP lines), as the reference prints everything to one terminal. */
   readonly activity: LineFeed;
+  /** Header figures (memory, rates, nodes) on one clock for every view. */
+  readonly vitals: ConsoleVitals;
   private readonly observerFeeds = new Map<string, LineFeed>();
   private readonly subs = new Map<string, ConsoleSubscription>();
   private readonly feedCapacity: number;
@@ -53,6 +56,7 @@ export class ConsoleServices {
   ) {
     this.feedCapacity = options.feedCapacity ?? 500;
     this.activity = new LineFeed(this.feedCapacity);
+    this.vitals = new ConsoleVitals(gater, () => this.eventsInProcess);
     this.observers = new ObserverRegistry(gater.api, gater.store);
     this.producers = new ProducerManager(gater.api, gater.store, (v, n) => generateGreenhouseEvents(v, n));
     this.producers.onAppended((n) =>
@@ -74,6 +78,7 @@ export class ConsoleServices {
     const feed = new LineFeed(this.feedCapacity);
     // Attached before the subscription starts: a node may deliver before it has answered the subscribe call.
     const listener = (events: EventRecord[]) => {
+      if (events.length) this.vitals.recordDelivery(events[0]!.createdEpoch);
       const lines = events.map(seenLine);
       feed.pushMany('seen', lines);
       this.activity.pushMany('seen', lines);
@@ -134,6 +139,7 @@ export class ConsoleServices {
       close: async () => {},
     };
     const subscriber = (events: EventRecord[]) => {
+      if (events.length) this.vitals.recordDelivery(events[0]!.createdEpoch);
       const lines = events.map((e) => receivedLine(n, e));
       sub.received += events.length;
       feed.pushMany('received', lines);

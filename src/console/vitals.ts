@@ -42,3 +42,24 @@ export function memoryStatus(m: MemorySample, storeEvents?: number): MemoryStatu
   }
   return status;
 }
+
+/** What the header shows, gathered once a second in one pass so the whole screen updates in one frame. */
+export interface VitalsSnapshot {
+  mode: 'embedded' | 'cluster';
+  store: string;
+  /** Nodes that are alive and linked / nodes known. */
+  nodes: { linked: number; total: number };
+  /** Streams in the store; undefined while the store does not answer. */
+  streams?: number;
+  /** Events in the store (its head position + 1); undefined while the store does not answer. */
+  storeEvents?: number;
+  /** Events appended to the store per second, over the rate window (anyone's appends, not only this console's). */
+  appendRate: number;
+  /** Append-to-delivery latency p99 of events this console's observers and subscriptions received, in ms. */
+  deliveryP99?: number;
+  /** Events delivered to this console in the window. */
+  delivered: number;
+  memory: MemoryStatus;
+  /** Set when the store could not be asked (no workers, timeout): the figures above are the last known. */
+  error?: string;
+}

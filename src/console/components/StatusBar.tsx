@@ -13,7 +13,8 @@ export interface StatusBarProps {
   sincePause?: number;
   filter?: string;
   hints?: string;
-  /** The process's memory (live views show it: a flood of events is where memory runs out). */
+  /** The process's memory (live views show it: a flood of events is where memory runs out); details and the
+   * warning near the heap limit are in the header. */
   memory?: MemoryStatus;
   /** Replaces the hints (e.g. the filter prompt). */
   children?: ReactNode;
@@ -60,18 +61,13 @@ export function StatusBar({
             {shown !== undefined ? ` ${shown} match(es)` : ''}
           </Text>
         ) : null}
+        {memory && (
+          <Text color={memory.warning ? theme.status.error : theme.status.muted}>
+            {' '}
+            │ {memory.text.replace(/ \(heap.*$/, '')}
+          </Text>
+        )}
       </Text>
-      {memory && (
-        <Text wrap="truncate-end">
-          <Text color={theme.status.muted}>{memory.text}</Text>
-          {memory.warning && (
-            <Text color={theme.status.error} bold>
-              {' ⚠️  '}
-              {memory.warning}
-            </Text>
-          )}
-        </Text>
-      )}
       {children ?? (hints ? <Text color={theme.status.muted}>{hints}</Text> : null)}
     </Box>
   );

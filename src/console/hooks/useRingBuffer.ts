@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import type { FeedLine, LineFeed } from '../feed.js';
 import { RateMeter } from '../ringBuffer.js';
 import { useThrottledSubscription } from './useThrottledSubscription.js';
+import { useVitalsClock } from './useVitals.js';
 
 /** The events/s figure's sliding window. */
 export const RATE_WINDOW_MS = 5000;
@@ -30,14 +31,9 @@ export function useObserverFeed(feed: LineFeed | undefined, paused: boolean, fra
   const frozen = useRef<{ lines: FeedLine[]; total: number } | undefined>(undefined);
 
   // The rate is sampled on a clock, not per event, so it decays to 0 when the feed goes quiet. Over a window of
-  // several seconds a slow feed reads steady (1.5 ev/s, not 0 and 3 by turns), and once a second is often
-  // enough for a figure a person reads.
-  useEffect(() => {
-    if (!feed) return;
-    meter.current.sample(feed.total);
-    const t = setInterval(() => setRate(meter.current.sample(feed.total)), 1000);
-    return () => clearInterval(t);
-  }, [feed]);
+  // several seconds a slow feed reads steady (1.5 ev/s, not 0 and 3 by turns); the clock is the header's, so the
+  // figure and the header change in the same frame.
+  useVitalsClock(() => setRate(feed ? meter.current.sample(feed.total) : 0));
 
   if (!feed) return { lines: [], total: 0, sincePause: 0, rate: 0, capacity: 0 };
   if (paused) frozen.current ??= { lines: feed.lines(), total: feed.total };

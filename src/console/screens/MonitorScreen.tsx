@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from 'ink';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { LiveLog, matchesFilter } from '../components/LiveLog.js';
 import { ResultBlock } from '../components/ResultBlock.js';
 import { StatusBar } from '../components/StatusBar.js';
@@ -9,14 +9,14 @@ import type { LineFeed } from '../feed.js';
 import { inspectSelector } from '../format.js';
 import { useObserverFeed } from '../hooks/useRingBuffer.js';
 import { useInputReady } from '../hooks/useInputReady.js';
-import { useMemoryStatus } from '../hooks/useMemoryStatus.js';
+import { useVitals, useVitalsClock } from '../hooks/useVitals.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import type { ResultLine } from '../menu.js';
 import { theme } from '../theme.js';
 import type { ScreenProps } from './types.js';
 
 /** Rows the shell and this view use around the log (banner, heading, status bar, log pane). */
-const CHROME_ROWS = 17;
+const CHROME_ROWS = 16;
 
 export interface FeedMonitorProps {
   heading: ReactNode;
@@ -39,13 +39,10 @@ export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQui
   const [draft, setDraft] = useState('');
   const [alive, setAlive] = useState(running);
   const view = useObserverFeed(feed, paused);
-  const memory = useMemoryStatus();
+  const vitals = useVitals();
   const { rows } = useTerminalSize();
 
-  useEffect(() => {
-    const t = setInterval(() => setAlive(running()), 500);
-    return () => clearInterval(t);
-  }, [running]);
+  useVitalsClock(() => setAlive(running()));
 
   useInput((input, key) => {
     if (editing) {
@@ -84,7 +81,7 @@ export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQui
         sincePause={view.sincePause}
         filter={filter}
         shown={matching.length}
-        memory={memory}
+        memory={vitals?.memory}
         hints={
           ready
             ? `space ${paused ? 'resume' : 'pause'} · / filter${filter ? ' · Esc clear filter' : ' · Esc back'} · q quit`
