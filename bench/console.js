@@ -124,7 +124,6 @@ async function phase(withConsole) {
     paused = !paused;
   }
   const elapsed = (performance.now() - t0) / 1000;
-  console.log('renders', renders.n, 'ms', renders.ms.toFixed(0), 'frames/s', (renders.n / elapsed).toFixed(1));
   await services.producers.stopAll();
   const produced = Number(await gater.api.getHeadPosition(gater.store)) + 1;
   const heap1 = await heap();
@@ -132,7 +131,15 @@ async function phase(withConsole) {
   ink?.unmount();
   await services.shutdown();
   await gater.stop();
-  return { rate: produced / elapsed, produced, grew: heap1 - heap0, latencies, seen };
+  return {
+    rate: produced / elapsed,
+    produced,
+    grew: heap1 - heap0,
+    latencies,
+    seen,
+    fps: renders.n / elapsed,
+    frameMs: renders.ms / Math.max(1, renders.n),
+  };
 }
 
 const headless = process.env.BENCH_CONSOLE_ONLY ? { produced: 1, rate: 1, grew: 0 } : await phase(false);
@@ -148,7 +155,7 @@ const ratio = withMonitor.rate / headless.rate;
 const results = [
   [
     'producers with a $all monitor open vs headless',
-    `${withMonitor.rate.toFixed(0)} vs ${headless.rate.toFixed(0)} events/s (${(ratio * 100).toFixed(0)} %; monitor saw ${withMonitor.seen})`,
+    `${withMonitor.rate.toFixed(0)} vs ${headless.rate.toFixed(0)} events/s (${(ratio * 100).toFixed(0)} %; monitor saw ${withMonitor.seen}; ${withMonitor.fps.toFixed(1)} frames/s at ${withMonitor.frameMs.toFixed(1)} ms each)`,
     '>= 80 %',
     ratio >= 0.8,
   ],

@@ -41,9 +41,23 @@ export class ConsoleVitals {
     this.latency[this.slot]!.record(Date.now() - createdEpochMicros / 1000);
   }
 
-  /** The latest snapshot, if one was taken. */
-  get current(): VitalsSnapshot | undefined {
-    return this.last;
+  /**
+   * The latest snapshot; before the first tick, what is known without asking the store (mode, store, nodes,
+   * memory), so the header is never empty.
+   */
+  get current(): VitalsSnapshot {
+    return this.last ?? { ...this.local(undefined), appendRate: 0, delivered: 0 };
+  }
+
+  private local(storeEvents: number | undefined): Pick<VitalsSnapshot, 'mode' | 'store' | 'nodes' | 'memory'> {
+    const nodes = this.gater.cluster.status().nodes;
+    const linked = nodes.filter((n) => n.state === 'alive' && n.connected).length;
+    return {
+      mode: this.gater.mode,
+      store: this.gater.store,
+      nodes: { linked, total: nodes.length },
+      memory: memoryStatus(sampleMemory(), this.eventsInProcess() ? storeEvents : undefined),
+    };
   }
 
   /** Called with each new snapshot (about once a second); returns the unsubscribe function. */
@@ -85,8 +99,6 @@ export class ConsoleVitals {
 
   private async take(): Promise<VitalsSnapshot> {
     const { gater } = this;
-    const nodes = gater.cluster.status().nodes;
-    const linked = nodes.filter((n) => n.state === 'alive' && n.connected).length;
     let storeEvents = this.last?.storeEvents;
     let streams = this.last?.streams;
     let error: string | undefined;
@@ -107,15 +119,12 @@ export class ConsoleVitals {
     this.latency[this.slot]!.reset();
     const delivered = this.merged.count;
     return {
-      mode: gater.mode,
-      store: gater.store,
-      nodes: { linked, total: nodes.length },
+      ...this.local(storeEvents),
       streams,
       storeEvents,
       appendRate,
       deliveryP99: delivered > 0 ? this.merged.at(99) : undefined,
       delivered,
-      memory: memoryStatus(sampleMemory(), this.eventsInProcess() ? storeEvents : undefined),
       error,
     };
   }

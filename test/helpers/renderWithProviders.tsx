@@ -34,6 +34,8 @@ export interface ConsoleHarness {
   waitFor(match: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>;
   /** Writes keys once the screen's useInput has had time to attach. */
   press(keys: string): Promise<void>;
+  /** Writes each piece straight after the previous one, without waiting for a frame (a burst, a paste). */
+  type(pieces: string[]): Promise<void>;
   /** Types an answer and presses Enter. */
   answer(text: string): Promise<void>;
   /** Types a menu number and presses Enter. */
@@ -95,6 +97,10 @@ export async function renderConsole(gaterOptions: GaterOptions = {}): Promise<Co
     frameCount: () => inst.frames.length,
     waitFor,
     press,
+    type: async (pieces) => {
+      for (const p of pieces) inst.stdin.write(p);
+      await settle();
+    },
     answer,
     choose: (n) => answer(String(n)),
     back: async () => {

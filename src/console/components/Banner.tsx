@@ -15,7 +15,7 @@ export function Banner() {
       <Text color={theme.section.heading} bold>
         🚀 ExESDB Interactive Test Console
       </Text>
-      {v ? <Vitals v={v} /> : <Text color={theme.status.muted}>…</Text>}
+      <Vitals v={v} />
     </Box>
   );
 }

@@ -1,7 +1,8 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useRef, useState, type ReactNode } from 'react';
 import { toGaterError } from '../../core/index.js';
 import { useInputReady } from '../hooks/useInputReady.js';
+import { useKeys } from '../input/KeyRouter.js';
 import { theme } from '../theme.js';
 import { TextField } from './TextField.js';
 
@@ -45,7 +46,7 @@ export function Form({ heading, fields, onSubmit, onCancel, onError }: FormProps
   // Enter may arrive twice in one chunk; once submitted the form takes no more input.
   const submitted = useRef(false);
 
-  useInput(
+  useKeys(
     (_input, key) => {
       if (key.escape) onCancel();
     },

@@ -4,9 +4,9 @@ import type { VitalsSnapshot } from '../vitals.js';
 
 /**
  * The console's vital signs, refreshed once a second on the one shared clock (ConsoleVitals): every view using
- * this updates in the same frame. Undefined until the first snapshot.
+ * this updates in the same frame.
  */
-export function useVitals(): VitalsSnapshot | undefined {
+export function useVitals(): VitalsSnapshot {
   const { vitals } = useServices();
   const [snap, setSnap] = useState(() => vitals.current);
   useEffect(() => vitals.subscribe(setSnap), [vitals]);

@@ -1,4 +1,4 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useState, type ReactNode } from 'react';
 import { LiveLog, matchesFilter } from '../components/LiveLog.js';
 import { ResultBlock } from '../components/ResultBlock.js';
@@ -9,6 +9,7 @@ import type { LineFeed } from '../feed.js';
 import { inspectSelector } from '../format.js';
 import { useObserverFeed } from '../hooks/useRingBuffer.js';
 import { useInputReady } from '../hooks/useInputReady.js';
+import { useKeys } from '../input/KeyRouter.js';
 import { useVitals, useVitalsClock } from '../hooks/useVitals.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import type { ResultLine } from '../menu.js';
@@ -44,7 +45,12 @@ export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQui
 
   useVitalsClock(() => setAlive(running()));
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
+    // Ctrl-C leaves the view, as in scripted `observe`; at the menu a second one quits.
+    if (key.ctrl && input === 'c') {
+      onBack();
+      return true;
+    }
     if (editing) {
       if (key.escape) setEditing(false);
       return; // the filter's text field has the other keys
@@ -81,7 +87,7 @@ export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQui
         sincePause={view.sincePause}
         filter={filter}
         shown={matching.length}
-        memory={vitals?.memory}
+        memory={vitals.memory}
         hints={
           ready
             ? `space ${paused ? 'resume' : 'pause'} · / filter${filter ? ' · Esc clear filter' : ' · Esc back'} · q quit`
