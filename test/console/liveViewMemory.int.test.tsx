@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateGreenhouseEvents } from '../../src/domain/greenhouse/index.js';
-import { renderConsole, type ConsoleHarness } from '../helpers/renderWithProviders.js';
+import { KEY, READY, renderConsole, type ConsoleHarness } from '../helpers/renderWithProviders.js';
 
 // A forced collection makes heapUsed mean "what is retained". The flag can be set at run time; the function
 // then exists in any new context.
@@ -37,8 +37,8 @@ describe('a live $all monitor under a flood of events', () => {
     const { services, gater } = c;
     await services.createObserver('all_obs', 'by_stream', '$all');
     services.startProducers(3, { batchSize: 1, periodMs: 1 });
-    await c.choose(5);
-    await c.answer('all_obs');
+    await c.waitFor(READY);
+    await c.type(['5', KEY.enter, 'all_obs', KEY.enter]); // one burst: the router holds it for each screen
     await c.waitFor('👁️  Monitoring Observer: all_obs');
 
     let appended = 0;
