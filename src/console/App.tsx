@@ -9,6 +9,7 @@ import { LogPane } from './components/LogPane.js';
 import { Menu } from './components/Menu.js';
 import { ResultBlock } from './components/ResultBlock.js';
 import { ConsoleProvider, useServices } from './contexts/ConsoleContext.js';
+import { useColorChoice } from './hooks/useColorChoice.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { MENU_ITEMS, type MenuItem, type ResultLine, type Route } from './menu.js';
 import { renderRoute } from './screens/index.js';
@@ -26,6 +27,7 @@ export interface AppProps {
 /** The console: providers around the shell. */
 export function App({ services, config, exitState }: AppProps) {
   useEffect(() => startUserTimingJanitor(), []);
+  useColorChoice(config.color);
   const [router] = useState(() => new KeyRouter());
   return (
     <ConsoleProvider services={services} config={config}>

@@ -89,6 +89,28 @@ export class ConsoleServices {
     return observer;
   }
 
+  /**
+   * Event types seen in the store: the newest `perStream` events of up to `maxStreams` streams (a bounded look,
+   * enough to tell a typo from a type in use).
+   */
+  async eventTypesInStore(maxStreams = 200, perStream = 100): Promise<Set<string>> {
+    const { api } = this.gater;
+    const streams = (await api.getStreams(this.store)).slice(0, maxStreams);
+    const types = new Set<string>();
+    for (let i = 0; i < streams.length; i += 20) {
+      await Promise.all(
+        streams.slice(i, i + 20).map(async (s) => {
+          const version = await api.getVersion(this.store, s);
+          if (version < 0) return;
+          const from = Math.max(0, version - perStream + 1);
+          for (const e of await api.getEvents(this.store, s, from, version - from + 1, 'forward'))
+            types.add(e.eventType);
+        }),
+      );
+    }
+    return types;
+  }
+
   observerFeed(name: string): LineFeed | undefined {
     return this.observerFeeds.get(name.trim());
   }
