@@ -4,6 +4,7 @@ import {
   ObserverRegistry,
   ProducerManager,
   toGaterError,
+  validateName,
   type EventRecord,
   type Observer,
   type ProducerOptions,
@@ -133,12 +134,7 @@ export class ConsoleServices {
    * shown as a RECEIVED line and then acknowledged, which moves the subscription's checkpoint.
    */
   async createSubscription(name: string, stream: string, startFrom: number): Promise<ConsoleSubscription> {
-    const n = name.trim();
-    if (!n)
-      throw new GaterError(
-        'invalid_argument',
-        'subscription name must not be empty; type a name such as "my_subscription"',
-      );
+    const n = validateName('subscription', name);
     if (n === 'transient')
       throw new GaterError(
         'invalid_argument',

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { GREENHOUSE_EVENT_TYPES } from '../../domain/greenhouse/index.js';
-import { Form, requiredField, type Parsed } from '../components/Form.js';
+import { Form, nameField, type Parsed } from '../components/Form.js';
 import { Heading } from '../components/Notice.js';
 import { ok, warn } from '../components/ResultBlock.js';
 import { useServices } from '../contexts/ConsoleContext.js';
@@ -14,9 +14,9 @@ import type { ScreenProps } from './types.js';
 
 const cancelled = () => [warn('Cancelled — back to the menu, nothing was created')];
 
-/** Observer names: not empty, and not one that is already running (the registry would refuse it). */
+/** Observer names: valid (length, printable), and not one that is already running (the registry would refuse it). */
 function observerName(services: ConsoleServices) {
-  const required = requiredField('the observer name', 'all_obs');
+  const required = nameField('observer');
   return (raw: string): Parsed => {
     const r = required(raw);
     if (!r.ok) return r;

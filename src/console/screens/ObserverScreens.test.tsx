@@ -29,7 +29,7 @@ describe('observer options (1-6)', () => {
     await c.answer('');
     await c.waitFor('Enter observer name:');
     await c.answer('');
-    f = await c.waitFor('❌ the observer name must not be empty');
+    f = await c.waitFor('❌ observer name must not be empty');
     expect(f).toContain('Enter observer name:');
     await c.answer('all_obs');
     await c.waitFor("✅ Observer 'all_obs' created for stream '$all'");
