@@ -1,4 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
+import type { Gater } from '../gater.js';
 
 /** The process's memory as the console shows it. */
 export interface MemorySample {
@@ -45,7 +46,7 @@ export function memoryStatus(m: MemorySample, storeEvents?: number): MemoryStatu
 
 /** What the header shows, gathered once a second in one pass so the whole screen updates in one frame. */
 export interface VitalsSnapshot {
-  mode: 'embedded' | 'cluster';
+  mode: Gater['mode'];
   store: string;
   /** Nodes that are alive and linked / nodes known. */
   nodes: { linked: number; total: number };
