@@ -9,6 +9,7 @@ import type { Gater } from './gater.js';
 import type { LogFn } from './node/storeNode.js';
 import type { Config } from './cli/config.js';
 import { parseHostPort } from './cli/config.js';
+import { credentialOrGenerated } from './cli/secrets.js';
 import { startGossipDiscovery, type GossipDiscovery } from './core/cluster/gossipDiscovery.js';
 
 export interface ClusterGaterOptions {
@@ -50,7 +51,7 @@ export async function startClusterGater({
   heartbeatMs,
   noWorkersWaitMs,
 }: ClusterGaterOptions): Promise<Gater> {
-  const cookie = config.cookie ?? warnDefault(log, 'cookie', 'dev_cookie', 'EX_ESDB_COOKIE / --cookie');
+  const cookie = credentialOrGenerated('cookie', { value: config.cookie, file: config.cookieFile }, log);
   const registry = new WorkerRegistry();
   const pubsub = new PubSub((topic, e) => log('error', `[PubSub] listener on ${topic} failed: ${String(e)}`));
   const api = new GaterApi(registry, pubsub, {
@@ -179,8 +180,7 @@ export async function startClusterGater({
 
   let discovery: GossipDiscovery | undefined;
   if (config.cluster) {
-    const secret =
-      config.secret ?? warnDefault(log, 'secret', 'dev_cluster_secret', 'EX_ESDB_CLUSTER_SECRET / --secret');
+    const secret = credentialOrGenerated('secret', { value: config.secret, file: config.secretFile }, log);
     discovery = await startGossipDiscovery({
       nodeName: name,
       role: 'gateway',
@@ -260,12 +260,4 @@ export async function startClusterGater({
       }
     },
   };
-}
-
-function warnDefault(log: LogFn, what: string, value: string, where: string): string {
-  log(
-    'warn',
-    `🏭 [System] no cluster ${what} configured; using the development default. Set ${where} for anything shared.`,
-  );
-  return value;
 }

@@ -30,6 +30,10 @@ Examples:
   $ ex-esdb-console --connect 127.0.0.1:7001 --cookie s3cret observe --stream '$all' --count 10 --json
   $ ex-esdb-console scenario basic-event-flow
 
+Secrets: flags are visible to other users of this machine (ps, /proc). Prefer --cookie-file / --secret-file
+(or the environment); give PostgreSQL passwords by PGPASSWORD or ~/.pgpass, not in the --storage URL. With no
+cookie or secret at all, a random one is generated once in ~/.config/ex-esdb-console (readable by you only).
+
 Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 cluster unavailable (no_workers, timeout, unauthorized).
 With --json every result is one JSON object per line on stdout; human text and logs go to stderr.`;
 
@@ -44,8 +48,13 @@ export function buildProgram(): Command {
     .option('--storage <spec>', 'embedded/node storage: memory | sqlite:<file> | postgres://... (env EX_ESDB_STORAGE)')
     .option('--cluster', 'discover store nodes by gossip instead of running embedded')
     .option('--connect <seeds>', 'connect to nodes host:port,... without gossip')
-    .option('--secret <secret>', 'gossip secret; implies --cluster (env EX_ESDB_CLUSTER_SECRET)')
-    .option('--cookie <cookie>', 'transport cookie (env EX_ESDB_COOKIE, RELEASE_COOKIE)')
+    .option('--secret <secret>', 'gossip secret; implies --cluster (env EX_ESDB_CLUSTER_SECRET) [visible in ps]')
+    .option(
+      '--secret-file <path>',
+      'read the gossip secret from a file; implies --cluster (env EX_ESDB_CLUSTER_SECRET_FILE)',
+    )
+    .option('--cookie <cookie>', 'transport cookie (env EX_ESDB_COOKIE, RELEASE_COOKIE) [visible in ps]')
+    .option('--cookie-file <path>', 'read the transport cookie from a file (env EX_ESDB_COOKIE_FILE)')
     .option('--gossip-port <port>', 'gossip UDP port (env EX_ESDB_CLUSTER_PORT, default 45892)')
     .option('--gossip-addr <addr>', 'gossip multicast group (env EX_ESDB_GOSSIP_MULTICAST_ADDR, default 239.255.0.1)')
     .option('--gossip-if <addr>', 'gossip interface (env EX_ESDB_CLUSTER_INTERFACE, default 0.0.0.0)')

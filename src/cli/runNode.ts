@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startNode } from '../node/startNode.js';
+import { credentialOrGenerated } from './secrets.js';
 
 export interface RunNodeOptions {
   /** TCP port (0 = OS-assigned). */
@@ -23,22 +24,11 @@ export interface RunNodeOptions {
  */
 export async function runNode(config: Config, opts: RunNodeOptions = {}): Promise<number> {
   const log = createLogger(config.logLevel, { color: config.color });
-  let cookie = config.cookie;
-  if (!cookie) {
-    log(
-      'warn',
-      '🏭 [System] no cluster cookie configured; using the development default. Set EX_ESDB_COOKIE / --cookie for anything shared.',
-    );
-    cookie = 'dev_cookie';
-  }
-  let secret = config.secret;
-  if (opts.gossip !== false && !secret) {
-    log(
-      'warn',
-      '🏭 [System] no cluster secret configured; using the development default. Set EX_ESDB_CLUSTER_SECRET / --secret for anything shared.',
-    );
-    secret = 'dev_cluster_secret';
-  }
+  const cookie = credentialOrGenerated('cookie', { value: config.cookie, file: config.cookieFile }, log);
+  const secret =
+    opts.gossip === false
+      ? undefined
+      : credentialOrGenerated('secret', { value: config.secret, file: config.secretFile }, log);
   const node = await startNode({
     name: opts.name ?? `node_${process.pid}@${hostname()}`,
     stores: opts.stores && opts.stores.length > 0 ? opts.stores : [config.store],
