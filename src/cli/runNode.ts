@@ -35,7 +35,14 @@ export async function runNode(config: Config, opts: RunNodeOptions = {}): Promis
     storage: config.storage,
     poolSize: opts.poolSize,
     log,
-    listen: { host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, cookie },
+    listen: {
+      host: opts.host ?? '127.0.0.1',
+      port: opts.port ?? 0,
+      cookie,
+      // Tuning knobs (tests use short ones): the handshake and a started frame must complete within these.
+      handshakeTimeoutMs: Number(process.env.EX_ESDB_HANDSHAKE_TIMEOUT_MS) || undefined,
+      frameTimeoutMs: Number(process.env.EX_ESDB_FRAME_TIMEOUT_MS) || undefined,
+    },
     gossip:
       opts.gossip === false
         ? undefined

@@ -10,6 +10,7 @@ export interface NodeServerOptions {
   cookie: string;
   maxFrameBytes?: number;
   handshakeTimeoutMs?: number;
+  frameTimeoutMs?: number;
   log?: LogFn;
 }
 
@@ -23,6 +24,7 @@ export async function serveNode(node: StoreNode, options: NodeServerOptions): Pr
     cookie: options.cookie,
     maxFrameBytes: options.maxFrameBytes,
     handshakeTimeoutMs: options.handshakeTimeoutMs,
+    frameTimeoutMs: options.frameTimeoutMs,
     welcome: () => {
       const a = node.announcement();
       return { stores: a.stores, workers: a.workers };

@@ -25,6 +25,8 @@ export interface NodeOptions {
     /** Shared cookie for the handshake (required to listen). */
     cookie: string;
     handshakeTimeoutMs?: number;
+    /** A started frame must complete within this many ms (default 30000). */
+    frameTimeoutMs?: number;
   };
   /** Announce the node by UDP gossip (needs `listen`). */
   gossip?: {
