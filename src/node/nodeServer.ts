@@ -27,7 +27,7 @@ export async function serveNode(node: StoreNode, options: NodeServerOptions): Pr
     frameTimeoutMs: options.frameTimeoutMs,
     welcome: () => {
       const a = node.announcement();
-      return { stores: a.stores, workers: a.workers };
+      return { stores: a.stores, workers: a.workers, storages: a.storages };
     },
     handler: (session, op, args) =>
       node.handle(
@@ -53,7 +53,7 @@ export async function serveNode(node: StoreNode, options: NodeServerOptions): Pr
   });
   node.onChange(() => {
     const a = node.announcement();
-    server.broadcastUpdate({ stores: a.stores, workers: a.workers });
+    server.broadcastUpdate({ stores: a.stores, workers: a.workers, storages: a.storages });
   });
   return server;
 }

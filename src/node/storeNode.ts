@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { GaterError, toGaterError } from '../core/errors.js';
-import type { NodeAnnouncement, Op, RequestArgs } from '../core/protocol.js';
+import type { NodeAnnouncement, Op, RequestArgs, StorageIdentity } from '../core/protocol.js';
 import { OPS } from '../core/protocol.js';
 import { validateStore } from '../core/validation.js';
 import type { StorageAdapter } from './storage/storageAdapter.js';
@@ -27,6 +27,7 @@ export interface StoreNodeOptions {
 interface HostedStore {
   engine: EventStore;
   workers: GatewayWorker[];
+  storage: StorageIdentity;
 }
 
 /**
@@ -55,6 +56,7 @@ export class StoreNode {
     validateStore(store);
     if (this.hosted.has(store)) return;
     await this.storage.ensureStore(store);
+    const storage = { kind: this.storage.kind, id: await this.storage.storageId() };
     if (this.hosted.has(store)) return;
     const engine = new EventStore(store, this.storage, (e) =>
       this.log('error', `[Store] ${store}: ${toGaterError(e).message}`),
@@ -65,7 +67,7 @@ export class StoreNode {
       workers.push(new GatewayWorker(id, store, this.name, engine, this.sessionTracker(engine)));
       this.log('info', `[GatewayWorker] [{gateway_worker, ${store}, ${this.name}, ${id}}] is UP, joining the cluster.`);
     }
-    this.hosted.set(store, { engine, workers });
+    this.hosted.set(store, { engine, workers, storage });
     this.log('info', `[GatewaySystem] GatewaySystem for ${store} is UP with ${workers.length} workers`);
     for (const l of this.changeListeners) l();
   }
@@ -77,6 +79,7 @@ export class StoreNode {
       node: this.name,
       stores,
       workers: [...this.hosted.values()].flatMap((h) => h.workers.map((w) => w.describe())),
+      storages: Object.fromEntries([...this.hosted].map(([store, h]) => [store, h.storage])),
     };
   }
 

@@ -18,6 +18,12 @@ export async function collectStatus(gater: Gater, config: Config) {
           () => null,
         );
   const routed = Object.fromEntries(gater.registry.routed);
+  // Every store the linked nodes host, with its storage groups (DESIGN §8): more than one group is a split store.
+  const storeNames = [...new Set([gater.store, ...gater.registry.stores().map((s) => s.store)])];
+  const stores = storeNames.map((store) => {
+    const groups = gater.registry.groups(store);
+    return { store, split: groups.length > 1, groups };
+  });
   // This gateway's own HDR histograms: the latency of the calls it routed to each node since it started.
   const calls = new Map(gater.api.callStats.byNode().map((c) => [c.node, c]));
   return {
@@ -43,6 +49,7 @@ export async function collectStatus(gater: Gater, config: Config) {
     workers: gater.api.gatewayWorkersForStore(gater.store).length,
     workersByNode: gater.api.gatewayWorkers().map((w) => ({ ...w, routed: routed[w.id] ?? 0 })),
     streams,
+    stores,
     foreignNodes: cluster.foreignNodes,
     badPackets: cluster.badPackets,
     unauthorized: cluster.unauthorized,
@@ -93,6 +100,16 @@ export function renderStatus(s: StatusReport): string {
         `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}${callsText(n.calls)}`,
     ),
   ];
+  for (const st of s.stores) {
+    if (st.groups.length === 0) continue;
+    lines.push(
+      `Storage of ${st.store}${st.split ? ` (⚠️  split over ${st.groups.length} storages: reads would differ)` : ''}:`,
+    );
+    for (const g of st.groups)
+      lines.push(
+        `  ${g.active ? '▶' : '•'} ${g.kind} ${g.id}${g.active ? ' (active)' : ''} nodes=[${g.nodes.join(', ')}]`,
+      );
+  }
   if (s.foreignNodes.length) lines.push(`Foreign BEAM nodes: ${s.foreignNodes.map((f) => f.name).join(', ')}`);
   const bad = Object.entries(s.badPackets);
   if (bad.length) lines.push(`Bad packets (wrong secret?): ${bad.map(([a, n]) => `${a}=${n}`).join(', ')}`);

@@ -3,6 +3,7 @@ import { GaterError } from '../errors.js';
 import type { LogFn } from '../log.js';
 import type { Op } from '../protocol.js';
 import type { WorkerRegistry } from '../registry/workerRegistry.js';
+import { describeGroupEvent } from '../registry/storageGroups.js';
 import type {
   Direction,
   EventRecord,
@@ -53,6 +54,7 @@ const STREAM_PAGE = 500;
 export class GaterApi {
   private readonly router: Router;
   private readonly subscriptions: SubscriptionClient;
+  private readonly stopGroupLog: () => void;
 
   constructor(
     readonly registry: WorkerRegistry,
@@ -61,6 +63,8 @@ export class GaterApi {
   ) {
     this.router = new Router(registry, options);
     this.subscriptions = new SubscriptionClient(this.router, pubsub, options.onError ?? (() => {}));
+    const log = options.log ?? (() => {});
+    this.stopGroupLog = registry.onGroupEvent((e) => log('warn', `🚪 [GaterAPI] ${describeGroupEvent(e)}`));
   }
 
   /** This gateway's call latency per node (HDR histograms), and every sample for tools that listen. */
@@ -238,6 +242,7 @@ export class GaterApi {
 
   /** Stops every subscription started through this API. */
   close(): Promise<void> {
+    this.stopGroupLog();
     return this.subscriptions.close();
   }
 }

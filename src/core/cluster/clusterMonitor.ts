@@ -1,4 +1,5 @@
 import type { WorkerRegistry } from '../registry/workerRegistry.js';
+import type { StorageGroupEvent } from '../registry/storageGroups.js';
 
 export type MemberState = 'alive' | 'suspect' | 'down';
 
@@ -9,7 +10,9 @@ export type ClusterEvent =
   | { type: 'node_down'; node: string; reason: string }
   | { type: 'foreign_node'; node: string; address: string }
   | { type: 'bad_packet'; from: string; count: number }
-  | { type: 'unauthorized'; node: string; address: string; message: string };
+  | { type: 'unauthorized'; node: string; address: string; message: string }
+  /** A store hosted by several storages (reads would differ) or moved to another storage (DESIGN §8). */
+  | StorageGroupEvent;
 
 export interface MemberView {
   name: string;
@@ -45,6 +48,7 @@ export class ClusterMonitor {
 
   constructor(registry: WorkerRegistry) {
     this.source = registrySource(registry);
+    registry.onGroupEvent((e) => this.emit(e));
   }
 
   setSource(source: MembershipSource): void {
