@@ -22,7 +22,7 @@ export interface GaterOptions {
 }
 
 export interface Gater {
-  readonly mode: 'embedded' | 'cluster';
+  readonly mode: 'embedded' | 'cluster' | 'beam';
   readonly store: string;
   readonly api: GaterApi;
   readonly cluster: ClusterMonitor;

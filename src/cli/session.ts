@@ -1,6 +1,7 @@
 import type { Gater } from '../gater.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
+import { UsageError } from './exitCodes.js';
 
 /**
  * Starts the gateway the command line asks for: embedded by default, cluster when --cluster / --connect or a
@@ -11,6 +12,32 @@ export async function openGater(
   logOverride?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void,
 ): Promise<Gater> {
   const log = logOverride ?? createLogger(config.logLevel, { color: config.color });
+  if (config.beam) {
+    const { startBeamGater } = await import('../beamGater.js');
+    const { defaultErlangCookie } = await import('../core/beam/cookie.js');
+    const cookie = config.cookie ?? defaultErlangCookie();
+    if (cookie === undefined)
+      throw new UsageError(
+        "--beam needs the cluster's Erlang cookie: --cookie, EX_ESDB_COOKIE, RELEASE_COOKIE or ~/.erlang.cookie",
+      );
+    return startBeamGater({
+      nodes: config.beam,
+      cookie,
+      store: config.store,
+      timeoutMs: config.timeoutMs,
+      log,
+      gossip:
+        config.beam === 'auto'
+          ? {
+              secret: config.secret ?? 'dev_cluster_secret',
+              port: config.gossipPort,
+              addr: config.gossipAddr,
+              iface: config.gossipIf,
+              heartbeatMs: Number(process.env.EX_ESDB_HEARTBEAT_MS) || 1000,
+            }
+          : undefined,
+    });
+  }
   if (config.cluster || config.connect.length > 0) {
     const { startClusterGater } = await import('../clusterGater.js');
     return startClusterGater({ config, log });
