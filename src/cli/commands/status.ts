@@ -39,6 +39,9 @@ export async function collectStatus(gater: Gater, config: Config) {
       stores: n.stores,
       workers: n.workers,
       role: n.role,
+      // Gossip is a hint; only a linked node (its name proved by the cookie handshake) is routed to.
+      heard: n.heard ?? false,
+      linked: n.linked ?? n.connected,
       calls: {
         count: calls.get(n.name)?.calls ?? 0,
         errors: calls.get(n.name)?.errors ?? 0,
@@ -90,6 +93,12 @@ export function registerStatus(program: Command, run: Runner): void {
   );
 }
 
+/** "linked" (name proved by the cookie handshake), "heard only" (gossip, not routed to), or "heard, linked". */
+function trustText(n: { heard: boolean; linked: boolean }): string {
+  if (n.linked) return n.heard ? '[heard, linked]' : '[linked]';
+  return n.heard ? '[heard only: not routed]' : '[not linked]';
+}
+
 export function renderStatus(s: StatusReport): string {
   const lines = [
     `🔗 Cluster Status`,
@@ -98,7 +107,7 @@ export function renderStatus(s: StatusReport): string {
     `Nodes (${s.nodes.length}):`,
     ...s.nodes.map(
       (n) =>
-        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}${callsText(n.calls)}${beamText(n)}`,
+        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${trustText(n)} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}${callsText(n.calls)}${beamText(n)}`,
     ),
   ];
   for (const st of s.stores) {
