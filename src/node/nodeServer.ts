@@ -11,6 +11,8 @@ export interface NodeServerOptions {
   maxFrameBytes?: number;
   handshakeTimeoutMs?: number;
   frameTimeoutMs?: number;
+  /** Extra counters for `$counters` (the node's gossip drops). */
+  counters?: () => Record<string, number>;
   log?: LogFn;
 }
 
@@ -25,6 +27,7 @@ export async function serveNode(node: StoreNode, options: NodeServerOptions): Pr
     maxFrameBytes: options.maxFrameBytes,
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     frameTimeoutMs: options.frameTimeoutMs,
+    counters: options.counters,
     welcome: () => {
       const a = node.announcement();
       return { stores: a.stores, workers: a.workers, storages: a.storages };

@@ -6,6 +6,7 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectStatus } from '../../src/cli/commands/status.js';
 import { resolveConfig } from '../../src/cli/config.js';
 import { startClusterGater } from '../../src/clusterGater.js';
 import {
@@ -134,8 +135,15 @@ describe('replayed and forged heartbeats', () => {
   };
 
   it('a flood of 1,100 forged names: a real new node is still linked within two heartbeats; no forged newline is logged', async () => {
-    await send(Array.from({ length: 1100 }, (_, i) => forged(`forged${i}@127.0.0.1`)));
-    await send([rawHeartbeat('evil@127.0.0.1\n2026-01-01 INFO forged line')]);
+    for (let i = 0; i < 3; i++) {
+      await send([rawHeartbeat('evil@127.0.0.1\n2026-01-01 INFO forged line')]);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Paced, so the flood reaches the members rather than overflowing loopback socket buffers.
+    for (let i = 0; i < 1100; i += 100)
+      await send(Array.from({ length: 100 }, (_, j) => forged(`forged${i + j}@127.0.0.1`))).then(
+        () => new Promise((r) => setTimeout(r, 20)),
+      );
     const c = await spawnNode({ cookie: COOKIE, secret: SECRET, gossipPort, heartbeatMs: HB, name: 'c@127.0.0.1' });
     nodes.push(c);
     const t0 = Date.now(); // the node is up (node_started): from here its first heartbeat goes out at once
@@ -146,5 +154,13 @@ describe('replayed and forged heartbeats', () => {
     expect(member('c@127.0.0.1')).toMatchObject({ heard: true, linked: true });
     expect(member('a@127.0.0.1')).toMatchObject({ state: 'alive', linked: true });
     expect(logs.join('\n')).not.toContain('INFO forged line');
+  });
+
+  it("each node's own drops (replayed, bad names) show in status, fetched over its link (item 7)", async () => {
+    const s = await collectStatus(gater, resolveConfig({ cluster: true, cookie: COOKIE, secret: SECRET }, {}));
+    const a = s.nodes.find((n) => n.name === 'a@127.0.0.1')!;
+    console.info('node a counters:', JSON.stringify(a.counters));
+    expect(a.counters?.gossip_replayed).toBeGreaterThan(0);
+    expect(a.counters?.gossip_bad_name).toBeGreaterThanOrEqual(1);
   });
 });

@@ -6,6 +6,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectStatus, renderStatus } from '../../src/cli/commands/status.js';
+import { resolveConfig } from '../../src/cli/config.js';
+import { startClusterGater } from '../../src/clusterGater.js';
 import { connectRpc } from '../../src/core/transport/index.js';
 import { randomGossipPort, spawnNode, waitFor, type NodeProcess } from '../helpers/cluster.js';
 import { RawPeer } from '../helpers/rawPeer.js';
@@ -125,5 +128,24 @@ describe('hostile connections against a node', () => {
     console.info(`fds ${baseline.fds} -> ${now}; rss ${baseline.rssKb} kB -> ${rss} kB`);
     expect(now).toBeLessThanOrEqual(baseline.fds);
     expect(rss - baseline.rssKb).toBeLessThan(30 * 1024);
+  });
+
+  it("status shows the node's own counters, fetched over the link (item 7)", async () => {
+    const config = resolveConfig({ connect: node.address, cookie: COOKIE }, {});
+    const g = await startClusterGater({ config, log: () => {}, noWorkersWaitMs: 1000 });
+    try {
+      await waitFor(() => g.registry.links().length === 1, 5000, 'linked');
+      const s = await collectStatus(g, config);
+      const counters = s.nodes[0]!.counters!;
+      console.info('node counters:', JSON.stringify(counters));
+      expect(counters.rejectedAuth).toBeGreaterThanOrEqual(1);
+      expect(counters.rateLimited).toBeGreaterThan(0);
+      expect(counters.overCapacity).toBeGreaterThan(0);
+      expect(counters.handshakeTimeouts).toBeGreaterThanOrEqual(16);
+      expect(counters.frameTimeouts).toBe(10);
+      expect(renderStatus(s)).toMatch(/counters: .*rateLimited=\d+/);
+    } finally {
+      await g.stop();
+    }
   });
 });

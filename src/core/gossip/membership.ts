@@ -77,6 +77,8 @@ export interface MembershipSnapshot {
   badSources: BadSourceView[];
   /** Exact total of dropped packets, including sources evicted from `badSources`. */
   badPacketsTotal: number;
+  /** Exact totals of dropped packets per reason (e.g. `replayed`, `stale`, `unauthenticated`). */
+  badPacketsByReason: Partial<Record<BadPacketReason, number>>;
 }
 
 /** Events, as a discriminated union on `type`. */
@@ -166,6 +168,7 @@ export class Membership {
   private readonly foreign = new Map<string, ForeignRecord>();
   private readonly bad = new Map<string, BadRecord>();
   private badTotal = 0;
+  private readonly badByReason: Partial<Record<BadPacketReason, number>> = {};
   private readonly events: TypedEmitter<MembershipEvent>;
   private readonly o: Required<Omit<MembershipOptions, 'self' | 'log'>> & Pick<MembershipOptions, 'self' | 'log'>;
 
@@ -290,6 +293,7 @@ export class Membership {
         .map(([address, b]) => ({ address, count: b.count, lastReason: b.lastReason, lastSeenAgeMs: now - b.lastSeen }))
         .sort(byKey((v) => v.address)),
       badPacketsTotal: this.badTotal,
+      badPacketsByReason: { ...this.badByReason },
     };
   }
 
@@ -408,6 +412,7 @@ export class Membership {
 
   private countBad(address: string, reason: BadPacketReason, now: number): void {
     this.badTotal++;
+    this.badByReason[reason] = (this.badByReason[reason] ?? 0) + 1;
     let b = this.bad.get(address);
     if (!b) {
       evictOldest(this.bad, this.o.maxBadSources);

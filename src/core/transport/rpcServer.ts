@@ -14,6 +14,7 @@ import {
   asRecord,
   isRequestId,
   MIN_FRAME_BYTES,
+  COUNTERS_OP,
   PING_OP,
   PONG,
   type RegistryUpdate,
@@ -67,6 +68,8 @@ export interface RpcServerOptions {
   authFailures?: FailureLimiterOptions;
   /** Shortest time between two "refused N connections" summary lines, ms (default 10000). */
   refusalLogIntervalMs?: number;
+  /** More counters for the `$counters` answer (e.g. the node's gossip drops), next to the transport's own. */
+  counters?: () => Record<string, number>;
 }
 
 export interface RpcServerStats {
@@ -276,6 +279,16 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
     if (typeof op !== 'string' || op.length === 0) {
       stats.badFrames++;
       sendReply(conn, id, { error: invalidArgument('malformed request: op must be a non-empty string').toWire() });
+      return;
+    }
+    if (op === COUNTERS_OP) {
+      let extra: Record<string, number> = {};
+      try {
+        extra = opts.counters?.() ?? {};
+      } catch {
+        // A failing source of extra counters still leaves the transport's own.
+      }
+      sendReply(conn, id, { ok: true, value: { ...stats, ...extra } });
       return;
     }
     if (op === PING_OP) {
