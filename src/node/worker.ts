@@ -11,6 +11,14 @@ export interface NodeSession {
   readonly ownsArgs?: boolean;
   push(sub: string, events: EventRecord[]): void;
   onClose(cb: (reason: string) => void): void;
+  /** Flow control (TCP sessions): whether pushes should wait, and a callback for when they may go on. */
+  flow?: PushFlow;
+}
+
+/** How a subscription learns that its gateway is not keeping up, and when it has caught up again. */
+export interface PushFlow {
+  congested(): boolean;
+  onDrain(cb: () => void): void;
 }
 
 /** Keeps the node's account of which subscriptions each session holds (so a closed session ends them). */
@@ -62,6 +70,7 @@ export class GatewayWorker {
           startFrom: args.startFrom,
           options: (args.options ?? undefined) as never,
           deliver: (events) => session.push(subId, events),
+          flow: session.flow,
         });
         this.sessions.add(session, internal);
         return { subId };

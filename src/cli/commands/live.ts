@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { EventRecord } from '../../core/index.js';
 import { selectorFromFlags, type SelectorFlags, type SubscriptionTarget } from '../../scripted/selectors.js';
+import { isReaderGone } from '../../scripted/writeLine.js';
 import type { Config } from '../config.js';
 import { CommandFailed } from '../exitCodes.js';
 import { durationOpt, intOpt, onStopSignal } from '../options.js';
@@ -60,6 +61,11 @@ export async function runLive(
   void signal.promise.then(() => finish('signal'));
   let timer: NodeJS.Timeout | undefined;
   let failure: unknown;
+  let stopping = false;
+  void finished.then(() => (stopping = true));
+  // Embedded mode holds no socket: without this handle Node would exit as soon as the replay is printed, ignoring
+  // --count and --duration. The command lives until count, duration, Ctrl+C or a closed output.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
 
   const deliver = (events: EventRecord[]): void => {
     for (const e of events) {
@@ -67,17 +73,20 @@ export async function runLive(
       taken++;
       const reachedCount = plan.count !== undefined && taken >= plan.count;
       chain = chain
-        .then(() => handle(e))
+        // nothing more is printed (or acked) once the command is stopping, e.g. after the reader went away
+        .then(() => (stopping ? undefined : handle(e)))
         .catch((err: unknown) => {
-          failure ??= err;
+          // `| head -n 3`: the reader left; stop quietly, without acking what it never read
+          if (!isReaderGone(err)) failure ??= err;
           finish('signal');
         });
       if (reachedCount) void chain.then(() => finish('count'));
     }
   };
 
-  const sub = await start(deliver);
+  let sub: { close(): Promise<void> } | undefined;
   try {
+    sub = await start(deliver);
     if (config.logLevel !== 'silent' && config.logLevel !== 'error' && config.logLevel !== 'warn') {
       process.stderr.write(
         `👁️  ${what} ${plan.target.label} on ${config.store}${plan.from === undefined ? ' (live)' : ` from ${plan.from}`}\n`,
@@ -99,8 +108,9 @@ export async function runLive(
     }
     return 0;
   } finally {
+    clearInterval(keepAlive);
     if (timer) clearTimeout(timer);
     signal.dispose();
-    await sub.close();
+    await sub?.close();
   }
 }

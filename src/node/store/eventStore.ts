@@ -22,6 +22,7 @@ import {
   describe,
 } from '../../core/validation.js';
 import type { PreparedEvent, StorageAdapter, StoredSubscription } from '../storage/storageAdapter.js';
+import type { PushFlow } from '../worker.js';
 import { LiveSubscription } from './liveSubscription.js';
 
 /** Defaults of DESIGN §4.6. */
@@ -39,6 +40,8 @@ export interface SubscribeRequest {
   id?: string;
   /** Where batches go (the node pushes them to the gateway that asked). */
   deliver: (events: EventRecord[]) => void;
+  /** The connection's flow control, when it has one: a lagging subscriber is paused, not buffered. */
+  flow?: PushFlow;
 }
 
 /**
@@ -53,6 +56,8 @@ export class EventStore {
     readonly store: string,
     private readonly adapter: StorageAdapter,
     private readonly onError: (e: unknown) => void = () => {},
+    /** Told when a subscription starts or stops lagging (its subscriber is not keeping up). */
+    private readonly onLagging: (id: string, name: string, lagging: boolean) => void = () => {},
   ) {
     // Appends by other processes sharing the storage: every subscription pulls from its cursor.
     this.unwatch = adapter.watch(store, () => {
@@ -118,11 +123,16 @@ export class EventStore {
     const persistent = name !== 'transient';
     const ackTimeoutMs = validateNonNegativeInt(req.options?.ackTimeoutMs, 'ackTimeoutMs', DEFAULT_ACK_TIMEOUT_MS);
     const maxRetries = validateNonNegativeInt(req.options?.maxRetries, 'maxRetries', DEFAULT_MAX_RETRIES);
+    const replace = req.options?.replace ?? false;
+    if (typeof replace !== 'boolean')
+      throw invalidArgument(`options.replace must be true or false, got ${describe(replace)}`);
     let cursor = startFrom;
     let key: string | undefined;
     if (persistent) {
       key = subscriptionKey(type, selector, name);
-      const existing = (await this.adapter.listSubscriptions(this.store)).find((s) => s.key === key);
+      const records = await this.adapter.listSubscriptions(this.store);
+      await this.claimName(name, key, records, replace);
+      const existing = records.find((s) => s.key === key);
       // An existing record keeps its checkpoint: a re-attaching subscriber resumes where acks left off.
       cursor = existing ? existing.checkpoint : startFrom;
       const stored: StoredSubscription = {
@@ -153,6 +163,8 @@ export class EventStore {
       stream: streamOfSelector(type, selector),
       cursor,
       deliver: req.deliver,
+      flow: req.flow,
+      onLagging: (lagging) => this.onLagging(id, name, lagging),
       adapter: this.adapter,
       persistent: key ? { key, ackTimeoutMs, maxRetries, maxInFlight: DEFAULT_MAX_IN_FLIGHT } : undefined,
       onError: this.onError,
@@ -160,6 +172,28 @@ export class EventStore {
     this.subs.set(id, sub);
     void sub.pull();
     return id;
+  }
+
+  /**
+   * A subscription name is unique per store: another stored subscription under `name` (another type or selector)
+   * is refused, or with `replace` deleted — record, checkpoint, parked events — and its running instances here
+   * stopped.
+   */
+  private async claimName(name: string, key: string, stored: StoredSubscription[], replace: boolean): Promise<void> {
+    const others = stored.filter((s) => s.name === name && s.key !== key);
+    if (others.length === 0) return;
+    if (!replace) {
+      const o = others[0]!;
+      throw new GaterError(
+        'invalid_argument',
+        `subscription "${name}" already exists in store ${this.store} for ${o.type} ${JSON.stringify(o.selector)}: subscribe with that selector to resume it, choose another name, or replace it (--replace; its checkpoint and parked events are dropped)`,
+        { name, existing: { type: o.type, selector: o.selector } },
+      );
+    }
+    for (const o of others) {
+      for (const s of [...this.subs.values()]) if (s.opts.persistent?.key === o.key) this.closeSub(s.id);
+      await this.adapter.deleteSubscription(this.store, o.key);
+    }
   }
 
   /** Stops a running subscription by id (the stored record of a named one stays). */
@@ -232,6 +266,7 @@ export class EventStore {
         inFlight: s.inFlightCount,
         parked,
         lag: await lagOf(type, selector, s.checkpoint),
+        lagging: s.lagging,
       });
     }
     for (const r of stored) {
