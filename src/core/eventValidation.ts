@@ -1,6 +1,6 @@
 import { GaterError, invalidArgument } from './errors.js';
 import { newId } from './ids.js';
-import { cloneJson, describe, validateName } from './validation.js';
+import { cloneJson, describe, validateTextId } from './validation.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './wire/frame.js';
 
 /**
@@ -49,7 +49,7 @@ export function validateEvents(events: unknown, options: ValidateEventsOptions =
     if (!e || typeof e !== 'object' || Array.isArray(e))
       throw invalidArgument(`events[${i}] must be an object {eventType, data, ...}`);
     const ev = e as Record<string, unknown>;
-    const eventType = validateName(
+    const eventType = validateTextId(
       ev.eventType,
       `events[${i}].eventType`,
       MAX_EVENT_TYPE_LENGTH,
@@ -57,7 +57,7 @@ export function validateEvents(events: unknown, options: ValidateEventsOptions =
     );
     if (ev.data === undefined) throw invalidArgument(`events[${i}].data is missing; pass a JSON value (e.g. {})`);
     const eventId =
-      ev.eventId === undefined ? newId() : validateName(ev.eventId, `events[${i}].eventId`, MAX_EVENT_ID_LENGTH);
+      ev.eventId === undefined ? newId() : validateTextId(ev.eventId, `events[${i}].eventId`, MAX_EVENT_ID_LENGTH);
     if (ids.has(eventId))
       throw invalidArgument(`events[${i}].eventId "${eventId}" appears twice in one batch; event ids must be unique`);
     ids.add(eventId);

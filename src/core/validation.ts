@@ -88,7 +88,7 @@ export const MAX_STREAM_ID_LENGTH = 1024;
  * at most `max` long. A lone surrogate would be replaced on its way into SQLite or PostgreSQL (two names becoming
  * one) and PostgreSQL refuses NUL, so both are refused here, on every path alike.
  */
-export function validateName(v: unknown, what: string, max: number, example?: string): string {
+export function validateTextId(v: unknown, what: string, max: number, example?: string): string {
   if (typeof v !== 'string' || v.length === 0) {
     const eg = example ? ` such as "${example}"` : '';
     throw invalidArgument(`${what} must be a non-empty string${eg}, got ${describe(v)}`);
@@ -101,7 +101,7 @@ export function validateName(v: unknown, what: string, max: number, example?: st
 }
 
 export function validateStreamId(streamId: unknown): string {
-  const s = validateName(streamId, 'stream id', MAX_STREAM_ID_LENGTH, 'greenhouse1');
+  const s = validateTextId(streamId, 'stream id', MAX_STREAM_ID_LENGTH, 'greenhouse1');
   if (s.startsWith('$'))
     throw invalidArgument(
       `stream id ${describe(s)} starts with "$", which is reserved for system streams ($all is the whole store); use a name without the leading $`,
