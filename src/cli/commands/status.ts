@@ -111,7 +111,7 @@ export function renderStatus(s: StatusReport): string {
         `  ${g.active ? '▶' : '•'} ${g.kind} ${g.id}${g.active ? ' (active)' : ''} nodes=[${g.nodes.join(', ')}]`,
       );
   }
-  if (s.foreignNodes.length) lines.push(`Foreign BEAM nodes: ${s.foreignNodes.map((f) => f.name).join(', ')}`);
+  if (s.foreignNodes.length) lines.push(foreignText(s.foreignNodes));
   const bad = Object.entries(s.badPackets);
   if (bad.length) lines.push(`Bad packets (wrong secret?): ${bad.map(([a, n]) => `${a}=${n}`).join(', ')}`);
   if (s.unauthorized.length)
@@ -119,12 +119,12 @@ export function renderStatus(s: StatusReport): string {
   return lines.join('\n');
 }
 
-/** BEAM nodes: OTP release, PubSub membership and call latency. */
-function beamText(n: StatusReport['nodes'][number]): string {
+/** BEAM nodes: OTP release, PubSub membership and call latency (rpc round trips through the node's rex). */
+export function beamText(n: StatusReport['nodes'][number]): string {
   const b = 'beam' in n ? n.beam : undefined;
   if (!b) return '';
   const ms = (v: number | null): string => (v === null ? '-' : `${v.toFixed(1)} ms`);
-  return ` OTP ${b.otpRelease} pubsub=${b.pubsubJoined ? 'joined' : 'not joined'} calls=${b.calls} last=${ms(b.lastCallMs)} avg=${ms(b.avgCallMs)}`;
+  return ` OTP ${b.otpRelease} pubsub=${b.pubsubJoined ? 'joined' : 'not joined'} rpc=${b.calls} last=${ms(b.lastCallMs)} avg=${ms(b.avgCallMs)}`;
 }
 
 /**
@@ -146,6 +146,11 @@ async function settle(gater: Gater, config: Config, waitMs: number): Promise<voi
 }
 
 /** ` calls=N p50=… p99=…` for a node this gateway has called, else nothing. */
+/** Foreign BEAM nodes heard in gossip, offered as bridge targets. */
+export function foreignText(nodes: { name: string }[]): string {
+  return `Foreign BEAM nodes: ${nodes.map((f) => f.name).join(', ')} (link to them with --beam ${nodes[0]?.name ?? 'name@host'} or --beam auto)`;
+}
+
 export function callsText(c: { count: number; errors: number; p50Ms: number; p99Ms: number }): string {
   if (c.count === 0) return '';
   return ` calls=${c.count}${c.errors > 0 ? ` (${c.errors} failed)` : ''} p50=${c.p50Ms.toFixed(3)}ms p99=${c.p99Ms.toFixed(3)}ms`;
