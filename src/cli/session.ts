@@ -1,5 +1,6 @@
 import type { Gater } from '../gater.js';
 import type { Config } from './config.js';
+import type { LogFn } from '../node/storeNode.js';
 import { createLogger } from './logger.js';
 import { UsageError } from './exitCodes.js';
 
@@ -11,7 +12,7 @@ export async function openGater(
   config: Config,
   logOverride?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void,
 ): Promise<Gater> {
-  const log = logOverride ?? createLogger(config.logLevel, { color: config.color });
+  const log = logOverride ?? oneShotLog(createLogger(config.logLevel, { color: config.color }));
   if (config.beam) {
     const { startBeamGater } = await import('../beamGater.js');
     const { defaultErlangCookie } = await import('../core/beam/cookie.js');
@@ -44,4 +45,12 @@ export async function openGater(
   }
   const { startGater } = await import('../gater.js');
   return startGater({ store: config.store, storage: config.storage, timeoutMs: config.timeoutMs, log });
+}
+
+/**
+ * Scripted commands start and stop a whole gateway per call; its lifecycle lines (workers up, connected, closed)
+ * would bury the command's own output, so they are logged at debug (`-v` shows them). Warnings and errors stay.
+ */
+export function oneShotLog(log: LogFn): LogFn {
+  return (level, msg) => log(level === 'info' ? 'debug' : level, msg);
 }

@@ -13,3 +13,7 @@ export * from './observers/index.js';
 export type { CallSample, NodeCallStats } from './api/callStats.js';
 export * from './patternParser.js';
 export * from './eventLines.js';
+export * from './util/text.js';
+export { tailStream, ALL_EVENTS } from './api/streamTail.js';
+export * from './health/index.js';
+export * from './transfer/index.js';

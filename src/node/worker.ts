@@ -59,6 +59,8 @@ export class GatewayWorker {
         return e.getStreams();
       case 'headPosition':
         return e.headPosition();
+      case 'readAll':
+        return e.readAll(args.fromPosition, args.count);
       case 'subscribe': {
         const subId = subIdArg(args.subId);
         const internal = `${session.id}/${subId}`;
@@ -84,6 +86,16 @@ export class GatewayWorker {
         return e.removeSubscription(args.type, args.selector, args.name);
       case 'getSubscriptions':
         return e.getSubscriptions();
+      case 'listParked':
+        return e.listParked(args.name);
+      case 'replayParked':
+        return e.replayParked(args.name, args.positions);
+      case 'skipParked':
+        return e.skipParked(args.name, args.positions);
+      case 'resetSubscription':
+        return e.resetSubscription(args.name, args.to);
+      case 'deleteSubscription':
+        return e.deleteSubscription(args.name);
       case 'ack':
         return e.ack(args.name, subRef(session, args.subId), args.event);
       case 'nack':
