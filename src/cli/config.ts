@@ -1,3 +1,4 @@
+import { colorLevel } from '../core/index.js';
 import { UsageError } from './exitCodes.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
 import { credentialFrom } from './secrets.js';
@@ -85,7 +86,8 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
     logLevel: parseLogLevel(
       flags.logLevel ?? (flags.verbose ? 'debug' : flags.quiet ? 'error' : undefined) ?? env.LOG_LEVEL,
     ),
-    color: flags.color !== false && env.NO_COLOR === undefined,
+    // colour allowed at all (chalk then follows the terminal and FORCE_COLOR's depth)
+    color: colorLevel(flags.color, env, 1) > 0,
     pubSub: env.EX_ESDB_PUB_SUB ?? 'ex_esdb_pubsub',
   };
 }
