@@ -47,11 +47,12 @@ export type Env = Record<string, string | undefined>;
 
 export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Config {
   const secret = flags.secret ?? env.EX_ESDB_CLUSTER_SECRET;
-  const connect = (flags.connect ?? '')
+  // EX_ESDB_CONNECT plays NATS_URL's part: seeds for every command without typing --connect.
+  const connect = (flags.connect ?? env.EX_ESDB_CONNECT ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  for (const seed of connect) parseHostPort(seed, '--connect');
+  for (const seed of connect) parseHostPort(seed, flags.connect === undefined ? 'EX_ESDB_CONNECT' : '--connect');
   return {
     store: flags.store ?? env.EX_ESDB_STORE ?? 'reg_gh',
     storage: parseStorageFlag(flags.storage ?? env.EX_ESDB_STORAGE ?? 'memory'),
