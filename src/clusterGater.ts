@@ -9,6 +9,7 @@ import type { Gater } from './gater.js';
 import type { LogFn } from './node/storeNode.js';
 import type { Config } from './cli/config.js';
 import { parseHostPort } from './cli/config.js';
+import { credentialOrGenerated } from './cli/secrets.js';
 import { startGossipDiscovery, type GossipDiscovery } from './core/cluster/gossipDiscovery.js';
 
 export interface ClusterGaterOptions {
@@ -50,7 +51,7 @@ export async function startClusterGater({
   heartbeatMs,
   noWorkersWaitMs,
 }: ClusterGaterOptions): Promise<Gater> {
-  const cookie = config.cookie ?? warnDefault(log, 'cookie', 'dev_cookie', 'EX_ESDB_COOKIE / --cookie');
+  const cookie = credentialOrGenerated('cookie', { value: config.cookie, file: config.cookieFile }, log);
   const registry = new WorkerRegistry();
   const pubsub = new PubSub((topic, e) => log('error', `[PubSub] listener on ${topic} failed: ${String(e)}`));
   const api = new GaterApi(registry, pubsub, {
@@ -96,11 +97,13 @@ export async function startClusterGater({
         peer.pendingDown = undefined;
         unauthorized.delete(peer.address);
         registry.add(link);
+        discovery?.setLinked(link.node, true);
         log('info', `🔗 [ClusterMonitor] 🟢 Connected to cluster node: ${link.node} (${peer.address})`);
         cluster.emit({ type: 'node_up', node: link.node, address: peer.address, stores: link.announcement().stores });
         link.onClose((reason) => {
           if (peer.link === link) peer.link = undefined;
           if (stopped) return;
+          if (!registry.link(link.node) || registry.link(link.node) === link) discovery?.setLinked(link.node, false);
           // Connection lost: suspect at once (no calls are routed there any more), down when it cannot be reached again.
           log('warn', `🔗 [ClusterMonitor] 🟠 Lost connection to cluster node: ${link.node} (${reason})`);
           cluster.emit({ type: 'node_suspect', node: link.node, heartbeatAgeMs: 0 });
@@ -179,8 +182,7 @@ export async function startClusterGater({
 
   let discovery: GossipDiscovery | undefined;
   if (config.cluster) {
-    const secret =
-      config.secret ?? warnDefault(log, 'secret', 'dev_cluster_secret', 'EX_ESDB_CLUSTER_SECRET / --secret');
+    const secret = credentialOrGenerated('secret', { value: config.secret, file: config.secretFile }, log);
     discovery = await startGossipDiscovery({
       nodeName: name,
       role: 'gateway',
@@ -229,12 +231,14 @@ export async function startClusterGater({
           stores: a.stores,
           workers: a.workers.length,
           connected: !link.closed,
+          heard: g !== undefined,
+          linked: !link.closed,
         });
       }
       for (const p of peers.values()) {
         const pending = p.pendingDown ? byName.get(p.pendingDown) : undefined;
         if (pending && pending.state === 'alive')
-          byName.set(pending.name, { ...pending, state: 'suspect', connected: false });
+          byName.set(pending.name, { ...pending, state: 'suspect', connected: false, linked: false });
         if (!p.seed || p.link || linkedElsewhere(p) || [...byName.values()].some((m) => m.address === p.address))
           continue;
         byName.set(p.address, {
@@ -246,6 +250,8 @@ export async function startClusterGater({
           stores: [],
           workers: 0,
           connected: false,
+          heard: false,
+          linked: false,
         });
       }
       return {
@@ -275,12 +281,4 @@ export async function startClusterGater({
       }
     },
   };
-}
-
-function warnDefault(log: LogFn, what: string, value: string, where: string): string {
-  log(
-    'warn',
-    `🏭 [System] no cluster ${what} configured; using the development default. Set ${where} for anything shared.`,
-  );
-  return value;
 }

@@ -72,7 +72,8 @@ export async function startConsole(config: Config, io: ConsoleIo = {}): Promise<
       stdin,
       stdout,
       stderr,
-      exitOnCtrlC: true,
+      // Ctrl-C is the console's: a live view leaves on it, elsewhere it quits through the clean shutdown.
+      exitOnCtrlC: false,
       patchConsole: io.patchConsole ?? true,
     });
     unmount = () => instance.unmount();

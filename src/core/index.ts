@@ -3,6 +3,7 @@ export * from './types.js';
 export * from './errors.js';
 export * from './validation.js';
 export * from './matching.js';
+export { colorLevel, type ColorLevel } from './colorSupport.js';
 export type { NodeLink } from './link.js';
 export type { NodeAnnouncement, Op } from './protocol.js';
 export { PubSub, type EventsMessage } from './api/pubsub.js';

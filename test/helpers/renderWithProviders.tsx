@@ -5,7 +5,7 @@ import { resolveConfig } from '../../src/cli/config.js';
 import { App } from '../../src/console/App.js';
 import { LogStore } from '../../src/console/feed.js';
 import { ConsoleServices } from '../../src/console/services.js';
-import { startGater, type Gater } from '../../src/gater.js';
+import { startGater, type Gater, type GaterOptions } from '../../src/gater.js';
 
 export const KEY = {
   enter: '\r',
@@ -34,6 +34,8 @@ export interface ConsoleHarness {
   waitFor(match: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>;
   /** Writes keys once the screen's useInput has had time to attach. */
   press(keys: string): Promise<void>;
+  /** Writes each piece straight after the previous one, without waiting for a frame (a burst, a paste). */
+  type(pieces: string[]): Promise<void>;
   /** Types an answer and presses Enter. */
   answer(text: string): Promise<void>;
   /** Types a menu number and presses Enter. */
@@ -44,8 +46,8 @@ export interface ConsoleHarness {
 }
 
 /** Renders the whole console (embedded gateway, real services) under ink-testing-library. */
-export async function renderConsole(): Promise<ConsoleHarness> {
-  const gater = await startGater();
+export async function renderConsole(gaterOptions: GaterOptions = {}): Promise<ConsoleHarness> {
+  const gater = await startGater(gaterOptions);
   const services = new ConsoleServices(gater, new LogStore());
   const config = resolveConfig({}, {});
   const exitState = { shutdownShown: false };
@@ -95,6 +97,10 @@ export async function renderConsole(): Promise<ConsoleHarness> {
     frameCount: () => inst.frames.length,
     waitFor,
     press,
+    type: async (pieces) => {
+      for (const p of pieces) inst.stdin.write(p);
+      await settle();
+    },
     answer,
     choose: (n) => answer(String(n)),
     back: async () => {

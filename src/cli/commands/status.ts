@@ -26,6 +26,16 @@ export async function collectStatus(gater: Gater, config: Config) {
   });
   // This gateway's own HDR histograms: the latency of the calls it routed to each node since it started.
   const calls = new Map(gater.api.callStats.byNode().map((c) => [c.node, c]));
+  // Each linked node's own security counters (refused handshakes, tampered frames, gossip drops), over its link.
+  const counters = new Map(
+    await Promise.all(
+      gater.registry.links().map(async (l) => {
+        const fetch = (l as { counters?: (ms: number) => Promise<Record<string, number>> }).counters;
+        const value = fetch ? await fetch.call(l, 1000).catch(() => null) : null;
+        return [l.node, value] as const;
+      }),
+    ),
+  );
   return {
     mode: gater.mode,
     store: gater.store,
@@ -39,6 +49,10 @@ export async function collectStatus(gater: Gater, config: Config) {
       stores: n.stores,
       workers: n.workers,
       role: n.role,
+      // Gossip is a hint; only a linked node (its name proved by the cookie handshake) is routed to.
+      heard: n.heard ?? false,
+      linked: n.linked ?? n.connected,
+      counters: counters.get(n.name) ?? null,
       calls: {
         count: calls.get(n.name)?.calls ?? 0,
         errors: calls.get(n.name)?.errors ?? 0,
@@ -90,6 +104,19 @@ export function registerStatus(program: Command, run: Runner): void {
   );
 }
 
+/** The node's non-zero security counters, e.g. ` refused: rejectedAuth=3 rateLimited=40 gossip_replayed=12`. */
+export function countersText(c: Record<string, number> | null): string {
+  if (!c) return '';
+  const shown = Object.entries(c).filter(([k, v]) => v > 0 && k !== 'accepted');
+  return shown.length === 0 ? '' : ` counters: ${shown.map(([k, v]) => `${k}=${v}`).join(' ')}`;
+}
+
+/** "linked" (name proved by the cookie handshake), "heard only" (gossip, not routed to), or "heard, linked". */
+export function trustText(n: { heard: boolean; linked: boolean }): string {
+  if (n.linked) return n.heard ? '[heard, linked]' : '[linked]';
+  return n.heard ? '[heard only: not routed]' : '[not linked]';
+}
+
 export function renderStatus(s: StatusReport): string {
   const lines = [
     `🔗 Cluster Status`,
@@ -98,7 +125,7 @@ export function renderStatus(s: StatusReport): string {
     `Nodes (${s.nodes.length}):`,
     ...s.nodes.map(
       (n) =>
-        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}${callsText(n.calls)}${beamText(n)}`,
+        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${trustText(n)} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}${callsText(n.calls)}${beamText(n)}${countersText(n.counters)}`,
     ),
   ];
   for (const st of s.stores) {
