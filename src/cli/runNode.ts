@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startNode } from '../node/startNode.js';
+import { orDevDefault } from '../core/index.js';
 
 export interface RunNodeOptions {
   /** TCP port (0 = OS-assigned). */
@@ -23,22 +24,8 @@ export interface RunNodeOptions {
  */
 export async function runNode(config: Config, opts: RunNodeOptions = {}): Promise<number> {
   const log = createLogger(config.logLevel, { color: config.color });
-  let cookie = config.cookie;
-  if (!cookie) {
-    log(
-      'warn',
-      '🏭 [System] no cluster cookie configured; using the development default. Set EX_ESDB_COOKIE / --cookie for anything shared.',
-    );
-    cookie = 'dev_cookie';
-  }
-  let secret = config.secret;
-  if (opts.gossip !== false && !secret) {
-    log(
-      'warn',
-      '🏭 [System] no cluster secret configured; using the development default. Set EX_ESDB_CLUSTER_SECRET / --secret for anything shared.',
-    );
-    secret = 'dev_cluster_secret';
-  }
+  const cookie = orDevDefault(config.cookie, 'cookie', log);
+  const secret = opts.gossip === false ? undefined : orDevDefault(config.secret, 'secret', log);
   const node = await startNode({
     name: opts.name ?? `node_${process.pid}@${hostname()}`,
     stores: opts.stores && opts.stores.length > 0 ? opts.stores : [config.store],
@@ -47,14 +34,14 @@ export async function runNode(config: Config, opts: RunNodeOptions = {}): Promis
     log,
     listen: { host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, cookie },
     gossip:
-      opts.gossip === false
+      secret === undefined
         ? undefined
         : {
-            secret: secret!,
+            secret,
             gossipPort: config.gossipPort,
             multicastAddr: config.gossipAddr,
             interfaceAddr: config.gossipIf,
-            heartbeatMs: opts.heartbeatMs ?? (Number(process.env.EX_ESDB_HEARTBEAT_MS) || 1000),
+            heartbeatMs: opts.heartbeatMs ?? config.heartbeatMs,
           },
   });
   // Handlers first, then the "started" line: a supervisor may signal as soon as it reads that line.

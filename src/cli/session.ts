@@ -1,20 +1,35 @@
-import type { Gater } from '../gater.js';
+import type { Gater, LogFn } from '../core/index.js';
+import { startGater, type GatewayOptions } from '../gateway/index.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
+
+/** The command line's configuration as gateway options: the only place that knows both shapes. */
+export function gatewayOptions(config: Config, log: LogFn): GatewayOptions {
+  return {
+    store: config.store,
+    storage: config.storage,
+    connect: config.connect,
+    cookie: config.cookie,
+    gossip: config.cluster
+      ? {
+          secret: config.secret,
+          port: config.gossipPort,
+          addr: config.gossipAddr,
+          iface: config.gossipIf,
+          heartbeatMs: config.heartbeatMs,
+        }
+      : undefined,
+    timeoutMs: config.timeoutMs,
+    pubSub: config.pubSub,
+    log,
+  };
+}
 
 /**
  * Starts the gateway the command line asks for: embedded by default, cluster when --cluster / --connect or a
  * secret in the environment says so.
  */
-export async function openGater(
-  config: Config,
-  logOverride?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void,
-): Promise<Gater> {
+export function openGater(config: Config, logOverride?: LogFn): Promise<Gater> {
   const log = logOverride ?? createLogger(config.logLevel, { color: config.color });
-  if (config.cluster || config.connect.length > 0) {
-    const { startClusterGater } = await import('../clusterGater.js');
-    return startClusterGater({ config, log });
-  }
-  const { startGater } = await import('../gater.js');
-  return startGater({ store: config.store, storage: config.storage, timeoutMs: config.timeoutMs, log });
+  return startGater(gatewayOptions(config, log));
 }

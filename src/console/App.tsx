@@ -1,6 +1,5 @@
 import { Box, Text, useApp } from 'ink';
 import { useCallback, useRef, useState } from 'react';
-import type { Config } from '../cli/config.js';
 import { ActivityPane } from './components/ActivityPane.js';
 import { Banner } from './components/Banner.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
@@ -16,15 +15,14 @@ import { theme } from './theme.js';
 
 export interface AppProps {
   services: ConsoleServices;
-  config: Config;
   /** Set when the final frame already shows the shutdown lines, so startConsole does not print them twice. */
   exitState?: { shutdownShown: boolean };
 }
 
 /** The console: providers around the shell. */
-export function App({ services, config, exitState }: AppProps) {
+export function App({ services, exitState }: AppProps) {
   return (
-    <ConsoleProvider services={services} config={config}>
+    <ConsoleProvider services={services}>
       <Shell exitState={exitState} />
     </ConsoleProvider>
   );

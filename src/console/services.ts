@@ -8,9 +8,9 @@ import {
   type Observer,
   type ProducerOptions,
   type SubscriptionType,
+  type Gater,
 } from '../core/index.js';
 import { generateGreenhouseEvents } from '../domain/greenhouse/index.js';
-import type { Gater } from '../gater.js';
 import { LineFeed, LogStore } from './feed.js';
 import { appendedLine, receivedLine, seenLine } from './format.js';
 

@@ -4,11 +4,9 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startClusterGater } from '../../src/clusterGater.js';
-import { resolveConfig } from '../../src/cli/config.js';
+import { startGater, type Gater } from '../../src/gateway/index.js';
 import type { ClusterEvent } from '../../src/core/cluster/clusterMonitor.js';
 import { isGaterError } from '../../src/core/errors.js';
-import type { Gater } from '../../src/gater.js';
 import { BIN, randomGossipPort, spawnNode, waitFor, type NodeProcess } from '../helpers/cluster.js';
 
 const run = promisify(execFile);
@@ -34,15 +32,11 @@ describe('three store nodes and a gateway on loopback', () => {
   });
 
   it('the gateway sees all three within two heartbeat intervals and spreads calls over every node', async () => {
-    const config = resolveConfig(
-      { cluster: true, cookie: COOKIE, secret: SECRET, gossipIf: '127.0.0.1', gossipPort: String(gossipPort) },
-      {},
-    );
     const t0 = Date.now();
-    gater = await startClusterGater({
-      config,
+    gater = await startGater({
+      cookie: COOKIE,
+      gossip: { secret: SECRET, iface: '127.0.0.1', port: gossipPort, heartbeatMs: HB },
       log: (l, m) => logs.push(`${l} ${m}`),
-      heartbeatMs: HB,
       noWorkersWaitMs: 1500,
     });
     gater.cluster.on((e) => events.push(e));

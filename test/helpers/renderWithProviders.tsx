@@ -1,11 +1,10 @@
 import './pinInkEnv.js';
 import { render } from 'ink-testing-library';
 import { stripVTControlCharacters } from 'node:util';
-import { resolveConfig } from '../../src/cli/config.js';
 import { App } from '../../src/console/App.js';
 import { LogStore } from '../../src/console/feed.js';
 import { ConsoleServices } from '../../src/console/services.js';
-import { startGater, type Gater } from '../../src/gater.js';
+import { startGater, type EmbeddedGater } from '../../src/gateway/index.js';
 
 export const KEY = {
   enter: '\r',
@@ -23,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const READY = /q quit|Esc back|Esc cancel/;
 
 export interface ConsoleHarness {
-  gater: Gater;
+  gater: EmbeddedGater;
   services: ConsoleServices;
   exitState: { shutdownShown: boolean };
   /** The last frame without colour codes. */
@@ -47,9 +46,8 @@ export interface ConsoleHarness {
 export async function renderConsole(): Promise<ConsoleHarness> {
   const gater = await startGater();
   const services = new ConsoleServices(gater, new LogStore());
-  const config = resolveConfig({}, {});
   const exitState = { shutdownShown: false };
-  const inst = render(<App services={services} config={config} exitState={exitState} />);
+  const inst = render(<App services={services} exitState={exitState} />);
   const frame = () => stripVTControlCharacters(inst.lastFrame() ?? '');
   const waitFor: ConsoleHarness['waitFor'] = async (match, timeoutMs = 4000) => {
     const test =

@@ -1,47 +1,10 @@
 import type { Command } from 'commander';
-import type { Gater } from '../../gater.js';
-import { maskStorage, parsePositiveInt, type Config } from '../config.js';
+import { collectStatus, type Gater, type StatusReport } from '../../core/index.js';
+import { parsePositiveInt, type Config } from '../config.js';
 import { EXIT } from '../exitCodes.js';
 import { createOutput } from '../output.js';
 import type { Runner } from '../program.js';
 import { openGater } from '../session.js';
-
-/** What `status --json` prints (and the console's banner reads). */
-export async function collectStatus(gater: Gater, config: Config) {
-  const cluster = gater.cluster.status();
-  // Without a worker the call would only wait for no_workers; report "unknown" at once instead.
-  const streams =
-    gater.api.gatewayWorkersForStore(gater.store).length === 0
-      ? null
-      : await gater.api.getStreams(gater.store).then(
-          (s) => s.length,
-          () => null,
-        );
-  const routed = Object.fromEntries(gater.registry.routed);
-  return {
-    mode: gater.mode,
-    store: gater.store,
-    storage: gater.mode === 'embedded' ? maskStorage(config.storage) : undefined,
-    pubSub: config.pubSub,
-    nodes: cluster.nodes.map((n) => ({
-      name: n.name,
-      state: n.state,
-      heartbeatAgeMs: n.heartbeatAgeMs,
-      address: n.address,
-      stores: n.stores,
-      workers: n.workers,
-      role: n.role,
-    })),
-    workers: gater.api.gatewayWorkersForStore(gater.store).length,
-    workersByNode: gater.api.gatewayWorkers().map((w) => ({ ...w, routed: routed[w.id] ?? 0 })),
-    streams,
-    foreignNodes: cluster.foreignNodes,
-    badPackets: cluster.badPackets,
-    unauthorized: cluster.unauthorized,
-  };
-}
-
-export type StatusReport = Awaited<ReturnType<typeof collectStatus>>;
 
 export function registerStatus(program: Command, run: Runner): void {
   const cmd = program
@@ -59,7 +22,7 @@ export function registerStatus(program: Command, run: Runner): void {
       const gater = await openGater(config);
       try {
         if (gater.mode === 'cluster') await settle(gater, config, waitMs);
-        const status = await collectStatus(gater, config);
+        const status = await collectStatus(gater);
         createOutput(config.json).result(status, () => renderStatus(status));
         // A script asking "is the cluster there?" gets exit 3 when no node serves the store.
         if (status.workers === 0) {
