@@ -11,7 +11,7 @@ export { describeStorage, parseStorageSpec, type StorageSpec } from './storageSp
 export { parseHostPort } from './hostPort.js';
 export { DEV_COOKIE, DEV_SECRET, orDevDefault } from './devDefaults.js';
 export { GOSSIP_DEFAULTS } from './gossip/index.js';
-export type { NodeAnnouncement, Op } from './protocol.js';
+export { OPS, isOp, type NodeAnnouncement, type Op, type OpArgs, type OpMap, type OpResult } from './wire/ops.js';
 export { PubSub, type EventsMessage } from './api/pubsub.js';
 export { GaterApi, type GaterApiOptions } from './api/gaterApi.js';
 export { WorkerRegistry } from './registry/workerRegistry.js';

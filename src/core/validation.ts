@@ -69,14 +69,14 @@ function walkJson(value: unknown, what: string, path: (string | number)[], copy:
 
 export function validateStore(store: unknown): string {
   if (typeof store !== 'string' || store.length === 0 || store.length > 255) {
-    throw invalidArgument(`store must be a non-empty string such as "reg_gh", got ${describe(store)}`);
+    throw invalidArgument(`store must be a non-empty string such as "reg_gh", got ${describeValue(store)}`);
   }
   return store;
 }
 
 export function validateStreamId(streamId: unknown): string {
   if (typeof streamId !== 'string' || streamId.length === 0) {
-    throw invalidArgument(`stream id must be a non-empty string such as "greenhouse1", got ${describe(streamId)}`);
+    throw invalidArgument(`stream id must be a non-empty string such as "greenhouse1", got ${describeValue(streamId)}`);
   }
   if (streamId.length > 1024) throw invalidArgument('stream id is longer than 1024 characters; use a shorter id');
   return streamId;
@@ -87,7 +87,7 @@ export function validateExpectedVersion(v: unknown): ExpectedVersion {
   if (v === 'any' || v === 'no_stream' || v === 'stream_exists') return v;
   if (typeof v === 'number' && Number.isInteger(v) && v >= -1) return v === -1 ? 'no_stream' : v;
   throw invalidArgument(
-    `expected version must be 'any', 'no_stream', 'stream_exists' or an integer >= -1, got ${describe(v)}`,
+    `expected version must be 'any', 'no_stream', 'stream_exists' or an integer >= -1, got ${describeValue(v)}`,
   );
 }
 
@@ -104,9 +104,9 @@ export function validateRead(
   if (typeof startVersion !== 'number' || !Number.isInteger(startVersion)) {
     throw new GaterError(
       'invalid_start_version',
-      `start version must be an integer >= 0, got ${describe(startVersion)}`,
+      `start version must be an integer >= 0, got ${describeValue(startVersion)}`,
       {
-        startVersion: describe(startVersion),
+        startVersion: describeValue(startVersion),
       },
     );
   }
@@ -120,13 +120,13 @@ export function validateRead(
     );
   }
   if (typeof count !== 'number' || !Number.isInteger(count)) {
-    throw new GaterError('invalid_count', `count must be an integer >= 1, got ${describe(count)}`, {
-      count: describe(count),
+    throw new GaterError('invalid_count', `count must be an integer >= 1, got ${describeValue(count)}`, {
+      count: describeValue(count),
     });
   }
   if (count < 1) throw new GaterError('invalid_count', `count must be >= 1, got ${count}`, { count });
   if (direction !== 'forward' && direction !== 'backward') {
-    throw invalidArgument(`direction must be 'forward' or 'backward', got ${describe(direction)}`);
+    throw invalidArgument(`direction must be 'forward' or 'backward', got ${describeValue(direction)}`);
   }
   return { start: startVersion, count, direction };
 }
@@ -134,18 +134,20 @@ export function validateRead(
 export function validateSubscriptionType(type: unknown): SubscriptionType {
   if (typeof type === 'string' && (SUBSCRIPTION_TYPES as readonly string[]).includes(type))
     return type as SubscriptionType;
-  throw invalidArgument(`subscription type must be one of ${SUBSCRIPTION_TYPES.join(', ')}, got ${describe(type)}`);
+  throw invalidArgument(
+    `subscription type must be one of ${SUBSCRIPTION_TYPES.join(', ')}, got ${describeValue(type)}`,
+  );
 }
 
 export function validateNackAction(action: unknown): NackAction {
   if (typeof action === 'string' && (NACK_ACTIONS as readonly string[]).includes(action)) return action as NackAction;
-  throw invalidArgument(`nack action must be one of ${NACK_ACTIONS.join(', ')}, got ${describe(action)}`);
+  throw invalidArgument(`nack action must be one of ${NACK_ACTIONS.join(', ')}, got ${describeValue(action)}`);
 }
 
 export function validateSubscriptionName(name: unknown): string {
   if (name === undefined) return 'transient';
   if (typeof name !== 'string' || name.trim().length === 0) {
-    throw invalidArgument(`subscription name must be a non-empty string (or "transient"), got ${describe(name)}`);
+    throw invalidArgument(`subscription name must be a non-empty string (or "transient"), got ${describeValue(name)}`);
   }
   return name;
 }
@@ -153,16 +155,16 @@ export function validateSubscriptionName(name: unknown): string {
 export function validateNonNegativeInt(v: unknown, what: string, fallback?: number): number {
   if (v === undefined && fallback !== undefined) return fallback;
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
-  throw invalidArgument(`${what} must be an integer >= 0, got ${describe(v)}`);
+  throw invalidArgument(`${what} must be an integer >= 0, got ${describeValue(v)}`);
 }
 
 export function validateUuidArg(v: unknown, what: string, allowAny = false): string {
   if (typeof v === 'string' && v.length > 0) return v;
-  throw invalidArgument(`${what} must be a non-empty string${allowAny ? " or 'any'" : ''}, got ${describe(v)}`);
+  throw invalidArgument(`${what} must be a non-empty string${allowAny ? " or 'any'" : ''}, got ${describeValue(v)}`);
 }
 
 /** Short, safe rendering of a bad value for an error message. */
-export function describe(v: unknown): string {
+export function describeValue(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);

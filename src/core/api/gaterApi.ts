@@ -1,7 +1,6 @@
 import { newId } from '../ids.js';
 import { GaterError } from '../errors.js';
 import type { LogFn } from '../log.js';
-import type { Op } from '../protocol.js';
 import type { WorkerRegistry } from '../registry/workerRegistry.js';
 import type {
   Direction,
@@ -25,10 +24,11 @@ import {
   validateStore,
   validateStreamId,
   validateUuidArg,
-  describe,
+  describeValue,
 } from '../validation.js';
 import { Router } from './router.js';
 import { SubscriptionClient } from './subscriptionClient.js';
+import type { SnapshotKey } from '../wire/ops.js';
 import type { PubSub } from './pubsub.js';
 
 export interface GaterApiOptions {
@@ -62,10 +62,6 @@ export class GaterApi {
     this.subscriptions = new SubscriptionClient(this.router, pubsub, options.onError ?? (() => {}));
   }
 
-  private call(store: string, op: Op, args: Record<string, unknown>): Promise<unknown> {
-    return this.router.call(store, op, args);
-  }
-
   /** Appends events; returns the new stream version (number of the last event). */
   async appendEvents(
     store: string,
@@ -77,12 +73,12 @@ export class GaterApi {
     validateStreamId(streamId);
     const expected = validateExpectedVersion(expectedVersion);
     if (!Array.isArray(events))
-      throw new GaterError('invalid_argument', `events must be an array, got ${describe(events)}`);
+      throw new GaterError('invalid_argument', `events must be an array, got ${describeValue(events)}`);
     // Ids are fixed here, once, so a failover retry of this batch is recognised as a duplicate by the node.
     const withIds = events.map((e) =>
       e && typeof e === 'object' && e.eventId === undefined ? { ...e, eventId: newId() } : e,
     );
-    return (await this.call(store, 'append', { streamId, events: withIds, expectedVersion: expected })) as number;
+    return this.router.call(store, 'append', { streamId, events: withIds, expectedVersion: expected });
   }
 
   async getEvents(
@@ -95,7 +91,7 @@ export class GaterApi {
     validateStore(store);
     validateStreamId(streamId);
     validateRead(startVersion, count, direction);
-    return (await this.call(store, 'read', { streamId, startVersion, count, direction })) as EventRecord[];
+    return this.router.call(store, 'read', { streamId, startVersion, count, direction });
   }
 
   /** Forward from startVersion, `count` versions at most, fetched page by page. */
@@ -131,18 +127,18 @@ export class GaterApi {
   async getVersion(store: string, streamId: string): Promise<number> {
     validateStore(store);
     validateStreamId(streamId);
-    return (await this.call(store, 'getVersion', { streamId })) as number;
+    return this.router.call(store, 'getVersion', { streamId });
   }
 
   /** Global position of the store's last event (-1 when empty): where a live-only `$all` view starts. */
   async getHeadPosition(store: string): Promise<number> {
     validateStore(store);
-    return (await this.call(store, 'headPosition', {})) as number;
+    return this.router.call(store, 'headPosition', {});
   }
 
   async getStreams(store: string): Promise<string[]> {
     validateStore(store);
-    return (await this.call(store, 'getStreams', {})) as string[];
+    return this.router.call(store, 'getStreams', {});
   }
 
   /**
@@ -196,24 +192,27 @@ export class GaterApi {
     snapshotRecord: unknown,
   ): Promise<void> {
     validateStore(store);
-    await this.call(store, 'recordSnapshot', snapArgs(sourceUuid, streamUuid, version, { record: snapshotRecord }));
+    await this.router.call(store, 'recordSnapshot', {
+      ...snapshotKey(sourceUuid, streamUuid, version),
+      record: snapshotRecord,
+    });
   }
 
   async readSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number): Promise<SnapshotRecord> {
     validateStore(store);
-    return (await this.call(store, 'readSnapshot', snapArgs(sourceUuid, streamUuid, version))) as SnapshotRecord;
+    return this.router.call(store, 'readSnapshot', snapshotKey(sourceUuid, streamUuid, version));
   }
 
   async deleteSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number): Promise<void> {
     validateStore(store);
-    await this.call(store, 'deleteSnapshot', snapArgs(sourceUuid, streamUuid, version));
+    await this.router.call(store, 'deleteSnapshot', snapshotKey(sourceUuid, streamUuid, version));
   }
 
   async listSnapshots(store: string, sourceUuid = 'any', streamUuid = 'any'): Promise<SnapshotRecord[]> {
     validateStore(store);
     validateUuidArg(sourceUuid, 'sourceUuid', true);
     validateUuidArg(streamUuid, 'streamUuid', true);
-    return (await this.call(store, 'listSnapshots', { sourceUuid, streamUuid })) as SnapshotRecord[];
+    return this.router.call(store, 'listSnapshots', { sourceUuid, streamUuid });
   }
 
   /** Every (store, node) pair the registry knows. */
@@ -235,11 +234,10 @@ export class GaterApi {
   }
 }
 
-function snapArgs(sourceUuid: string, streamUuid: string, version: number, extra: Record<string, unknown> = {}) {
+function snapshotKey(sourceUuid: string, streamUuid: string, version: number): SnapshotKey {
   return {
     sourceUuid: validateUuidArg(sourceUuid, 'sourceUuid'),
     streamUuid: validateUuidArg(streamUuid, 'streamUuid'),
     version: validateNonNegativeInt(version, 'snapshot version'),
-    ...extra,
   };
 }

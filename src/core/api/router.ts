@@ -1,8 +1,8 @@
 import { GaterError, toGaterError } from '../errors.js';
 import type { NodeLink } from '../link.js';
 import type { LogFn } from '../log.js';
-import type { Op } from '../protocol.js';
-import type { Pick, WorkerRegistry } from '../registry/workerRegistry.js';
+import type { OpArgs, OpResult, WorkerOp } from '../wire/ops.js';
+import type { WorkerPick, WorkerRegistry } from '../registry/workerRegistry.js';
 
 /** Errors after which the same request may safely go to another node. */
 export const FAILOVER_CODES = new Set(['connection_closed', 'store_not_found']);
@@ -34,7 +34,7 @@ export class Router {
   }
 
   /** Waits (backoff 100, 200, 400... ms) for a worker of `store` on a node not in `exclude`. */
-  async waitForWorker(store: string, exclude: ReadonlySet<NodeLink>, deadline: number): Promise<Pick> {
+  async waitForWorker(store: string, exclude: ReadonlySet<NodeLink>, deadline: number): Promise<WorkerPick> {
     let delay = 100;
     for (let attempt = 0; ; attempt++) {
       const p = this.registry.pick(store, exclude);
@@ -66,7 +66,7 @@ export class Router {
   }
 
   /** One routed call; safe requests fail over to another node when theirs goes away. */
-  async call(store: string, op: Op, args: Record<string, unknown>): Promise<unknown> {
+  async call<K extends WorkerOp>(store: string, op: K, args: OpArgs<K>): Promise<OpResult<K>> {
     const exclude = new Set<NodeLink>();
     const deadline = Date.now() + this.noWorkersWaitMs;
     for (;;) {

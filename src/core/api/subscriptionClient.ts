@@ -1,7 +1,7 @@
 import { GaterError, isGaterError, toGaterError } from '../errors.js';
 import type { NodeLink } from '../link.js';
 import { normaliseSelector } from '../matching.js';
-import type { Op } from '../protocol.js';
+import type { EventRef, OpArgs } from '../wire/ops.js';
 import type {
   EventRecord,
   NackAction,
@@ -178,13 +178,10 @@ export class SubscriptionClient {
   async getSubscriptions(store: string): Promise<SubscriptionInfo[]> {
     validateStore(store);
     const links = this.router.registry.links().filter((l) => l.announcement().stores.includes(store));
-    if (links.length === 0) return (await this.router.call(store, 'getSubscriptions', {})) as SubscriptionInfo[];
+    if (links.length === 0) return this.router.call(store, 'getSubscriptions', {});
     const lists = await Promise.all(
       links.map((l) =>
-        l.request('getSubscriptions', { store, worker: '' }, this.timeoutMs).then(
-          (v) => v as SubscriptionInfo[],
-          () => [] as SubscriptionInfo[],
-        ),
+        l.request('getSubscriptions', { store, worker: '' }, this.timeoutMs).catch((): SubscriptionInfo[] => []),
       ),
     );
     const merged = new Map<string, SubscriptionInfo>();
@@ -203,11 +200,7 @@ export class SubscriptionClient {
     if (!event || typeof event !== 'object')
       throw new GaterError('invalid_argument', 'ackEvent needs the delivered event record');
     this.subs.acked(sub, event);
-    await this.toServingNode(sub, 'ack', {
-      name: sub.name,
-      subId: sub.subId,
-      event: { position: event.position, eventNumber: event.eventNumber },
-    });
+    await this.toServingNode(sub, 'ack', { name: sub.name, subId: sub.subId, event: eventRef(event) });
   }
 
   /** retry: redeliver now; park: set aside (counted in `parked`); skip: treat as handled. */
@@ -223,12 +216,7 @@ export class SubscriptionClient {
     if (!event || typeof event !== 'object')
       throw new GaterError('invalid_argument', 'nackEvent needs the delivered event record');
     if (a !== 'retry') this.subs.acked(sub, event);
-    await this.toServingNode(sub, 'nack', {
-      name: sub.name,
-      subId: sub.subId,
-      action: a,
-      event: { position: event.position, eventNumber: event.eventNumber },
-    });
+    await this.toServingNode(sub, 'nack', { name: sub.name, subId: sub.subId, action: a, event: eventRef(event) });
   }
 
   private namedSub(store: string, name: string, subscriber: unknown): GatewaySub {
@@ -243,7 +231,7 @@ export class SubscriptionClient {
     return sub;
   }
 
-  private async toServingNode(sub: GatewaySub, op: Op, args: Record<string, unknown>): Promise<void> {
+  private async toServingNode<K extends 'ack' | 'nack'>(sub: GatewaySub, op: K, args: OpArgs<K>): Promise<void> {
     const link = sub.link;
     // Between nodes (failover in progress) an ack has nowhere to go; the resumed delivery repeats the event.
     if (!link || link.closed) return;
@@ -254,4 +242,8 @@ export class SubscriptionClient {
   async close(): Promise<void> {
     await Promise.all(this.subs.all().map((s) => this.closeSub(s)));
   }
+}
+
+function eventRef(event: EventRecord): EventRef {
+  return { position: event.position, eventNumber: event.eventNumber };
 }

@@ -1,5 +1,5 @@
 import type { NodeLink } from '../link.js';
-import type { NodeAnnouncement } from '../protocol.js';
+import type { NodeAnnouncement } from '../wire/ops.js';
 import type { StoreLocation, WorkerDescriptor } from '../types.js';
 
 interface Entry {
@@ -7,7 +7,7 @@ interface Entry {
   announcement: NodeAnnouncement;
 }
 
-export interface Pick {
+export interface WorkerPick {
   worker: WorkerDescriptor;
   link: NodeLink;
 }
@@ -78,8 +78,8 @@ export class WorkerRegistry {
    * A uniformly random worker of a node that hosts `store`, skipping links in `exclude` (links, not node names:
    * a node restarted under the same name is a new link and is eligible again at once).
    */
-  pick(store: string, exclude: ReadonlySet<NodeLink> = new Set()): Pick | undefined {
-    const candidates: Pick[] = [];
+  pick(store: string, exclude: ReadonlySet<NodeLink> = new Set()): WorkerPick | undefined {
+    const candidates: WorkerPick[] = [];
     for (const e of this.nodes.values()) {
       if (exclude.has(e.link) || e.link.closed) continue;
       for (const w of e.announcement.workers) if (w.store === store) candidates.push({ worker: w, link: e.link });

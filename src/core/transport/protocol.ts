@@ -18,10 +18,6 @@ export const MIN_FRAME_BYTES = 256;
 /** Longest string request id a server accepts. */
 export const MAX_STRING_ID_LENGTH = 128;
 
-/** Answered by the server itself (value {@link PONG}), never by the handler: a cheap liveness probe. */
-export const PING_OP = '$ping';
-export const PONG = 'pong';
-
 /** What a store node tells its peers about itself, in the welcome and whenever it changes. */
 export interface RegistryUpdate {
   stores: string[];

@@ -10,15 +10,7 @@ import { GaterError, invalidArgument, toGaterError, type WireError } from '../er
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from '../wire/frame.js';
 import { DEFAULT_MAX_WRITE_BUFFER_BYTES, FramedSocket, type Logger } from './framedSocket.js';
 import { clientMac, DEFAULT_HANDSHAKE_TIMEOUT_MS, newNonce, parseAuth, serverMac, verifyMac } from './handshake.js';
-import {
-  asRecord,
-  isRequestId,
-  MIN_FRAME_BYTES,
-  PING_OP,
-  PONG,
-  type RegistryUpdate,
-  type RequestId,
-} from './protocol.js';
+import { asRecord, isRequestId, MIN_FRAME_BYTES, type RegistryUpdate, type RequestId } from './protocol.js';
 import { RpcSessionImpl, type RpcSession } from './rpcSession.js';
 
 /**
@@ -191,10 +183,6 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
     if (typeof op !== 'string' || op.length === 0) {
       stats.badFrames++;
       sendReply(conn, id, { error: invalidArgument('malformed request: op must be a non-empty string').toWire() });
-      return;
-    }
-    if (op === PING_OP) {
-      sendReply(conn, id, { ok: true, value: PONG });
       return;
     }
     void dispatch(session, conn, id, op, args);

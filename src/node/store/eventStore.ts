@@ -19,7 +19,7 @@ import {
   validateSubscriptionName,
   validateSubscriptionType,
   validateNonNegativeInt,
-  describe,
+  describeValue,
 } from '../../core/validation.js';
 import type { PreparedEvent, StorageAdapter, StoredSubscription } from '../storage/storageAdapter.js';
 import { LiveSubscription } from './liveSubscription.js';
@@ -34,7 +34,8 @@ export interface SubscribeRequest {
   selector: unknown;
   name?: unknown;
   startFrom?: unknown;
-  options?: SubscriptionOptions;
+  /** `{ ackTimeoutMs?, maxRetries? }` as the gateway sent it (checked here). */
+  options?: unknown;
   /** Id for the running instance (default: a new ULID); ack/nack and closeSub use it. */
   id?: string;
   /** Where batches go (the node pushes them to the gateway that asked). */
@@ -116,8 +117,9 @@ export class EventStore {
     const name = validateSubscriptionName(req.name);
     const startFrom = validateNonNegativeInt(req.startFrom, 'startFrom', 0);
     const persistent = name !== 'transient';
-    const ackTimeoutMs = validateNonNegativeInt(req.options?.ackTimeoutMs, 'ackTimeoutMs', DEFAULT_ACK_TIMEOUT_MS);
-    const maxRetries = validateNonNegativeInt(req.options?.maxRetries, 'maxRetries', DEFAULT_MAX_RETRIES);
+    const options = subscriptionOptionsArg(req.options);
+    const ackTimeoutMs = validateNonNegativeInt(options.ackTimeoutMs, 'ackTimeoutMs', DEFAULT_ACK_TIMEOUT_MS);
+    const maxRetries = validateNonNegativeInt(options.maxRetries, 'maxRetries', DEFAULT_MAX_RETRIES);
     let cursor = startFrom;
     let key: string | undefined;
     if (persistent) {
@@ -190,7 +192,7 @@ export class EventStore {
     for (const s of this.subs.values()) if (s.opts.persistent && s.opts.name === name) return s;
     throw new GaterError(
       'not_found',
-      `no running subscription named ${describe(name)} on this node; create it with saveSubscription first`,
+      `no running subscription named ${describeValue(name)} on this node; create it with saveSubscription first`,
       {
         name: typeof name === 'string' ? name : undefined,
       },
@@ -317,7 +319,7 @@ function eventRef(event: unknown): { position?: number; eventNumber?: number } {
 export function prepareEvents(events: unknown, owned = false): PreparedEvent[] {
   const copy = { copy: !owned };
   if (!Array.isArray(events))
-    throw invalidArgument(`events must be an array of {eventType, data, ...}, got ${describe(events)}`);
+    throw invalidArgument(`events must be an array of {eventType, data, ...}, got ${describeValue(events)}`);
   const ids = new Set<string>();
   return events.map((e, i): PreparedEvent => {
     if (!e || typeof e !== 'object' || Array.isArray(e))
@@ -325,7 +327,7 @@ export function prepareEvents(events: unknown, owned = false): PreparedEvent[] {
     const ev = e as Record<string, unknown>;
     if (typeof ev.eventType !== 'string' || ev.eventType.length === 0) {
       throw invalidArgument(
-        `events[${i}].eventType must be a non-empty string such as "temperature_measured:v1", got ${describe(ev.eventType)}`,
+        `events[${i}].eventType must be a non-empty string such as "temperature_measured:v1", got ${describeValue(ev.eventType)}`,
       );
     }
     if (ev.data === undefined) throw invalidArgument(`events[${i}].data is missing; pass a JSON value (e.g. {})`);
@@ -333,7 +335,9 @@ export function prepareEvents(events: unknown, owned = false): PreparedEvent[] {
     if (ev.eventId === undefined) eventId = newId();
     else if (typeof ev.eventId === 'string' && ev.eventId.length > 0) eventId = ev.eventId;
     else
-      throw invalidArgument(`events[${i}].eventId must be a non-empty string when given, got ${describe(ev.eventId)}`);
+      throw invalidArgument(
+        `events[${i}].eventId must be a non-empty string when given, got ${describeValue(ev.eventId)}`,
+      );
     if (ids.has(eventId))
       throw invalidArgument(`events[${i}].eventId "${eventId}" appears twice in one batch; event ids must be unique`);
     ids.add(eventId);
@@ -351,5 +355,11 @@ export function prepareEvents(events: unknown, owned = false): PreparedEvent[] {
 function contentType(v: unknown, what: string): number {
   if (v === undefined) return 0;
   if (typeof v === 'number' && Number.isInteger(v)) return v;
-  throw invalidArgument(`${what} must be an integer when given, got ${describe(v)}`);
+  throw invalidArgument(`${what} must be an integer when given, got ${describeValue(v)}`);
+}
+
+function subscriptionOptionsArg(v: unknown): { readonly [K in keyof SubscriptionOptions]?: unknown } {
+  if (v === undefined || v === null) return {};
+  if (typeof v === 'object' && !Array.isArray(v)) return v;
+  throw invalidArgument(`subscription options must be an object {ackTimeoutMs?, maxRetries?}, got ${describeValue(v)}`);
 }
