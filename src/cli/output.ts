@@ -6,6 +6,11 @@ export interface Output {
   readonly json: boolean;
   /** A result object: printed as one JSON line with --json, else rendered by `human`. */
   result(obj: Record<string, unknown>, human: () => string): void;
+  /**
+   * A list result: one JSON line with --json; else the rendered rows on stdout or, when there are none, `emptyNote`
+   * on stderr, so `x streams | xargs` never sees a note as a name.
+   */
+  listResult(obj: Record<string, unknown>, count: number, human: () => string, emptyNote: string): void;
   /** A human line to stdout (ignored with --json). */
   line(text: string): void;
   /** Progress / notes to stderr. */
@@ -17,6 +22,10 @@ export function createOutput(json: boolean, write: (s: string) => void = (s) => 
     json,
     result(obj, human) {
       write(json ? `${JSON.stringify(obj)}\n` : `${human()}\n`);
+    },
+    listResult(obj, count, human, emptyNote) {
+      if (json || count > 0) this.result(obj, human);
+      else this.note(emptyNote);
     },
     line(text) {
       if (!json) write(`${text}\n`);

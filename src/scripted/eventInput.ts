@@ -48,7 +48,7 @@ export function toNewEvent(item: unknown, where: string): NewEvent {
   const eventType = o.eventType ?? o.event_type ?? o.type;
   if (typeof eventType !== 'string' || !eventType)
     throw new EventInputError(`${where} needs "eventType" (a non-empty string)`);
-  const ev: NewEvent = { eventType, data: o.data ?? {} };
+  const ev: NewEvent = { eventType, data: o.data === undefined ? {} : o.data };
   if (o.metadata !== undefined) ev.metadata = o.metadata;
   const id = o.eventId ?? o.event_id;
   if (id !== undefined) {

@@ -206,8 +206,9 @@ describe('GaterApi (embedded) — reference gateway behaviour (EXESDB_SPEC §8.2
     expect(await gater.api.listSnapshots(S)).toHaveLength(3);
     expect(await gater.api.listSnapshots(S, 'src-1')).toHaveLength(2);
     expect(await gater.api.listSnapshots(S, 'src-1', 'stream-1')).toHaveLength(2);
-    await gater.api.deleteSnapshot(S, 'src-1', 'stream-1', 1);
+    expect(await gater.api.deleteSnapshot(S, 'src-1', 'stream-1', 1)).toBe(true);
     expect((await rejects(gater.api.readSnapshot(S, 'src-1', 'stream-1', 1))).code).toBe('not_found');
+    expect(await gater.api.deleteSnapshot(S, 'src-1', 'stream-1', 1)).toBe(false);
   });
 
   it('registry - listStores, gatewayWorkers, gatewayWorkersForStore', async () => {

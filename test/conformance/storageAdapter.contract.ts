@@ -218,8 +218,10 @@ export function describeStorageAdapterContract(
         ['s2', 1],
       ]);
       expect(await adapter.listSnapshots(store, 'a', 's1')).toHaveLength(2);
-      await adapter.deleteSnapshot(store, 'a', 's1', 1);
+      expect(await adapter.deleteSnapshot(store, 'a', 's1', 1)).toBe(true);
       expect(await adapter.readSnapshot(store, 'a', 's1', 1)).toBeUndefined();
+      expect(await adapter.deleteSnapshot(store, 'a', 's1', 1)).toBe(false);
+      expect(await adapter.deleteSnapshot('no_such_store', 'a', 's1', 1)).toBe(false);
       expect(await adapter.listSnapshots(store, 'any', 'any')).toHaveLength(3);
     });
 

@@ -61,7 +61,8 @@ export function registerAppend(program: Command, run: Runner): void {
       let events: NewEvent[] | undefined;
       if (f.type !== undefined) {
         if (!f.type) throw new UsageError('--type needs an event type such as temperature_measured:v1');
-        const ev: NewEvent = { eventType: f.type, data: jsonOpt(f.data, '--data') ?? {} };
+        // `--data null` is the JSON value null; only a missing --data means {}
+        const ev: NewEvent = { eventType: f.type, data: f.data === undefined ? {} : jsonOpt(f.data, '--data') };
         if (f.metadata !== undefined) ev.metadata = jsonOpt(f.metadata, '--metadata');
         if (f.eventId !== undefined) ev.eventId = f.eventId;
         events = [ev];

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { GaterError } from '../../core/errors.js';
 import { UsageError } from '../exitCodes.js';
 import { intOpt, jsonOpt } from '../options.js';
 import { createOutput } from '../output.js';
@@ -84,14 +85,19 @@ export function registerSnapshot(program: Command, run: Runner): void {
     .argument('<source>', 'source uuid')
     .argument('<stream>', 'stream uuid')
     .argument('<version>', 'version')
-    .description('delete a snapshot')
+    .description('delete a snapshot (exit 1, not_found, when there is none)')
     .addHelpText('after', examples('snapshot delete order-agg order-42 7 --json'));
   del.action(
     run(async (config) => {
       const [source, stream, v] = del.args as [string, string, string];
       const version = versionArg(v);
       return withGater(config, async (gater) => {
-        await gater.api.deleteSnapshot(config.store, source, stream, version);
+        if (!(await gater.api.deleteSnapshot(config.store, source, stream, version)))
+          throw new GaterError(
+            'not_found',
+            `no snapshot for source "${source}", stream "${stream}" at version ${version}; nothing deleted (see snapshot list)`,
+            { sourceUuid: source, streamUuid: stream, version },
+          );
         createOutput(config.json).result(
           { store: config.store, sourceUuid: source, streamUuid: stream, version, deleted: true },
           () => `🗑️  Snapshot ${source}/${stream}@${version} deleted`,
@@ -112,12 +118,14 @@ export function registerSnapshot(program: Command, run: Runner): void {
       const f = list.opts<{ source?: string; stream?: string }>();
       return withGater(config, async (gater) => {
         const snapshots = await gater.api.listSnapshots(config.store, f.source ?? 'any', f.stream ?? 'any');
-        createOutput(config.json).result({ store: config.store, snapshots }, () =>
-          snapshots.length
-            ? snapshots
-                .map((s) => `${s.sourceUuid}/${s.streamUuid}@${s.version}  ${s.created}  ${JSON.stringify(s.record)}`)
-                .join('\n')
-            : '(no snapshots)',
+        createOutput(config.json).listResult(
+          { store: config.store, snapshots },
+          snapshots.length,
+          () =>
+            snapshots
+              .map((s) => `${s.sourceUuid}/${s.streamUuid}@${s.version}  ${s.created}  ${JSON.stringify(s.record)}`)
+              .join('\n'),
+          '(no snapshots)',
         );
         return 0;
       });

@@ -12,8 +12,11 @@ export function registerStreams(program: Command, run: Runner): void {
       run((config) =>
         withGater(config, async (gater) => {
           const streams = await gater.api.getStreams(config.store);
-          createOutput(config.json).result({ store: config.store, streams }, () =>
-            streams.length ? streams.join('\n') : `(no streams in ${config.store})`,
+          createOutput(config.json).listResult(
+            { store: config.store, streams },
+            streams.length,
+            () => streams.join('\n'),
+            `(no streams in ${config.store})`,
           );
           return 0;
         }),

@@ -22,8 +22,11 @@ export function registerSubscriptions(program: Command, run: Runner): void {
         const { name } = cmd.opts<{ name?: string }>();
         const all = await gater.api.getSubscriptions(config.store);
         const subscriptions = name === undefined ? all : all.filter((s) => s.name === name);
-        createOutput(config.json).result({ store: config.store, subscriptions }, () =>
-          renderSubscriptions(subscriptions),
+        createOutput(config.json).listResult(
+          { store: config.store, subscriptions },
+          subscriptions.length,
+          () => renderSubscriptions(subscriptions),
+          name === undefined ? '⚠️  No active subscriptions' : `⚠️  No subscription named ${name}`,
         );
         return 0;
       }),

@@ -203,9 +203,10 @@ export class GaterApi {
     return this.router.call(store, 'readSnapshot', snapshotKey(sourceUuid, streamUuid, version));
   }
 
-  async deleteSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number): Promise<void> {
+  /** Resolves true when a snapshot was removed, false when there was none (deleting twice is harmless). */
+  async deleteSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number): Promise<boolean> {
     validateStore(store);
-    await this.router.call(store, 'deleteSnapshot', snapshotKey(sourceUuid, streamUuid, version));
+    return this.router.call(store, 'deleteSnapshot', snapshotKey(sourceUuid, streamUuid, version));
   }
 
   async listSnapshots(store: string, sourceUuid = 'any', streamUuid = 'any'): Promise<SnapshotRecord[]> {

@@ -66,7 +66,8 @@ export interface OpMap {
   nack: { args: { name: string; subId?: string; action: NackAction; event: EventRef }; result: void };
   recordSnapshot: { args: SnapshotKey & { record: unknown }; result: void };
   readSnapshot: { args: SnapshotKey; result: SnapshotRecord };
-  deleteSnapshot: { args: SnapshotKey; result: void };
+  /** Whether a snapshot was removed (false: there was none). */
+  deleteSnapshot: { args: SnapshotKey; result: boolean };
   listSnapshots: { args: { sourceUuid: string; streamUuid: string }; result: SnapshotRecord[] };
   /** Answered by the node itself, not a worker. */
   listStores: { args: NoArgs; result: StoreLocation[] };

@@ -139,8 +139,8 @@ export class MemoryStorage implements StorageAdapter {
     return this.stores.get(store)?.snapshots.get(snapshotKey(src, stream, version));
   }
 
-  async deleteSnapshot(store: string, src: string, stream: string, version: number): Promise<void> {
-    this.stores.get(store)?.snapshots.delete(snapshotKey(src, stream, version));
+  async deleteSnapshot(store: string, src: string, stream: string, version: number): Promise<boolean> {
+    return this.stores.get(store)?.snapshots.delete(snapshotKey(src, stream, version)) ?? false;
   }
 
   async listSnapshots(store: string, src: string, stream: string): Promise<SnapshotRecord[]> {

@@ -395,12 +395,12 @@ export class PostgresStorage implements StorageAdapter {
     });
   }
 
-  async deleteSnapshot(store: string, src: string, stream: string, version: number): Promise<void> {
-    const sql = `DELETE FROM ${this.s}.snapshots WHERE store_id = $1 AND source_uuid = $2 AND stream_uuid = $3 AND version = $4`;
-    await this.read(
+  async deleteSnapshot(store: string, src: string, stream: string, version: number): Promise<boolean> {
+    const sql = `DELETE FROM ${this.s}.snapshots WHERE store_id = $1 AND source_uuid = $2 AND stream_uuid = $3 AND version = $4 RETURNING 1`;
+    return this.read(
       store,
-      undefined,
-      async (id) => void (await this.q('delete_snapshot', sql, [id, src, stream, version])),
+      false,
+      async (id) => (await this.q('delete_snapshot', sql, [id, src, stream, version])).length > 0,
     );
   }
 

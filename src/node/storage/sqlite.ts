@@ -388,8 +388,8 @@ export class SqliteStorage implements StorageAdapter {
     });
   }
 
-  async deleteSnapshot(store: string, src: string, stream: string, version: number): Promise<void> {
-    this.read(store, undefined, (id) => void this.q.deleteSnapshot.run(id, src, stream, version));
+  async deleteSnapshot(store: string, src: string, stream: string, version: number): Promise<boolean> {
+    return this.read(store, false, (id) => this.q.deleteSnapshot.run(id, src, stream, version).changes > 0);
   }
 
   async listSnapshots(store: string, src: string, stream: string): Promise<SnapshotRecord[]> {

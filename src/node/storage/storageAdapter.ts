@@ -94,7 +94,8 @@ export interface StorageAdapter {
     streamUuid: string,
     version: number,
   ): Promise<SnapshotRecord | undefined>;
-  deleteSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number): Promise<void>;
+  /** True when a snapshot was removed, false when there was none. */
+  deleteSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number): Promise<boolean>;
   /** 'any' matches every value; ordered by sourceUuid, streamUuid, version. */
   listSnapshots(store: string, sourceUuid: string, streamUuid: string): Promise<SnapshotRecord[]>;
 

@@ -281,7 +281,7 @@ export class EventStore {
     return s;
   }
 
-  deleteSnapshot(sourceUuid: string, streamUuid: string, version: number): Promise<void> {
+  deleteSnapshot(sourceUuid: string, streamUuid: string, version: number): Promise<boolean> {
     return this.adapter.deleteSnapshot(this.store, sourceUuid, streamUuid, version);
   }
 
