@@ -14,6 +14,7 @@ export { GOSSIP_DEFAULTS } from './gossip/index.js';
 export { OPS, isOp, type NodeAnnouncement, type Op, type OpArgs, type OpMap, type OpResult } from './wire/ops.js';
 export { PubSub, type EventsMessage } from './api/pubsub.js';
 export { GaterApi, type GaterApiOptions } from './api/gaterApi.js';
+export type { SubscribeOptions, Subscription } from './api/subscription.js';
 export { WorkerRegistry } from './registry/workerRegistry.js';
 export * from './cluster/clusterMonitor.js';
 export * from './observers/index.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { EventRecord } from '../../core/index.js';
+import type { EventRecord, Subscription } from '../../core/index.js';
 import { selectorFromFlags, type SelectorFlags, type SubscriptionTarget } from '../../scripted/selectors.js';
 import type { Config } from '../config.js';
 import { CommandFailed } from '../exitCodes.js';
@@ -42,52 +42,42 @@ export function planLive(f: LiveFlags): LivePlan {
 }
 
 /**
- * Runs a live view until --count events, --duration, or Ctrl+C. `start` registers the subscription and feeds
- * events to `deliver`; `handle` prints (and acks) one event and is awaited in order. Returns the exit code.
+ * Runs a live view until --count events, --duration, Ctrl+C, or the end of the subscription. `start` opens the
+ * subscription; `handle` prints (and acks) one event and is awaited before the next is taken, so events are
+ * shown and acknowledged in delivery order. Returns the exit code.
  */
 export async function runLive(
   config: Config,
   plan: LivePlan,
-  start: (deliver: (events: EventRecord[]) => void) => Promise<{ close(): Promise<void> }>,
-  handle: (e: EventRecord) => Promise<void> | void,
+  start: () => Promise<Subscription>,
+  handle: (e: EventRecord, sub: Subscription) => Promise<void> | void,
   what: string,
 ): Promise<number> {
+  const sub = await start();
   let taken = 0;
-  let chain: Promise<void> = Promise.resolve();
-  let finish!: (reason: 'count' | 'duration' | 'signal') => void;
-  const finished = new Promise<'count' | 'duration' | 'signal'>((r) => (finish = r));
-  const signal = onStopSignal();
-  void signal.promise.then(() => finish('signal'));
-  let timer: NodeJS.Timeout | undefined;
-  let failure: unknown;
-
-  const deliver = (events: EventRecord[]): void => {
-    for (const e of events) {
-      if (plan.count !== undefined && taken >= plan.count) return;
-      taken++;
-      const reachedCount = plan.count !== undefined && taken >= plan.count;
-      chain = chain
-        .then(() => handle(e))
-        .catch((err: unknown) => {
-          failure ??= err;
-          finish('signal');
-        });
-      if (reachedCount) void chain.then(() => finish('count'));
-    }
+  let stoppedBy: 'duration' | 'signal' | undefined;
+  const stop = (why: 'duration' | 'signal') => {
+    stoppedBy ??= why;
+    void sub.close();
   };
-
-  const sub = await start(deliver);
+  const signal = onStopSignal();
+  void signal.promise.then(() => stop('signal'));
+  const timer = plan.durationMs === undefined ? undefined : setTimeout(() => stop('duration'), plan.durationMs);
   try {
     if (config.logLevel !== 'silent' && config.logLevel !== 'error' && config.logLevel !== 'warn') {
       process.stderr.write(
         `👁️  ${what} ${plan.target.label} on ${config.store}${plan.from === undefined ? ' (live)' : ` from ${plan.from}`}\n`,
       );
     }
-    if (plan.durationMs !== undefined) timer = setTimeout(() => finish('duration'), plan.durationMs);
-    const reason = await finished;
-    await chain;
-    if (failure !== undefined) throw failure;
-    if (reason === 'duration' && plan.count !== undefined && taken < plan.count) {
+    for await (const e of sub) {
+      await handle(e, sub);
+      taken++;
+      if (plan.count !== undefined && taken >= plan.count) break;
+    }
+    const ended = await sub.closed();
+    // Ended neither by us nor by --count: the gateway gave up on it (say, its store is gone from every node).
+    if (ended && stoppedBy === undefined) throw ended;
+    if (stoppedBy === 'duration' && plan.count !== undefined && taken < plan.count) {
       throw new CommandFailed(
         'count_not_reached',
         `${what}: saw ${taken} of ${plan.count} events before --duration ${plan.durationMs} ms ended`,

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { EventRecord, Subscriber } from '../../core/index.js';
 import { colorLine, makeChalk, receivedLine } from '../../scripted/eventLines.js';
 import { UsageError } from '../exitCodes.js';
 import { intOpt } from '../options.js';
@@ -45,28 +44,21 @@ export function registerSubscribe(program: Command, run: Runner): void {
       const maxRetries = intOpt(f.maxRetries, '--max-retries', { min: 1 });
       const c = makeChalk(config.color);
       return withGater(config, async (gater) => {
-        let subscriber: Subscriber | undefined;
         return runLive(
           config,
           plan,
-          async (deliver) => {
-            subscriber = (events) => deliver(events);
-            return gater.api.saveSubscription(
-              config.store,
-              plan.target.type,
-              plan.target.selector,
+          () =>
+            gater.api.subscribe(config.store, plan.target.type, plan.target.selector, {
               name,
-              plan.from ?? 0,
-              subscriber,
-              {
+              startFrom: plan.from ?? 0,
+              options: {
                 ...(ackTimeoutMs !== undefined ? { ackTimeoutMs } : {}),
                 ...(maxRetries !== undefined ? { maxRetries } : {}),
               },
-            );
-          },
-          async (e: EventRecord) => {
+            }),
+          async (e, sub) => {
             process.stdout.write(`${config.json ? JSON.stringify(e) : colorLine(c, receivedLine(name, e))}\n`);
-            if (f.ack) await gater.api.ackEvent(config.store, name, subscriber, e);
+            if (f.ack) await sub.ack(e);
           },
           `subscription "${name}" receiving`,
         );

@@ -28,6 +28,8 @@ import {
 } from '../validation.js';
 import { Router } from './router.js';
 import { SubscriptionClient } from './subscriptionClient.js';
+import type { SubscribeOptions, Subscription } from './subscription.js';
+import { streamOfSelector } from '../matching.js';
 import type { SnapshotKey } from '../wire/ops.js';
 import type { PubSub } from './pubsub.js';
 
@@ -156,6 +158,30 @@ export class GaterApi {
     options?: SubscriptionOptions,
   ): Promise<{ topic: string; close(): Promise<void> }> {
     return this.subscriptions.saveSubscription(store, type, selector, name, startFrom, subscriber, options);
+  }
+
+  /**
+   * Starts a subscription and returns its handle: an async iterator of the delivered events (in order, one at a
+   * time) with `ack` / `nack` for a persistent one, `close()`, and `closed()` saying why it ended. The way to
+   * consume a subscription where each event is shown and then acknowledged.
+   */
+  subscribe(
+    store: string,
+    type: SubscriptionType,
+    selector: Selector,
+    options?: SubscribeOptions,
+  ): Promise<Subscription> {
+    return this.subscriptions.subscribe(store, type, selector, options);
+  }
+
+  /**
+   * Where a live-only view starts: just after the stream's last event for `$<stream>`, just after the store's
+   * head otherwise, so a new view does not replay the whole store.
+   */
+  async liveStart(store: string, type: SubscriptionType, selector: Selector): Promise<number> {
+    const stream = streamOfSelector(type, selector);
+    if (stream !== undefined) return (await this.getVersion(store, stream)) + 1;
+    return (await this.getHeadPosition(store)) + 1;
   }
 
   /** Stops matching subscriptions started here and deletes the stored record of a named one. */

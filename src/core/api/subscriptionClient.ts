@@ -1,6 +1,6 @@
 import { GaterError, isGaterError, toGaterError } from '../errors.js';
 import type { NodeLink } from '../link.js';
-import { normaliseSelector } from '../matching.js';
+import { normaliseSelector, subscriptionKey } from '../matching.js';
 import type { EventRef, OpArgs } from '../wire/ops.js';
 import type {
   EventRecord,
@@ -19,6 +19,7 @@ import {
   validateSubscriptionType,
 } from '../validation.js';
 import { GatewaySubscriptions, type GatewaySub } from './gatewaySubscriptions.js';
+import { DeliveryQueue, type SubscribeOptions, type Subscription } from './subscription.js';
 import type { PubSub } from './pubsub.js';
 import { FAILOVER_CODES, sleep, type Router } from './router.js';
 
@@ -70,6 +71,7 @@ export class SubscriptionClient {
     startFrom = 0,
     subscriber?: Subscriber,
     options?: SubscriptionOptions,
+    onEnd?: (reason: GaterError) => void,
   ): Promise<{ topic: string; close(): Promise<void> }> {
     validateStore(store);
     const t = validateSubscriptionType(type);
@@ -79,7 +81,16 @@ export class SubscriptionClient {
     if (subscriber !== undefined && typeof subscriber !== 'function') {
       throw new GaterError('invalid_argument', 'subscriber must be a function receiving event batches');
     }
-    const sub = this.subs.create({ store, type: t, selector: sel, name: n, startFrom: from, options, subscriber });
+    const sub = this.subs.create({
+      store,
+      type: t,
+      selector: sel,
+      name: n,
+      startFrom: from,
+      options,
+      subscriber,
+      onEnd,
+    });
     try {
       await this.attach(sub, from, new Set());
     } catch (e) {
@@ -139,6 +150,8 @@ export class SubscriptionClient {
         // Only a refusal of the subscription itself (bad input, unknown store) ends it.
         if (!isGaterError(e) || !RETRY_SUBSCRIBE_CODES.has(e.code)) {
           this.onError(e);
+          this.subs.delete(sub.subId);
+          sub.onEnd?.(toGaterError(e));
           return;
         }
         if (!isGaterError(e, 'no_workers')) await sleep(500);
@@ -156,6 +169,52 @@ export class SubscriptionClient {
     }
   }
 
+  /** See GaterApi.subscribe (the public entry, documented there). */
+  async subscribe(
+    store: string,
+    type: SubscriptionType,
+    selector: Selector,
+    opts: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    const queue = new DeliveryQueue();
+    const subscriber: Subscriber = (events) => queue.push(events);
+    const name = opts.name ?? 'transient';
+    const handle = await this.saveSubscription(
+      store,
+      type,
+      selector,
+      name,
+      opts.startFrom ?? 0,
+      subscriber,
+      opts.options,
+      (reason) => queue.end(reason),
+    );
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> =>
+      (closing ??= (async () => {
+        queue.end();
+        await handle.close();
+      })());
+    return {
+      store,
+      name,
+      selector,
+      topic: handle.topic,
+      ack: (event) => this.ackEvent(store, name, subscriber, event),
+      nack: (event, action) => this.nackEvent(store, name, subscriber, event, action),
+      close,
+      closed: () => queue.closed(),
+      [Symbol.asyncIterator]: () => ({
+        next: () => queue.next(),
+        // A consumer leaving its loop (break, throw) ends the subscription: nothing would take its events.
+        return: async () => {
+          await close();
+          return { value: undefined, done: true };
+        },
+      }),
+    };
+  }
+
   /** Stops matching subscriptions started here and deletes the stored record of a named one. */
   async removeSubscription(
     store: string,
@@ -167,9 +226,9 @@ export class SubscriptionClient {
     const t = validateSubscriptionType(type);
     const sel = normaliseSelector(t, selector);
     const n = validateSubscriptionName(name);
+    const key = subscriptionKey(t, sel, n);
     for (const s of this.subs.all()) {
-      if (s.store === store && s.type === t && s.name === n && JSON.stringify(s.selector) === JSON.stringify(sel))
-        await this.closeSub(s);
+      if (s.store === store && subscriptionKey(s.type, s.selector, s.name) === key) await this.closeSub(s);
     }
     await this.router.call(store, 'removeSubscription', { type: t, selector: sel, name: n });
   }
@@ -186,7 +245,7 @@ export class SubscriptionClient {
     );
     const merged = new Map<string, SubscriptionInfo>();
     for (const info of lists.flat()) {
-      const key = `${info.type}|${info.name}|${JSON.stringify(info.selector)}`;
+      const key = subscriptionKey(info.type, info.selector, info.name);
       const prev = merged.get(key);
       if (!info.persistent) merged.set(`${key}|${merged.size}`, info);
       else if (!prev || (!prev.active && info.active)) merged.set(key, info);

@@ -1,6 +1,6 @@
 import { GaterError, invalidArgument, toGaterError } from '../errors.js';
 import type { GaterApi } from '../api/gaterApi.js';
-import { normaliseSelector, streamOfSelector } from '../matching.js';
+import { normaliseSelector } from '../matching.js';
 import type { EventRecord, Selector, SubscriptionType } from '../types.js';
 import { validateSubscriptionType } from '../validation.js';
 
@@ -120,7 +120,7 @@ export class ObserverRegistry {
     }
     const t = validateSubscriptionType(type);
     const sel = normaliseSelector(t, selector);
-    const startFrom = options.startFrom ?? (await this.liveStart(t, sel));
+    const startFrom = options.startFrom ?? (await this.api.liveStart(this.store, t, sel));
     const observer = new Observer(trimmed, t, sel);
     if (options.listener) observer.on(options.listener);
     const handle = await this.api.saveSubscription(this.store, t, sel, 'transient', startFrom, (events) =>
@@ -129,12 +129,6 @@ export class ObserverRegistry {
     observer.attach(handle.topic, handle.close);
     this.observers.set(trimmed, observer);
     return observer;
-  }
-
-  private async liveStart(type: SubscriptionType, selector: Selector): Promise<number> {
-    const stream = streamOfSelector(type, selector);
-    if (stream !== undefined) return (await this.api.getVersion(this.store, stream)) + 1;
-    return (await this.api.getHeadPosition(this.store)) + 1;
   }
 
   get(name: string): Observer | undefined {
