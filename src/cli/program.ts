@@ -3,6 +3,7 @@ import { toGaterError } from '../core/errors.js';
 import { resolveConfig, type Config, type GlobalFlags } from './config.js';
 import { CommandFailed, EXIT, exitCodeFor, isUsageError } from './exitCodes.js';
 import { registerAppend } from './commands/append.js';
+import { registerBench } from './commands/bench.js';
 import { registerInteractive } from './commands/interactive.js';
 import { registerNode } from './commands/node.js';
 import { registerObserve } from './commands/observe.js';
@@ -80,6 +81,7 @@ export function buildProgram(): Command {
   registerSnapshot(program, run);
   registerScenario(program, run);
   registerNode(program, run);
+  registerBench(program, run);
   registerInteractive(program, run);
   return program;
 }

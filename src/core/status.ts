@@ -12,6 +12,8 @@ export async function collectStatus(gater: Gater) {
           () => null,
         );
   const routed = Object.fromEntries(gater.registry.routed);
+  // This gateway's own HDR histograms: the latency of the calls it routed to each node since it started.
+  const calls = new Map(gater.api.callStats.byNode().map((c) => [c.node, c]));
   return {
     mode: gater.mode,
     store: gater.store,
@@ -25,6 +27,12 @@ export async function collectStatus(gater: Gater) {
       stores: n.stores,
       workers: n.workers,
       role: n.role,
+      calls: {
+        count: calls.get(n.name)?.calls ?? 0,
+        errors: calls.get(n.name)?.errors ?? 0,
+        p50Ms: calls.get(n.name)?.latency.p50 ?? 0,
+        p99Ms: calls.get(n.name)?.latency.p99 ?? 0,
+      },
     })),
     workers: gater.api.gatewayWorkersForStore(gater.store).length,
     workersByNode: gater.api.gatewayWorkers().map((w) => ({ ...w, routed: routed[w.id] ?? 0 })),
@@ -36,3 +44,9 @@ export async function collectStatus(gater: Gater) {
 }
 
 export type StatusReport = Awaited<ReturnType<typeof collectStatus>>;
+
+/** A node's call figures for one status line (empty when this gateway has not called it yet). */
+export function callsText(c: { count: number; errors: number; p50Ms: number; p99Ms: number }): string {
+  if (c.count === 0) return '';
+  return ` calls=${c.count}${c.errors > 0 ? ` (${c.errors} failed)` : ''} p50=${c.p50Ms.toFixed(3)}ms p99=${c.p99Ms.toFixed(3)}ms`;
+}

@@ -30,6 +30,11 @@ interface Peer {
   timer: NodeJS.Timeout | undefined;
   /** Node whose link closed and that has not been reached again yet (suspect, pending down). */
   pendingDown: string | undefined;
+  /**
+   * The node this address proved to be while another address already holds its link (one node under two
+   * addresses, or a relay in front of it): not dialled again while that link lives.
+   */
+  aliasOf: string | undefined;
 }
 
 /**
@@ -55,8 +60,13 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
   const unauthorized = new Map<string, { node: string; address: string; message: string }>();
   let stopped = false;
 
+  const linkedElsewhere = (peer: Peer): boolean => {
+    const other = peer.aliasOf === undefined ? undefined : registry.link(peer.aliasOf);
+    return other !== undefined && !other.closed;
+  };
+
   const connect = (peer: Peer): void => {
-    if (stopped || peer.connecting || (peer.link && !peer.link.closed)) return;
+    if (stopped || peer.connecting || (peer.link && !peer.link.closed) || linkedElsewhere(peer)) return;
     peer.connecting = true;
     connectTcpLink({
       host: peer.host,
@@ -69,6 +79,14 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
       .then((link) => {
         peer.connecting = false;
         if (stopped) return link.close();
+        const current = registry.link(link.node);
+        if (current && !current.closed) {
+          // Links are deduplicated by the name the node proved: keeping both would make each replace the other.
+          peer.aliasOf = link.node;
+          log('debug', `🔗 [ClusterMonitor] ${peer.address} is ${link.node} again (linked via ${current.address})`);
+          return link.close();
+        }
+        peer.aliasOf = undefined;
         peer.link = link;
         peer.pendingDown = undefined;
         unauthorized.delete(peer.address);
@@ -83,6 +101,8 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
           cluster.emit({ type: 'node_suspect', node: link.node, heartbeatAgeMs: 0 });
           peer.pendingDown = link.node;
           connect(peer);
+          // Another address of the same node may still reach it.
+          for (const p of peers.values()) if (p.aliasOf === link.node) connect(p);
         });
       })
       .catch((e) => {
@@ -141,6 +161,7 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
       connecting: false,
       timer: undefined,
       pendingDown: undefined,
+      aliasOf: undefined,
     };
     peers.set(address, peer);
     connect(peer);
@@ -190,7 +211,8 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
         const pending = p.pendingDown ? byName.get(p.pendingDown) : undefined;
         if (pending && pending.state === 'alive')
           byName.set(pending.name, { ...pending, state: 'suspect', connected: false });
-        if (!p.seed || p.link || [...byName.values()].some((m) => m.address === p.address)) continue;
+        if (!p.seed || p.link || linkedElsewhere(p) || [...byName.values()].some((m) => m.address === p.address))
+          continue;
         byName.set(p.address, {
           name: p.address,
           role: 'node',

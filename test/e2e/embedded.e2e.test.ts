@@ -19,6 +19,7 @@ const COMMANDS = [
   'scenario',
   'node',
   'interactive',
+  'bench',
 ];
 
 describe('scripted mode, embedded (the built binary as a child process)', () => {

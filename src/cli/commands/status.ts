@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { collectStatus, type Gater, type StatusReport } from '../../core/index.js';
+import { callsText, collectStatus, type Gater, type StatusReport } from '../../core/index.js';
 import { parsePositiveInt, type Config } from '../config.js';
 import { EXIT } from '../exitCodes.js';
 import { createOutput } from '../output.js';
@@ -45,7 +45,7 @@ export function renderStatus(s: StatusReport): string {
     `Nodes (${s.nodes.length}):`,
     ...s.nodes.map(
       (n) =>
-        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}`,
+        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}${callsText(n.calls)}`,
     ),
   ];
   if (s.foreignNodes.length) lines.push(`Foreign BEAM nodes: ${s.foreignNodes.map((f) => f.name).join(', ')}`);
@@ -73,3 +73,5 @@ async function settle(gater: Gater, config: Config, waitMs: number): Promise<voi
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** ` calls=N p50=… p99=…` for a node this gateway has called, else nothing. */

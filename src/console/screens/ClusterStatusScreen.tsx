@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { collectStatus, type StatusReport } from '../../core/index.js';
+import { callsText, collectStatus, type StatusReport } from '../../core/index.js';
 import { Heading, ViewFrame } from '../components/Notice.js';
 import { useServices } from '../contexts/ConsoleContext.js';
 import { cell } from '../format.js';
@@ -9,7 +9,10 @@ import type { ScreenProps } from './types.js';
 
 const STATE_ICON: Record<string, string> = { alive: '🟢', suspect: '🟡', down: '🔴' };
 
-/** Option 14 — Get Cluster Status: nodes with state and heartbeat age, workers per store and node, calls routed. */
+/**
+ * Option 14 — Get Cluster Status: nodes with state, heartbeat age and this gateway's call latency to each (p50/p99
+ * from its own HDR histograms), workers per store and node, calls routed.
+ */
 export function ClusterStatus({ done, quit }: ScreenProps) {
   const services = useServices();
   const status = usePolling(() => collectStatus(services.gater), 1000);
@@ -42,6 +45,7 @@ function StatusView({ s }: { s: StatusReport }) {
           {STATE_ICON[n.state] ?? '⚪'} {cell(n.name, 28)} {cell(n.state, 8)}{' '}
           {cell(n.heartbeatAgeMs === null ? 'heartbeat -' : `heartbeat ${n.heartbeatAgeMs} ms ago`, 24)}{' '}
           {cell(n.address, 22)} stores=[{n.stores.join(', ')}] workers={n.workers}
+          {callsText(n.calls)}
         </Text>
       ))}
       <Text color={theme.ui.header}>Workers (store · node · worker · calls routed):</Text>

@@ -27,6 +27,7 @@ import {
   describeValue,
 } from '../validation.js';
 import { Router } from './router.js';
+import type { CallStats } from './callStats.js';
 import { SubscriptionClient } from './subscriptionClient.js';
 import type { SubscribeOptions, Subscription } from './subscription.js';
 import { streamOfSelector } from '../matching.js';
@@ -62,6 +63,11 @@ export class GaterApi {
   ) {
     this.router = new Router(registry, options);
     this.subscriptions = new SubscriptionClient(this.router, pubsub, options.onError ?? (() => {}));
+  }
+
+  /** This gateway's call latency per node (HDR histograms), and every sample for tools that listen. */
+  get callStats(): CallStats {
+    return this.router.stats;
   }
 
   /** Appends events; returns the new stream version (number of the last event). */

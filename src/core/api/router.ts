@@ -3,6 +3,7 @@ import type { NodeLink } from '../link.js';
 import type { LogFn } from '../log.js';
 import type { OpArgs, OpResult, WorkerOp } from '../wire/ops.js';
 import type { WorkerPick, WorkerRegistry } from '../registry/workerRegistry.js';
+import { CallStats } from './callStats.js';
 
 /** Errors after which the same request may safely go to another node. */
 export const FAILOVER_CODES = new Set(['connection_closed', 'store_not_found']);
@@ -22,6 +23,8 @@ export interface RouterOptions {
 export class Router {
   readonly timeoutMs: number;
   readonly noWorkersWaitMs: number;
+  /** Latency of every call per node, as this gateway measured it. */
+  readonly stats = new CallStats();
   private readonly log: LogFn;
 
   constructor(
@@ -71,10 +74,14 @@ export class Router {
     const deadline = Date.now() + this.noWorkersWaitMs;
     for (;;) {
       const { worker, link } = await this.waitForWorker(store, exclude, deadline);
+      const t0 = performance.now();
       try {
-        return await link.request(op, { ...args, store, worker: worker.id }, this.timeoutMs);
+        const value = await link.request(op, { ...args, store, worker: worker.id }, this.timeoutMs);
+        this.stats.record({ node: link.node, op, ms: performance.now() - t0 });
+        return value;
       } catch (e) {
         const err = toGaterError(e);
+        this.stats.record({ node: link.node, op, ms: performance.now() - t0, error: err.code });
         if (!FAILOVER_CODES.has(err.code)) throw err;
         // past the deadline waitForWorker still returns a live alternative at once, else it says no_workers
         this.log('warn', `🚪 [GaterAPI] ${op} on ${link.node} failed (${err.code}); retrying on another node`);

@@ -4,7 +4,8 @@
  */
 import type { Socket } from 'node:net';
 import { toGaterError, type GaterError } from '../errors.js';
-import { encodeFrame, FrameDecoder } from '../wire/frame.js';
+import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder, NO_FRAME, type FrameOpener } from '../wire/frame.js';
+import type { FrameSealer } from './sessionSeal.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -37,6 +38,8 @@ export class FramedSocket {
   private finished = false;
   private lastError: (Error & { code?: string }) | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
+  /** Set once the handshake is done: every frame sent from then on carries a session MAC. */
+  private sealer: FrameSealer | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -81,15 +84,45 @@ export class FramedSocket {
     return this.sendFrame(encodeFrame(value, this.opts.maxFrameBytes));
   }
 
-  /** Writes an already encoded frame; returns false if the connection is closing. */
+  /**
+   * Switches to sealed frames (DESIGN §5): from now on every frame sent carries a MAC from `sealer`, and every
+   * frame received is checked and unwrapped by `opener` (from the next frame, even one already buffered).
+   */
+  startSession(sealer: FrameSealer, opener: FrameOpener): void {
+    this.sealer = sealer;
+    this.decoder.opener = opener;
+  }
+
+  /** Whether frames are sealed (the handshake completed on this socket). */
+  get sealed(): boolean {
+    return this.sealer !== undefined;
+  }
+
+  /**
+   * Writes an already encoded (plain) frame, sealing it first once the session has started; returns false if
+   * the connection is closing. A broadcast encodes its frame once and is sealed per connection here.
+   */
   sendFrame(frame: Buffer): boolean {
     if (this.closing) return false;
-    this.socket.write(frame);
+    this.writeFrame(frame);
     // A peer that never reads would otherwise make us buffer pushes without bound.
     if (this.socket.writableLength > this.opts.maxWriteBufferBytes) {
       this.close(`peer is not reading: more than ${this.opts.maxWriteBufferBytes} bytes queued`);
     }
     return true;
+  }
+
+  private writeFrame(frame: Buffer): void {
+    if (!this.sealer) {
+      this.socket.write(frame);
+      return;
+    }
+    // Header and tag in front of the JSON without copying the JSON: two writes, one segment when corked.
+    const json = frame.subarray(FRAME_HEADER_BYTES);
+    this.socket.cork();
+    this.socket.write(this.sealer.head(json));
+    this.socket.write(json);
+    this.socket.uncork();
   }
 
   /**
@@ -102,7 +135,8 @@ export class FramedSocket {
     let sent = false;
     if (farewell !== undefined && !this.socket.destroyed) {
       try {
-        this.socket.end(encodeFrame(farewell));
+        const frame = encodeFrame(farewell);
+        this.socket.end(this.sealer ? this.sealer.seal(frame.subarray(FRAME_HEADER_BYTES)) : frame);
         sent = true;
       } catch {
         // An unencodable farewell is not worth keeping the socket for.
@@ -119,18 +153,23 @@ export class FramedSocket {
 
   private onData(chunk: Buffer): void {
     if (this.closing) return;
-    let frames: unknown[];
+    // One frame at a time: handling a frame may switch the decoder to sealed frames for the next one.
+    for (let frame = this.decode(chunk); frame !== NO_FRAME; frame = this.decode()) {
+      this.opts.onFrame(frame);
+      if (this.closing) return;
+    }
+  }
+
+  /** The next frame (after feeding `chunk`, if given), or NO_FRAME; bad input closes the connection. */
+  private decode(chunk?: Buffer): unknown {
     try {
-      frames = this.decoder.push(chunk);
+      if (chunk) this.decoder.feed(chunk);
+      return this.decoder.next();
     } catch (e) {
       const err = toGaterError(e);
       this.opts.onBadInput?.(err);
       this.close(`${err.code}: ${err.message}`, { error: err.toWire() });
-      return;
-    }
-    for (const frame of frames) {
-      if (this.closing) return;
-      this.opts.onFrame(frame);
+      return NO_FRAME;
     }
   }
 

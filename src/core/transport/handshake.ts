@@ -3,7 +3,7 @@
  *
  *   server → client  {"hello":   {"node", "nonce": snonce}}
  *   client → server  {"auth":    {"node", "nonce": cnonce, "mac": hex(HMAC-SHA256(cookie, "client" | snonce | cnonce))}}
- *   server → client  {"welcome": {"mac": hex(HMAC-SHA256(cookie, "server" | cnonce | snonce)), "node", "stores", "workers"}}
+ *   server → client  {"welcome": {"mac": hex(HMAC-SHA256(cookie, "server" | cnonce | snonce)), "node", "stores", "workers"}}  (sealed)
  *                or  {"error":   {"code": "unauthorized", "message"}} and close
  *
  * `|` is concatenation of raw bytes: the HMAC message is the ASCII label ("client" or "server", 6 bytes, no
@@ -11,6 +11,10 @@
  * (nonces travel as 32 lowercase or uppercase hex digits; the MAC is over their decoded bytes, not the hex
  * text). The HMAC key is the cookie's UTF-8 bytes. Each side proves it knows the cookie over the other side's
  * fresh nonce, and the different labels stop a server MAC being replayed as a client MAC.
+ *
+ * Once the server has checked the auth, both sides switch to sealed frames (./sessionSeal.ts): the welcome is
+ * the server's first sealed frame, so a relay cannot change the names, stores or workers it carries either.
+ * A refusal is sent plain (the refused peer has no session key).
  *
  * The cookie is only ever an argument to these functions: nothing here logs it or puts it in an error.
  */

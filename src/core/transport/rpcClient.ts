@@ -17,6 +17,7 @@ import {
 } from './handshake.js';
 import { asRecord, MIN_FRAME_BYTES } from './protocol.js';
 import { RpcConnectionImpl, type RpcConnection } from './rpcConnection.js';
+import { sessionSeal, TAG_BYTES, type FrameUnsealer } from './sessionSeal.js';
 
 /** Default time to establish the TCP connection: 5 s. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -43,6 +44,34 @@ export interface RpcClientOptions {
 const noop: Logger = () => {};
 
 /**
+ * Before the first sealed frame, a node that refuses our auth answers with a plain `{error}` (it has no session
+ * to seal it with): let exactly that through so the caller sees the node's reason. A relay could inject such a
+ * refusal, but it can always end the connection anyway.
+ */
+function refusalOrSealed(unsealer: FrameUnsealer): { overhead: number; open(payload: Buffer): Buffer } {
+  return {
+    overhead: TAG_BYTES,
+    open(payload) {
+      try {
+        return unsealer.open(payload);
+      } catch (e) {
+        if (unsealer.opened === 0 && isPlainRefusal(payload)) return payload;
+        throw e;
+      }
+    },
+  };
+}
+
+function isPlainRefusal(payload: Buffer): boolean {
+  try {
+    const f = asRecord(JSON.parse(payload.toString('utf8')));
+    return f !== undefined && Object.keys(f).length === 1 && asRecord(f.error) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Connects and completes the handshake.
  *
  * Rejects with GaterError `unauthorized` (the server refused our MAC, or its MAC was wrong), `timeout` (no
@@ -66,7 +95,7 @@ export function connectRpc(opts: RpcClientOptions): Promise<RpcConnection> {
 
   return new Promise<RpcConnection>((resolve, reject) => {
     const cnonce = newNonce();
-    let snonce: string | undefined;
+    let hello: { node: string; nonce: string } | undefined;
     let connection: RpcConnectionImpl | undefined;
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
@@ -85,7 +114,12 @@ export function connectRpc(opts: RpcClientOptions): Promise<RpcConnection> {
       maxFrameBytes,
       maxWriteBufferBytes: opts.maxWriteBufferBytes ?? DEFAULT_MAX_WRITE_BUFFER_BYTES,
       onFrame: (frame) => (connection ? connection.onFrame(frame) : onHandshakeFrame(frame)),
-      onBadInput: (err) => log('warn', `bad input from ${where}: ${err.code}: ${err.message}`),
+      onBadInput: (err) => {
+        log('warn', `bad input from ${where}: ${err.code}: ${err.message}`);
+        // A welcome that fails the session MAC: the node does not know our cookie, or a relay changed it.
+        if (!connection && err.code === 'unauthorized')
+          fail(new GaterError('unauthorized', `${where} failed to prove it knows the cookie`, { host, port }));
+      },
       onClose: (reason) => {
         clearTimeout(timer);
         if (connection) connection.onClosed(reason);
@@ -120,16 +154,21 @@ export function connectRpc(opts: RpcClientOptions): Promise<RpcConnection> {
         fail(GaterError.fromWire(refusal));
         return;
       }
-      if (snonce === undefined) {
-        const hello = parseHello(frame);
+      if (hello === undefined) {
+        hello = parseHello(frame);
         if (!hello) return fail(notOurProtocol('hello'));
-        snonce = hello.nonce;
-        framed.send({ auth: { node: nodeName, nonce: cnonce, mac: clientMac(cookie, snonce, cnonce) } });
+        framed.send({ auth: { node: nodeName, nonce: cnonce, mac: clientMac(cookie, hello.nonce, cnonce) } });
+        // The welcome and everything after it are sealed with the session key (DESIGN §5 trust model).
+        const seal = sessionSeal(
+          { cookie, serverNonce: hello.nonce, clientNonce: cnonce, serverNode: hello.node, clientNode: nodeName },
+          'client',
+        );
+        framed.startSession(seal.sealer, refusalOrSealed(seal.unsealer));
         return;
       }
       const welcome = parseWelcome(frame);
-      if (!welcome) return fail(notOurProtocol('welcome'));
-      if (!verifyMac(serverMac(cookie, cnonce, snonce), welcome.mac)) {
+      if (!welcome || welcome.node !== hello.node) return fail(notOurProtocol('welcome'));
+      if (!verifyMac(serverMac(cookie, cnonce, hello.nonce), welcome.mac)) {
         return fail(
           new GaterError('unauthorized', `${where} failed to prove it knows the cookie`, {
             host,

@@ -1,9 +1,10 @@
 /** Hostile and broken peers, spoken to through raw sockets: the server must survive all of them. */
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeFrame, FrameDecoder } from '../wire/frame.js';
+import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from '../wire/frame.js';
 import { clientMac, newNonce, parseHello } from './handshake.js';
 import { connectRpc, startRpcServer, type RpcServer } from './index.js';
+import { sessionSeal, type FrameSealer } from './sessionSeal.js';
 
 const COOKIE = 'robust-cookie';
 const HOST = '127.0.0.1';
@@ -31,6 +32,8 @@ class RawPeer {
   readonly closed: Promise<void>;
   private readonly decoder = new FrameDecoder();
   private waiter: (() => void) | undefined;
+  /** Set by authenticate(): frames are then sealed with the session key, as a real client's are. */
+  private sealer: FrameSealer | undefined;
 
   private constructor(readonly socket: Socket) {
     socket.on('error', () => {});
@@ -65,11 +68,22 @@ class RawPeer {
     const hello = parseHello(await this.frame(0))!;
     const cnonce = newNonce();
     this.send({ auth: { node: 'raw', nonce: cnonce, mac: clientMac(COOKIE, hello.nonce, cnonce) } });
+    const seal = sessionSeal(
+      { cookie: COOKIE, serverNonce: hello.nonce, clientNonce: cnonce, serverNode: hello.node, clientNode: 'raw' },
+      'client',
+    );
+    this.sealer = seal.sealer;
+    this.decoder.opener = seal.unsealer;
     expect(await this.frame(1)).toMatchObject({ welcome: { node: 'store-r' } });
   }
 
   send(value: unknown): void {
-    this.socket.write(encodeFrame(value));
+    this.socket.write(this.seal(encodeFrame(value)));
+  }
+
+  /** A plain frame as this peer would send it now: sealed after the handshake. */
+  seal(frame: Buffer): Buffer {
+    return this.sealer ? this.sealer.seal(frame.subarray(FRAME_HEADER_BYTES)) : frame;
   }
 }
 
@@ -143,7 +157,7 @@ describe('rpc server under hostile input', () => {
     await peer.authenticate();
     const shapes = [(id: number) => ({ id }), (id: number) => ({ id, op: 5 }), (id: number) => ({ id, op: '' })];
     const n = 3000;
-    peer.socket.write(Buffer.concat(Array.from({ length: n }, (_, i) => encodeFrame(shapes[i % 3]!(i)))));
+    peer.socket.write(Buffer.concat(Array.from({ length: n }, (_, i) => peer.seal(encodeFrame(shapes[i % 3]!(i))))));
     peer.send({ id: 'last', op: 'echo', args: 'ok' });
     expect(await peer.frame(n + 2)).toEqual({ id: 'last', ok: true, value: 'ok' });
     const replies = peer.frames.slice(2, n + 2) as Array<{ id: number; error: { code: string } }>;
@@ -163,13 +177,13 @@ describe('rpc server under hostile input', () => {
     const payload = Buffer.from('{"id": 1, "op": "echo", "args": ');
     const header = Buffer.alloc(4);
     header.writeUInt32BE(payload.length);
-    badJson.socket.write(Buffer.concat([header, payload]));
+    badJson.socket.write(badJson.seal(Buffer.concat([header, payload])));
     await badJson.closed;
     expect(badJson.frames[2]).toMatchObject({ error: { code: 'invalid_argument' } });
 
     const truncated = await RawPeer.open();
     await truncated.authenticate();
-    truncated.socket.end(encodeFrame({ id: 1, op: 'echo', args: 'x'.repeat(100) }).subarray(0, 50));
+    truncated.socket.end(truncated.seal(encodeFrame({ id: 1, op: 'echo', args: 'x'.repeat(100) })).subarray(0, 50));
     await truncated.closed;
     await goodClientStillServed();
   });

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_WRITE_BUFFER_BYTES, FramedSocket, type Logger } from './fra
 import { clientMac, DEFAULT_HANDSHAKE_TIMEOUT_MS, newNonce, parseAuth, serverMac, verifyMac } from './handshake.js';
 import { asRecord, isRequestId, MIN_FRAME_BYTES, type RegistryUpdate, type RequestId } from './protocol.js';
 import { RpcSessionImpl, type RpcSession } from './rpcSession.js';
+import { sessionSeal } from './sessionSeal.js';
 
 /**
  * Largest frame accepted before a peer has authenticated: a handshake frame is a few hundred bytes, and an
@@ -152,6 +153,12 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
         conn.close('unauthorized', { error: refusal });
         return;
       }
+      // Every frame from here on, the welcome included, carries the session MAC (DESIGN §5 trust model).
+      const seal = sessionSeal(
+        { cookie, serverNonce: snonce, clientNonce: auth.nonce, serverNode: nodeName, clientNode: auth.node },
+        'server',
+      );
+      conn.startSession(seal.sealer, seal.unsealer);
       try {
         const { stores, workers } = opts.welcome();
         conn.send({ welcome: { mac: serverMac(cookie, auth.nonce, snonce), node: nodeName, stores, workers } });

@@ -55,6 +55,16 @@ export function encodeFrame(value: unknown, maxFrameBytes: number = DEFAULT_MAX_
   return frame;
 }
 
+/** What {@link FrameDecoder.next} returns when no complete frame is buffered. */
+export const NO_FRAME: unique symbol = Symbol('no frame');
+
+/** Turns a received payload into the JSON bytes it carries, or throws (the connection is then closed). */
+export interface FrameOpener {
+  /** Bytes a payload carries beyond its JSON. */
+  readonly overhead: number;
+  open(payload: Buffer): Buffer;
+}
+
 /**
  * A push decoder: feed it chunks as they arrive, get back the frames they complete.
  *
@@ -68,6 +78,12 @@ export class FrameDecoder {
    * authenticated, then raise the limit; a change applies from the next frame header read.
    */
   maxFrameBytes: number;
+
+  /**
+   * Unwraps each payload before it is parsed (sealed frames: checks and strips the MAC). Its `overhead` is
+   * allowed on top of `maxFrameBytes`. Set between frames; applies from the next frame read.
+   */
+  opener: FrameOpener | undefined;
 
   // Chunks are kept as a list and joined once per frame, so a 16 MiB frame arriving in 64 KiB pieces costs one
   // copy rather than one per piece.
@@ -92,35 +108,54 @@ export class FrameDecoder {
    * Adds bytes and returns every frame they complete, in order.
    *
    * @throws GaterError `payload_too_large` as soon as a header declares more than `maxFrameBytes` (without
-   *   waiting for the body); `invalid_argument` for a payload that is not UTF-8 JSON.
+   *   waiting for the body); `invalid_argument` for a payload that is not UTF-8 JSON; whatever `opener` throws.
    */
   push(chunk: Uint8Array): unknown[] {
-    if (this.failure) throw this.failure;
-    if (chunk.length > 0) {
-      this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-      this.buffered += chunk.length;
-    }
+    this.feed(chunk);
     const frames: unknown[] = [];
+    for (let f = this.next(); f !== NO_FRAME; f = this.next()) frames.push(f);
+    return frames;
+  }
+
+  /** Adds bytes without decoding anything yet; {@link next} then returns the frames one at a time. */
+  feed(chunk: Uint8Array): void {
+    if (this.failure) throw this.failure;
+    if (chunk.length === 0) return;
+    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    this.buffered += chunk.length;
+  }
+
+  /**
+   * The next complete frame, or {@link NO_FRAME}. One at a time, so a caller can change `opener` or
+   * `maxFrameBytes` between two frames that arrived in the same chunk (the handshake switches to sealed frames).
+   *
+   * @throws as {@link push}; the decoder then stays failed.
+   */
+  next(): unknown {
+    if (this.failure) throw this.failure;
     try {
-      for (;;) {
-        if (this.pending < 0) {
-          if (this.buffered < FRAME_HEADER_BYTES) break;
-          const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
-          if (length > this.maxFrameBytes) throw tooLarge(length, this.maxFrameBytes);
-          this.pending = length;
-        }
-        if (this.buffered < this.pending) break;
-        const payload = this.take(this.pending);
-        this.pending = -1;
-        frames.push(this.parse(payload));
+      if (this.pending < 0) {
+        if (this.buffered < FRAME_HEADER_BYTES) return NO_FRAME;
+        const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
+        const overhead = this.opener?.overhead ?? 0;
+        if (length > this.maxFrameBytes + overhead) throw tooLarge(length - overhead, this.maxFrameBytes);
+        this.pending = length;
       }
+      if (this.buffered < this.pending) return NO_FRAME;
+      const payload = this.take(this.pending);
+      this.pending = -1;
+      return this.parse(this.opener ? this.opener.open(payload) : payload);
     } catch (e) {
       this.failure = e as GaterError;
       this.chunks = [];
       this.buffered = 0;
       throw e;
     }
-    return frames;
+  }
+
+  /** Whether part of a frame (a header or a body) has arrived and the rest has not. */
+  get midFrame(): boolean {
+    return this.buffered > 0 || this.pending >= 0;
   }
 
   private parse(payload: Buffer): unknown {

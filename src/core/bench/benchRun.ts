@@ -1,0 +1,390 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { GaterApi } from '../api/gaterApi.js';
+import { invalidArgument, toGaterError } from '../errors.js';
+import type { EventRecord, NewEvent } from '../types.js';
+import { LatencyHistogram, type LatencySummary } from './histogram.js';
+import { DeliveryTracker } from './deliveryTracker.js';
+
+export type BenchOp = 'append' | 'read' | 'delivery';
+
+export interface BenchOptions {
+  store: string;
+  /** Concurrent callers (default 1). Each keeps one call in flight, or up to `maxInFlight` with `rate`. */
+  clients?: number;
+  /** Events to append in all (default 10,000 unless `durationMs` is given). */
+  events?: number;
+  /** Append for this long instead of a fixed number of events. */
+  durationMs?: number;
+  /** Events per append call (default 1). */
+  batch?: number;
+  /** Streams the appends are spread over, round robin (default 10). */
+  streams?: number;
+  /** Live `$all` subscribers measuring append → delivery (default 0). */
+  subscribers?: number;
+  /**
+   * Events per second in all, open loop: calls are issued on a fixed schedule whether or not earlier ones have
+   * answered, and latency counts from the scheduled send time, so queueing shows as latency (not as a lower rate).
+   */
+  rate?: number;
+  /** Read every appended event back in pages of `batch` after the appends (default true). */
+  read?: boolean;
+  /** Bytes of padding in each event's data (default 0). */
+  size?: number;
+  /** With `rate`: calls in flight per client before the schedule waits (default 1000). */
+  maxInFlight?: number;
+  /** After the last append, how long deliveries may stall before the missing ones are counted (default 5000 ms). */
+  drainMs?: number;
+  /** Progress callback interval (default 1000 ms). */
+  progressMs?: number;
+  onProgress?: (p: BenchProgress) => void;
+  /** Stops the run early; what was measured so far is reported. */
+  signal?: AbortSignal;
+}
+
+export interface BenchProgress {
+  phase: 'append' | 'drain' | 'read';
+  elapsedMs: number;
+  appended: number;
+  /** Events per second over the last interval. */
+  rate: number;
+  appendP99: number;
+  subscribers: number;
+  /** Fewest events any subscriber has received (0 without subscribers). */
+  delivered: number;
+  read: number;
+  errors: number;
+}
+
+export interface BenchOpResult {
+  op: BenchOp;
+  /** Append/read calls; pushes received for delivery. */
+  calls: number;
+  events: number;
+  seconds: number;
+  eventsPerSec: number;
+  callsPerSec: number;
+  latency: LatencySummary;
+  errors: Record<string, number>;
+}
+
+export interface BenchNodeResult {
+  node: string;
+  op: string;
+  calls: number;
+  errors: number;
+  latency: LatencySummary;
+}
+
+export interface BenchDelivery {
+  subscribers: number;
+  /** Events each subscriber should have received: every event appended without error. */
+  expected: number;
+  /** Per subscriber: distinct events received. */
+  delivered: number[];
+  duplicates: number;
+  outOfOrder: number;
+  missing: number;
+}
+
+export interface BenchReport {
+  runId: string;
+  config: Required<Pick<BenchOptions, 'store' | 'clients' | 'batch' | 'streams' | 'subscribers' | 'read' | 'size'>> & {
+    events?: number;
+    durationMs?: number;
+    rate?: number;
+    mode: 'closed' | 'open';
+  };
+  ops: BenchOpResult[];
+  nodes: BenchNodeResult[];
+  delivery?: BenchDelivery;
+  errors: Record<string, number>;
+  aborted: boolean;
+}
+
+class OpStats {
+  readonly hist = new LatencyHistogram();
+  calls = 0;
+  events = 0;
+  readonly errors: Record<string, number> = {};
+  startedAt = 0;
+  endedAt = 0;
+
+  fail(e: unknown): void {
+    const code = toGaterError(e).code;
+    this.errors[code] = (this.errors[code] ?? 0) + 1;
+  }
+
+  get errorCount(): number {
+    return Object.values(this.errors).reduce((a, b) => a + b, 0);
+  }
+
+  result(op: BenchOp): BenchOpResult {
+    const seconds = Math.max(0, this.endedAt - this.startedAt) / 1000;
+    return {
+      op,
+      calls: this.calls,
+      events: this.events,
+      seconds: round(seconds, 3),
+      eventsPerSec: seconds > 0 ? Math.round(this.events / seconds) : 0,
+      callsPerSec: seconds > 0 ? Math.round(this.calls / seconds) : 0,
+      latency: this.hist.summary(),
+      errors: { ...this.errors },
+    };
+  }
+}
+
+const DEFAULT_EVENTS = 10_000;
+/** Longest stretch a closed-loop client runs without letting the event loop's other phases in. */
+const YIELD_EVERY_MS = 20;
+
+/**
+ * The tool's own load generator (`ex-esdb-console bench`, the console's bench screen): appends from N concurrent
+ * callers through the gateway API, optionally open loop at a fixed rate, measures append, read and
+ * append → delivery latency in HDR histograms, per operation and per node, and checks that every subscriber
+ * received every event once and in order. Works on whatever gateway it is given: embedded, on storage, or a
+ * cluster over TCP.
+ */
+export async function runBench(api: GaterApi, options: BenchOptions): Promise<BenchReport> {
+  const clients = positive(options.clients, 1, 'clients');
+  const batch = positive(options.batch, 1, 'batch');
+  const streams = positive(options.streams, 10, 'streams');
+  const subscribers = nonNegative(options.subscribers, 0, 'subscribers');
+  const size = nonNegative(options.size, 0, 'size');
+  const maxInFlight = positive(options.maxInFlight, 1000, 'maxInFlight');
+  const drainMs = nonNegative(options.drainMs, 5000, 'drainMs');
+  const durationMs = options.durationMs === undefined ? undefined : positive(options.durationMs, 1, 'durationMs');
+  const total =
+    options.events === undefined
+      ? durationMs === undefined
+        ? DEFAULT_EVENTS
+        : Infinity
+      : positive(options.events, 1, 'events');
+  const rate = options.rate === undefined ? undefined : positive(options.rate, 1, 'rate');
+  const read = options.read ?? true;
+  const { store, signal } = options;
+  const runId = randomBytes(4).toString('hex');
+  const streamNames = Array.from({ length: streams }, (_, i) => `bench-${runId}-${i}`);
+  const prefix = `bench-${runId}-`;
+  const pad = 'x'.repeat(size);
+
+  const append = new OpStats();
+  const reads = new OpStats();
+  const delivery = new DeliveryTracker(subscribers, prefix);
+  const perNode = new Map<
+    string,
+    { node: string; op: string; hist: LatencyHistogram; calls: number; errors: number }
+  >();
+  const stopListening = api.callStats.listen((s) => {
+    if (s.op !== 'append' && s.op !== 'read') return;
+    const key = `${s.node}\u0000${s.op}`;
+    let n = perNode.get(key);
+    if (!n) perNode.set(key, (n = { node: s.node, op: s.op, hist: new LatencyHistogram(), calls: 0, errors: 0 }));
+    n.calls++;
+    if (s.error !== undefined) n.errors++;
+    n.hist.record(s.ms);
+  });
+  const stopped = (): boolean => signal?.aborted === true;
+
+  // Subscribers start at the store's head so the run sees only its own appends (other traffic is filtered out).
+  const handles: { close(): Promise<void> }[] = [];
+  let phase: BenchProgress['phase'] = 'append';
+  let progressTimer: NodeJS.Timeout | undefined;
+  try {
+    if (subscribers > 0) {
+      const from = (await api.getHeadPosition(store)) + 1;
+      for (let k = 0; k < subscribers; k++) {
+        handles.push(
+          await api.saveSubscription(store, 'by_stream', '$all', 'transient', from, (events: EventRecord[]) =>
+            delivery.receive(k, events),
+          ),
+        );
+      }
+    }
+
+    const appendedPerStream = new Array<number>(streams).fill(0);
+    let left = total;
+    let nextStream = 0;
+    const take = (): number => {
+      const n = Math.min(batch, left);
+      left -= n;
+      return n;
+    };
+
+    const t0 = performance.now();
+    const endAt = durationMs === undefined ? Infinity : t0 + durationMs;
+    append.startedAt = t0;
+    let lastAppended = 0;
+    let lastTick = t0;
+    const tick = (): void => {
+      const now = performance.now();
+      const rateNow = ((append.events - lastAppended) * 1000) / Math.max(1, now - lastTick);
+      lastAppended = append.events;
+      lastTick = now;
+      options.onProgress?.({
+        phase,
+        elapsedMs: Math.round(now - t0),
+        appended: append.events,
+        rate: Math.round(rateNow),
+        appendP99: append.hist.at(99),
+        subscribers,
+        delivered: delivery.minDelivered(),
+        read: reads.events,
+        errors: append.errorCount + reads.errorCount,
+      });
+    };
+    if (options.onProgress) progressTimer = setInterval(tick, options.progressMs ?? 1000);
+
+    /** One append of `n` events; `sentAt` is when it was (meant to be) sent, the origin of both latencies. */
+    const appendOnce = async (n: number, sentAt: number): Promise<void> => {
+      const s = nextStream;
+      nextStream = (nextStream + 1) % streams;
+      const events: NewEvent[] = new Array(n);
+      for (let i = 0; i < n; i++)
+        events[i] = { eventType: 'bench:v1', data: size > 0 ? { t: sentAt, pad } : { t: sentAt } };
+      try {
+        await api.appendEvents(store, streamNames[s]!, events);
+        append.hist.record(performance.now() - sentAt);
+        append.events += n;
+        appendedPerStream[s]! += n;
+      } catch (e) {
+        append.fail(e);
+      }
+      append.calls++;
+    };
+
+    const closedClient = async (): Promise<void> => {
+      let yieldedAt = performance.now();
+      while (!stopped() && performance.now() < endAt) {
+        const n = take();
+        if (n === 0) return;
+        const t = performance.now();
+        // An in-process gateway answers in microtasks only; without a yield now and then timers (progress,
+        // timeouts) and I/O would starve for the whole run.
+        if (t - yieldedAt > YIELD_EVERY_MS) {
+          await new Promise((r) => setImmediate(r));
+          yieldedAt = performance.now();
+        }
+        await appendOnce(n, performance.now());
+      }
+    };
+
+    const openClient = async (c: number, perSecond: number): Promise<void> => {
+      const interval = (1000 * batch * clients) / perSecond;
+      const start = t0 + (c / clients) * interval;
+      const inFlight = new Set<Promise<void>>();
+      for (let k = 0; !stopped(); k++) {
+        const intended = start + k * interval;
+        if (intended >= endAt) break;
+        await waitUntil(intended);
+        if (stopped()) break;
+        const n = take();
+        if (n === 0) break;
+        if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+        const p: Promise<void> = appendOnce(n, intended).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      await Promise.all(inFlight);
+    };
+
+    await Promise.all(
+      Array.from({ length: clients }, (_, c) => (rate === undefined ? closedClient() : openClient(c, rate))),
+    );
+    append.endedAt = performance.now();
+
+    if (subscribers > 0) {
+      phase = 'drain';
+      await delivery.drain(append.events, drainMs, stopped);
+    }
+
+    if (read && !stopped()) {
+      phase = 'read';
+      reads.startedAt = performance.now();
+      const readEndAt = durationMs === undefined ? Infinity : reads.startedAt + durationMs;
+      const readClient = async (c: number): Promise<void> => {
+        let yieldedAt = performance.now();
+        for (let s = c; s < streams; s += clients) {
+          for (let v = 0; v < appendedPerStream[s]!; v += batch) {
+            if (stopped() || performance.now() >= readEndAt) return;
+            if (performance.now() - yieldedAt > YIELD_EVERY_MS) {
+              await new Promise((r) => setImmediate(r));
+              yieldedAt = performance.now();
+            }
+            const t = performance.now();
+            try {
+              const got = await api.getEvents(store, streamNames[s]!, v, batch);
+              reads.hist.record(performance.now() - t);
+              reads.events += got.length;
+            } catch (e) {
+              reads.fail(e);
+            }
+            reads.calls++;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: clients }, (_, c) => readClient(c)));
+      reads.endedAt = performance.now();
+    }
+    if (options.onProgress) tick();
+  } finally {
+    if (progressTimer) clearInterval(progressTimer);
+    stopListening();
+    await Promise.allSettled(handles.map((h) => h.close()));
+  }
+
+  const ops = [append.result('append')];
+  if (read && reads.calls > 0) ops.push(reads.result('read'));
+  if (subscribers > 0) ops.push(delivery.result(append.startedAt));
+  const errors: Record<string, number> = {};
+  for (const o of ops) for (const [code, n] of Object.entries(o.errors)) errors[code] = (errors[code] ?? 0) + n;
+  return {
+    runId,
+    config: {
+      store,
+      clients,
+      batch,
+      streams,
+      subscribers,
+      read,
+      size,
+      mode: rate === undefined ? 'closed' : 'open',
+      ...(options.events !== undefined || durationMs === undefined ? { events: total } : {}),
+      ...(durationMs !== undefined ? { durationMs } : {}),
+      ...(rate !== undefined ? { rate } : {}),
+    },
+    ops,
+    nodes: [...perNode.values()]
+      .sort((a, b) => a.node.localeCompare(b.node) || a.op.localeCompare(b.op))
+      .map((n) => ({ node: n.node, op: n.op, calls: n.calls, errors: n.errors, latency: n.hist.summary() })),
+    ...(subscribers > 0 ? { delivery: delivery.summary(append.events) } : {}),
+    errors,
+    aborted: stopped(),
+  };
+}
+
+/**
+ * Waits until `at` (performance.now() time). Timers fire up to a millisecond late, which an open-loop run would
+ * count as latency, so the last stretch yields with setImmediate instead (I/O still runs in between).
+ */
+async function waitUntil(at: number): Promise<void> {
+  let left = at - performance.now();
+  if (left > 2) await new Promise((r) => setTimeout(r, left - 1.5));
+  while ((left = at - performance.now()) > 0) await new Promise((r) => setImmediate(r));
+}
+
+function positive(v: number | undefined, fallback: number, what: string): number {
+  const n = v ?? fallback;
+  if (!Number.isFinite(n) || n < 1) throw invalidArgument(`bench ${what} must be a number >= 1, got ${String(v)}`);
+  return n;
+}
+
+function nonNegative(v: number | undefined, fallback: number, what: string): number {
+  const n = v ?? fallback;
+  if (!Number.isFinite(n) || n < 0) throw invalidArgument(`bench ${what} must be a number >= 0, got ${String(v)}`);
+  return n;
+}
+
+export function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
