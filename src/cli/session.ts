@@ -1,5 +1,5 @@
 import type { Gater, LogFn } from '../core/index.js';
-import { startGater, type GatewayOptions } from '../gateway/index.js';
+import type { GatewayOptions } from '../gateway/index.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 
@@ -29,7 +29,9 @@ export function gatewayOptions(config: Config, log: LogFn): GatewayOptions {
  * Starts the gateway the command line asks for: embedded by default, cluster when --cluster / --connect or a
  * secret in the environment says so.
  */
-export function openGater(config: Config, logOverride?: LogFn): Promise<Gater> {
+export async function openGater(config: Config, logOverride?: LogFn): Promise<Gater> {
   const log = logOverride ?? createLogger(config.logLevel, { color: config.color });
+  // Loaded on first use, so --help and usage errors never load the node, transport or gossip code.
+  const { startGater } = await import('../gateway/index.js');
   return startGater(gatewayOptions(config, log));
 }

@@ -54,7 +54,7 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
     onError: (e) => log('error', `🚪 [GaterAPI] ${toGaterError(e).message}`),
     log,
   });
-  const cluster = new ClusterMonitor(registry);
+  const cluster = new ClusterMonitor(registry, log);
   const name = `gater_${process.pid}@${hostname()}`;
   const peers = new Map<string, Peer>();
   const unauthorized = new Map<string, { node: string; address: string; message: string }>();

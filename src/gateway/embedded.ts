@@ -34,7 +34,7 @@ export async function startEmbeddedGater(options: GatewayOptions = {}): Promise<
     onError: (e) => log('error', `🚪 [GaterAPI] ${String(e instanceof Error ? e.message : e)}`),
     log,
   });
-  const cluster = new ClusterMonitor(registry);
+  const cluster = new ClusterMonitor(registry, log);
   cluster.emit({ type: 'node_up', node: node.name, address: link.address, stores: node.announcement().stores });
   let stopped = false;
   return {

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { GaterError, toGaterError } from '../core/errors.js';
+import { TypedEmitter, logListenerErrors } from '../core/util/typedEmitter.js';
 import {
   NODE_OPS,
   OPS,
@@ -48,7 +49,7 @@ export class StoreNode {
   private readonly hosted = new Map<string, HostedStore>();
   /** Running subscriptions per gateway session (internal sub id -> its engine), ended when the session closes. */
   private readonly sessionSubs = new Map<string, Map<string, EventStore>>();
-  private readonly changeListeners = new Set<() => void>();
+  private readonly changes: TypedEmitter<{ type: 'change' }>;
   private readonly log: LogFn;
   private stopped = false;
 
@@ -58,6 +59,7 @@ export class StoreNode {
   ) {
     this.name = options.name;
     this.log = options.log ?? (() => {});
+    this.changes = new TypedEmitter(options.log ? logListenerErrors(options.log, 'StoreNode') : 'StoreNode');
   }
 
   /** Starts hosting `store` with poolSize workers (idempotent). */
@@ -77,7 +79,7 @@ export class StoreNode {
     }
     this.hosted.set(store, { engine, workers });
     this.log('info', `[GatewaySystem] GatewaySystem for ${store} is UP with ${workers.length} workers`);
-    for (const l of this.changeListeners) l();
+    this.changes.emit({ type: 'change' });
   }
 
   /** Stores and workers, as the handshake and updates announce them. */
@@ -98,8 +100,7 @@ export class StoreNode {
   }
 
   onChange(cb: () => void): () => void {
-    this.changeListeners.add(cb);
-    return () => this.changeListeners.delete(cb);
+    return this.changes.subscribe(() => cb());
   }
 
   engine(store: string): EventStore | undefined {

@@ -1,4 +1,5 @@
 import type { NodeLink } from '../link.js';
+import { TypedEmitter } from '../util/typedEmitter.js';
 import type { NodeAnnouncement } from '../wire/ops.js';
 import type { StoreLocation, WorkerDescriptor } from '../types.js';
 
@@ -18,7 +19,7 @@ export interface WorkerPick {
  */
 export class WorkerRegistry {
   private readonly nodes = new Map<string, Entry>();
-  private readonly listeners = new Set<() => void>();
+  private readonly events = new TypedEmitter<{ type: 'change' }>('WorkerRegistry');
   /** Calls routed per worker id, for status output. */
   readonly routed = new Map<string, number>();
 
@@ -91,11 +92,10 @@ export class WorkerRegistry {
   }
 
   onChange(cb: () => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.events.subscribe(() => cb());
   }
 
   private changed(): void {
-    for (const l of this.listeners) l();
+    this.events.emit({ type: 'change' });
   }
 }
