@@ -12,6 +12,12 @@ export async function collectStatus(gater: Gater) {
           () => null,
         );
   const routed = Object.fromEntries(gater.registry.routed);
+  // Every store the linked nodes host, with its storage groups (DESIGN §8): more than one group is a split store.
+  const storeNames = [...new Set([gater.store, ...gater.registry.stores().map((s) => s.store)])];
+  const stores = storeNames.map((store) => {
+    const groups = gater.registry.groups(store);
+    return { store, split: groups.length > 1, groups };
+  });
   // This gateway's own HDR histograms: the latency of the calls it routed to each node since it started.
   const calls = new Map(gater.api.callStats.byNode().map((c) => [c.node, c]));
   return {
@@ -37,6 +43,7 @@ export async function collectStatus(gater: Gater) {
     workers: gater.api.gatewayWorkersForStore(gater.store).length,
     workersByNode: gater.api.gatewayWorkers().map((w) => ({ ...w, routed: routed[w.id] ?? 0 })),
     streams,
+    stores,
     foreignNodes: cluster.foreignNodes,
     badPackets: cluster.badPackets,
     unauthorized: cluster.unauthorized,

@@ -188,6 +188,20 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
     });
   }
 
+  // The first choice of storage group per store waits for the first round of connections (every seed answered or
+  // refused; with gossip, one heartbeat round heard and dialled), so it sees every group and gateways started
+  // alike route alike (DESIGN §8). Bounded: a silent seed does not hold calls past its connect timeout.
+  const listenFor = options.gossip ? (options.gossip.heartbeatMs ?? GOSSIP_DEFAULTS.heartbeatMs) * 1.25 : 0;
+  const firstRound = (async () => {
+    const start = Date.now();
+    while (Date.now() - start < listenFor + 3500) {
+      if (stopped) return;
+      if (Date.now() - start >= listenFor && ![...peers.values()].some((p) => p.connecting)) return;
+      await new Promise((r) => setTimeout(r, 25).unref());
+    }
+  })();
+  registry.holdChoice(firstRound);
+
   cluster.setSource({
     status(): ClusterStatus {
       const gossip = discovery?.status();

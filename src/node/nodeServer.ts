@@ -25,7 +25,7 @@ export async function serveNode(node: StoreNode, options: NodeServerOptions): Pr
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     welcome: () => {
       const a = node.announcement();
-      return { stores: a.stores, workers: a.workers };
+      return { stores: a.stores, workers: a.workers, storages: a.storages };
     },
     handler: (session, op, args) =>
       node.handle(
@@ -51,7 +51,7 @@ export async function serveNode(node: StoreNode, options: NodeServerOptions): Pr
   });
   node.onChange(() => {
     const a = node.announcement();
-    server.broadcastUpdate({ stores: a.stores, workers: a.workers });
+    server.broadcastUpdate({ stores: a.stores, workers: a.workers, storages: a.storages });
   });
   return server;
 }

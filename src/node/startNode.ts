@@ -76,10 +76,14 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
         port: server.port,
         host: advertise,
         stores: node.announcement().stores,
+        storages: node.announcement().storages,
         log,
       });
       const gs = gossip;
-      node.onChange(() => gs.update({ stores: node.announcement().stores }));
+      node.onChange(() => {
+        const a = node.announcement();
+        gs.update({ stores: a.stores, storages: a.storages });
+      });
     }
   } catch (e) {
     await gossip?.stop();

@@ -10,6 +10,7 @@ import {
   type NodeOp,
   type Op,
   type OpRequest,
+  type StorageIdentity,
   type OpResult,
   type Untrusted,
   type WorkerOp,
@@ -38,6 +39,7 @@ export interface StoreNodeOptions {
 interface HostedStore {
   engine: EventStore;
   workers: GatewayWorker[];
+  storage: StorageIdentity;
 }
 
 /**
@@ -67,6 +69,7 @@ export class StoreNode {
     validateStore(store);
     if (this.hosted.has(store)) return;
     await this.storage.ensureStore(store);
+    const storage = { kind: this.storage.kind, id: await this.storage.storageId() };
     if (this.hosted.has(store)) return;
     const engine = new EventStore(store, this.storage, (e) =>
       this.log('error', `[Store] ${store}: ${toGaterError(e).message}`),
@@ -77,7 +80,7 @@ export class StoreNode {
       workers.push(new GatewayWorker(id, store, this.name, engine, this.sessionTracker(engine)));
       this.log('info', `[GatewayWorker] [{gateway_worker, ${store}, ${this.name}, ${id}}] is UP, joining the cluster.`);
     }
-    this.hosted.set(store, { engine, workers });
+    this.hosted.set(store, { engine, workers, storage });
     this.log('info', `[GatewaySystem] GatewaySystem for ${store} is UP with ${workers.length} workers`);
     this.changes.emit({ type: 'change' });
   }
@@ -89,6 +92,7 @@ export class StoreNode {
       node: this.name,
       stores,
       workers: [...this.hosted.values()].flatMap((h) => h.workers.map((w) => w.describe())),
+      storages: Object.fromEntries([...this.hosted].map(([store, h]) => [store, h.storage])),
     };
   }
 

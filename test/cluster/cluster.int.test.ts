@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -14,8 +17,10 @@ const HB = 1000;
 const COOKIE = 'cookie_c1u5t3r_t3st';
 const SECRET = 'secret_g0ss1p_t3st';
 
-describe('three store nodes and a gateway on loopback', () => {
+// One shared SQLite file: the nodes are one consistency group, so calls may spread over all of them (DESIGN §8).
+describe('three store nodes on one shared storage and a gateway on loopback', () => {
   const gossipPort = randomGossipPort();
+  const tmp = mkdtempSync(join(tmpdir(), 'ex-esdb-cluster-'));
   const logs: string[] = [];
   const events: ClusterEvent[] = [];
   let nodes: NodeProcess[] = [];
@@ -23,12 +28,22 @@ describe('three store nodes and a gateway on loopback', () => {
 
   beforeAll(async () => {
     nodes = await Promise.all(
-      [1, 2, 3].map(() => spawnNode({ cookie: COOKIE, secret: SECRET, gossipPort, heartbeatMs: HB, poolSize: 2 })),
+      [1, 2, 3].map(() =>
+        spawnNode({
+          cookie: COOKIE,
+          secret: SECRET,
+          gossipPort,
+          heartbeatMs: HB,
+          poolSize: 2,
+          storage: `sqlite:${join(tmp, 'shared.db')}`,
+        }),
+      ),
     );
   });
   afterAll(async () => {
     await gater?.stop();
     await Promise.all(nodes.map((n) => n.kill('SIGKILL')));
+    rmSync(tmp, { recursive: true, force: true });
   });
 
   it('the gateway finds all three by gossip and spreads calls over every node', async () => {

@@ -48,6 +48,16 @@ export function renderStatus(s: StatusReport): string {
         `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}${callsText(n.calls)}`,
     ),
   ];
+  for (const st of s.stores) {
+    if (st.groups.length === 0) continue;
+    lines.push(
+      `Storage of ${st.store}${st.split ? ` (⚠️  split over ${st.groups.length} storages: reads would differ)` : ''}:`,
+    );
+    for (const g of st.groups)
+      lines.push(
+        `  ${g.active ? '▶' : '•'} ${g.kind} ${g.id}${g.active ? ' (active)' : ''} nodes=[${g.nodes.join(', ')}]`,
+      );
+  }
   if (s.foreignNodes.length) lines.push(`Foreign BEAM nodes: ${s.foreignNodes.map((f) => f.name).join(', ')}`);
   const bad = Object.entries(s.badPackets);
   if (bad.length) lines.push(`Bad packets (wrong secret?): ${bad.map(([a, n]) => `${a}=${n}`).join(', ')}`);

@@ -48,6 +48,23 @@ function StatusView({ s }: { s: StatusReport }) {
           {callsText(n.calls)}
         </Text>
       ))}
+      {s.stores
+        .filter((st) => st.groups.length > 0)
+        .map((st) => (
+          <Box key={st.store} flexDirection="column">
+            <Text color={st.split ? theme.status.warning : theme.ui.header}>
+              Storage of {st.store}
+              {st.split ? ` — ⚠️  split over ${st.groups.length} storages: reads would differ` : ''}:
+            </Text>
+            {st.groups.map((g) => (
+              <Text key={`${g.kind}:${g.id}`} wrap="truncate-end">
+                {'  '}
+                {g.active ? '▶ ' : '• '}
+                {cell(g.kind, 9)} {cell(g.id, 24)} {g.active ? 'active  ' : 'standby '} nodes=[{g.nodes.join(', ')}]
+              </Text>
+            ))}
+          </Box>
+        ))}
       <Text color={theme.ui.header}>Workers (store · node · worker · calls routed):</Text>
       {s.workersByNode.length === 0 && <Text color={theme.status.warning}>{'⚠️  '}No gateway workers</Text>}
       {s.workersByNode.map((w) => (

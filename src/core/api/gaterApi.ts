@@ -2,6 +2,7 @@ import { newId } from '../ids.js';
 import { GaterError } from '../errors.js';
 import type { LogFn } from '../log.js';
 import type { WorkerRegistry } from '../registry/workerRegistry.js';
+import { describeGroupEvent } from '../registry/storageGroups.js';
 import type {
   Direction,
   EventRecord,
@@ -55,6 +56,7 @@ const STREAM_PAGE = 500;
 export class GaterApi {
   private readonly router: Router;
   private readonly subscriptions: SubscriptionClient;
+  private readonly stopGroupLog: () => void;
 
   constructor(
     readonly registry: WorkerRegistry,
@@ -63,6 +65,8 @@ export class GaterApi {
   ) {
     this.router = new Router(registry, options);
     this.subscriptions = new SubscriptionClient(this.router, pubsub, options.onError ?? (() => {}));
+    const log = options.log ?? (() => {});
+    this.stopGroupLog = registry.onGroupEvent((e) => log('warn', `🚪 [GaterAPI] ${describeGroupEvent(e)}`));
   }
 
   /** This gateway's call latency per node (HDR histograms), and every sample for tools that listen. */
@@ -263,6 +267,7 @@ export class GaterApi {
 
   /** Stops every subscription started through this API. */
   close(): Promise<void> {
+    this.stopGroupLog();
     return this.subscriptions.close();
   }
 }

@@ -236,7 +236,8 @@ export class SubscriptionClient {
   /** Subscriptions of the store on every node hosting it, merged (a running instance wins over a stored record). */
   async getSubscriptions(store: string): Promise<SubscriptionInfo[]> {
     validateStore(store);
-    const links = this.router.registry.links().filter((l) => l.announcement().stores.includes(store));
+    // Only the store's active storage group: another group's subscriptions are another copy of the store.
+    const links = this.router.registry.activeLinks(store);
     if (links.length === 0) return this.router.call(store, 'getSubscriptions', {});
     const lists = await Promise.all(
       links.map((l) =>

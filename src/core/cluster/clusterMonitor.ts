@@ -1,4 +1,5 @@
 import type { WorkerRegistry } from '../registry/workerRegistry.js';
+import type { StorageGroupEvent } from '../registry/storageGroups.js';
 
 import type { MemberState } from '../gossip/membership.js';
 import { TypedEmitter, logListenerErrors } from '../util/typedEmitter.js';
@@ -14,7 +15,9 @@ export type ClusterEvent =
   | { type: 'node_down'; node: string; reason: string }
   | { type: 'foreign_node'; node: string; address: string }
   | { type: 'bad_packet'; from: string; count: number }
-  | { type: 'unauthorized'; node: string; address: string; message: string };
+  | { type: 'unauthorized'; node: string; address: string; message: string }
+  /** A store hosted by several storages (reads would differ) or moved to another storage (DESIGN §8). */
+  | StorageGroupEvent;
 
 export interface MemberView {
   name: string;
@@ -52,6 +55,7 @@ export class ClusterMonitor {
   constructor(registry: WorkerRegistry, log?: LogFn) {
     this.source = registrySource(registry);
     this.events = new TypedEmitter(log ? logListenerErrors(log, 'ClusterMonitor') : 'ClusterMonitor');
+    registry.onGroupEvent((e) => this.emit(e));
   }
 
   setSource(source: MembershipSource): void {

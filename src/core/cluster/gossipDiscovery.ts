@@ -1,6 +1,7 @@
 import type { ClusterMonitor, ClusterStatus, MemberView } from './clusterMonitor.js';
 import { startGossip, type GossipService, type NodeRole } from '../gossip/index.js';
 import type { LogFn } from '../log.js';
+import type { StorageIdentity } from '../wire/ops.js';
 
 export interface GossipDiscoveryOptions {
   nodeName: string;
@@ -15,6 +16,7 @@ export interface GossipDiscoveryOptions {
   /** Host peers should dial (default: the gossip interface, or 127.0.0.1 when that is 0.0.0.0). */
   host?: string;
   stores: string[];
+  storages?: Record<string, StorageIdentity>;
   log: LogFn;
   monitor?: ClusterMonitor;
   /** A store node was heard (up or still alive): make sure we are connected to it. */
@@ -25,7 +27,7 @@ export interface GossipDiscovery {
   readonly service: GossipService;
   status(): Pick<ClusterStatus, 'nodes' | 'foreignNodes' | 'badPackets'>;
   markDown(node: string, reason: string): void;
-  update(change: { stores?: string[]; port?: number }): void;
+  update(change: { stores?: string[]; storages?: Record<string, StorageIdentity>; port?: number }): void;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startGossipDiscovery(o: GossipDiscoveryOptions): Promise<G
     host,
     port: o.port,
     stores: o.stores,
+    storages: o.storages,
     secret: o.secret,
     gossipPort: o.gossipPort,
     multicastAddr: o.multicastAddr,

@@ -6,6 +6,7 @@
 import dgram from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import { GaterError } from '../errors.js';
+import type { StorageIdentity } from '../wire/ops.js';
 import { Membership, type GossipLog, type MembershipOptions } from './membership.js';
 import { decodeHeartbeat, encodeHeartbeat, validateInfo, type HeartbeatInfo, type NodeRole } from './packet.js';
 
@@ -26,6 +27,8 @@ export interface GossipOptions {
   port: number;
   /** Stores this process hosts. */
   stores: string[];
+  /** Storage identity per store, announced in `ts` (DESIGN §8). */
+  storages?: Record<string, StorageIdentity>;
   /** Cluster secret; encrypts every packet (AES-256-CBC). Never logged. Default: none (plaintext). */
   secret?: string | undefined;
   /** UDP port, bound on all addresses and sent to. Default 45892. */
@@ -59,7 +62,7 @@ export interface GossipService {
   /** The bound UDP address. */
   readonly address: { address: string; port: number };
   /** Changes what we announce and sends a heartbeat at once. @throws GaterError `invalid_argument`. */
-  update(change: { stores?: string[]; port?: number }): void;
+  update(change: { stores?: string[]; storages?: Record<string, StorageIdentity>; port?: number }): void;
   stats(): GossipStats;
   /** Closes the socket and clears timers. Idempotent. */
   stop(): Promise<void>;
@@ -117,6 +120,7 @@ class UdpGossip implements GossipService {
       host: opts.host,
       port: opts.port,
       stores: [...opts.stores],
+      ...(opts.storages ? { storages: { ...opts.storages } } : {}),
       incarnation: this.incarnation,
     };
     // Fail on bad info before any socket exists.
@@ -174,10 +178,11 @@ class UdpGossip implements GossipService {
     this.scheduleHeartbeat();
   }
 
-  update(change: { stores?: string[]; port?: number }): void {
+  update(change: { stores?: string[]; storages?: Record<string, StorageIdentity>; port?: number }): void {
     const next: HeartbeatInfo = {
       ...this.info,
       ...(change.stores ? { stores: [...change.stores] } : {}),
+      ...(change.storages ? { storages: { ...change.storages } } : {}),
       ...(change.port !== undefined ? { port: change.port } : {}),
     };
     const problem = validateInfo(next);

@@ -7,6 +7,7 @@
  *                          └────────────(heartbeat; after a hold if it came from markDown)
  * A higher incarnation is a restart: the old life ends (`node_down` reason `restarted`) and a new one starts.
  */
+import type { StorageIdentity } from '../wire/ops.js';
 import type { BadPacketReason, DecodedHeartbeat, HeartbeatInfo, NodeRole } from './packet.js';
 import { TypedEmitter, logListenerErrors } from '../util/typedEmitter.js';
 import type { LogFn } from '../log.js';
@@ -30,6 +31,8 @@ export interface MemberView {
   host: string;
   port: number;
   stores: readonly string[];
+  /** Storage identity per store, as the member announced it (absent from older members). */
+  storages?: Readonly<Record<string, StorageIdentity>>;
   incarnation: number;
   /** Source IP of the last heartbeat. */
   address: string;
@@ -331,6 +334,7 @@ export class Membership {
       host: m.info.host,
       port: m.info.port,
       stores: [...m.info.stores],
+      ...(m.info.storages ? { storages: { ...m.info.storages } } : {}),
       incarnation: m.info.incarnation,
       address: m.address,
       heartbeatAgeMs: now - m.lastSeen,

@@ -6,6 +6,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { GaterError } from '../errors.js';
+import { parseStorages, type StorageIdentity } from '../wire/ops.js';
 import { Atom, TermMap, atom, decodeTerm, encodeTerm } from '../wire/etf.js';
 
 /** The ASCII prelude libcluster puts before the term (inside the ciphertext when a secret is set). */
@@ -27,6 +28,8 @@ export interface HeartbeatInfo {
   /** Advertised TCP port (0 when the process serves no TCP, e.g. a gateway). */
   port: number;
   stores: string[];
+  /** Storage identity per store (DESIGN §8): nodes with the same id for a store share its data. */
+  storages?: Record<string, StorageIdentity>;
   /** Changes on every restart (start time in ms is a good choice); lets peers tell a restart from a blip. */
   incarnation: number;
 }
@@ -159,6 +162,7 @@ function parseInfo(node: string, ts: Uint8Array): DecodedHeartbeat {
     port: r.port,
     stores: Array.isArray(r.stores) ? [...(r.stores as unknown[])] : r.stores,
     incarnation: r.incarnation,
+    ...(r.storages === undefined ? {} : { storages: parseStorages(r.storages) ?? {} }),
   } as HeartbeatInfo;
   const problem = validateInfo(info);
   return problem ? { kind: 'bad', reason: 'bad_info', detail: problem } : { kind: 'ours', node, info };
@@ -173,6 +177,7 @@ export function validateInfo(info: HeartbeatInfo): string | undefined {
   if (!Array.isArray(info.stores) || info.stores.length > MAX_STORES) return 'bad stores';
   if (!info.stores.every((s) => typeof s === 'string' && s.length > 0 && s.length <= MAX_NAME)) return 'bad store name';
   if (!Number.isSafeInteger(info.incarnation) || info.incarnation < 0) return 'bad incarnation';
+  if (info.storages !== undefined && Object.keys(info.storages).length > MAX_STORES) return 'bad storages';
   return undefined;
 }
 

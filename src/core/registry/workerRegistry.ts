@@ -2,6 +2,7 @@ import type { NodeLink } from '../link.js';
 import { TypedEmitter } from '../util/typedEmitter.js';
 import type { NodeAnnouncement } from '../wire/ops.js';
 import type { StoreLocation, WorkerDescriptor } from '../types.js';
+import { groupKey, identityOf, preferredGroup, type StorageGroup, type StorageGroupEvent } from './storageGroups.js';
 
 interface Entry {
   link: NodeLink;
@@ -13,13 +14,30 @@ export interface WorkerPick {
   link: NodeLink;
 }
 
+interface LiveGroup {
+  kind: string;
+  id: string;
+  nodes: string[];
+  entries: Entry[];
+}
+
 /**
  * Cluster-wide registry of gateway workers, `{store, node, worker} -> link` (the reference's Swarm names).
  * Fed by handshakes and node updates; a node's workers are forgotten when its link closes.
+ *
+ * Routing is per store AND per storage group (DESIGN §8): nodes announcing the same storage id for a store hold
+ * the same data; a store is routed to one group only — chosen deterministically, kept while it has a live node —
+ * so reads agree and expected-version checks hold even when nodes with separate storages host the same store.
  */
 export class WorkerRegistry {
   private readonly nodes = new Map<string, Entry>();
   private readonly events = new TypedEmitter<{ type: 'change' }>('WorkerRegistry');
+  private readonly groupEvents = new TypedEmitter<StorageGroupEvent>('WorkerRegistry');
+  /** store -> the group it is routed to; kept after its last node goes, so a switch can say where from. */
+  private readonly active = new Map<string, StorageGroup>();
+  private readonly warnedSplit = new Set<string>();
+  /** While set, no group is chosen yet for a store that has none (a gateway still meeting its nodes). */
+  private holding = false;
   /** Calls routed per worker id, for status output. */
   readonly routed = new Map<string, number>();
 
@@ -76,13 +94,54 @@ export class WorkerRegistry {
   }
 
   /**
-   * A uniformly random worker of a node that hosts `store`, skipping links in `exclude` (links, not node names:
-   * a node restarted under the same name is a new link and is eligible again at once).
+   * Makes the first choice of group wait until `settled` resolves (a gateway still connecting to its seeds), so
+   * the choice sees every group and gateways started alike choose alike; calls wait for it like for a worker.
+   */
+  holdChoice(settled: Promise<unknown>): void {
+    this.holding = true;
+    const release = () => {
+      this.holding = false;
+      this.changed();
+    };
+    settled.then(release, release);
+  }
+
+  /** Every storage group hosting `store` among linked nodes, the active one first (DESIGN §8). */
+  groups(store: string): StorageGroup[] {
+    const activeKey = this.activeKey(store);
+    const out = [...this.liveGroups(store).values()].map((g): StorageGroup => ({
+      kind: g.kind,
+      id: g.id,
+      nodes: g.nodes,
+      active: groupKey(g) === activeKey,
+    }));
+    return out.sort((a, b) => Number(b.active) - Number(a.active));
+  }
+
+  /** Links of the group `store` is routed to (empty while none is live). */
+  activeLinks(store: string): NodeLink[] {
+    const key = this.activeKey(store);
+    return key === undefined
+      ? []
+      : (this.liveGroups(store)
+          .get(key)
+          ?.entries.map((e) => e.link) ?? []);
+  }
+
+  onGroupEvent(cb: (e: StorageGroupEvent) => void): () => void {
+    return this.groupEvents.subscribe(cb);
+  }
+
+  /**
+   * A uniformly random worker of a node of the store's active storage group, skipping links in `exclude` (links,
+   * not node names: a node restarted under the same name is a new link and is eligible again at once).
    */
   pick(store: string, exclude: ReadonlySet<NodeLink> = new Set()): WorkerPick | undefined {
+    const key = this.activeKey(store);
+    if (key === undefined) return undefined;
     const candidates: WorkerPick[] = [];
-    for (const e of this.nodes.values()) {
-      if (exclude.has(e.link) || e.link.closed) continue;
+    for (const e of this.liveGroups(store).get(key)?.entries ?? []) {
+      if (exclude.has(e.link)) continue;
       for (const w of e.announcement.workers) if (w.store === store) candidates.push({ worker: w, link: e.link });
     }
     if (candidates.length === 0) return undefined;
@@ -96,6 +155,50 @@ export class WorkerRegistry {
   }
 
   private changed(): void {
+    for (const store of new Set(this.stores().map((s) => s.store))) this.activeKey(store);
     this.events.emit({ type: 'change' });
+  }
+
+  /** Groups of live linked nodes hosting `store`, by group key. */
+  private liveGroups(store: string): Map<string, LiveGroup> {
+    const groups = new Map<string, LiveGroup>();
+    for (const e of this.nodes.values()) {
+      if (e.link.closed || !e.announcement.stores.includes(store)) continue;
+      const identity = identityOf(e.announcement.storages, store, e.announcement.node);
+      const key = groupKey(identity);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { kind: identity.kind, id: identity.id, nodes: [], entries: [] }));
+      g.nodes.push(e.announcement.node);
+      g.entries.push(e);
+    }
+    for (const g of groups.values()) g.nodes.sort();
+    return groups;
+  }
+
+  /**
+   * The key of the group `store` is routed to: the current one while it has a live node, else the preferred live
+   * group (a first choice, or a switch, announced to group listeners); undefined while no group is live. Warns
+   * (once per store) when the store is split over several storages.
+   */
+  private activeKey(store: string): string | undefined {
+    const groups = this.liveGroups(store);
+    // Not while holding: the warning should count every group the gateway is about to meet.
+    if (groups.size > 1 && !this.holding && !this.warnedSplit.has(store)) {
+      this.warnedSplit.add(store);
+      const view = [...groups.values()].map((g) => ({ kind: g.kind, id: g.id, nodes: g.nodes, active: false }));
+      this.emitGroup({ type: 'storage_split', store, groups: view });
+    }
+    const current = this.active.get(store);
+    if (current && groups.has(groupKey(current))) return groupKey(current);
+    if (groups.size === 0 || (this.holding && !current)) return undefined;
+    const best = preferredGroup([...groups.values()])!;
+    const chosen: StorageGroup = { kind: best.kind, id: best.id, nodes: best.nodes, active: true };
+    this.active.set(store, chosen);
+    if (current) this.emitGroup({ type: 'storage_switch', store, from: { ...current, active: false }, to: chosen });
+    return groupKey(best);
+  }
+
+  private emitGroup(e: StorageGroupEvent): void {
+    this.groupEvents.emit(e);
   }
 }

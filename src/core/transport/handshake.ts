@@ -3,7 +3,7 @@
  *
  *   server → client  {"hello":   {"node", "nonce": snonce}}
  *   client → server  {"auth":    {"node", "nonce": cnonce, "mac": hex(HMAC-SHA256(cookie, "client" | snonce | cnonce))}}
- *   server → client  {"welcome": {"mac": hex(HMAC-SHA256(cookie, "server" | cnonce | snonce)), "node", "stores", "workers"}}  (sealed)
+ *   server → client  {"welcome": {"mac": hex(HMAC-SHA256(cookie, "server" | cnonce | snonce)), "node", "stores", "workers", "storages"}}  (sealed)
  *                or  {"error":   {"code": "unauthorized", "message"}} and close
  *
  * `|` is concatenation of raw bytes: the HMAC message is the ASCII label ("client" or "server", 6 bytes, no
@@ -85,6 +85,7 @@ export interface Welcome {
   node: string;
   stores: string[];
   workers: unknown[];
+  storages?: unknown;
 }
 
 function record(x: unknown): Record<string, unknown> | undefined {
@@ -116,5 +117,5 @@ export function parseWelcome(frame: unknown): Welcome | undefined {
   const { stores, workers } = w;
   if (!Array.isArray(stores) || !stores.every((s) => typeof s === 'string') || !Array.isArray(workers))
     return undefined;
-  return { mac: w.mac, node: w.node, stores: stores as string[], workers };
+  return { mac: w.mac, node: w.node, stores: stores as string[], workers, storages: w.storages };
 }

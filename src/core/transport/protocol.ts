@@ -5,7 +5,7 @@
  *   request  {id, op, args}
  *   reply    {id, ok: true, value}  |  {id, error: {code, message, details}}
  *   push     {sub, events}
- *   update   {update: {stores, workers}}
+ *   update   {update: {stores, workers, storages}}
  *   fatal    {error: {code, message}}   (no id: the sender is closing the connection)
  */
 
@@ -22,6 +22,8 @@ export const MAX_STRING_ID_LENGTH = 128;
 export interface RegistryUpdate {
   stores: string[];
   workers: unknown[];
+  /** `{store: {kind, id}}`: the storage identity per store (DESIGN §8); checked by the link that reads it. */
+  storages?: unknown;
 }
 
 export function isRequestId(x: unknown): x is RequestId {

@@ -182,7 +182,7 @@ export function connectRpc(opts: RpcClientOptions): Promise<RpcConnection> {
       connection = new RpcConnectionImpl(
         framed,
         welcome.node,
-        { stores: welcome.stores, workers: welcome.workers },
+        { stores: welcome.stores, workers: welcome.workers, storages: welcome.storages },
         log,
       );
       log('info', `connected to ${welcome.node} at ${where}`);

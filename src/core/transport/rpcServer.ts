@@ -36,7 +36,7 @@ export interface RpcServerOptions {
   /** Cap on bytes queued for a peer that does not read (default 64 MiB); beyond it the connection is closed. */
   maxWriteBufferBytes?: number;
   /** What a newly authenticated peer is told about this node; called once per handshake. */
-  welcome(): { stores: string[]; workers: unknown[] };
+  welcome(): RegistryUpdate;
   /**
    * Answers one request. A thrown GaterError reaches the caller as itself (code, message, details); anything
    * else thrown becomes `internal`. Requests of one session may run concurrently.
@@ -160,8 +160,10 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
       );
       conn.startSession(seal.sealer, seal.unsealer);
       try {
-        const { stores, workers } = opts.welcome();
-        conn.send({ welcome: { mac: serverMac(cookie, auth.nonce, snonce), node: nodeName, stores, workers } });
+        const { stores, workers, storages } = opts.welcome();
+        conn.send({
+          welcome: { mac: serverMac(cookie, auth.nonce, snonce), node: nodeName, stores, workers, storages },
+        });
       } catch (e) {
         const err = toGaterError(e);
         log('error', `cannot welcome ${auth.node} from ${conn.remote}: ${err.code}: ${err.message}`);

@@ -1,5 +1,5 @@
 import type { NodeLink } from '../link.js';
-import type { NodeAnnouncement, Op, OpRequest, OpResult } from '../wire/ops.js';
+import { parseStorages, type NodeAnnouncement, type Op, type OpRequest, type OpResult } from '../wire/ops.js';
 import type { EventRecord, WorkerDescriptor } from '../types.js';
 import { connectRpc, type RpcClientOptions } from './rpcClient.js';
 import type { RpcConnection } from './rpcConnection.js';
@@ -64,7 +64,7 @@ export async function connectTcpLink(opts: RpcClientOptions): Promise<TcpLink> {
 
 function toAnnouncement(node: string, u: RegistryUpdate): NodeAnnouncement {
   const workers = (u.workers as unknown[]).filter(isWorker);
-  return { node, stores: u.stores.filter((s) => typeof s === 'string'), workers };
+  return { node, stores: u.stores.filter((s) => typeof s === 'string'), workers, storages: parseStorages(u.storages) };
 }
 
 function isWorker(w: unknown): w is WorkerDescriptor {

@@ -125,9 +125,34 @@ export function isOp(x: unknown): x is Op {
   return typeof x === 'string' && Object.hasOwn(OP_TABLE, x);
 }
 
-/** What a node tells a gateway on connect and on change: the stores it hosts and their workers. */
+/**
+ * Which storage holds a store on a node (DESIGN §8): `kind` is memory | sqlite | postgres; `id` is the same for
+ * every node sharing that storage (kept in the SQLite file or PostgreSQL schema; unique per process for memory).
+ */
+export interface StorageIdentity {
+  kind: string;
+  id: string;
+}
+
+/** What a node tells a gateway on connect and on change: the stores it hosts, their workers and storages. */
 export interface NodeAnnouncement {
   node: string;
   stores: string[];
   workers: WorkerDescriptor[];
+  /** Storage identity per hosted store; absent from nodes that predate it (each is then a group of its own). */
+  storages?: Record<string, StorageIdentity>;
+}
+
+const MAX_STORAGE_FIELD = 200;
+
+/** The well-formed `{store: {kind, id}}` entries of an untrusted value (others are dropped). */
+export function parseStorages(x: unknown): Record<string, StorageIdentity> | undefined {
+  if (!x || typeof x !== 'object' || Array.isArray(x)) return undefined;
+  const out: Record<string, StorageIdentity> = {};
+  for (const [store, v] of Object.entries(x as Record<string, unknown>)) {
+    const { kind, id } = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+    const ok = (s: unknown): s is string => typeof s === 'string' && s.length > 0 && s.length <= MAX_STORAGE_FIELD;
+    if (ok(kind) && ok(id)) out[store] = { kind, id };
+  }
+  return out;
 }

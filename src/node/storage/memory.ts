@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { EventRecord, ExpectedVersion, ParkedEvent, SnapshotRecord } from '../../core/types.js';
 import {
   buildRecords,
@@ -29,6 +30,12 @@ export class MemoryStorage implements StorageAdapter {
   readonly target = 'memory';
   readonly shared = false;
   private readonly stores = new Map<string, MemoryStore>();
+  // Memory is private to this adapter: no other process (or adapter) can ever hold the same data.
+  private readonly id = `mem-${randomBytes(8).toString('hex')}`;
+
+  async storageId(): Promise<string> {
+    return this.id;
+  }
 
   private store(store: string): MemoryStore {
     let s = this.stores.get(store);

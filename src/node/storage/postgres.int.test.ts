@@ -191,6 +191,13 @@ describe('PostgresStorage schema and errors', () => {
       version: number;
     }[];
     expect(rows.map((r) => r.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
+    // one storage id per schema (DESIGN §8): every node on it announces the same, another schema has its own
+    const ids = await Promise.all(nodes.map((n) => n.storageId()));
+    expect(ids[0]).toMatch(/^pg-[0-9a-f]{16}$/);
+    expect(new Set(ids).size).toBe(1);
+    const elsewhere = await PostgresStorage.open(url, { schema: newSchema() });
+    expect(await elsewhere.storageId()).not.toBe(ids[0]);
+    await elsewhere.close();
     await Promise.all(nodes.map((n) => n.close()));
     // `?schema=` in the spec picks the schema too
     const u = new URL(url);

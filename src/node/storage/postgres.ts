@@ -70,6 +70,7 @@ export class PostgresStorage implements StorageAdapter {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private backoffMs = 100;
   private closed = false;
+  private id = '';
 
   /** Creates the pool without connecting; the first call (or open()) creates the schema. */
   constructor(url: string, options: PostgresStorageOptions = {}) {
@@ -111,6 +112,11 @@ export class PostgresStorage implements StorageAdapter {
     return storage;
   }
 
+  async storageId(): Promise<string> {
+    await this.ready();
+    return this.id;
+  }
+
   /** Resolves once the schema is migrated (once per instance; retried after a failure). */
   ready(): Promise<void> {
     if (this.closed)
@@ -119,6 +125,8 @@ export class PostgresStorage implements StorageAdapter {
       const client = await this.pool.connect();
       try {
         await migrate(client, this.schema);
+        const r = await client.query<{ value: string }>(`SELECT value FROM ${this.s}.meta WHERE key = 'storage_id'`);
+        this.id = r.rows[0]?.value ?? '';
       } finally {
         client.release();
       }

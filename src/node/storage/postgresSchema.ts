@@ -83,6 +83,14 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (store_id, source_uuid, stream_uuid, version)
       );`,
   },
+  {
+    version: 2,
+    description: 'storage identity: one id per schema, announced by every node using it',
+    // md5 of random text rather than gen_random_uuid(): works on every supported server without extensions.
+    up: (s) => `
+      CREATE TABLE ${s}.meta (key text PRIMARY KEY, value text NOT NULL);
+      INSERT INTO ${s}.meta (key, value) VALUES ('storage_id', 'pg-' || left(md5(random()::text || clock_timestamp()::text), 16));`,
+  },
 ];
 
 /** Latest schema version this build knows. */

@@ -196,6 +196,20 @@ describe('SqliteStorage across processes', () => {
 });
 
 describe('SqliteStorage instances sharing a file', () => {
+  it('share one storage id, kept in the file across reopening; another file has another (DESIGN §8)', async () => {
+    const file = freshFile();
+    const [a, b] = await Promise.all([SqliteStorage.open(file), SqliteStorage.open(file)]);
+    const id = await a.storageId();
+    expect(id).toMatch(/^sqlite-[0-9a-f]{16}$/);
+    expect(await b.storageId()).toBe(id);
+    await Promise.all([a.close(), b.close()]);
+    const again = await SqliteStorage.open(file);
+    expect(await again.storageId()).toBe(id);
+    const other = await SqliteStorage.open(freshFile());
+    expect(await other.storageId()).not.toBe(id);
+    await Promise.all([again.close(), other.close()]);
+  });
+
   it('see each other’s events, subscriptions, checkpoints, parked events and snapshots; data survives reopening', async () => {
     const file = freshFile();
     const a = await SqliteStorage.open(file);

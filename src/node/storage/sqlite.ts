@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { GaterError } from '../../core/errors.js';
 import type { EventRecord, ExpectedVersion, ParkedEvent, SnapshotRecord } from '../../core/types.js';
@@ -50,6 +51,11 @@ const SCHEMA_V1 = `
     reason TEXT NOT NULL, PRIMARY KEY (store_id, key, position));
   CREATE TABLE IF NOT EXISTS snapshots (store_id INTEGER NOT NULL, source_uuid TEXT NOT NULL, stream_uuid TEXT NOT NULL,
     version INTEGER NOT NULL, record TEXT, created TEXT NOT NULL, PRIMARY KEY (store_id, source_uuid, stream_uuid, version));`;
+
+// Schema version 2: the storage's identity (DESIGN §8), made once by the process that creates or upgrades the file,
+// so every process opening this file announces the same storage id.
+const SCHEMA_V2 = `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`;
+const SCHEMA_VERSION = 2;
 
 /** Turns a failure to load the driver or open the file into the one-line GaterError the CLI prints. */
 export function sqliteOpenError(file: string, e: unknown): GaterError {
@@ -145,6 +151,7 @@ export class SqliteStorage implements StorageAdapter {
   private readonly pollMs: number;
   private readonly busyTimeoutMs: number;
   private timer: NodeJS.Timeout | undefined;
+  private readonly id: string;
 
   /** Opens (creating when missing) the file and its schema. Throws the one-line GaterError of sqliteOpenError. */
   constructor(file: string, options: SqliteStorageOptions = {}) {
@@ -163,14 +170,23 @@ export class SqliteStorage implements StorageAdapter {
       retryWhileBusy(() => conn.pragma('journal_mode = WAL'), this.busyTimeoutMs);
       // NORMAL is safe with WAL: a crash of the process loses nothing; a power loss may drop the last commits.
       db.pragma('synchronous = NORMAL');
-      if ((db.pragma('user_version', { simple: true }) as number) < 1) {
+      if ((db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) {
         const d = db;
-        // IMMEDIATE: processes opening a fresh file together create the schema one after the other.
+        // IMMEDIATE: processes opening a fresh file together create the schema one after the other (the version is
+        // read again under the lock: another process may have just migrated).
         d.transaction(() => {
-          d.exec(SCHEMA_V1);
-          d.pragma('user_version = 1');
+          const v = d.pragma('user_version', { simple: true }) as number;
+          if (v < 1) d.exec(SCHEMA_V1);
+          if (v < 2) {
+            d.exec(SCHEMA_V2);
+            d.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('storage_id', ?)`).run(
+              `sqlite-${randomBytes(8).toString('hex')}`,
+            );
+          }
+          if (v < SCHEMA_VERSION) d.pragma(`user_version = ${SCHEMA_VERSION}`);
         }).immediate();
       }
+      this.id = String(db.prepare(`SELECT value FROM meta WHERE key = 'storage_id'`).pluck().get());
       this.q = prepareStatements(db);
     } catch (e) {
       db?.close();
@@ -182,6 +198,10 @@ export class SqliteStorage implements StorageAdapter {
       this.q.deleteSub.run(id, key);
       this.q.deleteParked.run(id, key);
     });
+  }
+
+  async storageId(): Promise<string> {
+    return this.id;
   }
 
   /** Same as the constructor, as a promise (the shape createStorage uses for every adapter). */

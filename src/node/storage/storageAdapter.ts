@@ -51,6 +51,12 @@ export interface StorageAdapter {
   readonly target: string;
   /** True when other processes may write the same stores (then `watch` must report their appends). */
   readonly shared: boolean;
+  /**
+   * Identity of the storage itself (DESIGN §8 "storage identity"): the same for every process that opens the
+   * same SQLite file or PostgreSQL schema (kept in it), unique per adapter instance for memory. Nodes announcing
+   * the same id for a store hold the same data: one consistency group.
+   */
+  storageId(): Promise<string>;
 
   /** Stores this storage holds. */
   listStores(): Promise<string[]>;
