@@ -10,6 +10,7 @@ export interface GlobalFlags {
   connect?: string;
   secret?: string;
   cookie?: string;
+  beam?: string;
   gossipPort?: string;
   gossipAddr?: string;
   gossipIf?: string;
@@ -29,6 +30,8 @@ export interface Config {
   connect: string[];
   secret: string | undefined;
   cookie: string | undefined;
+  /** ExESDB (BEAM) nodes to link to as a hidden Erlang node, or `auto` (the ones gossip hears). */
+  beam: string[] | 'auto' | undefined;
   gossipPort: number;
   gossipAddr: string;
   gossipIf: string;
@@ -58,6 +61,7 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
     connect,
     secret,
     cookie: flags.cookie ?? env.EX_ESDB_COOKIE ?? env.RELEASE_COOKIE,
+    beam: parseBeamFlag(flags.beam ?? env.EX_ESDB_BEAM_NODES),
     gossipPort: parsePort(
       flags.gossipPort ?? env.EX_ESDB_CLUSTER_PORT ?? String(GOSSIP_DEFAULTS.gossipPort),
       '--gossip-port / EX_ESDB_CLUSTER_PORT',
@@ -74,6 +78,20 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
     color: flags.color !== false && env.NO_COLOR === undefined,
     pubSub: env.EX_ESDB_PUB_SUB ?? 'ex_esdb_pubsub',
   };
+}
+
+/** `--beam` / EX_ESDB_BEAM_NODES: `auto` or `name@host,…`; a malformed name is a usage error. */
+export function parseBeamFlag(v: string | undefined): string[] | 'auto' | undefined {
+  if (v === undefined || v.trim() === '') return undefined;
+  if (v.trim() === 'auto') return 'auto';
+  const nodes = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const n of nodes)
+    if (!/^[^@\s]+@[^@\s]+$/.test(n))
+      throw new UsageError(`--beam / EX_ESDB_BEAM_NODES expects name@host[,name@host…] or auto, got "${n}"`);
+  return nodes;
 }
 
 /** A storage spec's shape is checked here, so a typo is a usage error (exit 2) before anything starts. */

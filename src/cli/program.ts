@@ -29,6 +29,7 @@ Examples:
   $ ex-esdb-console node --port 7001 --cookie s3cret  # a headless store node
   $ ex-esdb-console --connect 127.0.0.1:7001 --cookie s3cret observe --stream '$all' --count 10 --json
   $ ex-esdb-console scenario basic-event-flow
+  $ ex-esdb-console --beam ex_esdb@node0 --cookie s3cret status  # an Elixir ExESDB cluster
 
 Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 cluster unavailable (no_workers, timeout, unauthorized).
 With --json every result is one JSON object per line on stdout; human text and logs go to stderr.`;
@@ -46,6 +47,10 @@ export function buildProgram(): Command {
     .option('--connect <seeds>', 'connect to nodes host:port,... without gossip')
     .option('--secret <secret>', 'gossip secret; implies --cluster (env EX_ESDB_CLUSTER_SECRET)')
     .option('--cookie <cookie>', 'transport cookie (env EX_ESDB_COOKIE, RELEASE_COOKIE)')
+    .option(
+      '--beam <nodes>',
+      'link to an Elixir ExESDB cluster as a hidden Erlang node: name@host,... or auto (env EX_ESDB_BEAM_NODES)',
+    )
     .option('--gossip-port <port>', 'gossip UDP port (env EX_ESDB_CLUSTER_PORT, default 45892)')
     .option('--gossip-addr <addr>', 'gossip multicast group (env EX_ESDB_GOSSIP_MULTICAST_ADDR, default 239.255.0.1)')
     .option('--gossip-if <addr>', 'gossip interface (env EX_ESDB_CLUSTER_INTERFACE, default 0.0.0.0)')

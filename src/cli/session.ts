@@ -2,6 +2,7 @@ import type { Gater, LogFn } from '../core/index.js';
 import type { GatewayOptions } from '../gateway/index.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
+import { UsageError } from './exitCodes.js';
 
 /** The command line's configuration as gateway options: the only place that knows both shapes. */
 export function gatewayOptions(config: Config, log: LogFn): GatewayOptions {
@@ -10,15 +11,18 @@ export function gatewayOptions(config: Config, log: LogFn): GatewayOptions {
     storage: config.storage,
     connect: config.connect,
     cookie: config.cookie,
-    gossip: config.cluster
-      ? {
-          secret: config.secret,
-          port: config.gossipPort,
-          addr: config.gossipAddr,
-          iface: config.gossipIf,
-          heartbeatMs: config.heartbeatMs,
-        }
-      : undefined,
+    beam: config.beam,
+    // Gossip finds our store nodes (--cluster) or, with --beam auto, the foreign BEAM nodes to link to.
+    gossip:
+      config.cluster || config.beam === 'auto'
+        ? {
+            secret: config.secret,
+            port: config.gossipPort,
+            addr: config.gossipAddr,
+            iface: config.gossipIf,
+            heartbeatMs: config.heartbeatMs,
+          }
+        : undefined,
     timeoutMs: config.timeoutMs,
     pubSub: config.pubSub,
     log,
@@ -31,7 +35,17 @@ export function gatewayOptions(config: Config, log: LogFn): GatewayOptions {
  */
 export async function openGater(config: Config, logOverride?: LogFn): Promise<Gater> {
   const log = logOverride ?? createLogger(config.logLevel, { color: config.color });
+  let cookie = config.cookie;
+  if (config.beam) {
+    // An ExESDB cluster's cookie is the Erlang one: the same sources as `erl` reads, else a usage error.
+    const { defaultErlangCookie } = await import('../core/index.js');
+    cookie ??= defaultErlangCookie();
+    if (cookie === undefined)
+      throw new UsageError(
+        "--beam needs the cluster's Erlang cookie: --cookie, EX_ESDB_COOKIE, RELEASE_COOKIE or ~/.erlang.cookie",
+      );
+  }
   // Loaded on first use, so --help and usage errors never load the node, transport or gossip code.
   const { startGater } = await import('../gateway/index.js');
-  return startGater(gatewayOptions(config, log));
+  return startGater({ ...gatewayOptions(config, log), cookie });
 }

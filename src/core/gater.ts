@@ -8,10 +8,10 @@ import type { WorkerRegistry } from './registry/workerRegistry.js';
  * Declared here so that the layers it is handed to need nothing from the assembly that built it.
  */
 export interface Gater {
-  readonly mode: 'embedded' | 'cluster';
+  readonly mode: 'embedded' | 'cluster' | 'beam';
   /** The store the console and commands work on. */
   readonly store: string;
-  /** The embedded node's storage for display, any password masked (undefined in cluster mode). */
+  /** The embedded node's storage for display, any password masked (undefined in cluster and beam mode). */
   readonly storage: string | undefined;
   /** Name of the local pubsub (the reference's `EX_ESDB_PUB_SUB`), shown by status. */
   readonly pubSub: string;

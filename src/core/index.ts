@@ -22,3 +22,4 @@ export * from './observers/index.js';
 export type { CallSample, NodeCallStats } from './api/callStats.js';
 export * from './patternParser.js';
 export * from './eventLines.js';
+export { defaultErlangCookie } from './beam/cookie.js';

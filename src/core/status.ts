@@ -39,6 +39,7 @@ export async function collectStatus(gater: Gater) {
         p50Ms: calls.get(n.name)?.latency.p50 ?? 0,
         p99Ms: calls.get(n.name)?.latency.p99 ?? 0,
       },
+      ...(n.beam ? { beam: n.beam } : {}),
     })),
     workers: gater.api.gatewayWorkersForStore(gater.store).length,
     workersByNode: gater.api.gatewayWorkers().map((w) => ({ ...w, routed: routed[w.id] ?? 0 })),

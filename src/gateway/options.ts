@@ -14,7 +14,12 @@ export interface GatewayOptions {
   connect?: string[];
   /** Cookie of the TCP handshake (cluster mode; default the development cookie, with a warning). */
   cookie?: string;
-  /** Find store nodes by UDP gossip (cluster mode). */
+  /**
+   * ExESDB (Elixir) nodes `name@host` to link to as a hidden Erlang node, or `auto` for the BEAM nodes gossip
+   * hears (beam mode; `cookie` is then the Erlang cookie, required).
+   */
+  beam?: string[] | 'auto';
+  /** Find store nodes by UDP gossip (cluster mode; with `beam: 'auto'`, the BEAM nodes). */
   gossip?: GossipOptions;
   /** Per-call timeout (default 5000 ms). */
   timeoutMs?: number;

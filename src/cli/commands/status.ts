@@ -21,7 +21,7 @@ export function registerStatus(program: Command, run: Runner): void {
       const waitMs = opts.wait === undefined ? 2500 : parsePositiveInt(opts.wait, '--wait');
       const gater = await openGater(config);
       try {
-        if (gater.mode === 'cluster') await settle(gater, config, waitMs);
+        if (gater.mode === 'cluster' || config.beam === 'auto') await settle(gater, config, waitMs);
         const status = await collectStatus(gater);
         createOutput(config.json).result(status, () => renderStatus(status));
         // A script asking "is the cluster there?" gets exit 3 when no node serves the store.
@@ -45,7 +45,7 @@ export function renderStatus(s: StatusReport): string {
     `Nodes (${s.nodes.length}):`,
     ...s.nodes.map(
       (n) =>
-        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}${callsText(n.calls)}`,
+        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}${callsText(n.calls)}${beamText(n)}`,
     ),
   ];
   for (const st of s.stores) {
@@ -64,6 +64,14 @@ export function renderStatus(s: StatusReport): string {
   if (s.unauthorized.length)
     lines.push(`Refused (wrong cookie?): ${s.unauthorized.map((u) => `${u.node} ${u.address}`).join(', ')}`);
   return lines.join('\n');
+}
+
+/** BEAM nodes: OTP release, PubSub membership and call latency. */
+function beamText(n: StatusReport['nodes'][number]): string {
+  const b = 'beam' in n ? n.beam : undefined;
+  if (!b) return '';
+  const ms = (v: number | null): string => (v === null ? '-' : `${v.toFixed(1)} ms`);
+  return ` OTP ${b.otpRelease} pubsub=${b.pubsubJoined ? 'joined' : 'not joined'} calls=${b.calls} last=${ms(b.lastCallMs)} avg=${ms(b.avgCallMs)}`;
 }
 
 /**

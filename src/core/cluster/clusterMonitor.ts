@@ -29,6 +29,14 @@ export interface MemberView {
   stores: string[];
   workers: number;
   connected: boolean;
+  /** BEAM (ExESDB) nodes linked over Erlang distribution: OTP release, PubSub membership, call latency. */
+  beam?: {
+    otpRelease: string;
+    pubsubJoined: boolean;
+    lastCallMs: number | null;
+    avgCallMs: number | null;
+    calls: number;
+  };
 }
 
 export interface ClusterStatus {

@@ -10,13 +10,31 @@
  * - proper lists: arrays (STRING_EXT decodes to an array of byte values, as Erlang means it);
  * - tuples: {@link Tuple}; maps: {@link TermMap} (entry list: keys are terms, compared structurally).
  *
- * Unsupported on purpose (decode returns an error): pids, refs, ports, funs, bit binaries, improper lists,
- * compressed terms. Heartbeats never carry them, and every extra kind is more hostile-input surface.
+ * - pids, references: {@link Pid}, {@link Reference}; improper lists: {@link ImproperList};
+ * - funs, external funs, ports, bit strings: {@link OpaqueTerm} (carried as their exact bytes, never interpreted).
+ *
+ * The process kinds (pids, refs, ports, funs, bit strings, improper lists) and compressed terms are decoded only
+ * with `distribution: true` (the Erlang distribution client). Gossip heartbeats never carry them, and for a
+ * decoder fed by anyone on the network every extra kind is more hostile-input surface.
  */
+import { inflateSync } from 'node:zlib';
 import { GaterError } from '../errors.js';
-import { Atom, TermMap, Tuple, type Term } from './etfTerm.js';
+import { Atom, ImproperList, OpaqueTerm, Pid, Reference, TermMap, Tuple, type Term } from './etfTerm.js';
 
-export { Atom, TermMap, Tuple, atom, termEquals, termMap, tuple, type Term } from './etfTerm.js';
+export {
+  Atom,
+  ImproperList,
+  OpaqueTerm,
+  Pid,
+  Reference,
+  TermMap,
+  Tuple,
+  atom,
+  termEquals,
+  termMap,
+  tuple,
+  type Term,
+} from './etfTerm.js';
 
 /**
  * Tag bytes from the ETF spec. Erlang owns these numbers; this table is append-only, never renumber an entry.
@@ -40,6 +58,18 @@ export const ETF_TAG = {
   MAP: 116,
   ATOM_UTF8: 118,
   SMALL_ATOM_UTF8: 119,
+  BIT_BINARY: 77,
+  COMPRESSED: 80,
+  NEW_PID: 88,
+  NEW_PORT: 89,
+  NEWER_REFERENCE: 90,
+  REFERENCE: 101,
+  PORT: 102,
+  PID: 103,
+  NEW_FUN: 112,
+  EXPORT: 113,
+  NEW_REFERENCE: 114,
+  V4_PORT: 120,
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -140,6 +170,30 @@ function writeTerm(w: Writer, t: Term, depth: number): void {
     return;
   }
   if (Array.isArray(t)) return writeList(w, t as readonly Term[], depth);
+  if (t instanceof Pid) {
+    w.u8(ETF_TAG.NEW_PID);
+    writeAtom(w, t.node);
+    w.u32(t.id);
+    w.u32(t.serial);
+    return w.u32(t.creation);
+  }
+  if (t instanceof Reference) {
+    if (t.ids.length < 1 || t.ids.length > 5) throw unencodable(`a reference has 1-5 words, got ${t.ids.length}`);
+    w.u8(ETF_TAG.NEWER_REFERENCE);
+    w.u16(t.ids.length);
+    writeAtom(w, t.node);
+    w.u32(t.creation);
+    for (const id of t.ids) w.u32(id);
+    return;
+  }
+  if (t instanceof ImproperList) {
+    if (Array.isArray(t.tail)) throw unencodable('an improper list needs a tail that is not a list');
+    w.u8(ETF_TAG.LIST);
+    w.u32(t.elements.length);
+    for (const e of t.elements) writeTerm(w, e, depth + 1);
+    return writeTerm(w, t.tail, depth + 1);
+  }
+  if (t instanceof OpaqueTerm) return w.bytes(t.bytes);
   throw unencodable(`cannot encode ${Object.prototype.toString.call(t)}`);
 }
 
@@ -211,6 +265,11 @@ export interface DecodeLimits {
   maxBytes?: number;
   /** Largest bignum accepted, in magnitude bytes. Default 64 (512 bits). */
   maxBigBytes?: number;
+  /**
+   * Also decode what only Erlang distribution carries: pids, references, ports, funs, bit strings, improper
+   * lists and compressed terms. Default false.
+   */
+  distribution?: boolean;
 }
 
 /** The decoder's answer: never an exception. `offset` is where decoding gave up. */
@@ -238,6 +297,8 @@ class Reader {
     private readonly b: Uint8Array,
     readonly maxDepth: number,
     readonly maxBigBytes: number,
+    readonly distribution = false,
+    readonly maxBytes = Infinity,
   ) {
     this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   }
@@ -279,6 +340,10 @@ class Reader {
     this.pos += 8;
     return v;
   }
+  /** Bytes already read from `from` to the current position (for opaque terms). */
+  since(from: number): Uint8Array {
+    return Buffer.from(this.b.subarray(from, this.pos));
+  }
   bytes(n: number): Uint8Array {
     this.need(n);
     const out = this.b.subarray(this.pos, this.pos + n);
@@ -297,21 +362,57 @@ class Reader {
  * Never throws: truncated, unknown, oversized or over-deep input yields `{ ok: false, error, offset }`.
  */
 export function decodeTerm(bytes: Uint8Array, limits: DecodeLimits = {}): DecodeResult {
-  const { maxDepth = 32, maxBytes = 1024 * 1024, maxBigBytes = 64 } = limits;
+  const r = decodeTermAt(bytes, 0, limits);
+  if (!r.ok) return r;
+  if (r.end !== bytes.length) return { ok: false, error: `${bytes.length - r.end} trailing bytes`, offset: r.end };
+  return { ok: true, term: r.term };
+}
+
+/** One decoded term and where it ended, or why decoding failed. */
+export type DecodeAtResult = { ok: true; term: Term; end: number } | { ok: false; error: string; offset: number };
+
+/**
+ * Decodes one term that starts (with its version byte 131) at `offset` and may be followed by more bytes, as in
+ * a distribution packet (control term, then message term). Never throws.
+ */
+export function decodeTermAt(bytes: Uint8Array, offset: number, limits: DecodeLimits = {}): DecodeAtResult {
+  const { maxDepth = 32, maxBytes = 1024 * 1024, maxBigBytes = 64, distribution = false } = limits;
   try {
     if (!(bytes instanceof Uint8Array)) return { ok: false, error: 'input is not bytes', offset: 0 };
     if (bytes.length > maxBytes) return { ok: false, error: `input larger than ${maxBytes} bytes`, offset: 0 };
-    const r = new Reader(bytes, maxDepth, maxBigBytes);
+    const r = new Reader(bytes, maxDepth, maxBigBytes, distribution, maxBytes);
+    r.pos = offset;
     const version = r.u8();
-    if (version !== ETF_TAG.VERSION) r.fail(`bad version byte ${version}`, 0);
+    if (version !== ETF_TAG.VERSION) r.fail(`bad version byte ${version}`, offset);
+    if (distribution && r.remaining > 0 && bytes[r.pos] === ETF_TAG.COMPRESSED) {
+      return { ok: true, term: readCompressed(r), end: bytes.length };
+    }
     const term = readTerm(r, 0);
-    if (r.remaining !== 0) r.fail(`${r.remaining} trailing bytes`);
-    return { ok: true, term };
+    return { ok: true, term, end: r.pos };
   } catch (e) {
     if (e instanceof DecodeFailure) return { ok: false, error: e.message, offset: e.offset };
     // A bug or an engine limit (e.g. RangeError) still must not escape: gossip feeds this untrusted bytes.
     return { ok: false, error: `decoder error: ${e instanceof Error ? e.message : String(e)}`, offset: -1 };
   }
+}
+
+/** `131, 80, Size:32, zlib(term without version byte)`: a compressed term takes the rest of the input. */
+function readCompressed(r: Reader): Term {
+  const at = r.pos;
+  r.u8();
+  const size = r.u32();
+  if (size > r.maxBytes) r.fail(`compressed term of ${size} bytes exceeds ${r.maxBytes}`, at);
+  let plain: Buffer;
+  try {
+    plain = inflateSync(r.bytes(r.remaining), { maxOutputLength: Math.max(size, 1) });
+  } catch {
+    return r.fail('bad zlib data in compressed term', at);
+  }
+  if (plain.length !== size) r.fail(`compressed term inflates to ${plain.length} bytes, header says ${size}`, at);
+  const inner = new Reader(plain, r.maxDepth, r.maxBigBytes, true, r.maxBytes);
+  const term = readTerm(inner, 0);
+  if (inner.remaining !== 0) inner.fail(`${inner.remaining} trailing bytes in compressed term`);
+  return term;
 }
 
 function readTerm(r: Reader, depth: number): Term {
@@ -350,7 +451,10 @@ function readTerm(r: Reader, depth: number): Term {
       // Each element takes at least one byte, and so does the tail.
       const elements = readElements(r, r.count(r.u32() + 1, 1) - 1, depth);
       const tail = readTerm(r, depth + 1);
-      if (!Array.isArray(tail)) r.fail('improper lists are not supported', at);
+      if (!Array.isArray(tail)) {
+        if (!r.distribution) r.fail('improper lists are not supported', at);
+        return new ImproperList(elements, tail);
+      }
       return tail.length === 0 ? elements : [...elements, ...(tail as readonly Term[])];
     }
     case ETF_TAG.BINARY:
@@ -366,8 +470,68 @@ function readTerm(r: Reader, depth: number): Term {
       return new TermMap(entries);
     }
     default:
+      if (r.distribution) return readProcessTerm(r, tag, at, depth);
       return r.fail(`unsupported tag ${tag}`, at);
   }
+}
+
+/** The kinds only distribution carries (see DecodeLimits.distribution). */
+function readProcessTerm(r: Reader, tag: number, at: number, depth: number): Term {
+  switch (tag) {
+    case ETF_TAG.NEW_PID:
+      return new Pid(readNodeAtom(r), r.u32(), r.u32(), r.u32());
+    case ETF_TAG.PID:
+      return new Pid(readNodeAtom(r), r.u32(), r.u32(), r.u8());
+    case ETF_TAG.NEWER_REFERENCE:
+    case ETF_TAG.NEW_REFERENCE: {
+      const len = r.u16();
+      if (len < 1 || len > 5) r.fail(`reference of ${len} words`, at);
+      const node = readNodeAtom(r);
+      const creation = tag === ETF_TAG.NEWER_REFERENCE ? r.u32() : r.u8();
+      const ids: number[] = [];
+      for (let i = 0; i < len; i++) ids.push(r.u32());
+      return new Reference(node, creation, ids);
+    }
+    case ETF_TAG.REFERENCE: {
+      const node = readNodeAtom(r);
+      const id = r.u32();
+      return new Reference(node, r.u8(), [id]);
+    }
+    case ETF_TAG.NEW_PORT:
+    case ETF_TAG.V4_PORT:
+    case ETF_TAG.PORT:
+      readNodeAtom(r);
+      r.bytes(tag === ETF_TAG.V4_PORT ? 8 : 4);
+      r.bytes(tag === ETF_TAG.PORT ? 1 : 4);
+      return new OpaqueTerm('port', r.since(at));
+    case ETF_TAG.BIT_BINARY: {
+      const len = r.u32();
+      const bits = r.u8();
+      if (bits < 1 || bits > 8 || len === 0) r.fail(`bad bit string (${len} bytes, ${bits} bits)`, at);
+      r.bytes(len);
+      return new OpaqueTerm('bitstring', r.since(at));
+    }
+    case ETF_TAG.NEW_FUN: {
+      // Size counts itself and everything after the tag.
+      const size = r.u32();
+      if (size < 4) r.fail(`bad fun size ${size}`, at);
+      r.bytes(size - 4);
+      return new OpaqueTerm('fun', r.since(at));
+    }
+    case ETF_TAG.EXPORT:
+      for (let i = 0; i < 3; i++) readTerm(r, depth + 1);
+      return new OpaqueTerm('export', r.since(at));
+    default:
+      return r.fail(`unsupported tag ${tag}`, at);
+  }
+}
+
+function readNodeAtom(r: Reader): string {
+  const at = r.pos;
+  const tag = r.u8();
+  if (tag === ETF_TAG.SMALL_ATOM_UTF8 || tag === ETF_TAG.SMALL_ATOM) return readAtom(r, r.u8(), tag === 119).name;
+  if (tag === ETF_TAG.ATOM_UTF8 || tag === ETF_TAG.ATOM) return readAtom(r, r.u16(), tag === 118).name;
+  return r.fail(`node name is not an atom (tag ${tag})`, at);
 }
 
 function readElements(r: Reader, n: number, depth: number): Term[] {

@@ -33,8 +33,59 @@ export class TermMap {
   }
 }
 
+/**
+ * An Erlang pid (NEW_PID_EXT). `creation` ties it to one incarnation of `node`: a pid with another creation is
+ * a dead process of an earlier run, and messages to it are dropped.
+ */
+export class Pid {
+  constructor(
+    readonly node: string,
+    readonly id: number,
+    readonly serial: number,
+    readonly creation: number,
+  ) {}
+  toString(): string {
+    return `<${this.node}.${this.id}.${this.serial}>`;
+  }
+}
+
+/** An Erlang reference (NEWER_REFERENCE_EXT): up to 5 32-bit words of one node incarnation. */
+export class Reference {
+  constructor(
+    readonly node: string,
+    readonly creation: number,
+    readonly ids: readonly number[],
+  ) {}
+  toString(): string {
+    return `#Ref<${this.node}.${this.ids.join('.')}>`;
+  }
+}
+
+/** A list whose tail is not `[]` (`[a, b | c]`). Only the distribution decoder produces one. */
+export class ImproperList {
+  constructor(
+    readonly elements: readonly Term[],
+    readonly tail: Term,
+  ) {}
+}
+
+/**
+ * A term this client cannot use but must carry: a fun, an external fun, a port or a bit string. `bytes` is its
+ * exact encoding (tag included, no version byte), so encoding it again gives the same bytes.
+ */
+export class OpaqueTerm {
+  constructor(
+    readonly kind: 'fun' | 'export' | 'port' | 'bitstring' | 'old_pid' | 'old_ref',
+    readonly bytes: Uint8Array,
+  ) {}
+  toString(): string {
+    return `#${this.kind}<${this.bytes.length} bytes>`;
+  }
+}
+
 /** Any term this codec can carry. */
-export type Term = number | bigint | Atom | Uint8Array | readonly Term[] | Tuple | TermMap;
+export type Term =
+  number | bigint | Atom | Uint8Array | readonly Term[] | Tuple | TermMap | Pid | Reference | ImproperList | OpaqueTerm;
 
 /** Shorthand constructors. */
 export const atom = (name: string): Atom => new Atom(name);
@@ -60,6 +111,19 @@ export function termEquals(a: Term, b: Term): boolean {
       return other !== undefined && termEquals(v, other);
     });
   }
+  if (a instanceof Pid)
+    return b instanceof Pid && a.node === b.node && a.id === b.id && a.serial === b.serial && a.creation === b.creation;
+  if (a instanceof Reference)
+    return (
+      b instanceof Reference &&
+      a.node === b.node &&
+      a.creation === b.creation &&
+      a.ids.length === b.ids.length &&
+      a.ids.every((x, i) => x === b.ids[i])
+    );
+  if (a instanceof ImproperList)
+    return b instanceof ImproperList && listEquals(a.elements, b.elements) && termEquals(a.tail, b.tail);
+  if (a instanceof OpaqueTerm) return b instanceof OpaqueTerm && Buffer.compare(a.bytes, b.bytes) === 0;
   return Array.isArray(b) && listEquals(a as readonly Term[], b);
 }
 

@@ -72,7 +72,7 @@ export interface FrameOpener {
  * rethrows the same error. Callers close the connection; frames completed earlier in the failing chunk are
  * dropped with it.
  */
-export class FrameDecoder {
+export class FrameDecoder<T = unknown> {
   /**
    * Largest accepted JSON payload. Mutable so a server can accept only small frames until a peer has
    * authenticated, then raise the limit; a change applies from the next frame header read.
@@ -94,8 +94,15 @@ export class FrameDecoder {
   private failure: GaterError | undefined;
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
 
-  /** @param maxFrameBytes largest accepted JSON payload (default {@link DEFAULT_MAX_FRAME_BYTES}). */
-  constructor(maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {
+  /**
+   * @param maxFrameBytes largest accepted payload (default {@link DEFAULT_MAX_FRAME_BYTES}).
+   * @param parsePayload turns one payload into a frame value (default: UTF-8 JSON). The Erlang distribution
+   *   client passes raw bytes through (same 4-byte framing; an empty payload is a tick).
+   */
+  constructor(
+    maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES,
+    private readonly parsePayload?: (payload: Buffer) => T,
+  ) {
     this.maxFrameBytes = maxFrameBytes;
   }
 
@@ -110,9 +117,9 @@ export class FrameDecoder {
    * @throws GaterError `payload_too_large` as soon as a header declares more than `maxFrameBytes` (without
    *   waiting for the body); `invalid_argument` for a payload that is not UTF-8 JSON; whatever `opener` throws.
    */
-  push(chunk: Uint8Array): unknown[] {
+  push(chunk: Uint8Array): T[] {
     this.feed(chunk);
-    const frames: unknown[] = [];
+    const frames: T[] = [];
     for (let f = this.next(); f !== NO_FRAME; f = this.next()) frames.push(f);
     return frames;
   }
@@ -131,7 +138,7 @@ export class FrameDecoder {
    *
    * @throws as {@link push}; the decoder then stays failed.
    */
-  next(): unknown {
+  next(): T | typeof NO_FRAME {
     if (this.failure) throw this.failure;
     try {
       if (this.pending < 0) {
@@ -158,7 +165,8 @@ export class FrameDecoder {
     return this.buffered > 0 || this.pending >= 0;
   }
 
-  private parse(payload: Buffer): unknown {
+  private parse(payload: Buffer): T {
+    if (this.parsePayload) return this.parsePayload(payload);
     try {
       return JSON.parse(this.utf8.decode(payload));
     } catch {

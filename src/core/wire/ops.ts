@@ -85,6 +85,12 @@ export interface Routing {
   worker: string;
 }
 
+/**
+ * A request as a translating link (the BEAM bridge) reads it: routing plus fields it converts to another
+ * protocol's terms itself.
+ */
+export type LooseRequest = Routing & object;
+
 /** What a gateway sends for `op`. */
 export type OpRequest<K extends Op> = OpArgs<K> & Routing;
 
