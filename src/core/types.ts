@@ -74,6 +74,11 @@ export interface SubscriptionInfo {
   parked: number;
   /** Matching-or-not events between the checkpoint and the head of the log. */
   lag: number;
+  /**
+   * True while the node holds back pushes because this subscriber is not taking them fast enough (its
+   * connection's buffer passed the bound); delivery resumes from storage where it stopped once it drains.
+   */
+  lagging?: boolean;
 }
 
 /** A parked event of a persistent subscription. */

@@ -2,6 +2,8 @@ import { startRpcServer, type RpcServer } from '../core/transport/index.js';
 import type { EventRecord } from '../core/types.js';
 import type { LogFn, StoreNode } from './storeNode.js';
 
+export const DEFAULT_PUSH_HIGH_WATER_BYTES = 1024 * 1024;
+
 export interface NodeServerOptions {
   /** Listen address (default 127.0.0.1). */
   host?: string;
@@ -10,12 +12,19 @@ export interface NodeServerOptions {
   cookie: string;
   maxFrameBytes?: number;
   handshakeTimeoutMs?: number;
+  /**
+   * Bytes queued for a gateway above which its subscriptions stop pushing and are reported lagging until the
+   * connection drains (default 1 MiB); the rest is then read from storage, so memory per slow gateway stays
+   * near this bound.
+   */
+  pushHighWaterBytes?: number;
   log?: LogFn;
 }
 
 /** Serves a StoreNode over the authenticated TCP transport; announces store/worker changes to every gateway. */
 export async function serveNode(node: StoreNode, options: NodeServerOptions): Promise<RpcServer> {
   const log = options.log ?? (() => {});
+  const highWater = options.pushHighWaterBytes ?? DEFAULT_PUSH_HIGH_WATER_BYTES;
   const server = await startRpcServer({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -43,6 +52,10 @@ export async function serveNode(node: StoreNode, options: NodeServerOptions): Pr
             }
           },
           onClose: (cb) => session.onClose(cb),
+          flow: {
+            congested: () => session.queuedBytes > highWater,
+            onDrain: (cb) => session.onDrain(cb),
+          },
         },
         op,
         args,

@@ -52,6 +52,8 @@ export class StoreNode {
   /** Running subscriptions per gateway session (internal sub id -> its engine), ended when the session closes. */
   private readonly sessionSubs = new Map<string, Map<string, EventStore>>();
   private readonly changes: TypedEmitter<{ type: 'change' }>;
+  /** When each lagging subscription was last warned about. */
+  private readonly lagWarnedAt = new Map<string, number>();
   private readonly log: LogFn;
   private stopped = false;
 
@@ -71,8 +73,24 @@ export class StoreNode {
     await this.storage.ensureStore(store);
     const storage = { kind: this.storage.kind, id: await this.storage.storageId() };
     if (this.hosted.has(store)) return;
-    const engine = new EventStore(store, this.storage, (e) =>
-      this.log('error', `[Store] ${store}: ${toGaterError(e).message}`),
+    const engine = new EventStore(
+      store,
+      this.storage,
+      (e) => this.log('error', `[Store] ${store}: ${toGaterError(e).message}`),
+      (id, name, lagging) => {
+        // A subscriber that keeps up only just flips at every buffer's worth: one warning per 10 s is enough.
+        const now = Date.now();
+        if (!lagging) {
+          this.log('debug', `[Store] ${store}: subscription ${name} (${id}) is taking pushes again`);
+        } else if (now - (this.lagWarnedAt.get(id) ?? 0) >= 10_000) {
+          if (this.lagWarnedAt.size >= 10_000) this.lagWarnedAt.clear(); // ids of ended subscriptions
+          this.lagWarnedAt.set(id, now);
+          this.log(
+            'warn',
+            `[Store] ${store}: subscription ${name} (${id}) is lagging: its gateway is not taking pushes fast enough; delivery is held back and resumes from storage once it drains (lag in status)`,
+          );
+        }
+      },
     );
     const workers: GatewayWorker[] = [];
     for (let i = 0; i < this.options.poolSize; i++) {

@@ -11,6 +11,14 @@ export interface NodeSession {
   readonly ownsArgs?: boolean;
   push(sub: string, events: EventRecord[]): void;
   onClose(cb: (reason: string) => void): void;
+  /** Flow control (TCP sessions): whether pushes should wait, and a callback for when they may go on. */
+  flow?: PushFlow;
+}
+
+/** How a subscription learns that its gateway is not keeping up, and when it has caught up again. */
+export interface PushFlow {
+  congested(): boolean;
+  onDrain(cb: () => void): void;
 }
 
 /** Keeps the node's account of which subscriptions each session holds (so a closed session ends them). */
@@ -53,6 +61,7 @@ const HANDLERS: { [K in WorkerOp]: Handler<K> } = {
       startFrom: a.startFrom,
       options: a.options,
       deliver: (events) => session.push(subId, events),
+      flow: session.flow,
     });
     sessions.add(session, internal);
     return { subId };

@@ -44,7 +44,7 @@ export function renderSubscriptions(subs: SubscriptionInfo[]): string {
     String(s.checkpoint),
     String(s.inFlight),
     String(s.parked),
-    String(s.lag),
+    s.lagging ? `${s.lag} (lagging)` : String(s.lag),
   ]);
   const head = ['Name', 'Type', 'Selector', 'State', 'Checkpoint', 'InFlight', 'Parked', 'Lag'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -258,7 +258,7 @@ describe('rpc pushes and updates', () => {
     const seen: number[] = [];
     conn.onPush((sub, events) => {
       expect(sub).toBe('sub-1');
-      seen.push((events[0] as { n: number }).n);
+      for (const e of events) seen.push((e as { n: number }).n);
     });
     expect(await conn.request('push', { n: 3000 }, 5000)).toBe('pushed');
     expect(seen).toEqual(Array.from({ length: 3000 }, (_, i) => i));
@@ -304,15 +304,25 @@ describe('rpc frame limits', () => {
     expect(await conn.request('big', { n: 10 }, 1000)).toBe('x'.repeat(10));
   });
 
-  it('a push too large for a frame throws to the pusher and sends nothing', async () => {
+  it('a push too large for a frame is dropped and logged; the pushes around it still go out', async () => {
     const srv = await server({ maxFrameBytes: 1024 });
     const conn = await client(srv);
     const pushes: unknown[] = [];
     conn.onPush((_s, events) => pushes.push(events));
     const session = srv.sessions()[0]!;
-    expect(() => session.push('s', ['y'.repeat(2000)])).toThrow(GaterError);
-    session.push('s', ['fits']);
-    await conn.request('echo', null, 1000); // answered after the push: the push arrived first
-    expect(pushes).toEqual([['fits']]);
+    session.push('s', ['before']);
+    session.push('s', ['y'.repeat(2000)]);
+    session.push('s', ['after']);
+    await conn.request('echo', null, 1000); // answered after the pushes: they arrived first
+    expect(pushes).toEqual([['before'], ['after']]);
+    expect(logs.some((l) => /error push of 1 event\(s\) for subscription s .*payload_too_large/.test(l))).toBe(true);
+  });
+
+  it('pushes of one turn leave as one frame per subscription, in order', async () => {
+    const conn = await client(await server());
+    const pushes: [string, unknown[]][] = [];
+    conn.onPush((sub, events) => pushes.push([sub, events]));
+    expect(await conn.request('push', { n: 5 }, 5000)).toBe('pushed');
+    expect(pushes).toEqual([['sub-1', [{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }]]]);
   });
 });

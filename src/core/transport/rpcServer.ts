@@ -172,7 +172,7 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
       }
       clearTimeout(timer);
       conn.decoder.maxFrameBytes = maxFrameBytes;
-      session = new RpcSessionImpl(randomUUID(), auth.node, conn);
+      session = new RpcSessionImpl(randomUUID(), auth.node, conn, log);
       sessions.add(session);
       stats.accepted++;
       log('info', `session ${session.id} opened by ${auth.node} from ${conn.remote}`);

@@ -22,6 +22,7 @@ import {
   describeValue,
 } from '../../core/validation.js';
 import type { PreparedEvent, StorageAdapter, StoredSubscription } from '../storage/storageAdapter.js';
+import type { PushFlow } from '../worker.js';
 import { LiveSubscription } from './liveSubscription.js';
 
 /** Defaults of DESIGN §4.6. */
@@ -40,6 +41,8 @@ export interface SubscribeRequest {
   id?: string;
   /** Where batches go (the node pushes them to the gateway that asked). */
   deliver: (events: EventRecord[]) => void;
+  /** The connection's flow control, when it has one: a lagging subscriber is paused, not buffered. */
+  flow?: PushFlow;
 }
 
 /**
@@ -54,6 +57,8 @@ export class EventStore {
     readonly store: string,
     private readonly adapter: StorageAdapter,
     private readonly onError: (e: unknown) => void = () => {},
+    /** Told when a subscription starts or stops lagging (its subscriber is not keeping up). */
+    private readonly onLagging: (id: string, name: string, lagging: boolean) => void = () => {},
   ) {
     // Appends by other processes sharing the storage: every subscription pulls from its cursor.
     this.unwatch = adapter.watch(store, () => {
@@ -155,6 +160,8 @@ export class EventStore {
       stream: streamOfSelector(type, selector),
       cursor,
       deliver: req.deliver,
+      flow: req.flow,
+      onLagging: (lagging) => this.onLagging(id, name, lagging),
       adapter: this.adapter,
       persistent: key ? { key, ackTimeoutMs, maxRetries, maxInFlight: DEFAULT_MAX_IN_FLIGHT } : undefined,
       onError: this.onError,
@@ -234,6 +241,7 @@ export class EventStore {
         inFlight: s.inFlightCount,
         parked,
         lag: await lagOf(type, selector, s.checkpoint),
+        lagging: s.lagging,
       });
     }
     for (const r of stored) {

@@ -1,5 +1,6 @@
 import type { EventRecord, NackAction, Selector, SubscriptionType } from '../../core/types.js';
 import type { StorageAdapter } from '../storage/storageAdapter.js';
+import type { PushFlow } from '../worker.js';
 
 /** How many records one catch-up read fetches. */
 const READ_BATCH = 500;
@@ -18,6 +19,10 @@ export interface LiveSubscriptionOptions {
   /** Next position to consider (replay starts here). */
   cursor: number;
   deliver: (events: EventRecord[]) => void;
+  /** The connection's flow control: when it is congested the subscription stops pushing until it drains. */
+  flow?: PushFlow;
+  /** Told once per episode when delivery is held back for a slow subscriber (and how far behind it is). */
+  onLagging?: (lagging: boolean) => void;
   adapter: StorageAdapter;
   /** Present for named subscriptions: acks, redelivery and parking. */
   persistent?: { key: string; ackTimeoutMs: number; maxRetries: number; maxInFlight: number };
@@ -42,6 +47,12 @@ export class LiveSubscription {
   cursor: number;
   private busy = false;
   private dirty = false;
+  /**
+   * Held back because the subscriber's connection is congested. Nothing is buffered meanwhile: the cursor stays
+   * where delivery stopped, and once the connection drains the pull loop reads the rest from storage. So a slow
+   * subscriber costs one connection buffer, never blocks appenders, and still gets every event once, in order.
+   */
+  private paused = false;
   closed = false;
   private readonly inFlight = new Map<number, InFlight>();
   /** Highest checkpoint asked to be stored, and the highest one stored. */
@@ -85,7 +96,7 @@ export class LiveSubscription {
 
   /** Called after every append to the store; `fresh` are the appended records when known (in order). */
   notify(fresh?: EventRecord[]): void {
-    if (this.closed) return;
+    if (this.closed || this.paused) return;
     if (fresh && fresh.length > 0 && !this.busy && this.hasRoom()) {
       const mine = this.opts.stream === undefined ? fresh : fresh.filter((r) => r.eventStreamId === this.opts.stream);
       if (mine.length === 0) return;
@@ -109,7 +120,7 @@ export class LiveSubscription {
     try {
       do {
         this.dirty = false;
-        while (!this.closed && this.hasRoom()) {
+        while (!this.closed && !this.paused && this.hasRoom()) {
           const { adapter, store, stream } = this.opts;
           const batch =
             stream === undefined
@@ -138,6 +149,25 @@ export class LiveSubscription {
       for (const r of events) this.inFlight.set(this.pos(r), { record: r, deliveries: 1, deadline });
     }
     this.opts.deliver(events);
+    const flow = this.opts.flow;
+    if (flow && flow.congested()) this.pause(flow);
+  }
+
+  /** Whether delivery is held back for a subscriber that is not keeping up. */
+  get lagging(): boolean {
+    return this.paused;
+  }
+
+  private pause(flow: PushFlow): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.opts.onLagging?.(true);
+    flow.onDrain(() => {
+      if (this.closed) return;
+      this.paused = false;
+      this.opts.onLagging?.(false);
+      void this.pull();
+    });
   }
 
   /** Acknowledges one delivered event (by its record). Unknown positions are ignored (already acked). */
