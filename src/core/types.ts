@@ -50,8 +50,17 @@ export type Subscriber = (events: EventRecord[]) => void;
 export interface SubscriptionOptions {
   /** Redeliver an unacked event after this many ms (default 30000). */
   ackTimeoutMs?: number;
-  /** Park an event after this many deliveries without an ack (default 10). */
+  /**
+   * Redeliveries of an unacked event before it is parked (default 10): with N, an event is delivered at most N+1
+   * times (the first delivery and N retries); 0 parks it at its first ack timeout.
+   */
   maxRetries?: number;
+  /**
+   * A subscription name is unique per store: the same type and selector resume it, another one is refused with
+   * `invalid_argument` — unless `replace` is true, which deletes the old subscription (its checkpoint and parked
+   * events) and creates this one.
+   */
+  replace?: boolean;
 }
 
 /** What getSubscriptions reports for one subscription. */

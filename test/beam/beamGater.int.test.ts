@@ -191,8 +191,16 @@ describe('GaterApi over the BEAM bridge (fixture ExESDB, two OTP nodes)', () => 
       { eventType: 'x', data: {} },
       { eventType: 'y', data: {} },
     ]);
-    // the API with its pick pinned to node b (rng 0.99 picks the last worker): it must fail over to node a
-    const pinned = await open({ rng: () => 0.99, name: `pinned_${process.pid}@localhost` });
+    // the API with its pick pinned to node b: it must fail over to node a. Candidates come in link order, which
+    // depends on which node answered first, so the rng aims at b's index rather than at "the last one".
+    const aimAtB = () => {
+      const order = pinned.registry.links().map((l) => l.node);
+      return (Math.max(0, order.indexOf(b!.name)) + 0.5) / Math.max(1, order.length);
+    };
+    const pinned: Awaited<ReturnType<typeof open>> = await open({
+      rng: () => aimAtB(),
+      name: `pinned_${process.pid}@localhost`,
+    });
     await until(() => pinned.api.gatewayWorkersForStore(S).length === 2);
     const linkB = gater.registry.link(b!.name) as BeamLink;
     await rpcCall(linkB.conn, 'fixture_node', 'set_delay', [2000], 3000);

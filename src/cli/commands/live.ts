@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { EventRecord, Subscription } from '../../core/index.js';
 import { selectorFromFlags, type SelectorFlags, type SubscriptionTarget } from '../../scripted/selectors.js';
+import { isReaderGone } from '../../scripted/writeLine.js';
 import type { Config } from '../config.js';
 import { CommandFailed } from '../exitCodes.js';
 import { durationOpt, intOpt, onStopSignal } from '../options.js';
@@ -42,9 +43,9 @@ export function planLive(f: LiveFlags): LivePlan {
 }
 
 /**
- * Runs a live view until --count events, --duration, Ctrl+C, or the end of the subscription. `start` opens the
- * subscription; `handle` prints (and acks) one event and is awaited before the next is taken, so events are
- * shown and acknowledged in delivery order. Returns the exit code.
+ * Runs a live view until --count events, --duration, Ctrl+C, a closed output or the end of the subscription.
+ * `start` opens the subscription; `handle` prints (and acks) one event and is awaited before the next is taken,
+ * so events are shown and acknowledged in delivery order. Returns the exit code.
  */
 export async function runLive(
   config: Config,
@@ -53,24 +54,37 @@ export async function runLive(
   handle: (e: EventRecord, sub: Subscription) => Promise<void> | void,
   what: string,
 ): Promise<number> {
-  const sub = await start();
   let taken = 0;
-  let stoppedBy: 'duration' | 'signal' | undefined;
+  let stoppedBy: 'duration' | 'signal' | 'reader_gone' | undefined;
+  // Embedded mode holds no socket: without this handle Node would exit as soon as the replay is printed, ignoring
+  // --count and --duration. The command lives until count, duration, Ctrl+C or a closed output.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
+  const signal = onStopSignal();
+  let sub: Subscription | undefined;
+  let timer: NodeJS.Timeout | undefined;
   const stop = (why: 'duration' | 'signal') => {
     stoppedBy ??= why;
-    void sub.close();
+    void sub?.close();
   };
-  const signal = onStopSignal();
   void signal.promise.then(() => stop('signal'));
-  const timer = plan.durationMs === undefined ? undefined : setTimeout(() => stop('duration'), plan.durationMs);
   try {
+    sub = await start();
     if (config.logLevel !== 'silent' && config.logLevel !== 'error' && config.logLevel !== 'warn') {
       process.stderr.write(
         `👁️  ${what} ${plan.target.label} on ${config.store}${plan.from === undefined ? ' (live)' : ` from ${plan.from}`}\n`,
       );
     }
+    if (stoppedBy !== undefined) await sub.close();
+    if (plan.durationMs !== undefined) timer = setTimeout(() => stop('duration'), plan.durationMs);
     for await (const e of sub) {
-      await handle(e, sub);
+      try {
+        await handle(e, sub);
+      } catch (err) {
+        // `| head -n 3`: the reader left; stop quietly, without acking what it never read
+        if (!isReaderGone(err)) throw err;
+        stoppedBy = 'reader_gone';
+        break;
+      }
       taken++;
       if (plan.count !== undefined && taken >= plan.count) break;
     }
@@ -89,8 +103,9 @@ export async function runLive(
     }
     return 0;
   } finally {
+    clearInterval(keepAlive);
     if (timer) clearTimeout(timer);
     signal.dispose();
-    await sub.close();
+    await sub?.close();
   }
 }

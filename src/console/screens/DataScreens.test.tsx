@@ -107,5 +107,7 @@ describe('data options (12-14)', () => {
     expect(f).toContain('Active gateway workers for reg_gh: 1');
     expect(f).toMatch(/Nodes \(1\):\n\s+🟢 embedded@\S+\s+alive\s+heartbeat -/);
     expect(f).toMatch(/• reg_gh\s+embedded@\S+\s+\S+\s+[1-9]\d*/);
+    // its storage group (DESIGN §8): one memory storage, active, with the embedded node
+    expect(f).toMatch(/Storage of reg_gh:\n\s+▶ memory\s+mem-[0-9a-f]{16}\s+active\s+nodes=\[embedded@\S+\]/);
   });
 });

@@ -18,6 +18,8 @@ export interface GatewaySub {
   topic: string;
   /** The node currently serving it (undefined while being re-established). */
   link: NodeLink | undefined;
+  /** True once `link` confirmed the subscription (acks sent before that would find nothing there). */
+  attached: boolean;
   /** Last delivered position (stream version for `$<stream>`, global otherwise). */
   lastPos: number | undefined;
   /** Delivered and not yet acked (persistent only): where a failover resumes. */
@@ -56,6 +58,7 @@ export class GatewaySubscriptions {
       subscriber: spec.subscriber,
       topic: topicFor(spec.store, spec.type, spec.name, spec.selector),
       link: undefined,
+      attached: false,
       lastPos: undefined,
       unacked: new Set(),
       closed: false,

@@ -97,6 +97,8 @@ export class SubscriptionClient {
       this.subs.delete(sub.subId);
       throw e;
     }
+    // Replacing happened once, here; a re-attach after a failover only resumes.
+    if (sub.options?.replace) sub.options = { ...sub.options, replace: false };
     return { topic: sub.topic, close: () => this.closeSub(sub) };
   }
 
@@ -105,6 +107,7 @@ export class SubscriptionClient {
     for (;;) {
       const { worker, link } = await this.router.waitForWorker(sub.store, exclude, deadline);
       sub.link = link; // set before the request: the node may push before it answers
+      sub.attached = false;
       try {
         await link.request(
           'subscribe',
@@ -120,6 +123,7 @@ export class SubscriptionClient {
           },
           this.timeoutMs,
         );
+        sub.attached = true;
         if (sub.closed)
           void link
             .request('unsubscribe', { store: sub.store, worker: worker.id, subId: sub.subId }, this.timeoutMs)
@@ -127,6 +131,7 @@ export class SubscriptionClient {
         return;
       } catch (e) {
         sub.link = undefined;
+        sub.attached = false;
         const err = toGaterError(e);
         if (!FAILOVER_CODES.has(err.code)) throw err;
         exclude.add(link);
@@ -137,6 +142,7 @@ export class SubscriptionClient {
   /** After the serving node died: the same subscription on another node, from where delivery stopped. */
   private async reestablish(sub: GatewaySub, exclude: Set<NodeLink>): Promise<void> {
     sub.link = undefined;
+    sub.attached = false;
     if (sub.closed) return;
     const from = this.subs.resumeFrom(sub);
     sub.unacked.clear();
@@ -291,11 +297,35 @@ export class SubscriptionClient {
     return sub;
   }
 
+  /**
+   * Sends an ack/nack to the node serving the subscription. During a failover it follows the subscription: it
+   * waits until the subscription is attached on its new node and goes there (the new node may already have
+   * redelivered the event, or take the ack as done); a link that dies under the request is waited out the same
+   * way. Gives up (quietly: the event is simply delivered again) only if the subscription is closed, and with
+   * `no_workers` if it finds no new node within the failover wait.
+   */
   private async toServingNode<K extends 'ack' | 'nack'>(sub: GatewaySub, op: K, args: OpArgs<K>): Promise<void> {
-    const link = sub.link;
-    // Between nodes (failover in progress) an ack has nowhere to go; the resumed delivery repeats the event.
-    if (!link || link.closed) return;
-    await link.request(op, { ...args, store: sub.store, worker: '' }, this.timeoutMs);
+    const deadline = Date.now() + this.router.noWorkersWaitMs + this.timeoutMs;
+    for (;;) {
+      if (sub.closed) return;
+      const link = sub.link;
+      if (link && sub.attached && !link.closed) {
+        try {
+          await link.request(op, { ...args, store: sub.store, worker: '' }, this.timeoutMs);
+          return;
+        } catch (e) {
+          // the serving node went away under the request: the subscription moves, so does the ack
+          if (!isGaterError(e, 'connection_closed')) throw e;
+        }
+      }
+      if (Date.now() > deadline)
+        throw new GaterError(
+          'no_workers',
+          `${op} for subscription "${sub.name}": it found no node to move to within ${this.router.noWorkersWaitMs} ms; the event will be delivered again`,
+          { name: sub.name },
+        );
+      await sleep(20);
+    }
   }
 
   /** Stops every subscription started through this client. */

@@ -142,6 +142,9 @@ export class BeamLink implements NodeLink {
       stores: this.stores,
       // ExESDB's own workers are picked by the API inside the cluster; to our router a node is one worker.
       workers: this.stores.map((store) => ({ store, node: this.node, id: `${this.node}/rex` })),
+      // ExESDB replicates each store over its Erlang cluster (Khepri/Ra): every node of it serves the same copy, so
+      // they are one consistency group (DESIGN §8). One gateway links to one cluster only (one cookie).
+      storages: Object.fromEntries(this.stores.map((store) => [store, { kind: 'beam', id: `exesdb:${store}` }])),
     };
   }
 

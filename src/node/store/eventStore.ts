@@ -125,11 +125,16 @@ export class EventStore {
     const options = subscriptionOptionsArg(req.options);
     const ackTimeoutMs = validateNonNegativeInt(options.ackTimeoutMs, 'ackTimeoutMs', DEFAULT_ACK_TIMEOUT_MS);
     const maxRetries = validateNonNegativeInt(options.maxRetries, 'maxRetries', DEFAULT_MAX_RETRIES);
+    const replace = options.replace ?? false;
+    if (typeof replace !== 'boolean')
+      throw invalidArgument(`options.replace must be true or false, got ${describeValue(replace)}`);
     let cursor = startFrom;
     let key: string | undefined;
     if (persistent) {
       key = subscriptionKey(type, selector, name);
-      const existing = (await this.adapter.listSubscriptions(this.store)).find((s) => s.key === key);
+      const records = await this.adapter.listSubscriptions(this.store);
+      await this.claimName(name, key, records, replace);
+      const existing = records.find((s) => s.key === key);
       // An existing record keeps its checkpoint: a re-attaching subscriber resumes where acks left off.
       cursor = existing ? existing.checkpoint : startFrom;
       const stored: StoredSubscription = {
@@ -169,6 +174,28 @@ export class EventStore {
     this.subs.set(id, sub);
     void sub.pull();
     return id;
+  }
+
+  /**
+   * A subscription name is unique per store: another stored subscription under `name` (another type or selector)
+   * is refused, or with `replace` deleted — record, checkpoint, parked events — and its running instances here
+   * stopped.
+   */
+  private async claimName(name: string, key: string, stored: StoredSubscription[], replace: boolean): Promise<void> {
+    const others = stored.filter((s) => s.name === name && s.key !== key);
+    if (others.length === 0) return;
+    if (!replace) {
+      const o = others[0]!;
+      throw new GaterError(
+        'invalid_argument',
+        `subscription "${name}" already exists in store ${this.store} for ${o.type} ${JSON.stringify(o.selector)}: subscribe with that selector to resume it, choose another name, or replace it (--replace; its checkpoint and parked events are dropped)`,
+        { name, existing: { type: o.type, selector: o.selector } },
+      );
+    }
+    for (const o of others) {
+      for (const s of [...this.subs.values()]) if (s.opts.persistent?.key === o.key) this.closeSub(s.id);
+      await this.adapter.deleteSubscription(this.store, o.key);
+    }
   }
 
   /** Stops a running subscription by id (the stored record of a named one stays). */
