@@ -1,4 +1,7 @@
-// npm run bench: the performance targets of DESIGN §10, measured on this machine. Loopback only.
+// npm run bench: the performance targets of DESIGN §10, measured on this machine against baselines measured in the
+// same run (a plain Map store, a raw TCP JSON echo, raw better-sqlite3, raw pg). Loopback only; PostgreSQL in
+// database `test` at 127.0.0.1:5432 (BENCH_PG_URL), in fresh schemas dropped afterwards.
+// `node bench/run.js <name>` runs one target; BENCH_MONITOR_SECONDS shortens the live monitor run.
 import { performance } from 'node:perf_hooks';
 import net from 'node:net';
 import { startGater } from '../dist/index.js';
@@ -10,6 +13,8 @@ import { encodeFrame, FrameDecoder } from '../dist/core/wire/frame.js';
 import { ObserverRegistry } from '../dist/core/observers/index.js';
 import { seenLine } from '../dist/core/eventLines.js';
 import { LineFeed } from '../dist/console/feed.js';
+import { runBench } from '../dist/core/bench/index.js';
+import { baselines } from './baselines.js';
 
 const only = process.argv[2];
 const results = [];
@@ -229,7 +234,167 @@ async function liveMonitor() {
   await g.stop();
 }
 
-const all = { embeddedOverhead, tcpOverhead, deliveryLatency, nodeRoutable, liveMonitor };
+/** One bench run through the product's own load generator (closed loop: one call in flight per client). */
+async function product(gater, opts) {
+  return runBench(gater.api, { store: 'reg_gh', read: false, streams: 10, ...opts });
+}
+const rate = (r) => r.ops[0].eventsPerSec;
+const p50 = (r) => r.ops[0].latency.p50;
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+async function embeddedMemory() {
+  const g = await startGater();
+  await product(g, { events: 20_000 }); // warm-up
+  const b1 = await product(g, { events: 100_000 });
+  const b100 = await product(g, { events: 1_000_000, batch: 100 });
+  await g.stop();
+  const map1 = await baselines.mapStore(100_000, 1);
+  const map100 = await baselines.mapStore(1_000_000, 100);
+  report(
+    'embedded memory, batch 1, one call in flight',
+    `${fmt(rate(b1))} appends/s (${(rate(b1) / map1).toFixed(2)}x a plain Map store: ${fmt(map1)}/s)`,
+    '>= 100,000 appends/s',
+    rate(b1) >= 100_000,
+  );
+  report(
+    'embedded memory, batch 100, one call in flight',
+    `${fmt(rate(b100))} events/s (${(rate(b100) / map100).toFixed(2)}x a plain Map store: ${fmt(map100)}/s)`,
+    '>= 1,000,000 events/s',
+    rate(b100) >= 1_000_000,
+  );
+}
+
+async function tcpNode() {
+  const node = await startNode({ name: 'benchtcp@127.0.0.1', listen: { cookie: 'bench' } });
+  const config = resolveConfig({ connect: node.address, cookie: 'bench' }, {});
+  const g = await startClusterGater({ config, log: () => {} });
+  while (g.registry.links().length === 0) await new Promise((r) => setTimeout(r, 10));
+  await product(g, { events: 5_000 }); // warm-up
+  const b1 = await product(g, { events: 20_000 });
+  const b100 = await product(g, { events: 500_000, batch: 100 });
+  const echo1 = await baselines.tcpEcho(20_000, 1);
+  const echo100 = await baselines.tcpEcho(5_000, 100);
+  report(
+    'TCP append p50, batch 1, vs a raw TCP JSON echo of the same frame',
+    `${(p50(b1) / echo1.p50).toFixed(2)}x (${p50(b1).toFixed(3)} ms vs ${echo1.p50.toFixed(3)} ms; ${fmt(rate(b1))} vs ${fmt(echo1.perSec)} calls/s)`,
+    '<= 1.5x',
+    p50(b1) <= 1.5 * echo1.p50,
+  );
+  report(
+    'TCP append, batch 100, one call in flight',
+    `${fmt(rate(b100))} events/s (echo of the same frames: ${fmt(echo100.perSec * 100)} events/s, ${(rate(b100) / (echo100.perSec * 100)).toFixed(2)}x)`,
+    '>= 140,000 events/s',
+    rate(b100) >= 140_000,
+  );
+  // append -> delivery at 5,000 events/s, batch 1, open loop (latency from the scheduled send time)
+  const live = await runBench(g.api, {
+    store: 'reg_gh',
+    rate: 5000,
+    durationMs: 5000,
+    subscribers: 1,
+    read: false,
+    streams: 10,
+  });
+  const d = live.ops.find((o) => o.op === 'delivery');
+  const ok = live.delivery.missing === 0 && live.delivery.duplicates === 0 && live.delivery.outOfOrder === 0;
+  report(
+    'TCP append -> delivery, 5,000 events/s, batch 1, open loop',
+    `p50 ${d.latency.p50.toFixed(2)} ms, p99 ${d.latency.p99.toFixed(2)} ms, max ${d.latency.max.toFixed(1)} ms; ${fmt(live.delivery.delivered[0])}/${fmt(live.delivery.expected)} delivered ${ok ? 'once, in order' : 'NOT once in order'}`,
+    'p99 < 5 ms, every event once, in order',
+    d.latency.p99 < 5 && ok,
+  );
+  await g.stop();
+  await node.stop();
+}
+
+async function sqliteStorage() {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'ex-esdb-bench-'));
+  try {
+    for (const sync of ['normal', 'full']) {
+      for (const [batch, events] of [
+        [1, sync === 'full' ? 2_000 : 10_000],
+        [100, sync === 'full' ? 50_000 : 200_000],
+      ]) {
+        const file = join(dir, `p-${sync}-${batch}.db`);
+        const g = await startGater({ storage: `sqlite:${file}${sync === 'full' ? '?synchronous=full' : ''}` });
+        const r = await product(g, { events, batch });
+        await g.stop();
+        const raw = await baselines.rawSqlite(join(dir, `r-${sync}-${batch}.db`), events, batch, sync);
+        report(
+          `SQLite (WAL, synchronous=${sync.toUpperCase()}), batch ${batch}, vs raw better-sqlite3 (same pragmas)`,
+          `${(rate(r) / raw).toFixed(2)}x (${fmt(rate(r))} vs ${fmt(raw)} events/s)`,
+          'reported (no §10 target)',
+          true,
+        );
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function postgresStorage() {
+  const url = process.env.BENCH_PG_URL ?? 'postgres://127.0.0.1:5432/test';
+  const schema = `bench_${process.pid}_${Date.now().toString(36)}`;
+  const raw = `${schema}_raw`;
+  const pg = (await import('pg')).default;
+  const admin = new pg.Client({ connectionString: url });
+  try {
+    await admin.connect();
+  } catch (e) {
+    report('PostgreSQL vs raw pg', `skipped: cannot reach ${url} (${e.message})`, '>= 0.6x', false);
+    return;
+  }
+  try {
+    const results = {};
+    for (const [batch, events] of [
+      [1, 5_000],
+      [100, 100_000],
+    ]) {
+      const g = await startGater({ storage: `${url}?schema=${schema}` });
+      await product(g, { events: Math.min(events, 1000), batch }); // warm-up (schema, pool)
+      const r = await product(g, { events, batch });
+      await g.stop();
+      const base = await baselines.rawPg(url, raw, events, batch);
+      results[batch] = { product: rate(r), raw: base };
+      report(
+        `PostgreSQL append, batch ${batch}, vs raw pg (one multi-row INSERT per batch)`,
+        `${(rate(r) / base).toFixed(2)}x (${fmt(rate(r))} vs ${fmt(base)} events/s; p50 ${p50(r).toFixed(2)} ms)`,
+        '>= 0.6x',
+        rate(r) >= 0.6 * base,
+      );
+    }
+    const g = await startGater({ storage: `${url}?schema=${schema}` });
+    const one = await product(g, { events: 3_000, clients: 1, streams: 8 });
+    const eight = await product(g, { events: 12_000, clients: 8, streams: 8 });
+    await g.stop();
+    report(
+      'PostgreSQL, 8 writers on different streams vs one writer',
+      `${(rate(eight) / rate(one)).toFixed(2)}x (${fmt(rate(eight))} vs ${fmt(rate(one))} events/s)`,
+      '>= 3x',
+      rate(eight) >= 3 * rate(one),
+    );
+  } finally {
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+    await admin.query(`DROP SCHEMA IF EXISTS "${raw}" CASCADE`).catch(() => {});
+    await admin.end();
+  }
+}
+
+const all = {
+  embeddedMemory,
+  embeddedOverhead,
+  tcpNode,
+  tcpOverhead,
+  deliveryLatency,
+  sqliteStorage,
+  postgresStorage,
+  nodeRoutable,
+  liveMonitor,
+};
 for (const [name, fn] of Object.entries(all)) {
   if (only && only !== name) continue;
   await fn();

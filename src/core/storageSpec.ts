@@ -4,7 +4,13 @@ import { GaterError } from './errors.js';
 // password can never be shown by a weaker copy.
 
 /** A storage spec taken apart: `memory`, `sqlite:<file>` or a PostgreSQL URL. */
-export type StorageSpec = { kind: 'memory' } | { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+export type StorageSpec =
+  | { kind: 'memory' }
+  | { kind: 'sqlite'; file: string; synchronous?: SqliteSynchronous }
+  | { kind: 'postgres'; url: string };
+
+/** SQLite's `synchronous` pragma as the spec may set it (`?synchronous=full`); `normal` is the default. */
+export type SqliteSynchronous = 'normal' | 'full';
 
 const USAGE = 'use memory, sqlite:<file> or postgres://user@host:5432/db';
 
@@ -14,10 +20,24 @@ export function parseStorageSpec(spec: string): StorageSpec {
   if (s === '' || s.toLowerCase() === 'memory') return { kind: 'memory' };
   if (/^sqlite:/i.test(s)) {
     // `sqlite:///abs/file.db` is a common spelling of `sqlite:/abs/file.db`.
-    const file = s.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    let file = s.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    let synchronous: SqliteSynchronous | undefined;
+    const query = /\?([a-z_]+=[^?]*)$/i.exec(file);
+    if (query) {
+      file = file.slice(0, query.index);
+      for (const pair of query[1]!.split('&')) {
+        const [key, value = ''] = pair.split('=');
+        if (key?.toLowerCase() !== 'synchronous' || !/^(normal|full)$/i.test(value))
+          throw new GaterError(
+            'invalid_argument',
+            `invalid storage "${s}": the one sqlite option is ?synchronous=normal (default) or ?synchronous=full`,
+          );
+        synchronous = value.toLowerCase() as SqliteSynchronous;
+      }
+    }
     if (file === '')
       throw new GaterError('invalid_argument', `invalid storage "${s}": give a file path, e.g. sqlite:./data/store.db`);
-    return { kind: 'sqlite', file };
+    return synchronous ? { kind: 'sqlite', file, synchronous } : { kind: 'sqlite', file };
   }
   if (/^postgres(ql)?:\/\//i.test(s)) return { kind: 'postgres', url: s };
   throw new GaterError('invalid_argument', `invalid storage "${describeStorage(s)}": ${USAGE}`);

@@ -46,9 +46,9 @@ export class InProcessLink implements NodeLink {
   request<K extends Op>(op: K, args: OpRequest<K>, timeoutMs: number): Promise<OpResult<K>> {
     if (this.closed) return Promise.reject(new GaterError('connection_closed', `link to ${this.node} is closed`));
     const work = this.target.dispatch(this.session, op, args);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
+    // One promise and one timer per call (not race + finally): this is the embedded hot path.
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
         () =>
           reject(
             new GaterError(
@@ -58,8 +58,17 @@ export class InProcessLink implements NodeLink {
           ),
         timeoutMs,
       );
+      work.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
     });
-    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
   }
 
   onPush(cb: (sub: string, events: EventRecord[]) => void): void {

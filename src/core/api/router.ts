@@ -5,6 +5,9 @@ import type { OpArgs, OpResult, WorkerOp } from '../wire/ops.js';
 import type { WorkerPick, WorkerRegistry } from '../registry/workerRegistry.js';
 import { CallStats } from './callStats.js';
 
+/** No node excluded (shared, never written: the first failover makes a call its own set). */
+const NONE: ReadonlySet<NodeLink> & Set<NodeLink> = new Set<NodeLink>();
+
 /** Errors after which the same request may safely go to another node. */
 export const FAILOVER_CODES = new Set(['connection_closed', 'store_not_found']);
 
@@ -70,10 +73,16 @@ export class Router {
 
   /** One routed call; safe requests fail over to another node when theirs goes away. */
   async call<K extends WorkerOp>(store: string, op: K, args: OpArgs<K>): Promise<OpResult<K>> {
-    const exclude = new Set<NodeLink>();
-    const deadline = Date.now() + this.noWorkersWaitMs;
+    // The common case costs no allocation or clock read: a worker is there, the call succeeds.
+    let exclude: Set<NodeLink> = NONE;
+    let deadline = 0;
     for (;;) {
-      const { worker, link } = await this.waitForWorker(store, exclude, deadline);
+      let picked = this.registry.pick(store, exclude);
+      if (!picked) {
+        if (deadline === 0) deadline = Date.now() + this.noWorkersWaitMs;
+        picked = await this.waitForWorker(store, exclude, deadline);
+      }
+      const { worker, link } = picked;
       const t0 = performance.now();
       try {
         const value = await link.request(op, { ...args, store, worker: worker.id }, this.timeoutMs);
@@ -85,6 +94,8 @@ export class Router {
         if (!FAILOVER_CODES.has(err.code)) throw err;
         // past the deadline waitForWorker still returns a live alternative at once, else it says no_workers
         this.log('warn', `🚪 [GaterAPI] ${op} on ${link.node} failed (${err.code}); retrying on another node`);
+        if (exclude === NONE) exclude = new Set();
+        if (deadline === 0) deadline = Date.now() + this.noWorkersWaitMs;
         exclude.add(link);
       }
     }

@@ -6,7 +6,7 @@ import { parseStorageSpec } from '../../core/storageSpec.js';
 
 export type { AppendOutcome, PreparedEvent, StorageAdapter, StoredSubscription } from './storageAdapter.js';
 export { MemoryStorage } from './memory.js';
-export { describeStorage, parseStorageSpec, type StorageSpec } from '../../core/storageSpec.js';
+export { describeStorage, parseStorageSpec, type SqliteSynchronous, type StorageSpec } from '../../core/storageSpec.js';
 
 /**
  * Opens the storage a spec names: `memory`, `sqlite:<file>` (created when missing) or `postgres://...`
@@ -32,7 +32,7 @@ export async function createStorage(spec: string): Promise<StorageAdapter> {
           { cause: e },
         );
       }
-      return mod.SqliteStorage.open(parsed.file);
+      return mod.SqliteStorage.open(parsed.file, parsed.synchronous ? { synchronous: parsed.synchronous } : {});
     }
     case 'postgres': {
       let mod: typeof import('./postgres.js');

@@ -274,6 +274,27 @@ describe('createStorage / describeStorage', () => {
     expect(parseStorageSpec('postgresql://h/db')).toEqual({ kind: 'postgres', url: 'postgresql://h/db' });
   });
 
+  it('?synchronous=full turns on power-loss durability; normal is the default; anything else is refused', async () => {
+    expect(parseStorageSpec('sqlite:./a.db?synchronous=full')).toEqual({
+      kind: 'sqlite',
+      file: './a.db',
+      synchronous: 'full',
+    });
+    expect(parseStorageSpec('sqlite:./a.db?synchronous=NORMAL')).toMatchObject({ synchronous: 'normal' });
+    for (const bad of ['sqlite:./a.db?synchronous=off', 'sqlite:./a.db?journal=wal', 'sqlite:?synchronous=full'])
+      expect(() => parseStorageSpec(bad)).toThrow(/synchronous=full|give a file path/);
+    const fullFile = freshFile();
+    const full = (await createStorage(`sqlite:${fullFile}?synchronous=full`)) as SqliteStorage;
+    const normal = (await createStorage(`sqlite:${freshFile()}`)) as SqliteStorage;
+    expect([full.synchronous, full.target]).toEqual(['full', `sqlite:${fullFile}?synchronous=full`]);
+    expect(normal.synchronous).toBe('normal');
+    // the pragma is per connection: read it back on the adapter's own connection (2 = FULL, 1 = NORMAL)
+    const pragma = (st: SqliteStorage) =>
+      (st as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true });
+    expect([pragma(full), pragma(normal)]).toEqual([2, 1]);
+    await Promise.all([full.close(), normal.close()]);
+  });
+
   it('an unopenable SQLite path gives the one-line message', async () => {
     const err = await createStorage('sqlite:/proc/nope/x.db').catch((e: unknown) => e);
     expect(isGaterError(err, 'connection_closed')).toBe(true);

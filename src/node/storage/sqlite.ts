@@ -29,6 +29,11 @@ export interface SqliteStorageOptions {
   busyTimeoutMs?: number;
   /** How often `watch` polls the head position for appends by other processes (default 50). */
   pollMs?: number;
+  /**
+   * SQLite's `synchronous` pragma. `normal` (default) with WAL loses nothing when the process crashes, but a
+   * power loss or OS crash may drop the last commits; `full` syncs every commit to disk (slower appends).
+   */
+  synchronous?: 'normal' | 'full';
 }
 
 // Schema version 1, recorded in PRAGMA user_version. JSON values are TEXT so they come back exactly as written.
@@ -150,13 +155,15 @@ export class SqliteStorage implements StorageAdapter {
   private readonly watched = new Map<string, Watched>();
   private readonly pollMs: number;
   private readonly busyTimeoutMs: number;
+  /** The `synchronous` setting in force (reported next to bench figures). */
+  readonly synchronous: 'normal' | 'full';
   private timer: NodeJS.Timeout | undefined;
   private readonly id: string;
 
   /** Opens (creating when missing) the file and its schema. Throws the one-line GaterError of sqliteOpenError. */
   constructor(file: string, options: SqliteStorageOptions = {}) {
     this.file = file;
-    this.target = `sqlite:${file}`;
+    this.target = options.synchronous === 'full' ? `sqlite:${file}?synchronous=full` : `sqlite:${file}`;
     this.pollMs = options.pollMs ?? 50;
     this.busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
     let db: Database.Database | undefined;
@@ -169,7 +176,9 @@ export class SqliteStorage implements StorageAdapter {
       // WAL: retry that step within the busy timeout.
       retryWhileBusy(() => conn.pragma('journal_mode = WAL'), this.busyTimeoutMs);
       // NORMAL is safe with WAL: a crash of the process loses nothing; a power loss may drop the last commits.
-      db.pragma('synchronous = NORMAL');
+      // FULL (`sqlite:<file>?synchronous=full`) syncs every commit, for those who need power-loss durability.
+      db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      this.synchronous = options.synchronous ?? 'normal';
       if ((db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) {
         const d = db;
         // IMMEDIATE: processes opening a fresh file together create the schema one after the other (the version is

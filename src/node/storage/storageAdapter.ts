@@ -135,8 +135,16 @@ export function appendInstant(): { created: string; createdEpoch: number } {
   const ms = Date.now();
   // performance.now() supplies sub-millisecond digits so createdEpoch is µs as the reference's.
   const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000) % 1000;
-  return { created: new Date(ms).toISOString(), createdEpoch: ms * 1000 + micros };
+  // Formatting a date costs more than a small append: appends within one millisecond share the string.
+  if (ms !== lastIsoMs) {
+    lastIsoMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return { created: lastIso, createdEpoch: ms * 1000 + micros };
 }
+
+let lastIsoMs = -1;
+let lastIso = '';
 
 /** The records an append writes: numbers after `current`, positions after `head`, one instant. */
 export function buildRecords(streamId: string, events: PreparedEvent[], current: number, head: number): EventRecord[] {

@@ -1,0 +1,135 @@
+// Baselines for npm run bench: the same work done by the bare tools, measured in the same run.
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { encodeFrame, FrameDecoder } from '../dist/core/wire/frame.js';
+import { LatencyHistogram } from '../dist/core/bench/index.js';
+
+const event = (t) => ({ eventType: 'bench:v1', data: { t } });
+
+/** A plain in-memory store: a Map of stream arrays and one global log, appended one call at a time. */
+async function mapStore(events, batch) {
+  const streams = new Map();
+  const all = [];
+  const append = async (streamId, evs) => {
+    let s = streams.get(streamId);
+    if (!s) streams.set(streamId, (s = []));
+    const created = new Date().toISOString();
+    for (const e of evs) {
+      const r = { ...e, eventStreamId: streamId, eventNumber: s.length, position: all.length, created };
+      s.push(r);
+      all.push(r);
+    }
+    return s.length - 1;
+  };
+  const t0 = performance.now();
+  for (let i = 0, k = 0; i < events; i += batch, k++) {
+    const t = performance.now();
+    const evs = new Array(batch);
+    for (let j = 0; j < batch; j++) evs[j] = event(t);
+    await append(`s${k % 10}`, evs);
+  }
+  return events / ((performance.now() - t0) / 1000);
+}
+
+/** A raw TCP JSON echo on loopback with the product's framing: one request frame in flight, echoed back. */
+async function tcpEcho(calls, batch) {
+  const server = net.createServer((sock) => {
+    sock.setNoDelay(true);
+    const dec = new FrameDecoder();
+    sock.on('data', (c) => {
+      for (const f of dec.push(c)) sock.write(encodeFrame(f));
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const sock = net.connect(server.address().port, '127.0.0.1');
+  sock.setNoDelay(true);
+  await new Promise((r) => sock.once('connect', r));
+  const dec = new FrameDecoder();
+  let pending;
+  sock.on('data', (c) => {
+    for (const f of dec.push(c)) pending(f);
+  });
+  const hist = new LatencyHistogram();
+  const run = async (n) => {
+    hist.reset();
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      const evs = new Array(batch);
+      for (let j = 0; j < batch; j++) evs[j] = event(t);
+      const p = new Promise((r) => (pending = r));
+      sock.write(encodeFrame({ id: i, op: 'append', args: { store: 'reg_gh', streamId: `s${i % 10}`, events: evs } }));
+      await p;
+      hist.record(performance.now() - t);
+    }
+    return n / ((performance.now() - t0) / 1000);
+  };
+  await run(Math.min(2000, calls)); // warm-up
+  const perSec = await run(calls);
+  sock.destroy();
+  server.close();
+  return { perSec, p50: hist.summary().p50 };
+}
+
+/** Raw better-sqlite3: one transaction with one INSERT per event per batch, WAL and the given synchronous. */
+async function rawSqlite(file, events, batch, synchronous) {
+  const Database = (await import('better-sqlite3')).default;
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+  db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, n INTEGER NOT NULL,
+    event_type TEXT NOT NULL, data TEXT NOT NULL, created TEXT NOT NULL, UNIQUE (stream, n))`);
+  const insert = db.prepare('INSERT INTO events (stream, n, event_type, data, created) VALUES (?, ?, ?, ?, ?)');
+  const versions = new Map();
+  const tx = db.transaction((stream, evs) => {
+    let n = versions.get(stream) ?? -1;
+    const created = new Date().toISOString();
+    for (const e of evs) insert.run(stream, ++n, e.eventType, JSON.stringify(e.data), created);
+    versions.set(stream, n);
+  });
+  const t0 = performance.now();
+  for (let i = 0, k = 0; i < events; i += batch, k++) {
+    const t = performance.now();
+    const evs = new Array(batch);
+    for (let j = 0; j < batch; j++) evs[j] = event(t);
+    await Promise.resolve(tx(`s${k % 10}`, evs));
+  }
+  const perSec = events / ((performance.now() - t0) / 1000);
+  db.close();
+  return perSec;
+}
+
+/** Raw pg: one multi-row INSERT per batch into a table in a fresh schema (the caller drops it). */
+async function rawPg(url, schema, events, batch) {
+  const pg = (await import('pg')).default;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await c.query(`DROP TABLE IF EXISTS "${schema}".events`);
+    await c.query(`CREATE TABLE "${schema}".events (position BIGSERIAL PRIMARY KEY, stream TEXT NOT NULL,
+      n BIGINT NOT NULL, event_type TEXT NOT NULL, data JSONB NOT NULL, created TIMESTAMPTZ NOT NULL DEFAULT now(),
+      UNIQUE (stream, n))`);
+    const versions = new Map();
+    const t0 = performance.now();
+    for (let i = 0, k = 0; i < events; i += batch, k++) {
+      const stream = `s${k % 10}`;
+      let n = versions.get(stream) ?? -1;
+      const values = [];
+      const params = [];
+      const t = performance.now();
+      for (let j = 0; j < batch; j++) {
+        params.push(stream, ++n, 'bench:v1', JSON.stringify({ t }));
+        const b = j * 4;
+        values.push(`($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4})`);
+      }
+      versions.set(stream, n);
+      await c.query(`INSERT INTO "${schema}".events (stream, n, event_type, data) VALUES ${values.join(', ')}`, params);
+    }
+    return events / ((performance.now() - t0) / 1000);
+  } finally {
+    await c.end();
+  }
+}
+
+export const baselines = { mapStore, tcpEcho, rawSqlite, rawPg };
