@@ -7,7 +7,7 @@ export type { NodeLink } from './link.js';
 export { LOG_LEVELS, type LogFn, type LogLevel, type LogThreshold } from './log.js';
 export { TypedEmitter, logListenerErrors, type ListenerErrorHandler } from './util/typedEmitter.js';
 export type { Gater } from './gater.js';
-export { callsText, collectStatus, type StatusReport } from './status.js';
+export { beamText, callsText, collectStatus, foreignText, type StatusReport } from './status.js';
 export { describeStorage, parseStorageSpec, type StorageSpec } from './storageSpec.js';
 export { parseHostPort } from './hostPort.js';
 export { DEV_COOKIE, DEV_SECRET, orDevDefault } from './devDefaults.js';

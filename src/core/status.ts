@@ -58,3 +58,16 @@ export function callsText(c: { count: number; errors: number; p50Ms: number; p99
   if (c.count === 0) return '';
   return ` calls=${c.count}${c.errors > 0 ? ` (${c.errors} failed)` : ''} p50=${c.p50Ms.toFixed(3)}ms p99=${c.p99Ms.toFixed(3)}ms`;
 }
+
+/** BEAM nodes: OTP release, PubSub membership and call latency (rpc round trips through the node's rex). */
+export function beamText(n: StatusReport['nodes'][number]): string {
+  const b = 'beam' in n ? n.beam : undefined;
+  if (!b) return '';
+  const ms = (v: number | null): string => (v === null ? '-' : `${v.toFixed(1)} ms`);
+  return ` OTP ${b.otpRelease} pubsub=${b.pubsubJoined ? 'joined' : 'not joined'} rpc=${b.calls} last=${ms(b.lastCallMs)} avg=${ms(b.avgCallMs)}`;
+}
+
+/** Foreign BEAM nodes heard in gossip, offered as bridge targets. */
+export function foreignText(nodes: { name: string }[]): string {
+  return `Foreign BEAM nodes: ${nodes.map((f) => f.name).join(', ')} (link to them with --beam ${nodes[0]?.name ?? 'name@host'} or --beam auto)`;
+}

@@ -2,6 +2,7 @@
  * The GaterApi over the BEAM bridge against a fixture ExESDB cluster of two real OTP nodes (loopback, private
  * EPMD): every API call, a version conflict, live events by pg, and a node killed mid-call.
  */
+import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBeamGater } from '../../src/gateway/beam.js';
 import { rpcCall } from '../../src/core/beam/rpc.js';
@@ -9,7 +10,8 @@ import type { BeamLink } from '../../src/core/beam/beamLink.js';
 import { isGaterError } from '../../src/core/errors.js';
 import type { EventRecord } from '../../src/core/types.js';
 import { ObserverRegistry } from '../../src/core/observers/index.js';
-import { startFixtureCluster, type FixtureCluster } from '../helpers/beamCluster.js';
+import { encodeHeartbeat } from '../../src/core/gossip/packet.js';
+import { freePort, startFixtureCluster, type FixtureCluster } from '../helpers/beamCluster.js';
 
 let cluster: FixtureCluster;
 let gater: Awaited<ReturnType<typeof startBeamGater>>;
@@ -176,6 +178,28 @@ describe('GaterApi over the BEAM bridge (fixture ExESDB, two OTP nodes)', () => 
     expect((visible as unknown[]).map(String)).not.toContain(link.conn.name);
     const loaded = await rpcCall(link.conn, 'code', 'all_loaded', [], 3000);
     expect(JSON.stringify(loaded)).not.toMatch(/exesdb_console|ex_esdb_console/);
+  });
+
+  it('auto - a foreign BEAM node heard in libcluster gossip becomes a link (loopback only)', async () => {
+    const port = await freePort();
+    const auto = await open({
+      nodes: 'auto',
+      name: `auto_${process.pid}@localhost`,
+      gossip: { secret: 'gossip_s3cret', port, addr: '239.255.0.1', iface: '127.0.0.1', heartbeatMs: 200 },
+    });
+    const sock = createSocket('udp4');
+    // What an ExESDB node's libcluster Gossip sends: #{node => Node}, AES-256-CBC under sha256(secret).
+    const packet = encodeHeartbeat({ node: cluster.nodes[0]!.name }, { secret: 'gossip_s3cret' });
+    const timer = setInterval(() => sock.send(packet, port, '127.0.0.1'), 100);
+    try {
+      await until(() => auto.api.gatewayWorkersForStore(S).length === 1);
+      expect(auto.beamStatus().map((b) => [b.node, b.state])).toEqual([[cluster.nodes[0]!.name, 'linked']]);
+      expect(await auto.api.getVersion(S, 'acc-1')).toBe(1);
+    } finally {
+      clearInterval(timer);
+      sock.close();
+      await auto.stop();
+    }
   });
 
   it('wrong cookie - startBeamGater fails with unauthorized in under a second', async () => {

@@ -61,7 +61,19 @@ describe('ex-esdb-console --beam against a fixture ExESDB cluster', () => {
 
   it('observe and subscribe - live events reach the binary from the cluster PubSub', async () => {
     const stream = `live-${uniq()}`;
-    const observing = run(['observe', '--stream', stream, '--count', '2', '--duration', '15s', '--json']);
+    // --from 0: the views replay what they missed, so when each one links (under load: late) does not matter
+    const observing = run([
+      'observe',
+      '--stream',
+      stream,
+      '--from',
+      '0',
+      '--count',
+      '2',
+      '--duration',
+      '15s',
+      '--json',
+    ]);
     const subscribing = run([
       'subscribe',
       '--name',
@@ -77,7 +89,7 @@ describe('ex-esdb-console --beam against a fixture ExESDB cluster', () => {
       '15s',
       '--json',
     ]);
-    // give both time to link and register before writing
+    // usually the views are live by now and get the events as broadcasts; if not, from the replay
     await new Promise((r) => setTimeout(r, 2500));
     const a = await run(['append', stream, '--generate', '2', '--seed', '1', '--json']);
     expect(a.code, a.stderr).toBe(0);

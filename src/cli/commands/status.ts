@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { callsText, collectStatus, type Gater, type StatusReport } from '../../core/index.js';
+import { beamText, callsText, collectStatus, foreignText, type Gater, type StatusReport } from '../../core/index.js';
 import { parsePositiveInt, type Config } from '../config.js';
 import { EXIT } from '../exitCodes.js';
 import { createOutput } from '../output.js';
@@ -58,20 +58,12 @@ export function renderStatus(s: StatusReport): string {
         `  ${g.active ? '▶' : '•'} ${g.kind} ${g.id}${g.active ? ' (active)' : ''} nodes=[${g.nodes.join(', ')}]`,
       );
   }
-  if (s.foreignNodes.length) lines.push(`Foreign BEAM nodes: ${s.foreignNodes.map((f) => f.name).join(', ')}`);
+  if (s.foreignNodes.length) lines.push(foreignText(s.foreignNodes));
   const bad = Object.entries(s.badPackets);
   if (bad.length) lines.push(`Bad packets (wrong secret?): ${bad.map(([a, n]) => `${a}=${n}`).join(', ')}`);
   if (s.unauthorized.length)
     lines.push(`Refused (wrong cookie?): ${s.unauthorized.map((u) => `${u.node} ${u.address}`).join(', ')}`);
   return lines.join('\n');
-}
-
-/** BEAM nodes: OTP release, PubSub membership and call latency. */
-function beamText(n: StatusReport['nodes'][number]): string {
-  const b = 'beam' in n ? n.beam : undefined;
-  if (!b) return '';
-  const ms = (v: number | null): string => (v === null ? '-' : `${v.toFixed(1)} ms`);
-  return ` OTP ${b.otpRelease} pubsub=${b.pubsubJoined ? 'joined' : 'not joined'} calls=${b.calls} last=${ms(b.lastCallMs)} avg=${ms(b.avgCallMs)}`;
 }
 
 /**

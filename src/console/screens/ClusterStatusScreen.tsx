@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { callsText, collectStatus, type StatusReport } from '../../core/index.js';
+import { beamText, callsText, collectStatus, foreignText, type StatusReport } from '../../core/index.js';
 import { Heading, ViewFrame } from '../components/Notice.js';
 import { useServices } from '../contexts/ConsoleContext.js';
 import { cell } from '../format.js';
@@ -46,6 +46,7 @@ function StatusView({ s }: { s: StatusReport }) {
           {cell(n.heartbeatAgeMs === null ? 'heartbeat -' : `heartbeat ${n.heartbeatAgeMs} ms ago`, 24)}{' '}
           {cell(n.address, 22)} stores=[{n.stores.join(', ')}] workers={n.workers}
           {callsText(n.calls)}
+          {beamText(n)}
         </Text>
       ))}
       {s.stores
@@ -73,9 +74,7 @@ function StatusView({ s }: { s: StatusReport }) {
           {cell(w.store, 12)} {cell(w.node, 28)} {cell(w.id, 36)} {w.routed}
         </Text>
       ))}
-      {s.foreignNodes.length > 0 && (
-        <Text color={theme.status.warning}>Foreign BEAM nodes: {s.foreignNodes.map((f) => f.name).join(', ')}</Text>
-      )}
+      {s.foreignNodes.length > 0 && <Text color={theme.status.warning}>{foreignText(s.foreignNodes)}</Text>}
       {Object.keys(s.badPackets).length > 0 && (
         <Text color={theme.status.error}>
           Bad packets (wrong secret?):{' '}
