@@ -18,6 +18,8 @@ export interface GlobalFlags {
   timeout?: string;
   logLevel?: string;
   color?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
 }
 
 /** Flags override environment, which overrides defaults (DESIGN §6). */
@@ -74,7 +76,10 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
     ),
     json: flags.json === true,
     timeoutMs: parsePositiveInt(flags.timeout ?? '5000', '--timeout'),
-    logLevel: parseLogLevel(flags.logLevel ?? env.LOG_LEVEL),
+    // An explicit --log-level wins over -q / -v, which win over LOG_LEVEL.
+    logLevel: parseLogLevel(
+      flags.logLevel ?? (flags.verbose ? 'debug' : flags.quiet ? 'error' : undefined) ?? env.LOG_LEVEL,
+    ),
     color: flags.color !== false && env.NO_COLOR === undefined,
     pubSub: env.EX_ESDB_PUB_SUB ?? 'ex_esdb_pubsub',
   };

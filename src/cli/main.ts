@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { buildProgram, runProgram } from './program.js';
+import { buildProgram, firstCommand, runProgram } from './program.js';
 import { EXIT } from './exitCodes.js';
 
 /**
@@ -25,21 +25,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   await runProgram(argv);
 }
 
-/**
- * Whether argv names a command (or asks for help/version). Values of global flags that take one
- * (`--connect 127.0.0.1:7001`) are skipped, so they are not mistaken for a command.
- */
+/** Whether argv names a command (or asks for help/version). */
 export function findsCommand(program: Command, args: string[]): boolean {
-  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).map((o) => o.long));
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--help' || a === '-h' || a === '--version' || a === '-V') return true;
-    if (a === '--') return i + 1 < args.length;
-    if (a.startsWith('-')) {
-      if (!a.includes('=') && takesValue.has(a)) i++;
-      continue;
-    }
-    return true;
-  }
-  return false;
+  return firstCommand(program, args) !== undefined;
 }

@@ -42,16 +42,21 @@ export function jsonOpt(v: string | undefined, flag: string): unknown {
   }
 }
 
-/** Resolves when SIGINT/SIGTERM arrives (Ctrl+C ends a live command cleanly with exit 0). */
+/**
+ * Resolves when SIGINT/SIGTERM arrives (Ctrl+C ends a live command cleanly with exit 0). Until disposed it keeps
+ * the process alive: an embedded gateway holds no socket, and signal listeners alone do not stop Node from exiting.
+ */
 export function onStopSignal(): { promise: Promise<string>; dispose: () => void } {
   let resolve!: (s: string) => void;
   const promise = new Promise<string>((r) => (resolve = r));
   const handler = (sig: string) => resolve(sig);
+  const keepAlive = setInterval(() => {}, 1 << 30);
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
   return {
     promise,
     dispose: () => {
+      clearInterval(keepAlive);
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
     },

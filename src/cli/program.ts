@@ -1,8 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { toGaterError } from '../core/errors.js';
+import { CHECK_EXIT } from '../core/health/check.js';
+import { packageVersion } from './packageInfo.js';
 import { resolveConfig, type Config, type GlobalFlags } from './config.js';
 import { CommandFailed, EXIT, exitCodeFor, isUsageError } from './exitCodes.js';
 import { registerAppend } from './commands/append.js';
+import { registerCheck } from './commands/check.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerBench } from './commands/bench.js';
 import { registerInteractive } from './commands/interactive.js';
 import { registerNode } from './commands/node.js';
@@ -11,6 +15,7 @@ import { registerProduce } from './commands/produce.js';
 import { registerRead } from './commands/read.js';
 import { registerScenario } from './commands/scenario.js';
 import { registerSnapshot } from './commands/snapshot.js';
+import { registerTransfer } from './commands/transfer.js';
 import { registerStatus } from './commands/status.js';
 import { registerStreams } from './commands/streams.js';
 import { registerSubscribe } from './commands/subscribe.js';
@@ -18,7 +23,11 @@ import { registerSubscriptions } from './commands/subscriptions.js';
 import { registerVersion } from './commands/version.js';
 
 /** Wraps a command body: resolves config, maps errors to exit codes and one-line messages (never a stack). */
-export type Runner = (fn: (config: Config) => Promise<number>) => (...args: unknown[]) => Promise<void>;
+export type Runner = (
+  fn: (config: Config) => Promise<number>,
+  /** Reports an error (config included) and returns the exit code, instead of the default mapping. */
+  onError?: (e: unknown, json: boolean) => number,
+) => (...args: unknown[]) => Promise<void>;
 
 const EXAMPLES = `
 Examples:
@@ -32,7 +41,9 @@ Examples:
   $ ex-esdb-console --beam ex_esdb@node0 --cookie s3cret status  # an Elixir ExESDB cluster
 
 Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 cluster unavailable (no_workers, timeout, unauthorized).
-With --json every result is one JSON object per line on stdout; human text and logs go to stderr.`;
+(\`check\` uses the monitoring convention instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.)
+With --json every result is one JSON object per line on stdout (errors too); human text and logs go to stderr.
+One-shot commands log gateway lifecycle lines at debug: -v shows them, -q keeps only errors.`;
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -57,19 +68,26 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON object per line on stdout')
     .option('--timeout <ms>', 'per-call timeout in ms (default 5000)')
     .addOption(new Option('--log-level <level>', 'debug | info | warn | error | silent (env LOG_LEVEL)'))
+    .option('-q, --quiet', 'only errors on stderr (log level error)')
+    .option('-v, --verbose', 'every log line on stderr, gateway lifecycle included (log level debug)')
     .option('--no-color', 'plain output')
+    .version(packageVersion(), '-V, --version', 'print the package version and exit')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXAMPLES)
     .exitOverride();
 
-  const run: Runner = (fn) => async () => {
+  const run: Runner = (fn, onError) => async () => {
     let code: number;
     try {
       const config = resolveConfig(program.opts<GlobalFlags>());
       code = await fn(config);
     } catch (e) {
-      code = exitCodeFor(e);
-      reportError(e, program.opts<GlobalFlags>().json === true);
+      const json = program.opts<GlobalFlags>().json === true;
+      if (onError) code = onError(e, json);
+      else {
+        code = exitCodeFor(e);
+        reportError(e, json);
+      }
     }
     process.exitCode = code;
   };
@@ -84,25 +102,30 @@ export function buildProgram(): Command {
   registerSubscriptions(program, run);
   registerProduce(program, run);
   registerSnapshot(program, run);
+  registerTransfer(program, run);
   registerScenario(program, run);
+  registerCheck(program, run);
   registerNode(program, run);
   registerBench(program, run);
   registerInteractive(program, run);
+  registerCompletion(program, run);
   return program;
 }
 
-/** One line on stderr; with --json also `{"error":{code,message,details}}` on stdout (not for usage errors). */
+/** One line on stderr; with --json also `{"error":{code,message,details}}` on stdout (`usage_error` for bad input). */
 export function reportError(e: unknown, json: boolean): void {
   if (isUsageError(e)) {
+    if (json) writeJsonError('usage_error', e.message);
     process.stderr.write(`❌ ${e.message}\n`);
     return;
   }
   const err = e instanceof CommandFailed ? e : toGaterError(e);
-  if (json)
-    process.stdout.write(
-      `${JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } })}\n`,
-    );
+  if (json) writeJsonError(err.code, err.message, err.details);
   process.stderr.write(`❌ ${err.message}\n`);
+}
+
+function writeJsonError(code: string, message: string, details: Record<string, unknown> = {}): void {
+  process.stdout.write(`${JSON.stringify({ error: { code, message, details } })}\n`);
 }
 
 /** Parses argv; commander usage errors exit 2, help and version exit 0. */
@@ -117,8 +140,39 @@ export async function runProgram(argv: string[]): Promise<void> {
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      // A monitor reads any exit code but 0-2 as UNKNOWN; `check` says so itself for a bad flag.
+      if (process.exitCode === EXIT.usage && firstCommand(program, argv.slice(2)) === 'check')
+        process.exitCode = CHECK_EXIT.UNKNOWN;
+      // Commander already wrote its message to stderr; a --json caller also gets it as a JSON error line.
+      if (process.exitCode === EXIT.usage && wantsJson(argv))
+        writeJsonError('usage_error', e.message.replace(/^error: /, ''), { commanderCode: e.code });
       return;
     }
     throw e;
   }
+}
+
+/** Whether --json was on the command line (commander may fail before parsing it). */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/**
+ * The command argv names (`--help`/`--version` count as one), or undefined. Values of global flags that take one
+ * (`--connect 127.0.0.1:7001`) are skipped, so they are not mistaken for a command.
+ */
+export function firstCommand(program: Command, args: string[]): string | undefined {
+  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).map((o) => o.long));
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--help' || a === '-h' || a === '--version' || a === '-V') return a;
+    if (a === '--') return args[i + 1];
+    if (a.startsWith('-')) {
+      if (!a.includes('=') && takesValue.has(a)) i++;
+      continue;
+    }
+    return a;
+  }
+  return undefined;
 }

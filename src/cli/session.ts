@@ -34,7 +34,7 @@ export function gatewayOptions(config: Config, log: LogFn): GatewayOptions {
  * secret in the environment says so.
  */
 export async function openGater(config: Config, logOverride?: LogFn): Promise<Gater> {
-  const log = logOverride ?? createLogger(config.logLevel, { color: config.color });
+  const log = logOverride ?? oneShotLog(createLogger(config.logLevel, { color: config.color }));
   let cookie = config.cookie;
   if (config.beam) {
     // An ExESDB cluster's cookie is the Erlang one: the same sources as `erl` reads, else a usage error.
@@ -48,4 +48,12 @@ export async function openGater(config: Config, logOverride?: LogFn): Promise<Ga
   // Loaded on first use, so --help and usage errors never load the node, transport or gossip code.
   const { startGater } = await import('../gateway/index.js');
   return startGater({ ...gatewayOptions(config, log), cookie });
+}
+
+/**
+ * Scripted commands start and stop a whole gateway per call; its lifecycle lines (workers up, connected, closed)
+ * would bury the command's own output, so they are logged at debug (`-v` shows them). Warnings and errors stay.
+ */
+export function oneShotLog(log: LogFn): LogFn {
+  return (level, msg) => log(level === 'info' ? 'debug' : level, msg);
 }

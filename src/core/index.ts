@@ -23,3 +23,7 @@ export type { CallSample, NodeCallStats } from './api/callStats.js';
 export * from './patternParser.js';
 export * from './eventLines.js';
 export { defaultErlangCookie } from './beam/cookie.js';
+export * from './util/text.js';
+export { tailStream, ALL_EVENTS } from './api/streamTail.js';
+export * from './health/index.js';
+export * from './transfer/index.js';

@@ -20,6 +20,12 @@ export const OPS = [
   'listStores',
   'ping',
   'headPosition',
+  'listParked',
+  'replayParked',
+  'skipParked',
+  'resetSubscription',
+  'deleteSubscription',
+  'readAll',
 ] as const;
 export type Op = (typeof OPS)[number];
 

@@ -80,6 +80,8 @@ export interface SubscriptionInfo {
    */
   checkpoint: number;
   inFlight: number;
+  /** ms the oldest delivered-but-unacked event has waited (0 when none; absent from older nodes). */
+  oldestUnackedMs?: number;
   parked: number;
   /** Matching-or-not events between the checkpoint and the head of the log. */
   lag: number;
@@ -97,7 +99,12 @@ export interface ParkedEvent {
   eventId: string;
   eventStreamId: string;
   eventNumber: number;
+  /** Why it was parked: `max_retries` (never acked) or `nack_park` (the subscriber parked it). */
   reason: string;
+  /** Redeliveries before it was parked (deliveries - 1). */
+  retries: number;
+  /** ISO-8601 time it was parked. */
+  parkedAt: string;
 }
 
 export interface SnapshotRecord {

@@ -73,6 +73,12 @@ const HANDLERS: { [K in WorkerOp]: Handler<K> } = {
   },
   removeSubscription: ({ engine }, a) => engine.removeSubscription(a.type, a.selector, a.name),
   getSubscriptions: ({ engine }) => engine.getSubscriptions(),
+  readAll: ({ engine }, a) => engine.readAll(a.fromPosition, a.count),
+  listParked: ({ engine }, a) => engine.listParked(a.name),
+  replayParked: ({ engine }, a) => engine.replayParked(a.name, a.positions),
+  skipParked: ({ engine }, a) => engine.skipParked(a.name, a.positions),
+  resetSubscription: ({ engine }, a) => engine.resetSubscription(a.name, a.to),
+  deleteSubscription: ({ engine }, a) => engine.deleteSubscription(a.name),
   ack: ({ engine, session }, a) => engine.ack(a.name, subRef(session, a.subId), a.event),
   nack: ({ engine, session }, a) =>
     engine.nack(a.name, subRef(session, a.subId), a.event, validateNackAction(a.action)),

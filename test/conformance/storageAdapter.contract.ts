@@ -181,6 +181,8 @@ export function describeStorageAdapterContract(
         eventStreamId: 's',
         eventNumber: 3,
         reason: 'max_retries',
+        retries: 10,
+        parkedAt: '2026-01-01T00:00:00.000Z',
       });
       await adapter.parkEvent(store, 'k1', {
         subscription: 'my_sub',
@@ -189,11 +191,59 @@ export function describeStorageAdapterContract(
         eventStreamId: 's',
         eventNumber: 3,
         reason: 'max_retries',
+        retries: 10,
+        parkedAt: '2026-01-01T00:00:00.000Z',
       });
-      expect(await adapter.listParked(store, 'k1')).toHaveLength(1);
+      expect(await adapter.listParked(store, 'k1')).toEqual([
+        {
+          subscription: 'my_sub',
+          position: 3,
+          eventId: 'e3',
+          eventStreamId: 's',
+          eventNumber: 3,
+          reason: 'max_retries',
+          retries: 10,
+          parkedAt: '2026-01-01T00:00:00.000Z',
+        },
+      ]);
       await adapter.deleteSubscription(store, 'k1');
       expect((await adapter.listSubscriptions(store)).map((s) => s.key)).toEqual(['k2']);
       expect(await adapter.listParked(store, 'k1')).toEqual([]);
+    });
+
+    it('parked events - unpark some or all (each removed once), reset the checkpoint backwards', async () => {
+      const store = 'parked_ops';
+      await adapter.ensureStore(store);
+      await adapter.saveSubscription(store, {
+        key: 'p1',
+        type: 'by_stream',
+        selector: '$all',
+        name: 'p',
+        startFrom: 0,
+        checkpoint: 9,
+        ackTimeoutMs: 1000,
+        maxRetries: 1,
+      });
+      for (const position of [2, 5, 7])
+        await adapter.parkEvent(store, 'p1', {
+          subscription: 'p',
+          position,
+          eventId: `e${position}`,
+          eventStreamId: 's',
+          eventNumber: position,
+          reason: 'nack_park',
+          retries: 0,
+          parkedAt: '2026-01-01T00:00:00.000Z',
+        });
+      expect(await adapter.unparkEvents(store, 'p1', [5, 6])).toEqual([5]);
+      expect(await adapter.unparkEvents(store, 'p1', [5])).toEqual([]);
+      expect((await adapter.listParked(store, 'p1')).map((p) => p.position)).toEqual([2, 7]);
+      expect((await adapter.unparkEvents(store, 'p1')).sort((a, b) => a - b)).toEqual([2, 7]);
+      expect(await adapter.listParked(store, 'p1')).toEqual([]);
+      await adapter.resetCheckpoint(store, 'p1', 3);
+      expect((await adapter.listSubscriptions(store))[0]).toMatchObject({ checkpoint: 3 });
+      await adapter.saveCheckpoint(store, 'p1', 2);
+      expect((await adapter.listSubscriptions(store))[0]).toMatchObject({ checkpoint: 3 });
     });
 
     it('snapshots - record (replacing), read, list with any filters, delete', async () => {

@@ -19,6 +19,7 @@ const COMMANDS = [
   'scenario',
   'node',
   'interactive',
+  'completion',
   'bench',
 ];
 
@@ -167,8 +168,9 @@ describe('scripted mode, embedded (the built binary as a child process)', () => 
     expect(version.json).toEqual([{ store: 'reg_gh', stream: 'persisted', version: 4 }]);
     expect(streams.json).toEqual([{ store: 'reg_gh', streams: ['persisted'] }]);
     expect(human.stdout).toMatch(
-      /^persisted:initialized:v1 \(v0\) @0 \S+ => \{"temperature":\d+,"humidity":\d+,"light":\d+\}\n$/,
+      /^Version +Position +Created +Type +Data\n0 +0 +\S+ +initialized:v1 +\{"temperature":\d+,"humidity":\d+,"light":\d+\}\n$/,
     );
+    expect(human.stderr).toContain('(1 event from persisted)');
     // The same seed on the same stream state gives the same events (ids included).
     const again = await cli([
       '--storage',

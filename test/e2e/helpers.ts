@@ -176,3 +176,54 @@ export function startNodeProcess(
 
 /** A suffix unique to this test run, so streams never collide on a shared node. */
 export const uniq = (): string => Math.random().toString(36).slice(2, 10);
+
+export interface RunningCli {
+  child: ChildProcess;
+  /** Everything written to stdout so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stdout holds at least `n` lines (rejects after `timeoutMs`). */
+  waitForLines(n: number, timeoutMs?: number): Promise<string[]>;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+}
+
+/** Starts the built binary and leaves it running (live commands: `read --follow`, `follow --live`). */
+export function spawnCli(args: string[], opts: { env?: Record<string, string> } = {}): RunningCli {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    env: cleanEnv(opts.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const waiters = new Set<() => void>();
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const w of waiters) w();
+  });
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  const lines = () => out.split('\n').filter((l) => l.length > 0);
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitForLines: (n, timeoutMs = 15_000) =>
+      new Promise((resolveWait, reject) => {
+        const check = () => {
+          if (lines().length < n) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolveWait(lines());
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`${args.join(' ')}: ${lines().length} of ${n} lines after ${timeoutMs} ms\n${out}\n${err}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+  };
+}

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { EventRecord, Subscription } from '../../core/index.js';
+import { plural, type EventRecord, type Subscription } from '../../core/index.js';
 import { selectorFromFlags, type SelectorFlags, type SubscriptionTarget } from '../../scripted/selectors.js';
 import { isReaderGone } from '../../scripted/writeLine.js';
 import type { Config } from '../config.js';
@@ -22,7 +22,7 @@ export function addLiveOptions(cmd: Command): Command {
       `by payload subset, JSON or Elixir map: '%{operator: "John"}' ('_' matches any value)`,
     )
     .option('--pattern <pattern>', 'by record subset (fields of the whole event record), same syntax')
-    .option('--count <n>', 'exit 0 after N events (exit 1 if --duration ends first)')
+    .option('-n, --count <n>', 'exit 0 after N events (exit 1 if --duration ends first)')
     .option('--duration <ms>', 'stop after this long (500, 2s, 1m); default: until Ctrl+C or --count');
 }
 
@@ -94,7 +94,7 @@ export async function runLive(
     if (stoppedBy === 'duration' && plan.count !== undefined && taken < plan.count) {
       throw new CommandFailed(
         'count_not_reached',
-        `${what}: saw ${taken} of ${plan.count} events before --duration ${plan.durationMs} ms ended`,
+        `${what}: saw ${taken} of ${plural(plan.count, 'event')} before --duration ${plan.durationMs} ms ended`,
         {
           seen: taken,
           count: plan.count,

@@ -1,3 +1,4 @@
+import { plural } from '../../core/index.js';
 import type { Command } from 'commander';
 import { runProducers, type ProduceProgress } from '../../scripted/produce.js';
 import { CommandFailed, UsageError } from '../exitCodes.js';
@@ -51,7 +52,7 @@ export function registerProduce(program: Command, run: Runner): void {
         const quiet = config.logLevel === 'silent' || config.logLevel === 'error';
         const show = (p: ProduceProgress) => {
           if (quiet) return;
-          const line = `🏭 produced ${p.events} events in ${(p.elapsedMs / 1000).toFixed(1)} s (${p.ratePerSec}/s)`;
+          const line = `🏭 produced ${plural(p.events, 'event')} in ${(p.elapsedMs / 1000).toFixed(1)} s (${p.ratePerSec}/s)`;
           process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
         };
         try {
@@ -69,10 +70,10 @@ export function registerProduce(program: Command, run: Runner): void {
           if (tty && !quiet) process.stderr.write('\n');
           createOutput(config.json).result({ ...summary }, () =>
             [
-              `✅ ${summary.events} events in ${summary.appends} appends over ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.ratePerSec}/s)`,
+              `✅ ${plural(summary.events, 'event')} in ${plural(summary.appends, 'append')} over ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.ratePerSec}/s)`,
               ...Object.entries(summary.streams).map(
                 ([s, v]) =>
-                  `  • ${s}: ${v.events} events, version ${v.version}${v.lastError ? `  ❌ ${v.lastError}` : ''}`,
+                  `  • ${s}: ${plural(v.events, 'event')}, version ${v.version}${v.lastError ? `  ❌ ${v.lastError}` : ''}`,
               ),
             ].join('\n'),
           );

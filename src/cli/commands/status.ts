@@ -70,7 +70,7 @@ export function renderStatus(s: StatusReport): string {
  * Gives discovery time to find nodes. With only static seeds it ends as soon as every seed is connected; with
  * gossip it waits the whole time, since more nodes may still announce themselves.
  */
-async function settle(gater: Gater, config: Config, waitMs: number): Promise<void> {
+export async function settle(gater: Gater, config: Config, waitMs: number): Promise<void> {
   const deadline = Date.now() + waitMs;
   const seedsOnly = !config.cluster && config.connect.length > 0;
   while (Date.now() < deadline) {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import type { SubscriptionInfo } from '../../core/index.js';
+import { renderTable, type SubscriptionInfo } from '../../core/index.js';
 import { createOutput } from '../output.js';
 import type { Runner } from '../program.js';
 import { examples, withGater } from './common.js';
+import { registerSubscriptionControl } from './subscriptionControl.js';
 
 export function registerSubscriptions(program: Command, run: Runner): void {
   const cmd = program
@@ -16,6 +17,7 @@ export function registerSubscriptions(program: Command, run: Runner): void {
         'subscriptions --name audit --json   # {"store":"reg_gh","subscriptions":[{...,"checkpoint":10}]}',
       ),
     );
+  registerSubscriptionControl(cmd, run);
   cmd.action(
     run((config) =>
       withGater(config, async (gater) => {
@@ -46,12 +48,5 @@ export function renderSubscriptions(subs: SubscriptionInfo[]): string {
     String(s.parked),
     s.lagging ? `${s.lag} (lagging)` : String(s.lag),
   ]);
-  const head = ['Name', 'Type', 'Selector', 'State', 'Checkpoint', 'InFlight', 'Parked', 'Lag'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [fmt(head), '-'.repeat(widths.reduce((a, w) => a + w + 2, -2)), ...rows.map(fmt)].join('\n');
+  return renderTable(['Name', 'Type', 'Selector', 'State', 'Checkpoint', 'InFlight', 'Parked', 'Lag'], rows);
 }

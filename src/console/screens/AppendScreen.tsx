@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import type { NewEvent } from '../../core/index.js';
+import { plural, type NewEvent } from '../../core/index.js';
 import { generateGreenhouseEvents } from '../../domain/greenhouse/index.js';
 import { Form, integerField, requiredField, type Parsed } from '../components/Form.js';
 import { Heading } from '../components/Notice.js';
@@ -74,7 +74,7 @@ export function AppendEvents({ done }: ScreenProps) {
           const from = Math.max(0, newVersion - 2);
           const latest = await api.getEvents(services.store, stream, from, newVersion - from + 1, 'forward');
           return [
-            ok(`Appended ${events.length} events to '${stream}' (stream version now ${newVersion})`),
+            ok(`Appended ${plural(events.length, 'event')} to '${stream}' (stream version now ${newVersion})`),
             info('Latest events:'),
             ...latest.map((e) => plain(`  • ${eventSummary(e)}`)),
           ];

@@ -9,6 +9,7 @@ import type {
   ExpectedVersion,
   NackAction,
   NewEvent,
+  ParkedEvent,
   Selector,
   SnapshotRecord,
   StoreLocation,
@@ -33,6 +34,7 @@ import { SubscriptionClient } from './subscriptionClient.js';
 import type { SubscribeOptions, Subscription } from './subscription.js';
 import { streamOfSelector } from '../matching.js';
 import type { SnapshotKey } from '../wire/ops.js';
+import { SubscriptionControl } from './subscriptionControl.js';
 import type { PubSub } from './pubsub.js';
 
 export interface GaterApiOptions {
@@ -56,6 +58,7 @@ const STREAM_PAGE = 500;
 export class GaterApi {
   private readonly router: Router;
   private readonly subscriptions: SubscriptionClient;
+  private readonly control: SubscriptionControl;
   private readonly stopGroupLog: () => void;
 
   constructor(
@@ -64,6 +67,7 @@ export class GaterApi {
     options: GaterApiOptions = {},
   ) {
     this.router = new Router(registry, options);
+    this.control = new SubscriptionControl(this.router);
     this.subscriptions = new SubscriptionClient(this.router, pubsub, options.onError ?? (() => {}));
     const log = options.log ?? (() => {});
     this.stopGroupLog = registry.onGroupEvent((e) => log('warn', `🚪 [GaterAPI] ${describeGroupEvent(e)}`));
@@ -148,6 +152,26 @@ export class GaterApi {
     return this.router.call(store, 'headPosition', {});
   }
 
+  /** Events of every stream in global order, from `fromPosition`, at most `count` (one page; at most 1000). */
+  async readAll(store: string, fromPosition: number, count: number): Promise<EventRecord[]> {
+    validateStore(store);
+    return this.router.call(store, 'readAll', {
+      fromPosition: validateNonNegativeInt(fromPosition, 'fromPosition'),
+      count: validateNonNegativeInt(count, 'count'),
+    });
+  }
+
+  /** Every event of the store from `fromPosition` up to `toPosition` (inclusive), fetched page by page. */
+  async *streamAll(store: string, fromPosition = 0, toPosition = Number.MAX_SAFE_INTEGER): AsyncGenerator<EventRecord> {
+    let pos = fromPosition;
+    while (pos <= toPosition) {
+      const page = await this.readAll(store, pos, Math.min(STREAM_PAGE, toPosition - pos + 1));
+      for (const e of page) if (e.position <= toPosition) yield e;
+      if (page.length === 0) return;
+      pos = page[page.length - 1]!.position + 1;
+    }
+  }
+
   async getStreams(store: string): Promise<string[]> {
     validateStore(store);
     return this.router.call(store, 'getStreams', {});
@@ -202,6 +226,31 @@ export class GaterApi {
   /** Subscriptions of the store on every node hosting it, merged (a running instance wins over a stored record). */
   getSubscriptions(store: string): Promise<SubscriptionInfo[]> {
     return this.subscriptions.getSubscriptions(store);
+  }
+
+  /** Parked events of a persistent subscription: position, event, retries, reason, when parked. */
+  listParked(store: string, name: string): Promise<ParkedEvent[]> {
+    return this.control.listParked(store, name);
+  }
+
+  /** Delivers parked events (all, or at these global positions) again to the attached subscriber. */
+  replayParked(store: string, name: string, positions?: number[]): Promise<{ replayed: number }> {
+    return this.control.replayParked(store, name, positions);
+  }
+
+  /** Drops parked events (all, or at these global positions) for good. */
+  skipParked(store: string, name: string, positions?: number[]): Promise<{ skipped: number }> {
+    return this.control.skipParked(store, name, positions);
+  }
+
+  /** Moves a persistent subscription's checkpoint to `to` (backwards re-delivers, forwards skips). */
+  resetSubscription(store: string, name: string, to: number): Promise<{ reset: number }> {
+    return this.control.resetSubscription(store, name, to);
+  }
+
+  /** Stops and deletes the persistent subscription(s) named `name`, parked events included. */
+  deleteSubscription(store: string, name: string): Promise<{ deleted: number }> {
+    return this.control.deleteSubscription(store, name);
   }
 
   /** Acknowledges a delivered event of a named subscription (moves its checkpoint). */

@@ -12,6 +12,7 @@ import type {
   ExpectedVersion,
   NackAction,
   NewEvent,
+  ParkedEvent,
   Selector,
   SnapshotRecord,
   StoreLocation,
@@ -69,6 +70,14 @@ export interface OpMap {
   /** Whether a snapshot was removed (false: there was none). */
   deleteSnapshot: { args: SnapshotKey; result: boolean };
   listSnapshots: { args: { sourceUuid: string; streamUuid: string }; result: SnapshotRecord[] };
+  /** Events of every stream in global order from `fromPosition` (one page). */
+  readAll: { args: { fromPosition: number; count: number }; result: EventRecord[] };
+  listParked: { args: { name: string }; result: ParkedEvent[] };
+  /** `running`: whether a subscriber of `name` is attached on this node to take the replay. */
+  replayParked: { args: { name: string; positions?: number[] }; result: { replayed: number; running: boolean } };
+  skipParked: { args: { name: string; positions?: number[] }; result: { skipped: number } };
+  resetSubscription: { args: { name: string; to: number }; result: { reset: number } };
+  deleteSubscription: { args: { name: string }; result: { deleted: number } };
   /** Answered by the node itself, not a worker. */
   listStores: { args: NoArgs; result: StoreLocation[] };
   /** The one liveness probe; answered by the node itself with its name. */
@@ -124,6 +133,12 @@ const OP_TABLE: { [K in Op]: true } = {
   listSnapshots: true,
   listStores: true,
   ping: true,
+  listParked: true,
+  replayParked: true,
+  skipParked: true,
+  resetSubscription: true,
+  deleteSubscription: true,
+  readAll: true,
 };
 export const OPS = Object.keys(OP_TABLE) as Op[];
 

@@ -75,5 +75,5 @@ export const EVENT_FIELDS = `stream AS "eventStreamId", version AS "eventNumber"
 export const SUB_FIELDS = `key, type, selector, name, start_from AS "startFrom", checkpoint, ack_timeout_ms AS "ackTimeoutMs",
   max_retries AS "maxRetries"`;
 export const PARKED_FIELDS = `subscription, position, event_id AS "eventId", event_stream_id AS "eventStreamId",
-  event_number AS "eventNumber", reason`;
+  event_number AS "eventNumber", reason, retries, parked_at AS "parkedAt"`;
 export const SNAPSHOT_FIELDS = 'source_uuid AS "sourceUuid", stream_uuid AS "streamUuid", version, record, created';

@@ -135,7 +135,24 @@ export class MemoryStorage implements StorageAdapter {
   }
 
   async listParked(store: string, key: string): Promise<ParkedEvent[]> {
-    return [...(this.store(store).parked.get(key) ?? [])];
+    return (this.store(store).parked.get(key) ?? []).map((p) => ({ ...p }));
+  }
+
+  async unparkEvents(store: string, key: string, positions?: number[]): Promise<number[]> {
+    const s = this.store(store);
+    const list = s.parked.get(key) ?? [];
+    const wanted = positions === undefined ? undefined : new Set(positions);
+    const removed = list.filter((p) => wanted === undefined || wanted.has(p.position)).map((p) => p.position);
+    s.parked.set(
+      key,
+      list.filter((p) => !removed.includes(p.position)),
+    );
+    return removed;
+  }
+
+  async resetCheckpoint(store: string, key: string, checkpoint: number): Promise<void> {
+    const sub = this.store(store).subscriptions.get(key);
+    if (sub) sub.checkpoint = checkpoint;
   }
 
   async recordSnapshot(store: string, snapshot: SnapshotRecord): Promise<void> {

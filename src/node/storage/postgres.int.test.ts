@@ -165,6 +165,8 @@ describe('PostgresStorage shared by two nodes', () => {
       eventStreamId: 's',
       eventNumber: 1,
       reason: 'r',
+      retries: 10,
+      parkedAt: '2026-01-01T00:00:00.000Z',
     });
     expect(await a.listParked(STORE, 'k')).toHaveLength(1);
     const snapshot = {

@@ -369,9 +369,27 @@ export class PostgresStorage implements StorageAdapter {
     const id = await this.storeId(store, true);
     await this.q(
       'park',
-      `INSERT INTO ${this.s}.parked (store_id, key, position, subscription, event_id, event_stream_id, event_number, reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-      [id, key, p.position, p.subscription, p.eventId, p.eventStreamId, p.eventNumber, p.reason],
+      `INSERT INTO ${this.s}.parked (store_id, key, position, subscription, event_id, event_stream_id, event_number, reason,
+       retries, parked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+      [id, key, p.position, p.subscription, p.eventId, p.eventStreamId, p.eventNumber, p.reason, p.retries, p.parkedAt],
+    );
+  }
+
+  async unparkEvents(store: string, key: string, positions?: number[]): Promise<number[]> {
+    // One statement: what it returns is what this caller removed, whoever else is unparking.
+    const sql = `DELETE FROM ${this.s}.parked WHERE store_id = $1 AND key = $2 AND ($3::bigint[] IS NULL OR position = ANY($3))
+                 RETURNING position`;
+    return this.read(store, [], async (id) =>
+      (await this.q('unpark', sql, [id, key, positions ?? null])).map((r) => Number(r.position)),
+    );
+  }
+
+  async resetCheckpoint(store: string, key: string, checkpoint: number): Promise<void> {
+    const sql = `UPDATE ${this.s}.subscriptions SET checkpoint = $3 WHERE store_id = $1 AND key = $2`;
+    await this.read(
+      store,
+      undefined,
+      async (id) => void (await this.q('reset_checkpoint', sql, [id, key, checkpoint])),
     );
   }
 

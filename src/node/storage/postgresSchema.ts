@@ -91,6 +91,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE ${s}.meta (key text PRIMARY KEY, value text NOT NULL);
       INSERT INTO ${s}.meta (key, value) VALUES ('storage_id', 'pg-' || left(md5(random()::text || clock_timestamp()::text), 16));`,
   },
+  {
+    version: 3,
+    description: 'parked events keep their retry count and when they were parked',
+    up: (s) => `
+      ALTER TABLE ${s}.parked ADD COLUMN retries int NOT NULL DEFAULT 0;
+      ALTER TABLE ${s}.parked ADD COLUMN parked_at text NOT NULL DEFAULT '';`,
+  },
 ];
 
 /** Latest schema version this build knows. */

@@ -239,6 +239,8 @@ describe('SqliteStorage instances sharing a file', () => {
       eventStreamId: 's',
       eventNumber: 0,
       reason: 'r',
+      retries: 10,
+      parkedAt: '2026-01-01T00:00:00.000Z',
     });
     expect(await b.listParked('reg_gh', 'k')).toHaveLength(1);
     const snapshot = {

@@ -60,7 +60,11 @@ const SCHEMA_V1 = `
 // Schema version 2: the storage's identity (DESIGN §8), made once by the process that creates or upgrades the file,
 // so every process opening this file announces the same storage id.
 const SCHEMA_V2 = `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`;
-const SCHEMA_VERSION = 2;
+// Schema version 3: parked events keep their retry count and when they were parked (`subscriptions parked`).
+const SCHEMA_V3 = `
+  ALTER TABLE parked ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE parked ADD COLUMN parked_at TEXT NOT NULL DEFAULT '';`;
+const SCHEMA_VERSION = 3;
 
 /** Turns a failure to load the driver or open the file into the one-line GaterError the CLI prints. */
 export function sqliteOpenError(file: string, e: unknown): GaterError {
@@ -115,8 +119,11 @@ function prepareStatements(db: Database.Database) {
     deleteParked: p(`DELETE FROM parked ${byKey}`),
     listSubs: p(`SELECT ${SUB_FIELDS} FROM subscriptions WHERE store_id = ? ORDER BY rowid`),
     checkpoint: p(`UPDATE subscriptions SET checkpoint = ? ${byKey} AND checkpoint < ?`),
+    resetCheckpoint: p(`UPDATE subscriptions SET checkpoint = ? ${byKey}`),
     park: p(`INSERT OR IGNORE INTO parked (store_id, key, position, subscription, event_id, event_stream_id,
-      event_number, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      event_number, reason, retries, parked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    unparkAll: p(`DELETE FROM parked ${byKey} RETURNING position`).pluck(),
+    unparkOne: p(`DELETE FROM parked ${byKey} AND position = ? RETURNING position`).pluck(),
     listParked: p(`SELECT ${PARKED_FIELDS} FROM parked ${byKey} ORDER BY rowid`),
     saveSnapshot: p(`INSERT INTO snapshots (store_id, source_uuid, stream_uuid, version, record, created)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (store_id, source_uuid, stream_uuid, version)
@@ -192,6 +199,7 @@ export class SqliteStorage implements StorageAdapter {
               `sqlite-${randomBytes(8).toString('hex')}`,
             );
           }
+          if (v < 3) d.exec(SCHEMA_V3);
           if (v < SCHEMA_VERSION) d.pragma(`user_version = ${SCHEMA_VERSION}`);
         }).immediate();
       }
@@ -389,8 +397,24 @@ export class SqliteStorage implements StorageAdapter {
         p.eventStreamId,
         p.eventNumber,
         p.reason,
+        p.retries,
+        p.parkedAt,
       ),
     );
+  }
+
+  async unparkEvents(store: string, key: string, positions?: number[]): Promise<number[]> {
+    return this.read(store, [], (id) =>
+      this.db.transaction(() =>
+        positions === undefined
+          ? (this.q.unparkAll.all(id, key) as number[])
+          : positions.flatMap((p) => this.q.unparkOne.all(id, key, p) as number[]),
+      )(),
+    );
+  }
+
+  async resetCheckpoint(store: string, key: string, checkpoint: number): Promise<void> {
+    this.read(store, undefined, (id) => void this.q.resetCheckpoint.run(checkpoint, id, key));
   }
 
   async listParked(store: string, key: string): Promise<ParkedEvent[]> {

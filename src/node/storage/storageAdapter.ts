@@ -91,6 +91,13 @@ export interface StorageAdapter {
   saveCheckpoint(store: string, key: string, checkpoint: number): Promise<void>;
   parkEvent(store: string, key: string, parked: ParkedEvent): Promise<void>;
   listParked(store: string, key: string): Promise<ParkedEvent[]>;
+  /**
+   * Removes parked events of a subscription (every one when `positions` is undefined) and returns the global
+   * positions it removed: concurrent callers (replay on two nodes) never both get the same event.
+   */
+  unparkEvents(store: string, key: string, positions?: number[]): Promise<number[]>;
+  /** Sets the checkpoint to `checkpoint`, backwards too (an operator's reset). */
+  resetCheckpoint(store: string, key: string, checkpoint: number): Promise<void>;
 
   /** Stores (replacing) the snapshot at (sourceUuid, streamUuid, version). */
   recordSnapshot(store: string, snapshot: SnapshotRecord): Promise<void>;

@@ -5,6 +5,7 @@ import type {
   EventRecord,
   ExpectedVersion,
   NackAction,
+  ParkedEvent,
   SnapshotRecord,
   SubscriptionInfo,
   SubscriptionOptions,
@@ -29,6 +30,8 @@ import { LiveSubscription } from './liveSubscription.js';
 export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RETRIES = 10;
 export const DEFAULT_MAX_IN_FLIGHT = 1000;
+/** Largest page of one readAll request (a page must fit one frame). */
+export const READ_ALL_MAX = 1000;
 
 export interface SubscribeRequest {
   type: unknown;
@@ -110,6 +113,14 @@ export class EventStore {
 
   headPosition(): Promise<number> {
     return this.adapter.headPosition(this.store);
+  }
+
+  /** Events of every stream by global position, from `fromPosition`, at most `count` (export of `$all`). */
+  readAll(fromPosition: unknown, count: unknown): Promise<EventRecord[]> {
+    const from = validateNonNegativeInt(fromPosition, 'fromPosition');
+    const n = validateNonNegativeInt(count, 'count');
+    if (n < 1 || n > READ_ALL_MAX) throw invalidArgument(`count must be 1..${READ_ALL_MAX}, got ${n}`);
+    return this.adapter.readAll(this.store, from, n);
   }
 
   /**
@@ -241,6 +252,92 @@ export class EventStore {
     this.findPersistent(name, subId).nack(eventRef(event), action);
   }
 
+  /** Stored records of the persistent subscriptions named `name` (one per type and selector); not_found if none. */
+  private async storedByName(name: unknown): Promise<StoredSubscription[]> {
+    const n = validateSubscriptionName(name);
+    const found = (await this.adapter.listSubscriptions(this.store)).filter((s) => s.name === n);
+    if (found.length === 0)
+      throw new GaterError(
+        'not_found',
+        `no subscription named "${n}" in ${this.store}; list them with: subscriptions`,
+        {
+          name: n,
+        },
+      );
+    return found;
+  }
+
+  private running(key: string): LiveSubscription | undefined {
+    for (const s of this.subs.values()) if (s.opts.persistent?.key === key) return s;
+    return undefined;
+  }
+
+  /** Parked events of the subscription(s) named `name`, oldest first. */
+  async listParked(name: unknown): Promise<ParkedEvent[]> {
+    const out: ParkedEvent[] = [];
+    for (const s of await this.storedByName(name)) out.push(...(await this.adapter.listParked(this.store, s.key)));
+    return out;
+  }
+
+  /**
+   * Replays parked events (all, or those at `positions`) to the subscriber attached on THIS node: they leave the
+   * parked list and are delivered again. Returns how many; 0 with `running: false` when no subscriber is attached
+   * here (the gateway asks every node and reports when none had one).
+   */
+  async replayParked(name: unknown, positions?: unknown): Promise<{ replayed: number; running: boolean }> {
+    const only = positionsArg(positions);
+    let replayed = 0;
+    let running = false;
+    for (const s of await this.storedByName(name)) {
+      const live = this.running(s.key);
+      if (!live) continue;
+      running = true;
+      const claimed = await this.adapter.unparkEvents(this.store, s.key, only);
+      const records: EventRecord[] = [];
+      for (const p of claimed.sort((a, b) => a - b)) {
+        const [r] = await this.adapter.readAll(this.store, p, 1);
+        if (r && r.position === p) records.push(r);
+      }
+      live.redeliver(records);
+      replayed += records.length;
+    }
+    return { replayed, running };
+  }
+
+  /** Drops parked events (all, or those at `positions`) for good: they count as handled. */
+  async skipParked(name: unknown, positions?: unknown): Promise<{ skipped: number }> {
+    const only = positionsArg(positions);
+    let skipped = 0;
+    for (const s of await this.storedByName(name))
+      skipped += (await this.adapter.unparkEvents(this.store, s.key, only)).length;
+    return { skipped };
+  }
+
+  /**
+   * Moves the subscription's checkpoint to `to` (stream version for `$<stream>`, global position otherwise):
+   * backwards re-delivers, forwards skips. A subscriber attached here restarts from there at once.
+   */
+  async resetSubscription(name: unknown, to: unknown): Promise<{ reset: number }> {
+    const position = validateNonNegativeInt(to, 'to');
+    const found = await this.storedByName(name);
+    for (const s of found) {
+      await this.running(s.key)?.flushed();
+      await this.adapter.resetCheckpoint(this.store, s.key, position);
+      this.running(s.key)?.reset(position);
+    }
+    return { reset: found.length };
+  }
+
+  /** Stops and deletes the subscription(s) named `name` with their parked events. */
+  async deleteSubscription(name: unknown): Promise<{ deleted: number }> {
+    const found = await this.storedByName(name);
+    for (const s of found) {
+      for (const live of [...this.subs.values()]) if (live.opts.persistent?.key === s.key) this.closeSub(live.id);
+      await this.adapter.deleteSubscription(this.store, s.key);
+    }
+    return { deleted: found.length };
+  }
+
   /** Stored named subscriptions plus every running one, with checkpoint, in-flight, parked and lag. */
   async getSubscriptions(): Promise<SubscriptionInfo[]> {
     const head = await this.adapter.headPosition(this.store);
@@ -266,6 +363,7 @@ export class EventStore {
         active: true,
         checkpoint: s.checkpoint,
         inFlight: s.inFlightCount,
+        oldestUnackedMs: s.oldestInFlightMs(),
         parked,
         lag: await lagOf(type, selector, s.checkpoint),
         lagging: s.lagging,
@@ -283,6 +381,7 @@ export class EventStore {
         active: false,
         checkpoint: r.checkpoint,
         inFlight: 0,
+        oldestUnackedMs: 0,
         parked: (await this.adapter.listParked(this.store, r.key)).length,
         lag: await lagOf(r.type, r.selector, r.checkpoint),
       });
@@ -338,6 +437,13 @@ export class EventStore {
     this.unwatch();
     for (const id of [...this.subs.keys()]) this.closeSub(id);
   }
+}
+
+function positionsArg(v: unknown): number[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.length === 0)
+    throw invalidArgument(`positions must be a non-empty array of global positions, got ${describeValue(v)}`);
+  return v.map((p, i) => validateNonNegativeInt(p, `positions[${i}]`));
 }
 
 function eventRef(event: unknown): { position?: number; eventNumber?: number } {

@@ -33,6 +33,8 @@ interface InFlight {
   record: EventRecord;
   deliveries: number;
   deadline: number;
+  /** When it was first delivered (Date.now()), for the oldest-unacked age `check subscription` watches. */
+  since: number;
 }
 
 /**
@@ -90,6 +92,13 @@ export class LiveSubscription {
     return this.inFlight.size;
   }
 
+  /** How long the oldest delivered-but-unacked event has waited, in ms (0 when none). */
+  oldestInFlightMs(now = Date.now()): number {
+    let oldest = now;
+    for (const f of this.inFlight.values()) if (f.since < oldest) oldest = f.since;
+    return now - oldest;
+  }
+
   private hasRoom(): boolean {
     return !this.opts.persistent || this.inFlight.size < this.opts.persistent.maxInFlight;
   }
@@ -122,11 +131,13 @@ export class LiveSubscription {
         this.dirty = false;
         while (!this.closed && !this.paused && this.hasRoom()) {
           const { adapter, store, stream } = this.opts;
+          const from = this.cursor;
           const batch =
             stream === undefined
-              ? await adapter.readAll(store, this.cursor, READ_BATCH)
-              : await adapter.readStream(store, stream, this.cursor, this.cursor + READ_BATCH - 1);
+              ? await adapter.readAll(store, from, READ_BATCH)
+              : await adapter.readStream(store, stream, from, from + READ_BATCH - 1);
           if (this.closed || batch.length === 0) break;
+          if (this.cursor !== from) continue; // reset() moved the cursor while this page was read
           // another pass may not have moved the cursor meanwhile: busy guards it
           this.cursor = this.pos(batch[batch.length - 1]!) + 1;
           this.send(batch.filter(this.opts.filter));
@@ -145,8 +156,9 @@ export class LiveSubscription {
     if (events.length === 0 || this.closed) return;
     const p = this.opts.persistent;
     if (p) {
-      const deadline = Date.now() + p.ackTimeoutMs;
-      for (const r of events) this.inFlight.set(this.pos(r), { record: r, deliveries: 1, deadline });
+      const since = Date.now();
+      const deadline = since + p.ackTimeoutMs;
+      for (const r of events) this.inFlight.set(this.pos(r), { record: r, deliveries: 1, deadline, since });
     }
     this.opts.deliver(events);
     const flow = this.opts.flow;
@@ -225,6 +237,8 @@ export class LiveSubscription {
           eventStreamId: r.eventStreamId,
           eventNumber: r.eventNumber,
           reason,
+          retries: entry.deliveries - 1,
+          parkedAt: new Date().toISOString(),
         }),
       )
       .catch(this.opts.onError);
@@ -260,6 +274,26 @@ export class LiveSubscription {
           this.opts.onError(e);
         },
       );
+  }
+
+  /**
+   * Delivers parked events again (an operator's replay): they are in flight like new deliveries, so acks, retries
+   * and parking apply to them as before.
+   */
+  redeliver(records: EventRecord[]): void {
+    this.send(records);
+  }
+
+  /**
+   * Moves the subscription to `position` (backwards replays, forwards skips): in-flight events are dropped and
+   * delivery restarts from there. The storage checkpoint was set by the caller.
+   */
+  reset(position: number): void {
+    this.inFlight.clear();
+    this.cursor = position;
+    this.wantedCheckpoint = position;
+    this.writtenCheckpoint = position;
+    void this.pull();
   }
 
   /** Waits for checkpoint and park writes issued so far. */

@@ -1,5 +1,12 @@
 import { ulid } from 'ulid';
-import { toGaterError, type EventRecord, type GaterApi, type NewEvent, type Subscription } from '../../core/index.js';
+import {
+  plural,
+  toGaterError,
+  type EventRecord,
+  type GaterApi,
+  type NewEvent,
+  type Subscription,
+} from '../../core/index.js';
 import { generateGreenhouseEvents } from '../../domain/greenhouse/index.js';
 import { toNewEvent } from '../eventInput.js';
 import { runProducers } from '../produce.js';
@@ -250,7 +257,7 @@ class ScenarioContext {
       prefix: step.prefix,
       seed: step.seed,
     });
-    const text = `${summary.events} events in ${summary.appends} appends (${summary.ratePerSec}/s)`;
+    const text = `${plural(summary.events, 'event')} in ${plural(summary.appends, 'append')} (${summary.ratePerSec}/s)`;
     if (summary.events === 0 && summary.lastError)
       throw new ExpectationFailed(`no append succeeded: ${summary.lastError}`);
     const bad = checkCount('events', step.expect?.events, summary.events);
