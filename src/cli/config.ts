@@ -1,6 +1,13 @@
-import { GOSSIP_DEFAULTS, parseHostPort as parseHostPortCore, parseStorageSpec, toGaterError } from '../core/index.js';
+import {
+  GOSSIP_DEFAULTS,
+  colorLevel,
+  parseHostPort as parseHostPortCore,
+  parseStorageSpec,
+  toGaterError,
+} from '../core/index.js';
 import { UsageError } from './exitCodes.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
+import { credentialFrom } from './secrets.js';
 
 /** Global flags as commander parses them (all optional strings/booleans). */
 export interface GlobalFlags {
@@ -10,6 +17,8 @@ export interface GlobalFlags {
   connect?: string;
   secret?: string;
   cookie?: string;
+  secretFile?: string;
+  cookieFile?: string;
   beam?: string;
   gossipPort?: string;
   gossipAddr?: string;
@@ -30,8 +39,13 @@ export interface Config {
   cluster: boolean;
   /** Static seeds `host:port`. */
   connect: string[];
+  /** The configured gossip secret, if any (see `credentialOrGenerated` for the generated one). Never logged. */
   secret: string | undefined;
+  /** The configured cookie, if any (see `credentialOrGenerated` for the generated one). Never logged. */
   cookie: string | undefined;
+  /** Files the secret and the cookie were read from (for the permission warning), when they were. */
+  secretFile: string | undefined;
+  cookieFile: string | undefined;
   /** ExESDB (BEAM) nodes to link to as a hidden Erlang node, or `auto` (the ones gossip hears). */
   beam: string[] | 'auto' | undefined;
   gossipPort: number;
@@ -49,7 +63,9 @@ export interface Config {
 export type Env = Record<string, string | undefined>;
 
 export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Config {
-  const secret = flags.secret ?? env.EX_ESDB_CLUSTER_SECRET;
+  const secretFrom = credentialFrom('secret', { value: flags.secret, file: flags.secretFile }, env);
+  const cookieFrom = credentialFrom('cookie', { value: flags.cookie, file: flags.cookieFile }, env);
+  const secret = secretFrom?.value;
   const connect = (flags.connect ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -58,11 +74,13 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
   return {
     store: flags.store ?? env.EX_ESDB_STORE ?? 'reg_gh',
     storage: parseStorageFlag(flags.storage ?? env.EX_ESDB_STORAGE ?? 'memory'),
-    // A gossip secret only means something in a cluster, so giving one (flag or environment) turns gossip on.
+    // A gossip secret only means something in a cluster, so giving one (flag, file or environment) turns gossip on.
     cluster: flags.cluster === true || (secret !== undefined && secret !== ''),
     connect,
     secret,
-    cookie: flags.cookie ?? env.EX_ESDB_COOKIE ?? env.RELEASE_COOKIE,
+    cookie: cookieFrom?.value,
+    secretFile: secretFrom?.origin.from === 'file' ? secretFrom.origin.path : undefined,
+    cookieFile: cookieFrom?.origin.from === 'file' ? cookieFrom.origin.path : undefined,
     beam: parseBeamFlag(flags.beam ?? env.EX_ESDB_BEAM_NODES),
     gossipPort: parsePort(
       flags.gossipPort ?? env.EX_ESDB_CLUSTER_PORT ?? String(GOSSIP_DEFAULTS.gossipPort),
@@ -80,7 +98,8 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
     logLevel: parseLogLevel(
       flags.logLevel ?? (flags.verbose ? 'debug' : flags.quiet ? 'error' : undefined) ?? env.LOG_LEVEL,
     ),
-    color: flags.color !== false && env.NO_COLOR === undefined,
+    // colour allowed at all (chalk then follows the terminal and FORCE_COLOR's depth)
+    color: colorLevel(flags.color, env, 1) > 0,
     pubSub: env.EX_ESDB_PUB_SUB ?? 'ex_esdb_pubsub',
   };
 }

@@ -40,6 +40,10 @@ Examples:
   $ ex-esdb-console scenario basic-event-flow
   $ ex-esdb-console --beam ex_esdb@node0 --cookie s3cret status  # an Elixir ExESDB cluster
 
+Secrets: flags are visible to other users of this machine (ps, /proc). Prefer --cookie-file / --secret-file
+(or the environment); give PostgreSQL passwords by PGPASSWORD or ~/.pgpass, not in the --storage URL. With no
+cookie or secret at all, a random one is generated once in ~/.config/ex-esdb-console (readable by you only).
+
 Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 cluster unavailable (no_workers, timeout, unauthorized).
 (\`check\` uses the monitoring convention instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.)
 With --json every result is one JSON object per line on stdout (errors too); human text and logs go to stderr.
@@ -56,8 +60,13 @@ export function buildProgram(): Command {
     .option('--storage <spec>', 'embedded/node storage: memory | sqlite:<file> | postgres://... (env EX_ESDB_STORAGE)')
     .option('--cluster', 'discover store nodes by gossip instead of running embedded')
     .option('--connect <seeds>', 'connect to nodes host:port,... without gossip')
-    .option('--secret <secret>', 'gossip secret; implies --cluster (env EX_ESDB_CLUSTER_SECRET)')
-    .option('--cookie <cookie>', 'transport cookie (env EX_ESDB_COOKIE, RELEASE_COOKIE)')
+    .option('--secret <secret>', 'gossip secret; implies --cluster (env EX_ESDB_CLUSTER_SECRET) [visible in ps]')
+    .option(
+      '--secret-file <path>',
+      'read the gossip secret from a file; implies --cluster (env EX_ESDB_CLUSTER_SECRET_FILE)',
+    )
+    .option('--cookie <cookie>', 'transport cookie (env EX_ESDB_COOKIE, RELEASE_COOKIE) [visible in ps]')
+    .option('--cookie-file <path>', 'read the transport cookie from a file (env EX_ESDB_COOKIE_FILE)')
     .option(
       '--beam <nodes>',
       'link to an Elixir ExESDB cluster as a hidden Erlang node: name@host,... or auto (env EX_ESDB_BEAM_NODES)',

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startNode } from '../node/startNode.js';
-import { orDevDefault } from '../core/index.js';
+import { credentialOrGenerated } from './secrets.js';
 
 export interface RunNodeOptions {
   /** TCP port (0 = OS-assigned). */
@@ -24,15 +24,25 @@ export interface RunNodeOptions {
  */
 export async function runNode(config: Config, opts: RunNodeOptions = {}): Promise<number> {
   const log = createLogger(config.logLevel, { color: config.color });
-  const cookie = orDevDefault(config.cookie, 'cookie', log);
-  const secret = opts.gossip === false ? undefined : orDevDefault(config.secret, 'secret', log);
+  const cookie = credentialOrGenerated('cookie', { value: config.cookie, file: config.cookieFile }, log);
+  const secret =
+    opts.gossip === false
+      ? undefined
+      : credentialOrGenerated('secret', { value: config.secret, file: config.secretFile }, log);
   const node = await startNode({
     name: opts.name ?? `node_${process.pid}@${hostname()}`,
     stores: opts.stores && opts.stores.length > 0 ? opts.stores : [config.store],
     storage: config.storage,
     poolSize: opts.poolSize,
     log,
-    listen: { host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, cookie },
+    listen: {
+      host: opts.host ?? '127.0.0.1',
+      port: opts.port ?? 0,
+      cookie,
+      // Tuning knobs (tests use short ones): the handshake and a started frame must complete within these.
+      handshakeTimeoutMs: Number(process.env.EX_ESDB_HANDSHAKE_TIMEOUT_MS) || undefined,
+      frameTimeoutMs: Number(process.env.EX_ESDB_FRAME_TIMEOUT_MS) || undefined,
+    },
     gossip:
       secret === undefined
         ? undefined

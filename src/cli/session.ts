@@ -35,7 +35,14 @@ export function gatewayOptions(config: Config, log: LogFn): GatewayOptions {
  */
 export async function openGater(config: Config, logOverride?: LogFn): Promise<Gater> {
   const log = logOverride ?? oneShotLog(createLogger(config.logLevel, { color: config.color }));
+  // The cluster's cookie and secret as the CLI finds them (flag, file, environment, or a generated file).
+  const { credentialOrGenerated } = await import('./secrets.js');
   let cookie = config.cookie;
+  if (!config.beam && (config.cluster || config.connect.length > 0))
+    cookie = credentialOrGenerated('cookie', { value: config.cookie, file: config.cookieFile }, log);
+  const secret = config.cluster
+    ? credentialOrGenerated('secret', { value: config.secret, file: config.secretFile }, log)
+    : config.secret;
   if (config.beam) {
     // An ExESDB cluster's cookie is the Erlang one: the same sources as `erl` reads, else a usage error.
     const { defaultErlangCookie } = await import('../core/index.js');
@@ -47,7 +54,8 @@ export async function openGater(config: Config, logOverride?: LogFn): Promise<Ga
   }
   // Loaded on first use, so --help and usage errors never load the node, transport or gossip code.
   const { startGater } = await import('../gateway/index.js');
-  return startGater({ ...gatewayOptions(config, log), cookie });
+  const options = gatewayOptions(config, log);
+  return startGater({ ...options, cookie, gossip: options.gossip && { ...options.gossip, secret } });
 }
 
 /**

@@ -13,7 +13,10 @@ describe('console shell', () => {
   it('shows the banner and the 15 options grouped and numbered as the reference', async () => {
     const f = await c.waitFor('Streams: 0');
     expect(f).toContain('🚀 ExESDB Interactive Test Console');
-    expect(f).toMatch(/Store: reg_gh\s+Mode: embedded\s+Nodes: 1\s+Streams: 0/);
+    expect(f).toMatch(/Store: reg_gh\s+Mode: embedded\s+Nodes: 1\/1 linked\s+Streams: 0/);
+    expect(f).toMatch(
+      /append 0\.0 ev\/s · delivery p99 - · mem \d+ MB \(heap \d+\/\d+ MB\) · store 0 events in memory/,
+    );
     expect(f).toContain('========== ExESDB Interactive Console ==========');
     for (const g of ['📊 Observers:', '🏭 Producers:', '📡 Subscriptions:', '📈 Data Management:', '🚪 Exit:'])
       expect(f).toContain(g);

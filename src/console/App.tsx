@@ -1,5 +1,6 @@
 import { Box, Text, useApp } from 'ink';
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { KeyRouter, KeyRouterProvider, useKeyRouter } from './input/KeyRouter.js';
 import { ActivityPane } from './components/ActivityPane.js';
 import { Banner } from './components/Banner.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
@@ -7,23 +8,36 @@ import { LogPane } from './components/LogPane.js';
 import { Menu } from './components/Menu.js';
 import { ResultBlock } from './components/ResultBlock.js';
 import { ConsoleProvider, useServices } from './contexts/ConsoleContext.js';
+import { useColorChoice } from './hooks/useColorChoice.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { MENU_ITEMS, type MenuItem, type ResultLine, type Route } from './menu.js';
 import { renderRoute } from './screens/index.js';
 import type { ConsoleServices } from './services.js';
 import { theme } from './theme.js';
+import { startUserTimingJanitor } from './userTiming.js';
+
+/** What the console takes from the command line: colour on or off. */
+export interface ConsoleDisplay {
+  color: boolean;
+}
 
 export interface AppProps {
   services: ConsoleServices;
+  config: ConsoleDisplay;
   /** Set when the final frame already shows the shutdown lines, so startConsole does not print them twice. */
   exitState?: { shutdownShown: boolean };
 }
 
 /** The console: providers around the shell. */
-export function App({ services, exitState }: AppProps) {
+export function App({ services, config, exitState }: AppProps) {
+  useEffect(() => startUserTimingJanitor(), []);
+  useColorChoice(config.color);
+  const [router] = useState(() => new KeyRouter());
   return (
     <ConsoleProvider services={services}>
-      <Shell exitState={exitState} />
+      <KeyRouterProvider router={router}>
+        <Shell exitState={exitState} />
+      </KeyRouterProvider>
     </ConsoleProvider>
   );
 }
@@ -41,12 +55,24 @@ function Shell({ exitState }: { exitState?: { shutdownShown: boolean } }) {
   const [menuIndex, setMenuIndex] = useState(0);
   const [exiting, setExiting] = useState<string[] | undefined>();
   const quitting = useRef(false);
+  const keys = useKeyRouter();
 
-  const done = useCallback((lines: ResultLine[] = []) => {
-    setResult(lines);
-    setRoute({ screen: 'menu' });
-  }, []);
-  const navigate = useCallback((r: Route) => setRoute(r), []);
+  // Every screen change holds the keys typed meanwhile for the next screen (type-ahead).
+  const done = useCallback(
+    (lines: ResultLine[] = []) => {
+      keys.hold();
+      setResult(lines);
+      setRoute({ screen: 'menu' });
+    },
+    [keys],
+  );
+  const navigate = useCallback(
+    (r: Route) => {
+      keys.hold();
+      setRoute(r);
+    },
+    [keys],
+  );
   const quit = useCallback(() => {
     if (quitting.current) return;
     quitting.current = true;
@@ -65,12 +91,18 @@ function Shell({ exitState }: { exitState?: { shutdownShown: boolean } }) {
       const r = item.action();
       if (r.type === 'quit') quit();
       else {
+        keys.hold();
         setResult([]);
         setRoute(r.route);
       }
     },
-    [quit],
+    [quit, keys],
   );
+
+  // Heard after every screen: Ctrl-C quits unless a screen took it (a live view leaves on the first one).
+  keys.fallback = (input, key) => {
+    if (key.ctrl && input === 'c') quit();
+  };
 
   if (exiting) {
     return (

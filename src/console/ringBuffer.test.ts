@@ -62,3 +62,23 @@ describe('LogStore', () => {
     expect(silent.lines()).toEqual([]);
   });
 });
+
+describe('events/s over a sliding window', () => {
+  it('reads a steady 1.5 ev/s when events come every 667 ms and the figure is sampled every second', async () => {
+    const { RATE_WINDOW_MS } = await import('./hooks/useRingBuffer.js');
+    let now = 0;
+    let total = 0;
+    const m = new RateMeter(RATE_WINDOW_MS, () => now);
+    const readings: number[] = [];
+    for (let t = 0; t <= 20_000; t += 1) {
+      if (t > 0 && t % 667 === 0) total++;
+      if (t % 1000 === 0) {
+        now = t;
+        const r = m.sample(total);
+        if (t >= RATE_WINDOW_MS) readings.push(r);
+      }
+    }
+    for (const r of readings) expect(r).toBeGreaterThan(1.2);
+    for (const r of readings) expect(r).toBeLessThan(1.8);
+  });
+});

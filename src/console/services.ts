@@ -4,6 +4,7 @@ import {
   ObserverRegistry,
   ProducerManager,
   toGaterError,
+  validateName,
   type EventRecord,
   type Observer,
   type ProducerOptions,
@@ -11,6 +12,7 @@ import {
   type Gater,
 } from '../core/index.js';
 import { generateGreenhouseEvents } from '../domain/greenhouse/index.js';
+import { ConsoleVitals } from './consoleVitals.js';
 import { LineFeed, LogStore } from './feed.js';
 import { appendedLine, receivedLine, seenLine } from './format.js';
 
@@ -41,6 +43,8 @@ export class ConsoleServices {
   readonly producers: ProducerManager;
   /** Console-wide output (SEEN, RECEIVED, APPENDED, UP lines), as the reference prints everything to one terminal. */
   readonly activity: LineFeed;
+  /** Header figures (memory, rates, nodes) on one clock for every view. */
+  readonly vitals: ConsoleVitals;
   private readonly observerFeeds = new Map<string, LineFeed>();
   private readonly subs = new Map<string, ConsoleSubscription>();
   private readonly feedCapacity: number;
@@ -53,6 +57,7 @@ export class ConsoleServices {
   ) {
     this.feedCapacity = options.feedCapacity ?? 500;
     this.activity = new LineFeed(this.feedCapacity);
+    this.vitals = new ConsoleVitals(gater, () => this.eventsInProcess);
     this.observers = new ObserverRegistry(gater.api, gater.store);
     this.producers = new ProducerManager(gater.api, gater.store, (v, n) => generateGreenhouseEvents(v, n));
     this.producers.onAppended((n) =>
@@ -64,11 +69,17 @@ export class ConsoleServices {
     return this.gater.store;
   }
 
+  /** True when the store's events live in this process's heap (embedded node on memory storage). */
+  get eventsInProcess(): boolean {
+    return this.gater.storageKind === 'memory';
+  }
+
   /** Starts a named live observer; its SEEN lines go to its own feed and to the activity feed. */
   async createObserver(name: string, type: SubscriptionType, selector: unknown): Promise<Observer> {
     const feed = new LineFeed(this.feedCapacity);
     // Attached before the subscription starts: a node may deliver before it has answered the subscribe call.
     const listener = (events: EventRecord[]) => {
+      if (events.length) this.vitals.recordDelivery(events[0]!.createdEpoch);
       const lines = events.map(seenLine);
       feed.pushMany('seen', lines);
       this.activity.pushMany('seen', lines);
@@ -77,6 +88,28 @@ export class ConsoleServices {
     this.observerFeeds.set(observer.name, feed);
     this.activity.push('lifecycle', `OBSERVER [${observer.name}] for ["${observer.topic}"] is UP!`);
     return observer;
+  }
+
+  /**
+   * Event types seen in the store: the newest `perStream` events of up to `maxStreams` streams (a bounded look,
+   * enough to tell a typo from a type in use).
+   */
+  async eventTypesInStore(maxStreams = 200, perStream = 100): Promise<Set<string>> {
+    const { api } = this.gater;
+    const streams = (await api.getStreams(this.store)).slice(0, maxStreams);
+    const types = new Set<string>();
+    for (let i = 0; i < streams.length; i += 20) {
+      await Promise.all(
+        streams.slice(i, i + 20).map(async (s) => {
+          const version = await api.getVersion(this.store, s);
+          if (version < 0) return;
+          const from = Math.max(0, version - perStream + 1);
+          for (const e of await api.getEvents(this.store, s, from, version - from + 1, 'forward'))
+            types.add(e.eventType);
+        }),
+      );
+    }
+    return types;
   }
 
   observerFeed(name: string): LineFeed | undefined {
@@ -101,12 +134,7 @@ export class ConsoleServices {
    * shown as a RECEIVED line and then acknowledged, which moves the subscription's checkpoint.
    */
   async createSubscription(name: string, stream: string, startFrom: number): Promise<ConsoleSubscription> {
-    const n = name.trim();
-    if (!n)
-      throw new GaterError(
-        'invalid_argument',
-        'subscription name must not be empty; type a name such as "my_subscription"',
-      );
+    const n = validateName('subscription', name);
     if (n === 'transient')
       throw new GaterError(
         'invalid_argument',
@@ -137,6 +165,7 @@ export class ConsoleServices {
     // Shown, then acknowledged, one event at a time: an event is acked only once its line is in the feed.
     const pump = async () => {
       for await (const e of handle) {
+        this.vitals.recordDelivery(e.createdEpoch);
         const line = receivedLine(n, e);
         sub.received++;
         feed.push('received', line);

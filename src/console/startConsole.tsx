@@ -17,6 +17,8 @@ export interface ConsoleIo {
 export interface ConsoleOptions extends ConsoleIo {
   /** Where the log pane reads from: give the gateway `logs.log` as its log, so nothing tears the frame. */
   logs: LogStore;
+  /** Colour on (default) or off (`--no-color`, NO_COLOR). */
+  color?: boolean;
 }
 
 /** What the console says, and its caller exits 2 with, when stdin is not a terminal. */
@@ -67,13 +69,17 @@ export async function startConsole(gater: Gater, options: ConsoleOptions): Promi
   const onSignal = () => unmount();
   for (const s of signals) source.on(s, onSignal);
   try {
-    const instance = render(<App services={services} exitState={exitState} />, {
-      stdin,
-      stdout,
-      stderr,
-      exitOnCtrlC: true,
-      patchConsole: io.patchConsole ?? true,
-    });
+    const instance = render(
+      <App services={services} config={{ color: options.color ?? true }} exitState={exitState} />,
+      {
+        stdin,
+        stdout,
+        stderr,
+        // Ctrl-C is the console's: a live view leaves on it, elsewhere it quits through the clean shutdown.
+        exitOnCtrlC: false,
+        patchConsole: io.patchConsole ?? true,
+      },
+    );
     unmount = () => instance.unmount();
     await instance.waitUntilExit();
   } catch (e) {

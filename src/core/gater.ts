@@ -13,6 +13,8 @@ export interface Gater {
   readonly store: string;
   /** The embedded node's storage for display, any password masked (undefined in cluster and beam mode). */
   readonly storage: string | undefined;
+  /** Kind of the embedded node's storage (memory | sqlite | postgres); undefined in cluster and beam mode. */
+  readonly storageKind?: string;
   /** Name of the local pubsub (the reference's `EX_ESDB_PUB_SUB`), shown by status. */
   readonly pubSub: string;
   readonly api: GaterApi;

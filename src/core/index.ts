@@ -3,11 +3,20 @@ export * from './types.js';
 export * from './errors.js';
 export * from './validation.js';
 export * from './matching.js';
+export { colorLevel, type ColorLevel } from './colorSupport.js';
 export type { NodeLink } from './link.js';
 export { LOG_LEVELS, type LogFn, type LogLevel, type LogThreshold } from './log.js';
 export { TypedEmitter, logListenerErrors, type ListenerErrorHandler } from './util/typedEmitter.js';
 export type { Gater } from './gater.js';
-export { beamText, callsText, collectStatus, foreignText, type StatusReport } from './status.js';
+export {
+  beamText,
+  callsText,
+  collectStatus,
+  countersText,
+  foreignText,
+  trustText,
+  type StatusReport,
+} from './status.js';
 export { describeStorage, parseStorageSpec, type StorageSpec } from './storageSpec.js';
 export { parseHostPort } from './hostPort.js';
 export { DEV_COOKIE, DEV_SECRET, orDevDefault } from './devDefaults.js';

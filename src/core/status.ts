@@ -18,6 +18,16 @@ export async function collectStatus(gater: Gater) {
     const groups = gater.registry.groups(store);
     return { store, split: groups.length > 1, groups };
   });
+  // Each linked node's own security counters (refused handshakes, tampered frames, gossip drops), over its link.
+  const counters = new Map(
+    await Promise.all(
+      gater.registry.links().map(async (l) => {
+        const fetch = (l as { counters?: (ms: number) => Promise<Record<string, number>> }).counters;
+        const value = fetch ? await fetch.call(l, 1000).catch(() => null) : null;
+        return [l.node, value] as const;
+      }),
+    ),
+  );
   // This gateway's own HDR histograms: the latency of the calls it routed to each node since it started.
   const calls = new Map(gater.api.callStats.byNode().map((c) => [c.node, c]));
   return {
@@ -33,6 +43,10 @@ export async function collectStatus(gater: Gater) {
       stores: n.stores,
       workers: n.workers,
       role: n.role,
+      // Gossip is a hint; only a linked node (its name proved by the cookie handshake) is routed to.
+      heard: n.heard ?? false,
+      linked: n.linked ?? n.connected,
+      counters: counters.get(n.name) ?? null,
       calls: {
         count: calls.get(n.name)?.calls ?? 0,
         errors: calls.get(n.name)?.errors ?? 0,
@@ -70,4 +84,15 @@ export function beamText(n: StatusReport['nodes'][number]): string {
 /** Foreign BEAM nodes heard in gossip, offered as bridge targets. */
 export function foreignText(nodes: { name: string }[]): string {
   return `Foreign BEAM nodes: ${nodes.map((f) => f.name).join(', ')} (link to them with --beam ${nodes[0]?.name ?? 'name@host'} or --beam auto)`;
+}
+
+export function countersText(c: Record<string, number> | null): string {
+  if (!c) return '';
+  const shown = Object.entries(c).filter(([k, v]) => v > 0 && k !== 'accepted');
+  return shown.length === 0 ? '' : ` counters: ${shown.map(([k, v]) => `${k}=${v}`).join(' ')}`;
+}
+
+export function trustText(n: { heard: boolean; linked: boolean }): string {
+  if (n.linked) return n.heard ? '[heard, linked]' : '[linked]';
+  return n.heard ? '[heard only: not routed]' : '[not linked]';
 }

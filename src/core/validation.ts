@@ -171,3 +171,20 @@ export function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   return `a ${typeof v}`;
 }
+
+/** Longest observer or subscription name: it must fit a table cell and be typed back. */
+export const NAME_MAX = 64;
+
+/**
+ * An observer or subscription name as a person types it: trimmed, 1..NAME_MAX characters, nothing unprintable
+ * (a 900-character or control-character name is accepted nowhere, rather than accepted and then unusable).
+ */
+export function validateName(kind: 'observer' | 'subscription', raw: unknown): string {
+  const name = typeof raw === 'string' ? raw.trim() : '';
+  if (!name) throw invalidArgument(`${kind} name must not be empty; type a name such as "my_${kind}"`);
+  if ([...name].length > NAME_MAX)
+    throw invalidArgument(`${kind} name is ${[...name].length} characters long; at most ${NAME_MAX}`);
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(name))
+    throw invalidArgument(`${kind} name must be printable (no control characters), got ${JSON.stringify(name)}`);
+  return name;
+}

@@ -91,11 +91,13 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
         peer.pendingDown = undefined;
         unauthorized.delete(peer.address);
         registry.add(link);
+        discovery?.setLinked(link.node, true);
         log('info', `🔗 [ClusterMonitor] 🟢 Connected to cluster node: ${link.node} (${peer.address})`);
         cluster.emit({ type: 'node_up', node: link.node, address: peer.address, stores: link.announcement().stores });
         link.onClose((reason) => {
           if (peer.link === link) peer.link = undefined;
           if (stopped) return;
+          if (!registry.link(link.node) || registry.link(link.node) === link) discovery?.setLinked(link.node, false);
           // Connection lost: suspect at once (no calls are routed there any more), down when it cannot be reached again.
           log('warn', `🔗 [ClusterMonitor] 🟠 Lost connection to cluster node: ${link.node} (${reason})`);
           cluster.emit({ type: 'node_suspect', node: link.node, heartbeatAgeMs: 0 });
@@ -219,12 +221,14 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
           stores: a.stores,
           workers: a.workers.length,
           connected: !link.closed,
+          heard: g !== undefined,
+          linked: !link.closed,
         });
       }
       for (const p of peers.values()) {
         const pending = p.pendingDown ? byName.get(p.pendingDown) : undefined;
         if (pending && pending.state === 'alive')
-          byName.set(pending.name, { ...pending, state: 'suspect', connected: false });
+          byName.set(pending.name, { ...pending, state: 'suspect', connected: false, linked: false });
         if (!p.seed || p.link || linkedElsewhere(p) || [...byName.values()].some((m) => m.address === p.address))
           continue;
         byName.set(p.address, {
@@ -236,6 +240,8 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
           stores: [],
           workers: 0,
           connected: false,
+          heard: false,
+          linked: false,
         });
       }
       return {

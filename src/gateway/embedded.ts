@@ -42,6 +42,7 @@ export async function startEmbeddedGater(options: GatewayOptions = {}): Promise<
     store,
     storage:
       typeof options.storage === 'object' ? options.storage.target : describeStorage(options.storage ?? 'memory'),
+    storageKind: node.storage.kind,
     pubSub: options.pubSub ?? 'ex_esdb_pubsub',
     api,
     cluster,

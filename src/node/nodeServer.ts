@@ -12,6 +12,9 @@ export interface NodeServerOptions {
   cookie: string;
   maxFrameBytes?: number;
   handshakeTimeoutMs?: number;
+  frameTimeoutMs?: number;
+  /** Extra counters for `$counters` (the node's gossip drops). */
+  counters?: () => Record<string, number>;
   /**
    * Bytes queued for a gateway above which its subscriptions stop pushing and are reported lagging until the
    * connection drains (default 1 MiB); the rest is then read from storage, so memory per slow gateway stays
@@ -32,6 +35,8 @@ export async function serveNode(node: StoreNode, options: NodeServerOptions): Pr
     cookie: options.cookie,
     maxFrameBytes: options.maxFrameBytes,
     handshakeTimeoutMs: options.handshakeTimeoutMs,
+    frameTimeoutMs: options.frameTimeoutMs,
+    counters: options.counters,
     welcome: () => {
       const a = node.announcement();
       return { stores: a.stores, workers: a.workers, storages: a.storages };

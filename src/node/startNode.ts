@@ -26,6 +26,8 @@ export interface NodeOptions {
     /** Shared cookie for the handshake (required to listen). */
     cookie: string;
     handshakeTimeoutMs?: number;
+    /** A started frame must complete within this many ms (default 30000). */
+    frameTimeoutMs?: number;
   };
   /** Announce the node by UDP gossip (needs `listen`). */
   gossip?: {
@@ -59,7 +61,9 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
   let gossip: GossipDiscovery | undefined;
   try {
     if (options.listen) {
-      server = await serveNode(node, { ...options.listen, log });
+      // The gossip counters exist only once gossip starts, after the server: read through the variable.
+      const counters = (): Record<string, number> => gossipCounters(gossip);
+      server = await serveNode(node, { ...options.listen, log, counters });
     }
     if (options.gossip && server) {
       const g = options.gossip;
@@ -108,4 +112,13 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
       return stopping;
     },
   };
+}
+
+/** The node's gossip drops as `$counters` reports them: the total and one entry per reason. */
+function gossipCounters(gossip: GossipDiscovery | undefined): Record<string, number> {
+  if (!gossip) return {};
+  const snap = gossip.service.membership.snapshot();
+  const out: Record<string, number> = { gossipBadPackets: snap.badPacketsTotal };
+  for (const [reason, n] of Object.entries(snap.badPacketsByReason)) out[`gossip_${reason}`] = n ?? 0;
+  return out;
 }

@@ -11,7 +11,7 @@ import { isGaterError } from '../../src/core/errors.js';
 import type { EventRecord } from '../../src/core/types.js';
 import { ObserverRegistry } from '../../src/core/observers/index.js';
 import { encodeHeartbeat } from '../../src/core/gossip/packet.js';
-import { freePort, startFixtureCluster, type FixtureCluster } from '../helpers/beamCluster.js';
+import { freePort, startFixtureCluster, type FixtureCluster, removeFixtureBuilds } from '../helpers/beamCluster.js';
 
 let cluster: FixtureCluster;
 let gater: Awaited<ReturnType<typeof startBeamGater>>;
@@ -49,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gater?.stop();
   await cluster?.stop();
+  removeFixtureBuilds();
 });
 
 describe('GaterApi over the BEAM bridge (fixture ExESDB, two OTP nodes)', () => {

@@ -24,7 +24,7 @@ import {
   tuple,
   type Term,
 } from '../../src/core/wire/etf.js';
-import { startFixtureCluster, type FixtureCluster } from '../helpers/beamCluster.js';
+import { startFixtureCluster, type FixtureCluster, removeFixtureBuilds } from '../helpers/beamCluster.js';
 
 let cluster: FixtureCluster;
 const conns: DistConnection[] = [];
@@ -49,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of conns) c.close();
   await cluster?.stop();
+  removeFixtureBuilds();
 });
 
 describe('BEAM distribution client against OTP', () => {

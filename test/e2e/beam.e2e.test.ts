@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureCluster, type FixtureCluster } from '../helpers/beamCluster.js';
+import { startFixtureCluster, type FixtureCluster, removeFixtureBuilds } from '../helpers/beamCluster.js';
 import { cli, ensureBuilt, uniq } from './helpers.js';
 
 let cluster: FixtureCluster;
@@ -22,6 +22,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
+  removeFixtureBuilds();
 });
 
 const run = (args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 30_000) =>

@@ -23,6 +23,8 @@ export function compileFixture(): Promise<string> {
   compiled ??= new Promise((resolve, reject) => {
     const out = mkdtempSync(join(tmpdir(), 'beam-fixture-'));
     tempDirs.push(out);
+    // The .beam files live as long as this test process; nothing is left in /tmp afterwards.
+    process.once('exit', () => rmSync(out, { recursive: true, force: true }));
     const files = readdirSync(FIXTURE_SRC)
       .filter((f) => f.endsWith('.erl'))
       .map((f) => join(FIXTURE_SRC, f));

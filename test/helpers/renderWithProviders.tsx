@@ -4,7 +4,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { App } from '../../src/console/App.js';
 import { LogStore } from '../../src/console/feed.js';
 import { ConsoleServices } from '../../src/console/services.js';
-import { startGater, type EmbeddedGater } from '../../src/gateway/index.js';
+import { startGater, type Gater, type GatewayOptions } from '../../src/gateway/index.js';
 
 export const KEY = {
   enter: '\r',
@@ -22,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const READY = /q quit|Esc back|Esc cancel/;
 
 export interface ConsoleHarness {
-  gater: EmbeddedGater;
+  gater: Gater;
   services: ConsoleServices;
   exitState: { shutdownShown: boolean };
   /** The last frame without colour codes. */
@@ -33,6 +33,8 @@ export interface ConsoleHarness {
   waitFor(match: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>;
   /** Writes keys once the screen's useInput has had time to attach. */
   press(keys: string): Promise<void>;
+  /** Writes each piece straight after the previous one, without waiting for a frame (a burst, a paste). */
+  type(pieces: string[]): Promise<void>;
   /** Types an answer and presses Enter. */
   answer(text: string): Promise<void>;
   /** Types a menu number and presses Enter. */
@@ -43,11 +45,11 @@ export interface ConsoleHarness {
 }
 
 /** Renders the whole console (embedded gateway, real services) under ink-testing-library. */
-export async function renderConsole(): Promise<ConsoleHarness> {
-  const gater = await startGater();
+export async function renderConsole(gaterOptions: GatewayOptions = {}): Promise<ConsoleHarness> {
+  const gater = await startGater(gaterOptions);
   const services = new ConsoleServices(gater, new LogStore());
   const exitState = { shutdownShown: false };
-  const inst = render(<App services={services} exitState={exitState} />);
+  const inst = render(<App services={services} config={{ color: true }} exitState={exitState} />);
   const frame = () => stripVTControlCharacters(inst.lastFrame() ?? '');
   const waitFor: ConsoleHarness['waitFor'] = async (match, timeoutMs = 4000) => {
     const test =
@@ -93,6 +95,10 @@ export async function renderConsole(): Promise<ConsoleHarness> {
     frameCount: () => inst.frames.length,
     waitFor,
     press,
+    type: async (pieces) => {
+      for (const p of pieces) inst.stdin.write(p);
+      await settle();
+    },
     answer,
     choose: (n) => answer(String(n)),
     back: async () => {

@@ -213,7 +213,7 @@ describe('console in a real terminal (tmux)', () => {
     expect(end).toContain('✅ Console shut down successfully!');
     expect(end).toContain('EXIT CODE 0');
     expect(alive(nodePid)).toBe(false);
-  });
+  }, 120_000); // a person's pace over a dozen screens; slow only when the machine is
 
   it('leaves nothing running afterwards', async () => {
     tmux('kill-server');

@@ -46,7 +46,7 @@ export async function runInteractive(config: Config, io: ConsoleIo = {}): Promis
     return exitCodeFor(e);
   }
   try {
-    return await startConsole(gater, { ...io, logs });
+    return await startConsole(gater, { ...io, logs, color: config.color });
   } finally {
     try {
       await gater.stop();

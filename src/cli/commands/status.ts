@@ -1,5 +1,14 @@
 import type { Command } from 'commander';
-import { beamText, callsText, collectStatus, foreignText, type Gater, type StatusReport } from '../../core/index.js';
+import {
+  beamText,
+  callsText,
+  collectStatus,
+  countersText,
+  foreignText,
+  trustText,
+  type Gater,
+  type StatusReport,
+} from '../../core/index.js';
 import { parsePositiveInt, type Config } from '../config.js';
 import { EXIT } from '../exitCodes.js';
 import { createOutput } from '../output.js';
@@ -37,6 +46,10 @@ export function registerStatus(program: Command, run: Runner): void {
   );
 }
 
+/** The node's non-zero security counters, e.g. ` refused: rejectedAuth=3 rateLimited=40 gossip_replayed=12`. */
+
+/** "linked" (name proved by the cookie handshake), "heard only" (gossip, not routed to), or "heard, linked". */
+
 export function renderStatus(s: StatusReport): string {
   const lines = [
     `🔗 Cluster Status`,
@@ -45,7 +58,7 @@ export function renderStatus(s: StatusReport): string {
     `Nodes (${s.nodes.length}):`,
     ...s.nodes.map(
       (n) =>
-        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}${callsText(n.calls)}${beamText(n)}`,
+        `  • ${n.name} ${n.state}${n.heartbeatAgeMs === null ? '' : ` (heartbeat ${n.heartbeatAgeMs} ms ago)`} ${trustText(n)} ${n.address} stores=[${n.stores.join(', ')}] workers=${n.workers}${callsText(n.calls)}${beamText(n)}${countersText(n.counters)}`,
     ),
   ];
   for (const st of s.stores) {

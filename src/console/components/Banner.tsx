@@ -1,31 +1,48 @@
 import { Box, Text } from 'ink';
-import { useServices } from '../contexts/ConsoleContext.js';
-import { useClusterMembers } from '../hooks/useClusterMembers.js';
-import { usePolling } from '../hooks/usePolling.js';
+import { useVitals } from '../hooks/useVitals.js';
 import { theme } from '../theme.js';
+import type { VitalsSnapshot } from '../vitals.js';
 
-/** The start banner (EXESDB_SPEC §7.2) plus what a tester checks first: mode, node count, streams. */
+/**
+ * The header (EXESDB_SPEC §7.2's banner plus what a tester checks first), refreshed every second on the shared
+ * clock: mode, store, linked/known nodes, streams, the store's append rate, this console's delivery p99 and
+ * memory; a warning line when something needs attention.
+ */
 export function Banner() {
-  const services = useServices();
-  const { gater } = services;
-  const cluster = useClusterMembers(gater.cluster);
-  const streams = usePolling(() => gater.api.getStreams(gater.store), 2000);
-  const alive = cluster.nodes.filter((n) => n.state === 'alive').length;
-  const streamText = streams.state === 'ready' ? String(streams.value.length) : streams.state === 'error' ? '?' : '…';
+  const v = useVitals();
   return (
-    <Box flexDirection="column" marginBottom={1}>
+    <Box flexDirection="column">
       <Text color={theme.section.heading} bold>
         🚀 ExESDB Interactive Test Console
       </Text>
-      <Text wrap="truncate-end">
-        <Text color={theme.status.info}>Store: {gater.store}</Text>
-        <Text> Mode: {gater.mode}</Text>
-        <Text>
-          {'   '}Nodes: {alive}
-          {alive !== cluster.nodes.length ? `/${cluster.nodes.length}` : ''}
-        </Text>
-        <Text color={theme.section.producers}> Streams: {streamText}</Text>
-      </Text>
+      <Vitals v={v} />
     </Box>
+  );
+}
+
+function Vitals({ v }: { v: VitalsSnapshot }) {
+  const nodesOk = v.nodes.linked === v.nodes.total && v.nodes.total > 0;
+  const warnings = [v.error && `store not answering: ${v.error}`, v.memory.warning].filter(Boolean);
+  return (
+    <>
+      <Text wrap="truncate-end">
+        <Text color={theme.status.info}>Store: {v.store}</Text>
+        <Text> Mode: {v.mode}</Text>
+        <Text color={nodesOk ? undefined : theme.status.warning}>
+          {'   '}Nodes: {v.nodes.linked}/{v.nodes.total} linked
+        </Text>
+        <Text color={theme.section.producers}> Streams: {v.streams ?? '?'}</Text>
+      </Text>
+      <Text wrap="truncate-end" color={theme.status.muted}>
+        append {v.appendRate.toFixed(1)} ev/s · delivery p99{' '}
+        {v.deliveryP99 === undefined ? '-' : `${v.deliveryP99.toFixed(1)} ms`} · {v.memory.text}
+      </Text>
+      {warnings.map((w) => (
+        <Text key={w} color={theme.status.error} bold wrap="truncate-end">
+          {'⚠️  '}
+          {w}
+        </Text>
+      ))}
+    </>
   );
 }

@@ -1,7 +1,8 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useRef, useState, type ReactNode } from 'react';
-import { toGaterError } from '../../core/index.js';
+import { toGaterError, validateName } from '../../core/index.js';
 import { useInputReady } from '../hooks/useInputReady.js';
+import { useKeys } from '../input/KeyRouter.js';
 import { theme } from '../theme.js';
 import { TextField } from './TextField.js';
 
@@ -45,7 +46,7 @@ export function Form({ heading, fields, onSubmit, onCancel, onError }: FormProps
   // Enter may arrive twice in one chunk; once submitted the form takes no more input.
   const submitted = useRef(false);
 
-  useInput(
+  useKeys(
     (_input, key) => {
       if (key.escape) onCancel();
     },
@@ -122,6 +123,17 @@ export function integerField(what: string, min: number, example: number): (raw: 
     const n = Number(raw);
     if (!Number.isSafeInteger(n) || n < min) return { ok: false, error: `${what} must be ${min} or more, got ${raw}` };
     return { ok: true, value: n };
+  };
+}
+
+/** An observer or subscription name: the core's rule (length, printable), its message as the re-prompt. */
+export function nameField(kind: 'observer' | 'subscription'): (raw: string) => Parsed {
+  return (raw) => {
+    try {
+      return { ok: true, value: validateName(kind, raw) };
+    } catch (e) {
+      return { ok: false, error: toGaterError(e).message };
+    }
   };
 }
 

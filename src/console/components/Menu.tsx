@@ -1,7 +1,8 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useRef, useState } from 'react';
 import { INVALID_CHOICE, itemForInput, MENU_GROUPS, MENU_PROMPT, type MenuItem } from '../menu.js';
 import { useInputReady } from '../hooks/useInputReady.js';
+import { useKeys } from '../input/KeyRouter.js';
 import { theme } from '../theme.js';
 
 export interface MenuProps {
@@ -45,7 +46,7 @@ export function Menu({ items, onSelect, onQuit, compact = false, initialIndex = 
     onSelect(item);
   };
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const { index, typed } = live.current;
     if (key.upArrow || key.downArrow) {
       const step = key.upArrow ? -1 : 1;

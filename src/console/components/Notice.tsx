@@ -1,6 +1,7 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, type Key } from 'ink';
 import type { ReactNode } from 'react';
 import { useInputReady } from '../hooks/useInputReady.js';
+import { useKeys } from '../input/KeyRouter.js';
 import { theme } from '../theme.js';
 
 /**
@@ -18,9 +19,9 @@ export function ViewFrame({
   onBack: () => void;
   onQuit: () => void;
   hints?: string;
-  onKey?: (input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => void;
+  onKey?: (input: string, key: Key) => void;
 }) {
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.escape || key.return || key.backspace) return onBack();
     if (input === 'q') return onQuit();
     onKey?.(input, key);

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { theme } from '../theme.js';
+import type { MemoryStatus } from '../vitals.js';
 
 export interface StatusBarProps {
   paused?: boolean;
@@ -12,6 +13,9 @@ export interface StatusBarProps {
   sincePause?: number;
   filter?: string;
   hints?: string;
+  /** The process's memory (live views show it: a flood of events is where memory runs out); details and the
+   * warning near the heap limit are in the header. */
+  memory?: MemoryStatus;
   /** Replaces the hints (e.g. the filter prompt). */
   children?: ReactNode;
 }
@@ -27,6 +31,7 @@ export function StatusBar({
   sincePause,
   filter,
   hints,
+  memory,
   children,
 }: StatusBarProps) {
   return (
@@ -56,6 +61,12 @@ export function StatusBar({
             {shown !== undefined ? ` ${shown} match(es)` : ''}
           </Text>
         ) : null}
+        {memory && (
+          <Text color={memory.warning ? theme.status.error : theme.status.muted}>
+            {' '}
+            │ {memory.text.replace(/ \(heap.*$/, '')}
+          </Text>
+        )}
       </Text>
       {children ?? (hints ? <Text color={theme.status.muted}>{hints}</Text> : null)}
     </Box>

@@ -1,6 +1,6 @@
-import TextInput from 'ink-text-input';
 import { Text } from 'ink';
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
+import { useKeys } from '../input/KeyRouter.js';
 import { theme } from '../theme.js';
 
 export interface TextFieldProps {
@@ -13,32 +13,60 @@ export interface TextFieldProps {
 }
 
 /**
- * A prompt line with an ink-text-input. A chunk that carries a newline (paste, tmux send-keys, a fast typist)
- * submits what precedes it instead of putting a raw "\r" into the value. Enter submits the latest value even
- * when it arrives before React re-rendered with the last keystroke.
+ * A prompt line with an editable value (cursor with ←/→, Home/End, Backspace/Delete). The value being edited
+ * lives in a ref as well as in the parent's state: keys arrive faster than React re-renders (a burst, a paste read
+ * in several chunks), and each must build on the one before, so a paste of any size is taken whole. The key
+ * router turns each newline into an Enter, which submits the latest value.
  */
 export function TextField({ prompt, value, onChange, onSubmit, focus = true, placeholder }: TextFieldProps) {
-  const latest = useRef(value);
-  latest.current = value;
-  const submitTo = useRef(onSubmit);
-  submitTo.current = onSubmit;
-  const change = (v: string) => {
-    // Each newline in a chunk is an Enter: "300\r" submits 300, "\r\r\r" accepts three defaults.
-    const parts = v.split(/\r\n|\r|\n/);
-    const rest = parts.pop() ?? '';
-    for (const p of parts) submitTo.current(p);
-    latest.current = rest;
-    onChange(rest);
+  const live = useRef({ value, cursor: value.length, fromProps: value });
+  const [, rerender] = useState(0);
+  // The parent changed the value itself (cleared it after a submit): follow it.
+  if (value !== live.current.fromProps) live.current = { value, cursor: value.length, fromProps: value };
+
+  const set = (v: string, cursor: number) => {
+    live.current = { value: v, cursor: Math.max(0, Math.min(cursor, v.length)), fromProps: v };
+    onChange(v);
+    rerender((n) => n + 1);
   };
-  const submit = () => {
-    const v = latest.current;
-    latest.current = ''; // a second Enter before the re-render submits the next (empty) answer, not this one
-    submitTo.current(v);
-  };
+
+  useKeys(
+    (input, key) => {
+      const { value: v, cursor } = live.current;
+      if (key.return) {
+        live.current = { value: '', cursor: 0, fromProps: live.current.fromProps };
+        onSubmit(v);
+        return;
+      }
+      if (key.leftArrow) return set(v, cursor - 1);
+      if (key.rightArrow) return set(v, cursor + 1);
+      if (key.home || (key.ctrl && input === 'a')) return set(v, 0);
+      if (key.end || (key.ctrl && input === 'e')) return set(v, v.length);
+      if (key.backspace || key.delete) {
+        if (cursor === 0) return;
+        return set(v.slice(0, cursor - 1) + v.slice(cursor), cursor - 1);
+      }
+      if (key.ctrl && input === 'u') return set(v.slice(cursor), 0);
+      if (key.ctrl || key.meta || key.escape || key.tab || key.upArrow || key.downArrow) return;
+      if (key.pageUp || key.pageDown || !input) return;
+      set(v.slice(0, cursor) + input + v.slice(cursor), cursor + input.length);
+    },
+    { isActive: focus },
+  );
+
+  const { value: shown, cursor } = live.current;
   return (
     <Text>
       <Text color={theme.ui.prompt}>{prompt}</Text>
-      <TextInput value={value} onChange={change} onSubmit={submit} focus={focus} placeholder={placeholder} />
+      {shown === '' && placeholder ? (
+        <Text color={theme.status.muted}>{placeholder}</Text>
+      ) : (
+        <>
+          {shown.slice(0, cursor)}
+          {focus ? <Text inverse>{shown[cursor] ?? ' '}</Text> : (shown[cursor] ?? '')}
+          {shown.slice(cursor + 1)}
+        </>
+      )}
     </Text>
   );
 }

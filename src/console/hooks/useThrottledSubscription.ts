@@ -1,11 +1,14 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { FramePacer } from '../framePacer.js';
 
-/** Frame budget of live views: ~30 fps, whatever the event rate (DESIGN §10). */
+/** Shortest frame interval of live views: ~30 fps at most, whatever the event rate (DESIGN §10). */
 export const FRAME_MS = 33;
 
 /**
- * Re-renders when `subscribe`'s source signals, at most once per `frameMs`. Sources may signal thousands of
- * times a second; only the first signal of a frame arms a timer, the rest cost a comparison.
+ * Re-renders when `subscribe`'s source signals, on a clock rather than per signal: sources may signal thousands
+ * of times a second; only the first signal of a frame arms a timer, the rest cost a comparison. Frames are at
+ * least `frameMs` apart, and further when they are costly (see FramePacer): what a frame took is measured from
+ * this component's render to its layout effect, which runs after Ink has drawn the committed tree.
  * Returns a counter that changes with every flushed frame.
  */
 export function useThrottledSubscription(
@@ -13,6 +16,12 @@ export function useThrottledSubscription(
   frameMs = FRAME_MS,
 ): number {
   const [tick, setTick] = useState(0);
+  const pacer = useRef<FramePacer | undefined>(undefined);
+  if (pacer.current?.minMs !== frameMs) pacer.current = new FramePacer(frameMs);
+  const renderedAt = performance.now();
+  useLayoutEffect(() => {
+    if (tick > 0) pacer.current?.record(performance.now() - renderedAt);
+  }, [tick]);
   useEffect(() => {
     if (!subscribe) return;
     let timer: NodeJS.Timeout | undefined;
@@ -24,7 +33,8 @@ export function useThrottledSubscription(
     };
     const unsubscribe = subscribe(() => {
       if (timer) return;
-      timer = setTimeout(flush, Math.max(0, frameMs - (Date.now() - last)));
+      const interval = pacer.current?.intervalMs ?? frameMs;
+      timer = setTimeout(flush, Math.max(0, interval - (Date.now() - last)));
     });
     return () => {
       unsubscribe();

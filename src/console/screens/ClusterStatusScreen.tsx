@@ -1,5 +1,13 @@
 import { Box, Text } from 'ink';
-import { beamText, callsText, collectStatus, foreignText, type StatusReport } from '../../core/index.js';
+import {
+  beamText,
+  callsText,
+  collectStatus,
+  countersText,
+  foreignText,
+  trustText,
+  type StatusReport,
+} from '../../core/index.js';
 import { Heading, ViewFrame } from '../components/Notice.js';
 import { useServices } from '../contexts/ConsoleContext.js';
 import { cell } from '../format.js';
@@ -40,14 +48,22 @@ function StatusView({ s }: { s: StatusReport }) {
       </Text>
       <Text color={theme.ui.header}>Nodes ({s.nodes.length}):</Text>
       {s.nodes.map((n) => (
-        <Text key={n.name} wrap="truncate-end">
-          {'  '}
-          {STATE_ICON[n.state] ?? '⚪'} {cell(n.name, 28)} {cell(n.state, 8)}{' '}
-          {cell(n.heartbeatAgeMs === null ? 'heartbeat -' : `heartbeat ${n.heartbeatAgeMs} ms ago`, 24)}{' '}
-          {cell(n.address, 22)} stores=[{n.stores.join(', ')}] workers={n.workers}
-          {callsText(n.calls)}
-          {beamText(n)}
-        </Text>
+        <Box key={n.name} flexDirection="column">
+          <Text wrap="truncate-end">
+            {'  '}
+            {STATE_ICON[n.state] ?? '⚪'} {cell(n.name, 28)} {cell(n.state, 8)}{' '}
+            {cell(n.heartbeatAgeMs === null ? 'heartbeat -' : `heartbeat ${n.heartbeatAgeMs} ms ago`, 24)}{' '}
+            {cell(trustText(n), 26)} {cell(n.address, 22)} stores=[{n.stores.join(', ')}] workers={n.workers}
+            {callsText(n.calls)}
+            {beamText(n)}
+          </Text>
+          {countersText(n.counters) ? (
+            <Text color={theme.status.warning} wrap="truncate-end">
+              {'     '}
+              {countersText(n.counters).trim()}
+            </Text>
+          ) : null}
+        </Box>
       ))}
       {s.stores
         .filter((st) => st.groups.length > 0)

@@ -32,3 +32,21 @@ describe('live monitor under load', () => {
     expect(c.services.observers.get('all_obs')?.seen).toBe(10_000);
   });
 });
+
+describe('live monitor status bar and header', () => {
+  it("shows the process's memory and, on memory storage, how many events the store holds", async () => {
+    const c = await renderConsole();
+    try {
+      await c.services.createObserver('all_obs', 'by_stream', '$all');
+      await c.gater.api.appendEvents('reg_gh', 's1', [{ eventType: 'tick:v1', data: {} }]);
+      await c.choose(5);
+      await c.answer('all_obs');
+      const f = await c.waitFor(/store 1 events in memory/);
+      expect(f).toMatch(/mem \d+ MB \(heap \d+\/\d+ MB\) · store 1 events in memory/);
+      expect(f).toMatch(/delivery p99 [\d.]+ ms/); // the observer received the event
+      expect(f).toMatch(/● LIVE │ [\d.]+ ev\/s │ total \d+ │ buffer \d+\/500 │ mem \d+ MB/);
+    } finally {
+      await c.cleanup();
+    }
+  });
+});

@@ -1,5 +1,5 @@
-import { Box, Text, useInput } from 'ink';
-import { useEffect, useState, type ReactNode } from 'react';
+import { Box, Text } from 'ink';
+import { useState, type ReactNode } from 'react';
 import { LiveLog, matchesFilter } from '../components/LiveLog.js';
 import { ResultBlock } from '../components/ResultBlock.js';
 import { StatusBar } from '../components/StatusBar.js';
@@ -9,6 +9,8 @@ import type { LineFeed } from '../feed.js';
 import { inspectSelector } from '../format.js';
 import { useObserverFeed } from '../hooks/useRingBuffer.js';
 import { useInputReady } from '../hooks/useInputReady.js';
+import { useKeys } from '../input/KeyRouter.js';
+import { useVitals, useVitalsClock } from '../hooks/useVitals.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import type { ResultLine } from '../menu.js';
 import { theme } from '../theme.js';
@@ -38,14 +40,17 @@ export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQui
   const [draft, setDraft] = useState('');
   const [alive, setAlive] = useState(running);
   const view = useObserverFeed(feed, paused);
+  const vitals = useVitals();
   const { rows } = useTerminalSize();
 
-  useEffect(() => {
-    const t = setInterval(() => setAlive(running()), 500);
-    return () => clearInterval(t);
-  }, [running]);
+  useVitalsClock(() => setAlive(running()));
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
+    // Ctrl-C leaves the view, as in scripted `observe`; at the menu a second one quits.
+    if (key.ctrl && input === 'c') {
+      onBack();
+      return true;
+    }
     if (editing) {
       if (key.escape) setEditing(false);
       return; // the filter's text field has the other keys
@@ -82,6 +87,7 @@ export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQui
         sincePause={view.sincePause}
         filter={filter}
         shown={matching.length}
+        memory={vitals.memory}
         hints={
           ready
             ? `space ${paused ? 'resume' : 'pause'} · / filter${filter ? ' · Esc clear filter' : ' · Esc back'} · q quit`

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
-import { GREENHOUSE_EVENT_TYPES, GREENHOUSE_STREAMS } from '../../domain/greenhouse/index.js';
-import { Form, requiredField, type Parsed } from '../components/Form.js';
+import { GREENHOUSE_EVENT_TYPES } from '../../domain/greenhouse/index.js';
+import { Form, nameField, type Parsed } from '../components/Form.js';
 import { Heading } from '../components/Notice.js';
 import { ok, warn } from '../components/ResultBlock.js';
 import { useServices } from '../contexts/ConsoleContext.js';
@@ -14,9 +14,9 @@ import type { ScreenProps } from './types.js';
 
 const cancelled = () => [warn('Cancelled — back to the menu, nothing was created')];
 
-/** Observer names: not empty, and not one that is already running (the registry would refuse it). */
+/** Observer names: valid (length, printable), and not one that is already running (the registry would refuse it). */
 function observerName(services: ConsoleServices) {
-  const required = requiredField('the observer name', 'all_obs');
+  const required = nameField('observer');
   return (raw: string): Parsed => {
     const r = required(raw);
     if (!r.ok) return r;
@@ -29,16 +29,28 @@ function observerName(services: ConsoleServices) {
 /** Option 1 — Create Observer by Stream. */
 export function CreateObserverByStream({ done }: ScreenProps) {
   const services = useServices();
+  // Only streams that exist: a name offered here must be one an observer will see events on.
   const streams = usePolling(() => services.gater.api.getStreams(services.store), 0);
-  const known = [...new Set([...GREENHOUSE_STREAMS, ...(streams.state === 'ready' ? streams.value : [])])];
   return (
     <Form
       heading={
         <Box flexDirection="column">
           <Heading>📊 Creating Observer by Stream</Heading>
-          <Text color={theme.section.producers} wrap="truncate-end">
-            Available streams: {JSON.stringify(known).replace(/,/g, ', ')}
-          </Text>
+          {streams.state === 'ready' && streams.value.length > 0 && (
+            <Text color={theme.section.producers} wrap="truncate-end">
+              Available streams: {JSON.stringify(streams.value).replace(/,/g, ', ')}
+            </Text>
+          )}
+          {streams.state === 'ready' && streams.value.length === 0 && (
+            <Text color={theme.status.warning}>
+              {'⚠️  '}No streams yet — start producers (7) or append events (13); $all sees them as they come
+            </Text>
+          )}
+          {streams.state === 'error' && (
+            <Text color={theme.status.warning}>
+              {'⚠️  '}Could not list streams: {streams.message}
+            </Text>
+          )}
           <Text>Special streams: $all (all streams)</Text>
         </Box>
       }
@@ -69,6 +81,7 @@ export function CreateObserverByStream({ done }: ScreenProps) {
 export function CreateObserverByType({ done }: ScreenProps) {
   const services = useServices();
   const n = GREENHOUSE_EVENT_TYPES.length;
+  const seen = usePolling(() => services.eventTypesInStore(), 0);
   const parseType = (raw: string): Parsed => {
     if (raw === '')
       return {
@@ -105,8 +118,18 @@ export function CreateObserverByType({ done }: ScreenProps) {
       onCancel={() => done(cancelled())}
       onSubmit={({ type, name }) =>
         runAction(done, 'create observer', async () => {
-          await services.createObserver(String(name), 'by_event_type', String(type));
-          return [ok(`Observer '${String(name)}' created for event type '${String(type)}'`)];
+          const t = String(type);
+          await services.createObserver(String(name), 'by_event_type', t);
+          const lines = [ok(`Observer '${String(name)}' created for event type '${t}'`)];
+          // A typo is accepted (the type may come later) but said: otherwise the observer just stays silent.
+          const types = seen.state === 'ready' ? seen.value : await services.eventTypesInStore().catch(() => undefined);
+          if (types && !(GREENHOUSE_EVENT_TYPES as readonly string[]).includes(t) && !types.has(t))
+            lines.push(
+              warn(
+                `'${t}' is neither a greenhouse event type nor seen in the store yet — check the spelling; the observer shows nothing until such events are appended`,
+              ),
+            );
+          return lines;
         })
       }
     />
@@ -144,7 +167,10 @@ export function CreateObserverByPayload({ done }: ScreenProps) {
       onSubmit={({ name, pattern }) =>
         runAction(done, 'create observer', async () => {
           await services.createObserver(String(name), 'by_event_payload', pattern);
-          return [ok(`Observer '${String(name)}' created for payload pattern ${compactJson(pattern)}`)];
+          const lines = [ok(`Observer '${String(name)}' created for payload pattern ${compactJson(pattern)}`)];
+          if (Object.keys(pattern as object).length === 0)
+            lines.push(warn('%{} has no keys, so it matches every event (like an observer on $all)'));
+          return lines;
         })
       }
     />

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { ObserverInfo } from '../../core/index.js';
 import { Form, type Parsed } from '../components/Form.js';
 import { Heading, ViewFrame } from '../components/Notice.js';
+import { PickTable } from '../components/PickTable.js';
 import { ok, warn } from '../components/ResultBlock.js';
 import { useServices } from '../contexts/ConsoleContext.js';
 import { cell, clock, inspectSelector } from '../format.js';
@@ -45,14 +46,62 @@ export function ObserverTable({ observers }: { observers: ObserverInfo[] }) {
   );
 }
 
-/** Option 4 — List Active Observers. */
-export function ListObservers({ done, quit }: ScreenProps) {
-  const list = useObserverList(useServices());
+/** Option 4 — the observers as a table to pick from: Enter or m monitors, s stops, d deletes (asks first). */
+export function ListObservers({ done, navigate, quit }: ScreenProps) {
+  const services = useServices();
+  useObserverList(services); // the clock: counts and times move once a second
+  const [, refresh] = useState(0);
+  const rows = services.observers.list(); // read at each render, so an action shows its effect at once
+  const running = (o: ObserverInfo) => (o.status === 'Running' ? undefined : `'${o.name}' is already stopped`);
   return (
-    <ViewFrame onBack={() => done()} onQuit={quit} hints="refreshes every second · Esc back · q quit">
-      <Heading color={theme.section.list}>📋 Active Observers</Heading>
-      <ObserverTable observers={list} />
-    </ViewFrame>
+    <PickTable
+      heading={<Heading color={theme.section.list}>📋 Active Observers</Heading>}
+      rows={rows}
+      rowKey={(o) => o.name}
+      header={`${cell('Name', 20)} ${cell('Type', 18)} ${cell('Selector', 26)} ${cell('Status', 11)} ${cell('Seen', 7)} Last event`}
+      renderRow={(o) => <ObserverRow o={o} />}
+      emptyText="No active observers"
+      onBack={() => done()}
+      onQuit={quit}
+      actions={[
+        { key: 'enter', label: 'Enter monitor', run: (o) => navigate({ screen: 'monitor', observer: o.name }) },
+        { key: 'm', label: 'm monitor', run: (o) => navigate({ screen: 'monitor', observer: o.name }) },
+        {
+          key: 's',
+          label: 's stop',
+          unavailable: running,
+          run: async (o) => {
+            await services.observers.get(o.name)?.stop();
+            refresh((n) => n + 1);
+            return ok(`Observer '${o.name}' stopped (d deletes it from the list)`);
+          },
+        },
+        {
+          key: 'd',
+          label: 'd delete',
+          confirm: (o) => `Delete observer '${o.name}'${o.status === 'Running' ? ' (it is running)' : ''}?`,
+          run: async (o) => {
+            await services.stopObserver(o.name);
+            refresh((n) => n + 1);
+            return ok(`Observer '${o.name}' deleted`);
+          },
+        },
+      ]}
+    />
+  );
+}
+
+function ObserverRow({ o }: { o: ObserverInfo }) {
+  return (
+    <>
+      {cell(o.name, 20)} {cell(o.type, 18)} {cell(inspectSelector(o.selector), 26)}{' '}
+      {o.status === 'Running' ? (
+        <Text color={theme.status.success}>{cell('🟢 Running', 10)}</Text>
+      ) : (
+        <Text color={theme.status.error}>{cell('🔴 Stopped', 10)}</Text>
+      )}{' '}
+      {cell(String(o.seen), 7)} {clock(o.lastEventAt)}
+    </>
   );
 }
 

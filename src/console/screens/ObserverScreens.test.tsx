@@ -18,14 +18,18 @@ describe('observer options (1-6)', () => {
 
   it('1 creates an observer by stream, with $all as the default, and re-prompts on an empty name', async () => {
     await c.choose(1);
-    let f = await c.waitFor('📊 Creating Observer by Stream');
-    expect(f).toContain('Available streams: ["greenhouse1", "greenhouse2"');
+    let f = await c.waitFor('No streams yet — start producers (7) or append events (13)');
+    expect(f).not.toContain('Available streams');
+    await c.back();
+    await append('greenhouse2', 1);
+    await c.choose(1);
+    f = await c.waitFor('Available streams: ["greenhouse2"]'); // only streams that exist
     expect(f).toContain('Special streams: $all (all streams)');
     await c.waitFor('Enter stream name or $all (default $all):');
     await c.answer('');
     await c.waitFor('Enter observer name:');
     await c.answer('');
-    f = await c.waitFor('❌ the observer name must not be empty');
+    f = await c.waitFor('❌ observer name must not be empty');
     expect(f).toContain('Enter observer name:');
     await c.answer('all_obs');
     await c.waitFor("✅ Observer 'all_obs' created for stream '$all'");
@@ -169,5 +173,27 @@ describe('observer options (1-6)', () => {
     await c.answer('all_obs');
     await c.waitFor("✅ Observer 'all_obs' stopped");
     expect(c.services.observers.list()).toEqual([]);
+  });
+
+  it('2 warns about an event type that is neither a greenhouse type nor seen in the store', async () => {
+    await c.gater.api.appendEvents('reg_gh', 'orders', [{ eventType: 'order_placed:v1', data: {} }]);
+    await c.choose(2);
+    await c.answer('temperatur_measured:v1');
+    await c.answer('typo');
+    let f = await c.waitFor("✅ Observer 'typo' created for event type 'temperatur_measured:v1'");
+    expect(f).toContain("'temperatur_measured:v1' is neither a greenhouse event type nor seen in the store yet");
+    await c.choose(2);
+    await c.answer('order_placed:v1');
+    await c.answer('orders');
+    f = await c.waitFor("✅ Observer 'orders' created for event type 'order_placed:v1'");
+    expect(f).not.toContain('neither a greenhouse event type');
+  });
+
+  it('3 says that %{} matches every event', async () => {
+    await c.choose(3);
+    await c.answer('everything');
+    await c.answer('%{}');
+    const f = await c.waitFor("✅ Observer 'everything' created for payload pattern {}");
+    expect(f).toContain('%{} has no keys, so it matches every event');
   });
 });

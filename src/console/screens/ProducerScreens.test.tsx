@@ -97,7 +97,7 @@ describe('producer options (7-9)', () => {
     await c.choose(9);
     const f = await c.waitFor(/greenhouse2\s+running\s+\d+/);
     expect(f).toMatch(/Stream\s+Status\s+Produced\s+Rate\/s\s+Last ver\s+Batch\s+Period/);
-    const row = f.split('\n').find((l) => l.startsWith('greenhouse1'))!;
+    const row = f.split('\n').find((l) => /^(❯ | {2})greenhouse1 /.test(l))!;
     const [, produced, rate, last] = row.match(/greenhouse1\s+running\s+(\d+)\s+([\d.]+)\s+(\d+)\s+1\s+20 ms/)!;
     expect(Number(produced)).toBeGreaterThan(2);
     expect(Number(rate)).toBeGreaterThan(0);

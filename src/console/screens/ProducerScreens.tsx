@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { ProducerInfo } from '../../core/index.js';
 import { Form, integerField, type Parsed } from '../components/Form.js';
 import { Heading, ViewFrame } from '../components/Notice.js';
+import { PickTable } from '../components/PickTable.js';
 import { info, ok, warn } from '../components/ResultBlock.js';
 import { useServices } from '../contexts/ConsoleContext.js';
 import { cell } from '../format.js';
@@ -119,34 +120,55 @@ export function StopProducer({ done, quit }: ScreenProps) {
   );
 }
 
-/** Option 9 — List Active Producers: the listing the reference left as a stub. */
-export function ListProducers({ done, quit }: ScreenProps) {
-  const list = useProducerList(useServices());
+/**
+ * Option 9 — the producers as a table to pick from (the listing the reference left as a stub): s stops the
+ * selected one (asks first), Enter or m monitors its stream (an observer named watch_<stream>, reused).
+ */
+export function ListProducers({ done, navigate, quit }: ScreenProps) {
+  const services = useServices();
+  useProducerList(services); // the clock: counts and rates move once a second
+  const [, refresh] = useState(0);
+  const monitor = async (p: ProducerInfo) => {
+    const name = `watch_${p.stream}`;
+    if (services.observers.get(name)?.status !== 'Running') await services.createObserver(name, 'by_stream', p.stream);
+    navigate({ screen: 'monitor', observer: name });
+  };
   return (
-    <ViewFrame onBack={() => done()} onQuit={quit} hints="refreshes every second · Esc back · q quit">
-      <Heading color={theme.section.list}>📋 Active Producers</Heading>
-      {list.length === 0 ? (
-        <Text color={theme.status.warning}>{'⚠️  '}No active producers</Text>
-      ) : (
-        <Box flexDirection="column">
-          <Text color={theme.ui.header}>
-            {cell('Stream', 16)} {cell('Status', 8)} {cell('Produced', 9)} {cell('Rate/s', 7)} {cell('Last ver', 9)}{' '}
-            {cell('Batch', 6)} {cell('Period', 8)} Last error
-          </Text>
-          <Text>{'-'.repeat(90)}</Text>
-          {list.map((p) => (
-            <Text key={p.stream} wrap="truncate-end">
-              {cell(p.stream, 16)}{' '}
-              <Text color={p.status === 'running' ? theme.status.success : theme.status.error}>
-                {cell(p.status, 8)}
-              </Text>{' '}
-              {cell(String(p.produced), 9)} {cell(p.ratePerSec.toFixed(1), 7)} {cell(String(p.lastVersion), 9)}{' '}
-              {cell(String(p.batchSize), 6)} {cell(`${p.periodMs} ms`, 8)}{' '}
-              <Text color={theme.status.error}>{p.lastError ?? ''}</Text>
-            </Text>
-          ))}
-        </Box>
-      )}
-    </ViewFrame>
+    <PickTable
+      heading={<Heading color={theme.section.list}>📋 Active Producers</Heading>}
+      rows={services.producers.list()}
+      rowKey={(p) => p.stream}
+      header={`${cell('Stream', 16)} ${cell('Status', 8)} ${cell('Produced', 9)} ${cell('Rate/s', 7)} ${cell('Last ver', 9)} ${cell('Batch', 6)} ${cell('Period', 8)} Last error`}
+      renderRow={(p) => <ProducerRow p={p} />}
+      emptyText="No active producers"
+      onBack={() => done()}
+      onQuit={quit}
+      actions={[
+        { key: 'enter', label: 'Enter monitor', run: monitor },
+        { key: 'm', label: 'm monitor', run: monitor },
+        {
+          key: 's',
+          label: 's stop',
+          confirm: (p) => `Stop the producer on '${p.stream}'?`,
+          run: async (p) => {
+            await services.producers.stop(p.stream);
+            refresh((n) => n + 1);
+            return ok(`Producer for '${p.stream}' stopped`);
+          },
+        },
+      ]}
+    />
+  );
+}
+
+function ProducerRow({ p }: { p: ProducerInfo }) {
+  return (
+    <>
+      {cell(p.stream, 16)}{' '}
+      <Text color={p.status === 'running' ? theme.status.success : theme.status.error}>{cell(p.status, 8)}</Text>{' '}
+      {cell(String(p.produced), 9)} {cell(p.ratePerSec.toFixed(1), 7)} {cell(String(p.lastVersion), 9)}{' '}
+      {cell(String(p.batchSize), 6)} {cell(`${p.periodMs} ms`, 8)}{' '}
+      <Text color={theme.status.error}>{p.lastError ?? ''}</Text>
+    </>
   );
 }

@@ -18,7 +18,7 @@ describe('subscription options (10-11)', () => {
     await c.choose(10);
     await c.waitFor('📡 Creating Subscription');
     await c.answer('');
-    await c.waitFor('❌ the subscription name must not be empty');
+    await c.waitFor('❌ subscription name must not be empty');
     await c.answer('transient');
     await c.waitFor('❌ "transient" is reserved');
     await c.answer('my_subscription');

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { SubscriptionInfo } from '../../core/index.js';
-import { Form, integerField, requiredField, type Parsed } from '../components/Form.js';
+import { Form, integerField, nameField, type Parsed } from '../components/Form.js';
 import { Heading, ViewFrame } from '../components/Notice.js';
 import { fail, ok, warn } from '../components/ResultBlock.js';
 import { useServices } from '../contexts/ConsoleContext.js';
@@ -12,7 +12,7 @@ import type { ScreenProps } from './types.js';
 /** Option 10 — Create Subscription: named and persistent; its RECEIVED lines are acked as they are shown. */
 export function CreateSubscription({ done, navigate }: ScreenProps) {
   const services = useServices();
-  const required = requiredField('the subscription name', 'my_subscription');
+  const required = nameField('subscription');
   const name = (raw: string): Parsed => {
     const r = required(raw);
     if (!r.ok) return r;

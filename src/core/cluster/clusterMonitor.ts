@@ -29,6 +29,13 @@ export interface MemberView {
   stores: string[];
   workers: number;
   connected: boolean;
+  /**
+   * Gossip heard it (an authenticated heartbeat). A hint only: anyone with the secret can make a name heard.
+   * Absent where no gossip is involved.
+   */
+  heard?: boolean;
+  /** An authenticated link proved its name (cookie handshake): only linked nodes are routed to. */
+  linked?: boolean;
   /** BEAM (ExESDB) nodes linked over Erlang distribution: OTP release, PubSub membership, call latency. */
   beam?: {
     otpRelease: string;
@@ -102,6 +109,7 @@ export function registrySource(registry: WorkerRegistry): MembershipSource {
           stores: a.stores,
           workers: a.workers.length,
           connected: !l.closed,
+          linked: !l.closed,
         };
       }),
       foreignNodes: [],

@@ -27,6 +27,8 @@ export interface GossipDiscovery {
   readonly service: GossipService;
   status(): Pick<ClusterStatus, 'nodes' | 'foreignNodes' | 'badPackets'>;
   markDown(node: string, reason: string): void;
+  /** Tells gossip an authenticated link proved (or no longer proves) `node`: see Membership.setLinked. */
+  setLinked(node: string, linked: boolean): void;
   update(change: { stores?: string[]; storages?: Record<string, StorageIdentity>; port?: number }): void;
   stop(): Promise<void>;
 }
@@ -52,9 +54,12 @@ export async function startGossipDiscovery(o: GossipDiscoveryOptions): Promise<G
     log: (level, msg) => o.log(level, `[Gossip] ${msg}`),
   });
   const m = service.membership;
+  // Names a link proved; applied again when gossip (re)admits the member, since links may come first.
+  const linked = new Set<string>();
   const unsub = m.subscribe((e) => {
     switch (e.type) {
       case 'node_up':
+        if (linked.has(e.node)) m.setLinked(e.node, true);
         o.log(
           'info',
           `🔗 [ClusterMonitor] 🟢 ${e.restarted ? 'Restarted' : 'Discovered'} ${e.member.role} ${e.node} at ${e.member.host}:${e.member.port}`,
@@ -109,6 +114,8 @@ export async function startGossipDiscovery(o: GossipDiscoveryOptions): Promise<G
         stores: [...mem.stores],
         workers: 0,
         connected: false,
+        heard: true,
+        linked: mem.linked,
       }));
       return {
         nodes,
@@ -122,6 +129,11 @@ export async function startGossipDiscovery(o: GossipDiscoveryOptions): Promise<G
     },
     markDown(node, reason) {
       m.markDown(node, reason);
+    },
+    setLinked(node, isLinked) {
+      if (isLinked) linked.add(node);
+      else linked.delete(node);
+      m.setLinked(node, isLinked);
     },
     update(change) {
       service.update(change);

@@ -26,6 +26,8 @@ const tsPackets = {
   ts_enc: encodeHeartbeat({ node: NODE, info }, { secret: SECRET }),
   ts_plain: encodeHeartbeat({ node: NODE, info }),
   ts_wrong: encodeHeartbeat({ node: NODE, info }, { secret: OTHER }),
+  // What our processes send: authenticated (seq, t and mac inside ts).
+  ts_auth: encodeHeartbeat({ node: NODE, info, seq: 3, t: 1712345679000 }, { secret: SECRET }),
 };
 
 let answers: Map<string, ProbeAnswer>;
@@ -46,6 +48,7 @@ beforeAll(async () => {
     `decrypt ts_enc ${arg(SECRET)} ${arg(tsPackets.ts_enc)}`,
     `decrypt ts_plain - ${arg(tsPackets.ts_plain)}`,
     `decrypt ts_wrong ${arg(SECRET)} ${arg(tsPackets.ts_wrong)}`,
+    `decrypt ts_auth ${arg(SECRET)} ${arg(tsPackets.ts_auth)}`,
     `sample s`,
     `compare c ${arg(encodeTerm(sample))}`,
   ]);
@@ -89,6 +92,18 @@ describe('heartbeat framing against Erlang/OTP', () => {
       const printed = a.fields.slice(5).join(' ');
       expect(printed).toBe(`#{node => '${NODE}',ts => <<${[...Buffer.from(json)].join(',')}>>}`);
     }
+  });
+
+  it('ts -> erlang - an authenticated heartbeat is still #{node, ts} to Erlang, the extra fields inside ts', () => {
+    const [size, nodeKind, nodeHex, tsKind, tsHex] = answer('ts_auth', 'decoded').fields;
+    expect([size, nodeKind, Buffer.from(nodeHex as string, 'hex').toString(), tsKind]).toEqual([
+      '2',
+      'atom',
+      NODE,
+      'binary',
+    ]);
+    const ts = JSON.parse(Buffer.from(tsHex as string, 'hex').toString('utf8')) as Record<string, unknown>;
+    expect(ts).toMatchObject({ ...info, seq: 3, t: 1712345679000, mac: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
   it('ts -> erlang - the wrong secret fails in Erlang too', () => {

@@ -105,6 +105,8 @@ class UdpGossip implements GossipService {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private lastSentAt = 0;
+  /** Sequence number of our next heartbeat; grows for the whole incarnation. */
+  private seq = 0;
   private stopping: Promise<void> | undefined;
   private readonly unsubscribe: Array<() => void> = [];
 
@@ -208,7 +210,12 @@ class UdpGossip implements GossipService {
   private onMessage(msg: Buffer, from: string): void {
     this.counters.received++;
     try {
-      this.membership.ingest(decodeHeartbeat(msg, { secret: this.opts.secret }), from);
+      const { secret } = this.opts;
+      let hb = decodeHeartbeat(msg, { secret });
+      // With a secret, one of our heartbeats must carry a valid MAC; a BEAM node's (no ts) stays foreign.
+      if (secret !== undefined && hb.kind === 'ours' && !hb.auth?.valid)
+        hb = { kind: 'bad', reason: 'unauthenticated' };
+      this.membership.ingest(hb, from);
     } catch (e) {
       // decodeHeartbeat and ingest do not throw; this guard keeps a future bug from killing the process.
       this.log('error', `gossip: failed to handle a datagram from ${from}: ${String(e)}`);
@@ -226,8 +233,10 @@ class UdpGossip implements GossipService {
 
   private sendHeartbeat(): void {
     if (this.stopping) return;
-    const packet = encodeHeartbeat({ node: this.nodeName, info: this.info }, { secret: this.opts.secret });
-    this.lastSentAt = Date.now();
+    const { secret } = this.opts;
+    const now = Date.now();
+    const packet = encodeHeartbeat({ node: this.nodeName, info: this.info, seq: this.seq++, t: now }, { secret });
+    this.lastSentAt = now;
     try {
       this.socket.send(packet, this.r.gossipPort, this.r.multicastAddr, (err) => {
         if (!err) return void this.counters.sent++;

@@ -208,7 +208,67 @@ describe('membership', () => {
     const snap = s.m.snapshot();
     expect([snap.badSources.length, snap.foreign.length, snap.members.length]).toEqual([4, 4, 4]);
     expect(snap.badPacketsTotal).toBe(100);
+    // Unlinked members make room for newcomers: the latest heard are the ones kept.
+    expect(snap.members.map((m) => m.node)).toEqual(['n96@h', 'n97@h', 'n98@h', 'n99@h']);
+    // Only when every member is linked is a newcomer refused.
+    for (const m of snap.members) s.m.setLinked(m.node, true);
+    s.m.ingest(ours('late@h'), 'y');
+    expect(s.m.get('late@h')).toBeUndefined();
     expect(logs.some((l) => l.includes('member table full'))).toBe(true);
+  });
+
+  it("caps - a flood of forged names from one source evicts only that source's unlinked members", () => {
+    const s = setup({ maxMembersPerSource: 8 });
+    s.m.ingest(ours('real@h'), '10.0.0.1');
+    s.m.setLinked('real@h', true);
+    s.m.ingest(ours('other@h'), '10.0.0.2');
+    for (let i = 0; i < 1100; i++) s.m.ingest(ours(`forged${i}@h`), '10.0.0.1');
+    const members = s.m.snapshot().members;
+    expect(members.filter((m) => m.address === '10.0.0.1')).toHaveLength(8);
+    expect(s.m.get('real@h')).toMatchObject({ linked: true, state: 'alive' });
+    expect(s.m.get('other@h')).toBeDefined();
+    // a new real node is admitted at its first heartbeat
+    s.m.ingest(ours('new@h'), '10.0.0.1');
+    expect(s.m.get('new@h')).toBeDefined();
+  });
+
+  it('freshness - replayed, out-of-order and stale authenticated heartbeats are dropped and counted', () => {
+    const s = setup();
+    const auth = (seq: number, t = s.clock.now()) => ({ seq, t, valid: true });
+    const hb = (seq: number, t?: number, over: Partial<HeartbeatInfo> = {}): DecodedHeartbeat => ({
+      ...(ours('a@h', over) as Extract<DecodedHeartbeat, { kind: 'ours' }>),
+      auth: auth(seq, t),
+    });
+    s.m.ingest(hb(5), 'x');
+    s.m.ingest(hb(5), 'x');
+    s.m.ingest(hb(3), 'x');
+    s.m.ingest(hb(6, s.clock.now() - 61_000), 'x');
+    s.m.ingest(hb(6), 'x');
+    const bad = s.m.snapshot().badSources;
+    expect(s.m.snapshot().badPacketsTotal).toBe(3);
+    expect(bad[0]).toMatchObject({ address: 'x', count: 3, lastReason: 'stale' });
+    expect(s.types()).toEqual(['node_up', 'bad_packet']); // bad_packet events are rate-limited per source
+    // A killed node's replayed heartbeats do not keep it alive: it goes down on schedule.
+    run(s, 10 * HB + HB / 2, () => s.m.ingest(hb(6), 'x'));
+    expect(s.m.get('a@h')?.state).toBe('down');
+    // ... and once forgotten, a replay of its last heartbeat is still recognised.
+    run(s, 61 * HB);
+    expect(s.m.get('a@h')).toBeUndefined();
+    s.m.ingest(hb(6), 'x');
+    expect(s.m.get('a@h')).toBeUndefined();
+  });
+
+  it('incarnation - a linked member does not restart on gossip alone; once unlinked it does', () => {
+    const s = setup();
+    s.m.ingest(ours('a@h', { incarnation: 1 }), 'x');
+    s.m.setLinked('a@h', true);
+    s.m.ingest(ours('a@h', { incarnation: 2 }), 'x');
+    expect(s.m.get('a@h')).toMatchObject({ state: 'alive', incarnation: 1 });
+    expect(s.types()).toEqual(['node_up']);
+    s.m.setLinked('a@h', false);
+    s.m.ingest(ours('a@h', { incarnation: 2 }), 'x');
+    expect(s.m.get('a@h')).toMatchObject({ state: 'alive', incarnation: 2 });
+    expect(s.types()).toEqual(['node_up', 'node_down', 'node_up']);
   });
 
   it('listeners - a throwing listener is logged and does not stop others; unsubscribe works', () => {

@@ -6,6 +6,13 @@
  *                          ▲  ◄──(heartbeat)──┘                       │
  *                          └────────────(heartbeat; after a hold if it came from markDown)
  * A higher incarnation is a restart: the old life ends (`node_down` reason `restarted`) and a new one starts.
+ *
+ * Gossip is a hint (DESIGN §5 trust model): an authenticated heartbeat must also be fresh (a newer sequence
+ * number than the last one accepted from that node, a timestamp near our clock) or it is counted as a bad
+ * packet; a member the gateway has *linked* (an authenticated TCP link proved its name) never changes
+ * incarnation on gossip alone, and is never evicted to make room. The table is bounded in total and per source
+ * address, evicting the least recently heard unlinked member first, so a flood of forged names cannot keep a
+ * real node out.
  */
 import type { StorageIdentity } from '../wire/ops.js';
 import type { BadPacketReason, DecodedHeartbeat, HeartbeatInfo, NodeRole } from './packet.js';
@@ -36,6 +43,8 @@ export interface MemberView {
   incarnation: number;
   /** Source IP of the last heartbeat. */
   address: string;
+  /** An authenticated link proved this name (set by the gateway); only then is the member routable. */
+  linked: boolean;
   /** Time since the last heartbeat, ms. */
   heartbeatAgeMs: number;
   /** Learned interval between this member's heartbeats, ms. */
@@ -70,6 +79,8 @@ export interface MembershipSnapshot {
   badSources: BadSourceView[];
   /** Exact total of dropped packets, including sources evicted from `badSources`. */
   badPacketsTotal: number;
+  /** Exact totals of dropped packets per reason (e.g. `replayed`, `stale`, `unauthenticated`). */
+  badPacketsByReason: Partial<Record<BadPacketReason, number>>;
 }
 
 /** Events, as a discriminated union on `type`. */
@@ -100,6 +111,10 @@ export interface MembershipOptions {
   badEventIntervalMs?: number;
   /** Cap on tracked members, so a spoofed plaintext flood cannot grow memory. Default 1024. */
   maxMembers?: number;
+  /** Cap on members heard from one source address. Default 64. */
+  maxMembersPerSource?: number;
+  /** An authenticated heartbeat whose timestamp is further than this from our clock is stale, ms. Default 60000. */
+  maxSkewMs?: number;
   /** Cap on tracked foreign nodes (oldest evicted). Default 256. */
   maxForeign?: number;
   /** Cap on bad-packet sources (oldest evicted; the total stays exact). Default 256. */
@@ -119,6 +134,16 @@ interface MemberRecord {
   since: number;
   downReason?: string;
   holdUntil: number;
+  /** Sequence number of the last authenticated heartbeat accepted (this incarnation), if any. */
+  seq: number | undefined;
+  linked: boolean;
+}
+
+/** What is remembered of a forgotten member, so its old heartbeats replayed later are still recognised. */
+interface Tombstone {
+  incarnation: number;
+  seq: number | undefined;
+  until: number;
 }
 
 interface ForeignRecord {
@@ -141,9 +166,11 @@ const DUPLICATE_GAP_MS = 2;
 
 export class Membership {
   private readonly members = new Map<string, MemberRecord>();
+  private readonly tombstones = new Map<string, Tombstone>();
   private readonly foreign = new Map<string, ForeignRecord>();
   private readonly bad = new Map<string, BadRecord>();
   private badTotal = 0;
+  private readonly badByReason: Partial<Record<BadPacketReason, number>> = {};
   private readonly events: TypedEmitter<MembershipEvent>;
   private readonly o: Required<Omit<MembershipOptions, 'self' | 'log'>> & Pick<MembershipOptions, 'self' | 'log'>;
 
@@ -157,6 +184,8 @@ export class Membership {
       foreignTtlMs: 60_000,
       badEventIntervalMs: 1000,
       maxMembers: 1024,
+      maxMembersPerSource: 64,
+      maxSkewMs: 60_000,
       maxForeign: 256,
       maxBadSources: 256,
       now: Date.now,
@@ -182,13 +211,32 @@ export class Membership {
     const now = this.o.now();
     if (packet.kind === 'bad') return this.countBad(address, packet.reason, now);
     if (packet.kind === 'foreign') return this.seeForeign(packet.node, address, now);
-    const { node, info } = packet;
+    const { node, info, auth } = packet;
     const self = this.o.self;
     if (self && self.node === node && self.incarnation === info.incarnation) return;
     const m = this.members.get(node);
-    if (!m) return this.admit(node, info, address, now, false);
-    if (info.incarnation !== m.info.incarnation) return this.incarnationChange(m, info, address, now);
-    this.heartbeat(m, info, address, now);
+    if (auth) {
+      if (Math.abs(now - auth.t) > this.o.maxSkewMs) return this.countBad(address, 'stale', now);
+      const last = m ? { incarnation: m.info.incarnation, seq: m.seq } : this.tombstone(node, now);
+      if (last && info.incarnation === last.incarnation && last.seq !== undefined && auth.seq <= last.seq)
+        return this.countBad(address, 'replayed', now);
+      if (last && info.incarnation < last.incarnation && (!m || m.state !== 'down'))
+        return this.countBad(address, 'replayed', now);
+    }
+    if (!m) return this.admit(node, info, address, now, false, auth?.seq);
+    if (info.incarnation !== m.info.incarnation) return this.incarnationChange(m, info, address, now, auth?.seq);
+    this.heartbeat(m, info, address, now, auth?.seq);
+  }
+
+  /**
+   * Records whether an authenticated link proved `node`'s name (the gateway calls this on link up and down).
+   * A linked member keeps its incarnation whatever gossip says and is never evicted. Returns false when unknown.
+   */
+  setLinked(node: string, linked: boolean): boolean {
+    const m = this.members.get(node);
+    if (!m) return false;
+    m.linked = linked;
+    return true;
   }
 
   /**
@@ -211,7 +259,7 @@ export class Membership {
     for (const m of [...this.members.values()]) {
       const missed = Math.floor((now - m.lastSeen) / m.expected);
       if (m.state === 'down') {
-        if (missed >= this.o.forgetAfter) this.members.delete(m.node);
+        if (missed >= this.o.forgetAfter) this.forget(m, now);
       } else if (missed >= this.o.downAfter) {
         this.goDown(m, DOWN_REASONS.missedHeartbeats, now);
       } else if (m.state === 'alive' && missed >= this.o.suspectAfter) {
@@ -245,28 +293,81 @@ export class Membership {
         .map(([address, b]) => ({ address, count: b.count, lastReason: b.lastReason, lastSeenAgeMs: now - b.lastSeen }))
         .sort(byKey((v) => v.address)),
       badPacketsTotal: this.badTotal,
+      badPacketsByReason: { ...this.badByReason },
     };
   }
 
-  private admit(node: string, info: HeartbeatInfo, address: string, now: number, restarted: boolean): void {
-    if (!restarted && this.members.size >= this.o.maxMembers) {
-      this.o.log?.('warn', `gossip: member table full (${this.o.maxMembers}); ignoring ${node}`);
+  private admit(
+    node: string,
+    info: HeartbeatInfo,
+    address: string,
+    now: number,
+    restarted: boolean,
+    seq: number | undefined,
+  ): void {
+    if (!restarted && !this.makeRoom(address, now)) {
+      this.o.log?.('warn', `gossip: member table full of linked members; ignoring ${node}`);
       return;
     }
+    this.tombstones.delete(node);
     const m = newRecord(node, info, address, now, this.o.heartbeatMs);
+    m.seq = seq;
     this.members.set(node, m);
     this.events.emit({ type: 'node_up', node, member: this.view(m, now), restarted });
   }
 
-  private incarnationChange(m: MemberRecord, info: HeartbeatInfo, address: string, now: number): void {
+  private incarnationChange(
+    m: MemberRecord,
+    info: HeartbeatInfo,
+    address: string,
+    now: number,
+    seq: number | undefined,
+  ): void {
     // A lower incarnation while the member lives is a late datagram from its previous life. Once it is down
     // we accept any incarnation, so a restart with a clock that went backwards still gets in.
     if (info.incarnation < m.info.incarnation && m.state !== 'down') return;
+    // A linked node's restart shows as its link closing; gossip alone (maybe forged) does not end that life.
+    if (m.linked) return;
     if (m.state !== 'down') this.goDown(m, DOWN_REASONS.restarted, now);
-    this.admit(m.node, info, address, now, true);
+    this.admit(m.node, info, address, now, true, seq);
   }
 
-  private heartbeat(m: MemberRecord, info: HeartbeatInfo, address: string, now: number): void {
+  /**
+   * Frees a slot for a new member from `address`: evicts the least recently heard unlinked member of that source
+   * when it has its share, and of the whole table when it is full. False when only linked members are left.
+   */
+  private makeRoom(address: string, now: number): boolean {
+    const fromSource = [...this.members.values()].filter((x) => x.address === address);
+    if (fromSource.length >= this.o.maxMembersPerSource && !this.evictOne(fromSource, now)) return false;
+    if (this.members.size >= this.o.maxMembers && !this.evictOne([...this.members.values()], now)) return false;
+    return true;
+  }
+
+  private evictOne(candidates: MemberRecord[], now: number): boolean {
+    let victim: MemberRecord | undefined;
+    for (const c of candidates) if (!c.linked && (!victim || c.lastSeen < victim.lastSeen)) victim = c;
+    if (!victim) return false;
+    this.forget(victim, now);
+    return true;
+  }
+
+  /** Drops a member, remembering its last sequence number until a replay of it would be stale anyway. */
+  private forget(m: MemberRecord, now: number): void {
+    this.members.delete(m.node);
+    evictOldest(this.tombstones, this.o.maxMembers);
+    this.tombstones.set(m.node, { incarnation: m.info.incarnation, seq: m.seq, until: now + this.o.maxSkewMs });
+  }
+
+  private tombstone(node: string, now: number): Tombstone | undefined {
+    const t = this.tombstones.get(node);
+    if (t && t.until < now) {
+      this.tombstones.delete(node);
+      return undefined;
+    }
+    return t;
+  }
+
+  private heartbeat(m: MemberRecord, info: HeartbeatInfo, address: string, now: number, seq: number | undefined): void {
     const gap = now - m.lastSeen;
     if (gap >= DUPLICATE_GAP_MS) {
       // Clamped so a lost packet, an outage or an early (update-triggered) heartbeat moves the estimate by at
@@ -277,6 +378,7 @@ export class Membership {
     m.lastSeen = now;
     m.info = info;
     m.address = address;
+    if (seq !== undefined) m.seq = seq;
     if (m.state === 'alive') return;
     if (m.state === 'down' && now < m.holdUntil) return;
     this.setState(m, 'alive', now);
@@ -310,6 +412,7 @@ export class Membership {
 
   private countBad(address: string, reason: BadPacketReason, now: number): void {
     this.badTotal++;
+    this.badByReason[reason] = (this.badByReason[reason] ?? 0) + 1;
     let b = this.bad.get(address);
     if (!b) {
       evictOldest(this.bad, this.o.maxBadSources);
@@ -337,6 +440,7 @@ export class Membership {
       ...(m.info.storages ? { storages: { ...m.info.storages } } : {}),
       incarnation: m.info.incarnation,
       address: m.address,
+      linked: m.linked,
       heartbeatAgeMs: now - m.lastSeen,
       expectedIntervalMs: Math.round(m.expected),
       missed: Math.floor((now - m.lastSeen) / m.expected),
@@ -348,7 +452,18 @@ export class Membership {
 }
 
 function newRecord(node: string, info: HeartbeatInfo, address: string, now: number, expected: number): MemberRecord {
-  return { node, info, address, lastSeen: now, expected, state: 'alive', since: now, holdUntil: 0 };
+  return {
+    node,
+    info,
+    address,
+    lastSeen: now,
+    expected,
+    state: 'alive',
+    since: now,
+    holdUntil: 0,
+    seq: undefined,
+    linked: false,
+  };
 }
 
 /** Maps iterate in insertion order, so the first key is the oldest entry. */

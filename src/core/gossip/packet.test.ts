@@ -8,6 +8,7 @@ import {
   type DecodedHeartbeat,
   type HeartbeatInfo,
 } from './packet.js';
+import { heartbeatMac } from './heartbeatAuth.js';
 
 const info: HeartbeatInfo = {
   v: 1,
@@ -174,5 +175,63 @@ describe('heartbeat packets', () => {
       kinds.add(decodeHeartbeat(b, { secret }).kind);
     }
     expect(kinds.has('bad')).toBe(true);
+  });
+});
+
+describe('authenticated heartbeats', () => {
+  const info: HeartbeatInfo = {
+    v: 1,
+    role: 'node',
+    host: '127.0.0.1',
+    port: 7001,
+    stores: ['reg_gh'],
+    incarnation: 42,
+  };
+  const SECRET_A = 'auth_secret_for_tests';
+
+  it('carries seq, t and a MAC inside ts that checks out under the secret', () => {
+    const p = encodeHeartbeat({ node: 'n1@127.0.0.1', info, seq: 7, t: 1_700_000_000_000 }, { secret: SECRET_A });
+    expect(decodeHeartbeat(p, { secret: SECRET_A })).toEqual({
+      kind: 'ours',
+      node: 'n1@127.0.0.1',
+      info,
+      auth: { seq: 7, t: 1_700_000_000_000, valid: true },
+    });
+  });
+
+  it('a changed field or another node name with the same MAC does not check out; no MAC is no auth', () => {
+    const key = createHash('sha256').update(SECRET_A).digest();
+    const packet = (node: string, ts: string): Buffer => {
+      const plain = Buffer.concat([
+        HEARTBEAT_PRELUDE,
+        encodeTerm(
+          termMap([
+            [atom('node'), atom(node)],
+            [atom('ts'), Buffer.from(ts)],
+          ]),
+        ),
+      ]);
+      const iv = Buffer.alloc(16, 7);
+      const c = createCipheriv('aes-256-cbc', key, iv);
+      return Buffer.concat([iv, c.update(plain), c.final()]);
+    };
+    const signed = JSON.stringify({ ...info, seq: 1, t: 5 });
+    const ts = `${signed.slice(0, -1)},"mac":"${heartbeatMac(SECRET_A, 'n1@h', Buffer.from(signed))}"}`;
+    const authOf = (p: Buffer) => (decodeHeartbeat(p, { secret: SECRET_A }) as { auth?: { valid: boolean } }).auth;
+    expect(authOf(packet('n1@h', ts))).toEqual({ seq: 1, t: 5, valid: true });
+    expect(authOf(packet('n1@h', ts.replace('"port":7001', '"port":7002')))?.valid).toBe(false);
+    expect(authOf(packet('n1@h', ts.replace('"seq":1', '"seq":9')))?.valid).toBe(false);
+    expect(authOf(packet('n2@h', ts))?.valid).toBe(false);
+    expect(authOf(packet('n1@h', JSON.stringify(info)))).toBeUndefined();
+    expect(
+      decodeHeartbeat(packet('n1@h', ts.replace(/"mac":"[0-9a-f]+"/, '"mac":"zz"')), { secret: SECRET_A }),
+    ).toMatchObject({ kind: 'bad', reason: 'bad_info' });
+  });
+
+  it('node names must be name@host in printable ASCII', () => {
+    expect(() => encodeHeartbeat({ node: 'no-at-sign', info })).toThrow(/name@host/);
+    expect(() => encodeHeartbeat({ node: 'a@b\nINFO forged', info })).toThrow(/name@host/);
+    const raw = Buffer.concat([HEARTBEAT_PRELUDE, encodeTerm(termMap([[atom('node'), atom('x@y\nz')]]))]);
+    expect(decodeHeartbeat(raw)).toEqual({ kind: 'bad', reason: 'bad_name' });
   });
 });

@@ -8,6 +8,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { GaterError } from '../errors.js';
 import { parseStorages, type StorageIdentity } from '../wire/ops.js';
 import { Atom, TermMap, atom, decodeTerm, encodeTerm } from '../wire/etf.js';
+import { heartbeatMac, verifyHeartbeatMac } from './heartbeatAuth.js';
 
 /** The ASCII prelude libcluster puts before the term (inside the ciphertext when a secret is set). */
 export const HEARTBEAT_PRELUDE = Buffer.from('heartbeat::', 'ascii');
@@ -42,7 +43,12 @@ export interface HeartbeatInfo {
  * - `bad_term`: the ETF did not decode;
  * - `not_a_heartbeat`: a term, but not a map with an atom `node`;
  * - `bad_info`: `ts` present but not our JSON schema;
- * - `unsupported_version`: `ts` JSON with a `v` we do not know.
+ * - `unsupported_version`: `ts` JSON with a `v` we do not know;
+ * - `bad_name`: the node name is not `name@host` in printable ASCII (up to 255 characters);
+ * - `unauthenticated`: our `ts` without a valid heartbeat MAC (forged, or sent by a process with another secret
+ *   that still decrypted);
+ * - `replayed`: a heartbeat whose sequence number is not newer than one already accepted from that node;
+ * - `stale`: a heartbeat whose timestamp is too far from our clock (an old capture, or a badly set clock).
  */
 export const BAD_PACKET_REASONS = [
   'too_large',
@@ -52,12 +58,28 @@ export const BAD_PACKET_REASONS = [
   'not_a_heartbeat',
   'bad_info',
   'unsupported_version',
+  'bad_name',
+  'unauthenticated',
+  'replayed',
+  'stale',
 ] as const;
 export type BadPacketReason = (typeof BAD_PACKET_REASONS)[number];
 
+/**
+ * What authenticates one of our heartbeats, carried in the same `ts` JSON (BEAM nodes ignore it): a sequence
+ * number that grows with every heartbeat of one incarnation, the sender's clock (ms since the epoch) and an
+ * HMAC keyed from the secret (see heartbeatAuth.ts).
+ */
+export interface HeartbeatAuth {
+  seq: number;
+  t: number;
+  /** Whether the MAC checked out under the secret the packet was decoded with (false without a secret). */
+  valid: boolean;
+}
+
 /** What a datagram turned out to be. */
 export type DecodedHeartbeat =
-  | { kind: 'ours'; node: string; info: HeartbeatInfo }
+  | { kind: 'ours'; node: string; info: HeartbeatInfo; auth?: HeartbeatAuth }
   | { kind: 'foreign'; node: string }
   | { kind: 'bad'; reason: BadPacketReason; detail?: string };
 
@@ -86,14 +108,18 @@ function keyFor(secret: string): Buffer {
  * Builds one heartbeat datagram. Omit `info` to build a BEAM-style heartbeat (`#{node => ...}` only).
  * @throws GaterError `invalid_argument` if the info does not validate or the packet would exceed the cap.
  */
-export function encodeHeartbeat(hb: { node: string; info?: HeartbeatInfo }, opts: PacketOptions = {}): Buffer {
+export function encodeHeartbeat(
+  hb: { node: string; info?: HeartbeatInfo; seq?: number; t?: number },
+  opts: PacketOptions = {},
+): Buffer {
   const { secret, maxPacketBytes = DEFAULT_MAX_PACKET_BYTES } = opts;
-  if (!hb.node || hb.node.length > MAX_NAME) throw new GaterError('invalid_argument', 'gossip: bad node name');
+  if (!isNodeName(hb.node))
+    throw new GaterError('invalid_argument', 'gossip: bad node name: expected name@host in printable ASCII');
   const entries: Array<readonly [Atom, Atom | Buffer]> = [[ATOM_NODE, atom(hb.node)]];
   if (hb.info) {
     const problem = validateInfo(hb.info);
     if (problem) throw new GaterError('invalid_argument', `gossip: bad heartbeat info: ${problem}`);
-    entries.push([ATOM_TS, Buffer.from(JSON.stringify(hb.info), 'utf8')]);
+    entries.push([ATOM_TS, infoBytes(hb.node, hb.info, secret, hb.seq, hb.t)]);
   }
   const plain = Buffer.concat([HEARTBEAT_PRELUDE, encodeTerm(new TermMap(entries))]);
   const packet = secret === undefined ? plain : encrypt(plain, keyFor(secret));
@@ -101,6 +127,14 @@ export function encodeHeartbeat(hb: { node: string; info?: HeartbeatInfo }, opts
     throw new GaterError('invalid_argument', `gossip: heartbeat of ${packet.length} bytes exceeds ${maxPacketBytes}`);
   }
   return packet;
+}
+
+/** The `ts` binary: the info as JSON, authenticated (seq, t, then mac last) when a secret and a seq are given. */
+function infoBytes(node: string, info: HeartbeatInfo, secret?: string, seq?: number, t?: number): Buffer {
+  if (secret === undefined || seq === undefined) return Buffer.from(JSON.stringify(info), 'utf8');
+  const signed = Buffer.from(JSON.stringify({ ...info, seq, t: t ?? Date.now() }), 'utf8');
+  const mac = heartbeatMac(secret, node, signed);
+  return Buffer.concat([signed.subarray(0, signed.length - 1), Buffer.from(`,"mac":"${mac}"}`, 'ascii')]);
 }
 
 /** Classifies one datagram. Never throws, whatever the bytes. */
@@ -136,15 +170,20 @@ function decodeUnsafe(packet: Uint8Array, opts: PacketOptions): DecodedHeartbeat
   if (!(map instanceof TermMap)) return { kind: 'bad', reason: 'not_a_heartbeat' };
   const node = map.get(ATOM_NODE);
   if (!(node instanceof Atom) || node.name.length === 0) return { kind: 'bad', reason: 'not_a_heartbeat' };
+  if (!isNodeName(node.name)) return { kind: 'bad', reason: 'bad_name' };
   const ts = map.get(ATOM_TS);
   if (ts === undefined) return { kind: 'foreign', node: node.name };
   if (!(ts instanceof Uint8Array)) return { kind: 'bad', reason: 'bad_info', detail: 'ts is not a binary' };
-  return parseInfo(node.name, ts);
+  return parseInfo(node.name, ts, secret);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function parseInfo(node: string, ts: Uint8Array): DecodedHeartbeat {
+/** The `,"mac":"<64 hex>"}` an authenticated `ts` ends with. */
+const MAC_SUFFIX_BYTES = ',"mac":""}'.length + 64;
+const MAC_SUFFIX_RE = /,"mac":"([0-9a-f]{64})"\}$/;
+
+function parseInfo(node: string, ts: Uint8Array, secret: string | undefined): DecodedHeartbeat {
   let raw: unknown;
   try {
     raw = JSON.parse(utf8.decode(ts));
@@ -165,7 +204,28 @@ function parseInfo(node: string, ts: Uint8Array): DecodedHeartbeat {
     ...(r.storages === undefined ? {} : { storages: parseStorages(r.storages) ?? {} }),
   } as HeartbeatInfo;
   const problem = validateInfo(info);
-  return problem ? { kind: 'bad', reason: 'bad_info', detail: problem } : { kind: 'ours', node, info };
+  if (problem) return { kind: 'bad', reason: 'bad_info', detail: problem };
+  if (r.seq === undefined && r.t === undefined && r.mac === undefined) return { kind: 'ours', node, info };
+  const { seq, t } = r;
+  const tail = Buffer.from(ts.subarray(Math.max(0, ts.length - MAC_SUFFIX_BYTES))).toString('latin1');
+  const m = MAC_SUFFIX_RE.exec(tail);
+  if (!Number.isSafeInteger(seq) || (seq as number) < 0 || !Number.isSafeInteger(t) || !m)
+    return { kind: 'bad', reason: 'bad_info', detail: 'bad seq, t or mac' };
+  // The MAC covers the exact bytes sent, minus the mac field (always last): no re-encoding on this side.
+  const signed = Buffer.concat([ts.subarray(0, ts.length - MAC_SUFFIX_BYTES), Buffer.from('}')]);
+  const valid = secret !== undefined && verifyHeartbeatMac(secret, node, signed, m[1]!);
+  return { kind: 'ours', node, info, auth: { seq: seq as number, t: t as number, valid } };
+}
+
+const NAME_PART = '[\\x21-\\x3f\\x41-\\x7e]+';
+const NODE_NAME_RE = new RegExp(`^${NAME_PART}@${NAME_PART}$`);
+
+/**
+ * Whether x is a node name we accept from the network: `name@host`, printable ASCII without spaces or a
+ * second `@`, at most 255 characters. Anything else (a newline, an escape sequence) could forge log lines.
+ */
+export function isNodeName(x: unknown): x is string {
+  return typeof x === 'string' && x.length <= MAX_NAME && NODE_NAME_RE.test(x);
 }
 
 /** Returns what is wrong with an info object, or undefined when it is valid. */
@@ -173,13 +233,21 @@ export function validateInfo(info: HeartbeatInfo): string | undefined {
   if (info.v !== 1) return 'v must be 1';
   if (!(NODE_ROLES as readonly unknown[]).includes(info.role)) return 'unknown role';
   if (typeof info.host !== 'string' || info.host.length === 0 || info.host.length > MAX_NAME) return 'bad host';
+  if (!PRINTABLE_RE.test(info.host)) return 'bad host';
   if (!Number.isInteger(info.port) || info.port < 0 || info.port > 65535) return 'bad port';
   if (!Array.isArray(info.stores) || info.stores.length > MAX_STORES) return 'bad stores';
-  if (!info.stores.every((s) => typeof s === 'string' && s.length > 0 && s.length <= MAX_NAME)) return 'bad store name';
+  if (!info.stores.every((s) => typeof s === 'string' && s.length > 0 && s.length <= MAX_NAME && !CONTROL_RE.test(s)))
+    return 'bad store name';
   if (!Number.isSafeInteger(info.incarnation) || info.incarnation < 0) return 'bad incarnation';
   if (info.storages !== undefined && Object.keys(info.storages).length > MAX_STORES) return 'bad storages';
   return undefined;
 }
+
+/** Printable ASCII, no spaces: hosts are written into logs and dialled. */
+const PRINTABLE_RE = /^[\x21-\x7e]+$/;
+/** Control characters (C0, DEL, C1): never accepted in a store name, which is Unicode otherwise. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
 
 function encrypt(plain: Buffer, key: Buffer): Buffer {
   const iv = randomBytes(AES_BLOCK);

@@ -2,7 +2,7 @@ import { GaterError, invalidArgument, toGaterError } from '../errors.js';
 import type { GaterApi } from '../api/gaterApi.js';
 import { normaliseSelector } from '../matching.js';
 import type { EventRecord, Selector, SubscriptionType } from '../types.js';
-import { validateSubscriptionType } from '../validation.js';
+import { validateName, validateSubscriptionType } from '../validation.js';
 import { TypedEmitter } from '../util/typedEmitter.js';
 
 export type ObserverStatus = 'Running' | 'Stopped';
@@ -107,8 +107,7 @@ export class ObserverRegistry {
     selector: unknown,
     options: CreateObserverOptions = {},
   ): Promise<Observer> {
-    const trimmed = typeof name === 'string' ? name.trim() : '';
-    if (!trimmed) throw invalidArgument('observer name must not be empty; type a name such as "all_obs"');
+    const trimmed = validateName('observer', name);
     const existing = this.observers.get(trimmed);
     if (existing?.status === 'Running') {
       throw invalidArgument(`an observer named "${trimmed}" is already running; stop it first or pick another name`);

@@ -3,7 +3,7 @@
  * through {@link encodeFrame}. Shared by the RPC client and server so both close connections the same way.
  */
 import type { Socket } from 'node:net';
-import { toGaterError, type GaterError } from '../errors.js';
+import { GaterError, toGaterError } from '../errors.js';
 import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder, NO_FRAME, type FrameOpener } from '../wire/frame.js';
 import type { FrameSealer } from './sessionSeal.js';
 import type { LogFn } from '../log.js';
@@ -28,8 +28,14 @@ export interface FramedSocketOptions {
   onFrame(frame: unknown): void;
   /** Called once, with a human-readable reason, when the connection closes for whatever cause. */
   onClose(reason: string): void;
-  /** Called when the byte stream cannot be decoded, just before the connection is closed. */
+  /** Called when the byte stream cannot be decoded (or a frame misses its deadline), just before closing. */
   onBadInput?(err: GaterError): void;
+  /**
+   * Once part of a frame has arrived, the rest must arrive within this many ms (counted from the last complete
+   * frame), or the connection is closed with `timeout`: a peer cannot hold a connection with a half-sent frame
+   * (slowloris). Default: no deadline.
+   */
+  frameTimeoutMs?: number;
 }
 
 export class FramedSocket {
@@ -40,6 +46,7 @@ export class FramedSocket {
   private graceTimer: NodeJS.Timeout | undefined;
   /** Set once the handshake is done: every frame sent from then on carries a session MAC. */
   private sealer: FrameSealer | undefined;
+  private frameTimer: NodeJS.Timeout | undefined;
   /** Plain frames about to be written (sealed when written), and their size. */
   private out: Buffer[] = [];
   /** Frames produced by beforeFlush hooks during a flush: written ahead of `out`. */
@@ -64,6 +71,7 @@ export class FramedSocket {
     });
     socket.on('close', () => {
       if (this.graceTimer) clearTimeout(this.graceTimer);
+      clearTimeout(this.frameTimer);
       this.finish(this.peerReason());
     });
   }
@@ -202,6 +210,7 @@ export class FramedSocket {
   close(reason: string, farewell?: unknown): void {
     if (this.closing) return;
     this.closing = true;
+    clearTimeout(this.frameTimer);
     let sent = false;
     if (farewell !== undefined && !this.socket.destroyed) {
       this.flush(); // frames queued before the farewell go out before it
@@ -226,9 +235,24 @@ export class FramedSocket {
     if (this.closing) return;
     // One frame at a time: handling a frame may switch the decoder to sealed frames for the next one.
     for (let frame = this.decode(chunk); frame !== NO_FRAME; frame = this.decode()) {
+      clearTimeout(this.frameTimer);
+      this.frameTimer = undefined;
       this.opts.onFrame(frame);
       if (this.closing) return;
     }
+    this.armFrameDeadline();
+  }
+
+  /** Starts the deadline of a frame that has begun to arrive, unless one is running already. */
+  private armFrameDeadline(): void {
+    const ms = this.opts.frameTimeoutMs;
+    if (ms === undefined || this.closing || this.frameTimer || !this.decoder.midFrame) return;
+    this.frameTimer = setTimeout(() => {
+      const err = new GaterError('timeout', `frame not completed within ${ms} ms`, { frameTimeoutMs: ms });
+      this.opts.onBadInput?.(err);
+      this.close(`${err.code}: ${err.message}`, { error: err.toWire() });
+    }, ms);
+    this.frameTimer.unref();
   }
 
   /** The next frame (after feeding `chunk`, if given), or NO_FRAME; bad input closes the connection. */

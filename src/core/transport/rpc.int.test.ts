@@ -117,7 +117,16 @@ describe('rpc handshake', () => {
     expect(conn.welcome).toEqual({ stores: ['greenhouse'], workers: [{ store: 'greenhouse', id: 'w1' }] });
     expect(conn.closed).toBe(false);
     expect(srv.sessions().map((s) => s.remoteNode)).toEqual(['gw-1']);
-    expect(srv.stats()).toEqual({ accepted: 1, rejectedAuth: 0, handshakeTimeouts: 0, badFrames: 0 });
+    expect(srv.stats()).toEqual({
+      accepted: 1,
+      rejectedAuth: 0,
+      handshakeTimeouts: 0,
+      badFrames: 0,
+      rateLimited: 0,
+      overCapacity: 0,
+      frameTimeouts: 0,
+      tamperedFrames: 0,
+    });
     expect(await conn.request('whoami', null, 1000)).toBe('gw-1');
   });
 

@@ -1,10 +1,9 @@
 /** Hostile and broken peers, spoken to through raw sockets: the server must survive all of them. */
-import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from '../wire/frame.js';
-import { clientMac, newNonce, parseHello } from './handshake.js';
+import { RawPeer as BasePeer } from '../../../test/helpers/rawPeer.js';
+import { encodeFrame } from '../wire/frame.js';
+import { newNonce } from './handshake.js';
 import { connectRpc, startRpcServer, type RpcServer } from './index.js';
-import { sessionSeal, type FrameSealer } from './sessionSeal.js';
 
 const COOKIE = 'robust-cookie';
 const HOST = '127.0.0.1';
@@ -26,66 +25,10 @@ afterAll(async () => {
   await srv.close();
 });
 
-/** A raw socket with a frame reader; bytes the decoder cannot parse are ignored. */
-class RawPeer {
-  readonly frames: unknown[] = [];
-  readonly closed: Promise<void>;
-  private readonly decoder = new FrameDecoder();
-  private waiter: (() => void) | undefined;
-  /** Set by authenticate(): frames are then sealed with the session key, as a real client's are. */
-  private sealer: FrameSealer | undefined;
-
-  private constructor(readonly socket: Socket) {
-    socket.on('error', () => {});
-    socket.on('data', (chunk) => {
-      try {
-        this.frames.push(...this.decoder.push(chunk));
-      } catch {
-        // not our concern here
-      }
-      this.waiter?.();
-    });
-    this.closed = new Promise((r) => socket.on('close', () => r()));
-  }
-
-  static async open(): Promise<RawPeer> {
-    const socket = connect(srv.port, HOST);
-    await new Promise((r) => socket.once('connect', r));
-    return new RawPeer(socket);
-  }
-
-  /** Resolves with frame number i (0-based) once it has arrived. */
-  async frame(i: number): Promise<unknown> {
-    while (this.frames.length <= i) {
-      await Promise.race([new Promise<void>((r) => (this.waiter = r)), this.closed]);
-      if (this.frames.length <= i && this.socket.destroyed)
-        throw new Error(`closed after ${this.frames.length} frames`);
-    }
-    return this.frames[i];
-  }
-
-  async authenticate(): Promise<void> {
-    const hello = parseHello(await this.frame(0))!;
-    const cnonce = newNonce();
-    this.send({ auth: { node: 'raw', nonce: cnonce, mac: clientMac(COOKIE, hello.nonce, cnonce) } });
-    const seal = sessionSeal(
-      { cookie: COOKIE, serverNonce: hello.nonce, clientNonce: cnonce, serverNode: hello.node, clientNode: 'raw' },
-      'client',
-    );
-    this.sealer = seal.sealer;
-    this.decoder.opener = seal.unsealer;
-    expect(await this.frame(1)).toMatchObject({ welcome: { node: 'store-r' } });
-  }
-
-  send(value: unknown): void {
-    this.socket.write(this.seal(encodeFrame(value)));
-  }
-
-  /** A plain frame as this peer would send it now: sealed after the handshake. */
-  seal(frame: Buffer): Buffer {
-    return this.sealer ? this.sealer.seal(frame.subarray(FRAME_HEADER_BYTES)) : frame;
-  }
-}
+/** A raw peer of the server under test. */
+const RawPeer = {
+  open: (): Promise<BasePeer> => BasePeer.open(srv.port, HOST),
+};
 
 let seed = 0x5eed;
 function randomBytes(n: number): Buffer {
@@ -154,7 +97,7 @@ describe('rpc server under hostile input', () => {
 
   it('answers thousands of malformed requests that carry an id, and keeps the session open', async () => {
     const peer = await RawPeer.open();
-    await peer.authenticate();
+    await peer.authenticate(COOKIE);
     const shapes = [(id: number) => ({ id }), (id: number) => ({ id, op: 5 }), (id: number) => ({ id, op: '' })];
     const n = 3000;
     peer.socket.write(Buffer.concat(Array.from({ length: n }, (_, i) => peer.seal(encodeFrame(shapes[i % 3]!(i))))));
@@ -167,13 +110,13 @@ describe('rpc server under hostile input', () => {
 
   it('closes an authenticated peer that sends a frame without an id, or bad JSON', async () => {
     const noId = await RawPeer.open();
-    await noId.authenticate();
+    await noId.authenticate(COOKIE);
     noId.send({ op: 'echo', args: 1 });
     await noId.closed;
     expect(noId.frames[2]).toMatchObject({ error: { code: 'invalid_argument' } });
 
     const badJson = await RawPeer.open();
-    await badJson.authenticate();
+    await badJson.authenticate(COOKIE);
     const payload = Buffer.from('{"id": 1, "op": "echo", "args": ');
     const header = Buffer.alloc(4);
     header.writeUInt32BE(payload.length);
@@ -182,7 +125,7 @@ describe('rpc server under hostile input', () => {
     expect(badJson.frames[2]).toMatchObject({ error: { code: 'invalid_argument' } });
 
     const truncated = await RawPeer.open();
-    await truncated.authenticate();
+    await truncated.authenticate(COOKIE);
     truncated.socket.end(truncated.seal(encodeFrame({ id: 1, op: 'echo', args: 'x'.repeat(100) })).subarray(0, 50));
     await truncated.closed;
     await goodClientStillServed();
@@ -190,7 +133,7 @@ describe('rpc server under hostile input', () => {
 
   it('closes a session whose peer stops reading once its write buffer passes the cap', async () => {
     const peer = await RawPeer.open();
-    await peer.authenticate();
+    await peer.authenticate(COOKIE);
     const session = srv.sessions().find((s) => s.remoteNode === 'raw' && !s.closed)!;
     const reason = new Promise<string>((r) => session.onClose(r));
     peer.socket.pause();

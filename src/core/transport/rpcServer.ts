@@ -10,8 +10,19 @@ import { GaterError, invalidArgument, toGaterError, type WireError } from '../er
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from '../wire/frame.js';
 import { DEFAULT_MAX_WRITE_BUFFER_BYTES, FramedSocket, type Logger } from './framedSocket.js';
 import { clientMac, DEFAULT_HANDSHAKE_TIMEOUT_MS, newNonce, parseAuth, serverMac, verifyMac } from './handshake.js';
-import { asRecord, isRequestId, MIN_FRAME_BYTES, type RegistryUpdate, type RequestId } from './protocol.js';
+import {
+  asRecord,
+  isRequestId,
+  MIN_FRAME_BYTES,
+  COUNTERS_OP,
+  PING_OP,
+  PONG,
+  type RegistryUpdate,
+  type RequestId,
+} from './protocol.js';
 import { RpcSessionImpl, type RpcSession } from './rpcSession.js';
+import { FailureLimiter, type FailureLimiterOptions } from './failureLimiter.js';
+import { RefusalLog } from './refusalLog.js';
 import { sessionSeal } from './sessionSeal.js';
 
 /**
@@ -19,6 +30,9 @@ import { sessionSeal } from './sessionSeal.js';
  * anonymous peer should not make the server buffer up to `maxFrameBytes`.
  */
 export const HANDSHAKE_MAX_FRAME_BYTES = 64 * 1024;
+
+/** Default time a started frame has to complete after the handshake: 30 s, ample for 16 MiB on a slow link. */
+export const DEFAULT_FRAME_TIMEOUT_MS = 30_000;
 
 export interface RpcServerOptions {
   /** Interface to listen on (default `'127.0.0.1'`). */
@@ -44,6 +58,18 @@ export interface RpcServerOptions {
   handler(session: RpcSession, op: string, args: unknown): Promise<unknown>;
   /** Where connection events go (default: nowhere). */
   log?: Logger;
+  /** Connections still in their handshake, at most, in total (default 256); more are closed at once. */
+  maxPendingHandshakes?: number;
+  /** Connections still in their handshake, at most, per source address (default 16). */
+  maxPendingPerSource?: number;
+  /** After the handshake, a frame that has started must complete within this many ms (default 30000). */
+  frameTimeoutMs?: number;
+  /** Failed handshakes allowed per source address (default: a burst of 10, then one every 2 s). */
+  authFailures?: FailureLimiterOptions;
+  /** Shortest time between two "refused N connections" summary lines, ms (default 10000). */
+  refusalLogIntervalMs?: number;
+  /** More counters for the `$counters` answer (e.g. the node's gossip drops), next to the transport's own. */
+  counters?: () => Record<string, number>;
 }
 
 export interface RpcServerStats {
@@ -55,6 +81,14 @@ export interface RpcServerStats {
   handshakeTimeouts: number;
   /** Frames that could not be decoded or were not a request; each one closes its connection unless it had an id. */
   badFrames: number;
+  /** Connections turned away before hello: their address had too many failed handshakes. */
+  rateLimited: number;
+  /** Connections closed at once: too many others were still in their handshake (in total or from that address). */
+  overCapacity: number;
+  /** Authenticated connections closed because a started frame did not complete in time. */
+  frameTimeouts: number;
+  /** Frames after the handshake that failed the session MAC (changed, replayed, reordered or injected). */
+  tamperedFrames: number;
 }
 
 export interface RpcServer {
@@ -94,7 +128,24 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
   const log = opts.log ?? noop;
   const { cookie, nodeName } = opts;
 
-  const stats: RpcServerStats = { accepted: 0, rejectedAuth: 0, handshakeTimeouts: 0, badFrames: 0 };
+  const frameTimeoutMs = opts.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS;
+  const maxPending = opts.maxPendingHandshakes ?? 256;
+  const maxPendingPerSource = opts.maxPendingPerSource ?? 16;
+  const stats: RpcServerStats = {
+    accepted: 0,
+    rejectedAuth: 0,
+    handshakeTimeouts: 0,
+    badFrames: 0,
+    rateLimited: 0,
+    overCapacity: 0,
+    frameTimeouts: 0,
+    tamperedFrames: 0,
+  };
+  const limiter = new FailureLimiter(opts.authFailures);
+  const refusals = new RefusalLog(log, opts.refusalLogIntervalMs);
+  /** Connections in their handshake, per source address (an address leaves the map at zero). */
+  const pending = new Map<string, number>();
+  let pendingTotal = 0;
   const connections = new Set<FramedSocket>();
   // Sockets outlive their FramedSocket while a farewell frame drains; close() must not wait for those.
   const sockets = new Set<Socket>();
@@ -108,20 +159,57 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
       socket.destroy();
       return;
     }
+    const address = socket.remoteAddress ?? '?';
+    if (pendingTotal >= maxPending || (pending.get(address) ?? 0) >= maxPendingPerSource) {
+      stats.overCapacity++;
+      refusals.note('overCapacity', address);
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    const blockedMs = limiter.blockedFor(address);
+    if (blockedMs > 0) {
+      // Before hello, so a guesser learns nothing from the turn-away but when to come back.
+      stats.rateLimited++;
+      refusals.note('rateLimited', address);
+      refuseNow(socket, {
+        code: 'unauthorized',
+        message: `too many failed handshakes from ${address}: retry in ${Math.ceil(blockedMs / 1000)} s`,
+      });
+      return;
+    }
+    let inHandshake = true;
+    pending.set(address, (pending.get(address) ?? 0) + 1);
+    pendingTotal++;
+    const handshakeDone = (): void => {
+      if (!inHandshake) return;
+      inHandshake = false;
+      pendingTotal--;
+      const n = (pending.get(address) ?? 1) - 1;
+      if (n <= 0) pending.delete(address);
+      else pending.set(address, n);
+    };
     const snonce = newNonce();
     let session: RpcSessionImpl | undefined;
     const conn: FramedSocket = new FramedSocket(socket, {
       maxFrameBytes,
       maxWriteBufferBytes,
+      frameTimeoutMs,
       onFrame: (frame) => (session ? onRequest(session, conn, frame) : onAuth(frame)),
       onBadInput: (err) => {
         stats.badFrames++;
-        log('warn', `closing ${conn.remote}: ${err.code}: ${err.message}`);
+        if (!session) return refusals.note('badInput', address);
+        if (err.code === 'timeout') stats.frameTimeouts++;
+        if (err.code === 'unauthorized') stats.tamperedFrames++;
+        log(
+          'warn',
+          `closing session ${session.id} (${session.remoteNode}) from ${conn.remote}: ${err.code}: ${err.message}`,
+        );
       },
       onClose: (reason) => {
         clearTimeout(timer);
+        handshakeDone();
         connections.delete(conn);
         if (session) {
           sessions.delete(session);
@@ -134,7 +222,7 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
     connections.add(conn);
     const timer = setTimeout(() => {
       stats.handshakeTimeouts++;
-      log('warn', `closing ${conn.remote}: no handshake within ${handshakeTimeoutMs} ms`);
+      refusals.note('handshakeTimeout', address);
       conn.close('handshake timed out', {
         error: new GaterError('timeout', `handshake not completed within ${handshakeTimeoutMs} ms`).toWire(),
       });
@@ -145,10 +233,8 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
       const auth = parseAuth(frame);
       if (!auth || !verifyMac(clientMac(cookie, snonce, auth.nonce), auth.mac)) {
         stats.rejectedAuth++;
-        log(
-          'warn',
-          `handshake from ${conn.remote} refused: ${auth ? `bad mac from node ${auth.node}` : 'malformed auth'}`,
-        );
+        limiter.fail(address);
+        refusals.note('badAuth', address);
         const refusal: WireError = { code: 'unauthorized', message: 'handshake refused: authentication failed' };
         conn.close('unauthorized', { error: refusal });
         return;
@@ -171,6 +257,7 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
         return;
       }
       clearTimeout(timer);
+      handshakeDone();
       conn.decoder.maxFrameBytes = maxFrameBytes;
       session = new RpcSessionImpl(randomUUID(), auth.node, conn, log);
       sessions.add(session);
@@ -192,6 +279,20 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
     if (typeof op !== 'string' || op.length === 0) {
       stats.badFrames++;
       sendReply(conn, id, { error: invalidArgument('malformed request: op must be a non-empty string').toWire() });
+      return;
+    }
+    if (op === COUNTERS_OP) {
+      let extra: Record<string, number> = {};
+      try {
+        extra = opts.counters?.() ?? {};
+      } catch {
+        // A failing source of extra counters still leaves the transport's own.
+      }
+      sendReply(conn, id, { ok: true, value: { ...stats, ...extra } });
+      return;
+    }
+    if (op === PING_OP) {
+      sendReply(conn, id, { ok: true, value: PONG });
       return;
     }
     void dispatch(session, conn, id, op, args);
@@ -234,6 +335,13 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
     }
   }
 
+  /** Writes one plain error frame and closes; the socket is destroyed soon even if the peer never reads. */
+  function refuseNow(socket: Socket, error: WireError): void {
+    socket.on('error', () => {});
+    socket.end(encodeFrame({ error }));
+    setTimeout(() => socket.destroy(), 1000).unref();
+  }
+
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException): void => {
       reject(
@@ -267,6 +375,8 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
     stats: () => ({ ...stats }),
     close() {
       closing ??= new Promise<void>((resolve) => {
+        refusals.flush();
+        refusals.stop();
         server.close(() => resolve());
         for (const c of [...connections]) c.close('server closing');
         for (const s of [...sockets]) s.destroy();

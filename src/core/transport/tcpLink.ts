@@ -3,7 +3,7 @@ import { parseStorages, type NodeAnnouncement, type Op, type OpRequest, type OpR
 import type { EventRecord, WorkerDescriptor } from '../types.js';
 import { connectRpc, type RpcClientOptions } from './rpcClient.js';
 import type { RpcConnection } from './rpcConnection.js';
-import type { RegistryUpdate } from './protocol.js';
+import { COUNTERS_OP, type RegistryUpdate } from './protocol.js';
 
 /** A NodeLink over the authenticated TCP transport. */
 export class TcpLink implements NodeLink {
@@ -53,6 +53,15 @@ export class TcpLink implements NodeLink {
 
   close(): void {
     this.conn.close();
+  }
+
+  /** The node's own security counters (refused handshakes, tampered frames, gossip drops), fetched over the link. */
+  async counters(timeoutMs: number): Promise<Record<string, number>> {
+    const v = await this.conn.request(COUNTERS_OP, null, timeoutMs);
+    const out: Record<string, number> = {};
+    if (v && typeof v === 'object')
+      for (const [k, n] of Object.entries(v as Record<string, unknown>)) if (typeof n === 'number') out[k] = n;
+    return out;
   }
 }
 

@@ -1,0 +1,131 @@
+import { LatencyHistogram } from '../core/bench/histogram.js';
+import { toGaterError } from '../core/index.js';
+import type { Gater } from '../core/index.js';
+import { RateMeter } from './ringBuffer.js';
+import { memoryStatus, sampleMemory, type VitalsSnapshot } from './vitals.js';
+
+/** Seconds the append rate and the delivery p99 look back over. */
+export const VITALS_WINDOW_S = 5;
+
+/**
+ * The console's vital signs, gathered on ONE clock (every `everyMs`) for every view that shows them: each view
+ * polling on its own clock would draw a frame per poll, and every frame costs the event loop (see FramePacer).
+ * Plain TypeScript, started by the first subscriber and stopped by the last.
+ */
+export class ConsoleVitals {
+  private readonly listeners = new Set<(s: VitalsSnapshot) => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private last: VitalsSnapshot | undefined;
+  private readonly appendRate: RateMeter;
+  /** One histogram per second of the window, the oldest reset and reused as the window moves. */
+  private readonly latency = Array.from({ length: VITALS_WINDOW_S }, () => new LatencyHistogram());
+  private readonly merged = new LatencyHistogram();
+  private slot = 0;
+
+  constructor(
+    private readonly gater: Gater,
+    private readonly eventsInProcess: () => boolean,
+    readonly everyMs = 1000,
+    now: () => number = Date.now,
+  ) {
+    this.appendRate = new RateMeter(VITALS_WINDOW_S * 1000, now);
+  }
+
+  /**
+   * Records the delivery latency of a batch that just arrived (its oldest event: the worst of the batch), from
+   * the event's `createdEpoch` (µs). One clock read per batch, nothing per event.
+   */
+  recordDelivery(createdEpochMicros: number): void {
+    if (!Number.isFinite(createdEpochMicros)) return;
+    this.latency[this.slot]!.record(Date.now() - createdEpochMicros / 1000);
+  }
+
+  /**
+   * The latest snapshot; before the first tick, what is known without asking the store (mode, store, nodes,
+   * memory), so the header is never empty.
+   */
+  get current(): VitalsSnapshot {
+    return this.last ?? { ...this.local(undefined), appendRate: 0, delivered: 0 };
+  }
+
+  private local(storeEvents: number | undefined): Pick<VitalsSnapshot, 'mode' | 'store' | 'nodes' | 'memory'> {
+    const nodes = this.gater.cluster.status().nodes;
+    const linked = nodes.filter((n) => n.state === 'alive' && n.connected).length;
+    return {
+      mode: this.gater.mode,
+      store: this.gater.store,
+      nodes: { linked, total: nodes.length },
+      memory: memoryStatus(sampleMemory(), this.eventsInProcess() ? storeEvents : undefined),
+    };
+  }
+
+  /** Called with each new snapshot (about once a second); returns the unsubscribe function. */
+  subscribe(listener: (s: VitalsSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    if (!this.timer) {
+      void this.tick();
+      this.timer = setInterval(() => void this.tick(), this.everyMs);
+      this.timer.unref();
+    }
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0 && this.timer) {
+        clearInterval(this.timer);
+        this.timer = undefined;
+      }
+    };
+  }
+
+  /** Takes a snapshot now and tells the listeners (the clock does this; tests call it directly). */
+  async tick(): Promise<VitalsSnapshot | undefined> {
+    if (this.busy) return this.last;
+    this.busy = true;
+    try {
+      const snap = await this.take();
+      this.last = snap;
+      for (const l of [...this.listeners]) {
+        try {
+          l(snap);
+        } catch {
+          // a broken view must not stop the others
+        }
+      }
+      return snap;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async take(): Promise<VitalsSnapshot> {
+    const { gater } = this;
+    let storeEvents = this.last?.storeEvents;
+    let streams = this.last?.streams;
+    let error: string | undefined;
+    try {
+      const [head, list] = await Promise.all([
+        gater.api.getHeadPosition(gater.store),
+        gater.api.getStreams(gater.store),
+      ]);
+      storeEvents = head + 1;
+      streams = list.length;
+    } catch (e) {
+      error = toGaterError(e).message;
+    }
+    const appendRate = storeEvents === undefined ? 0 : this.appendRate.sample(storeEvents);
+    this.merged.reset();
+    for (const h of this.latency) this.merged.add(h);
+    this.slot = (this.slot + 1) % this.latency.length;
+    this.latency[this.slot]!.reset();
+    const delivered = this.merged.count;
+    return {
+      ...this.local(storeEvents),
+      streams,
+      storeEvents,
+      appendRate,
+      deliveryP99: delivered > 0 ? this.merged.at(99) : undefined,
+      delivered,
+      error,
+    };
+  }
+}
