@@ -337,7 +337,7 @@ async function sqliteStorage() {
 }
 
 async function postgresStorage() {
-  const url = process.env.BENCH_PG_URL ?? 'postgres://127.0.0.1:5432/test';
+  const url = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const schema = `bench_${process.pid}_${Date.now().toString(36)}`;
   const raw = `${schema}_raw`;
   const pg = (await import('pg')).default;

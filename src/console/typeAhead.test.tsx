@@ -44,7 +44,7 @@ describe('type-ahead: keys typed before a screen is ready are kept for it', () =
     // a terminal hands a big paste over in pieces, faster than the screen redraws
     const pieces = payload.match(/.{1,900}/gs)!;
     await c.type([...pieces, KEY.enter]);
-    await c.waitFor("Appended 1 events to 'pasted'");
+    await c.waitFor(/Appended 1 events? to 'pasted'/);
     const [e] = await c.gater.api.getEvents('reg_gh', 'pasted', 0, 1, 'forward');
     expect((e!.data as { note: string }).note).toHaveLength(6000);
   });
