@@ -66,11 +66,12 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
   const secretFrom = credentialFrom('secret', { value: flags.secret, file: flags.secretFile }, env);
   const cookieFrom = credentialFrom('cookie', { value: flags.cookie, file: flags.cookieFile }, env);
   const secret = secretFrom?.value;
-  const connect = (flags.connect ?? '')
+  // EX_ESDB_CONNECT plays NATS_URL's part: seeds for every command without typing --connect.
+  const connect = (flags.connect ?? env.EX_ESDB_CONNECT ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  for (const seed of connect) parseHostPort(seed, '--connect');
+  for (const seed of connect) parseHostPort(seed, flags.connect === undefined ? 'EX_ESDB_CONNECT' : '--connect');
   return {
     store: flags.store ?? env.EX_ESDB_STORE ?? 'reg_gh',
     storage: parseStorageFlag(flags.storage ?? env.EX_ESDB_STORAGE ?? 'memory'),

@@ -183,6 +183,14 @@ describe('check: monitoring-plugin verdicts and exit codes 0/1/2/3 (built binary
       expect(verdict(store)).toMatchObject({ status: 'UNKNOWN', code: 3 });
       expect(verdict(sub)).toMatchObject({ status: 'UNKNOWN', code: 3 });
       expect(verdict(cluster)).toMatchObject({ status: 'CRITICAL', code: 2, metrics: { nodes: 0 } });
+      // EX_ESDB_CONNECT gives the seeds when --connect does not.
+      const env = await cli(['--cookie', COOKIE, 'check', 'cluster', '--wait', '500', '--json'], {
+        env: { EX_ESDB_CONNECT: at[1]! },
+      });
+      expect(verdict(env)).toMatchObject({ status: 'CRITICAL', metrics: { nodes: 0 } }); // embedded would be 1
+      const bad = await cli(['status'], { env: { EX_ESDB_CONNECT: 'nohostport' } });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/EX_ESDB_CONNECT expects host:port/);
     });
   });
 });
