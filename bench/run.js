@@ -4,13 +4,11 @@
 // `node bench/run.js <name>` runs one target; BENCH_MONITOR_SECONDS shortens the live monitor run.
 import { performance } from 'node:perf_hooks';
 import net from 'node:net';
-import { startGater } from '../dist/gater.js';
+import { startGater } from '../dist/index.js';
 import { MemoryStorage } from '../dist/node/storage/memory.js';
 import { prepareEvents } from '../dist/node/store/eventStore.js';
 import { generateGreenhouseEvents } from '../dist/domain/greenhouse/index.js';
 import { startNode } from '../dist/node/startNode.js';
-import { startClusterGater } from '../dist/clusterGater.js';
-import { resolveConfig } from '../dist/cli/config.js';
 import { encodeFrame, FrameDecoder } from '../dist/core/wire/frame.js';
 import { ObserverRegistry } from '../dist/core/observers/index.js';
 import { seenLine } from '../dist/core/eventLines.js';
@@ -88,8 +86,7 @@ async function tcpOverhead() {
     return performance.now() - t0;
   };
   const node = await startNode({ name: 'bench@127.0.0.1', listen: { cookie: 'bench' } });
-  const config = resolveConfig({ connect: node.address, cookie: 'bench' }, {});
-  const g = await startClusterGater({ config, log: () => {} });
+  const g = await startGater({ connect: [node.address], cookie: 'bench' });
   while (g.registry.links().length === 0) await new Promise((r) => setTimeout(r, 10));
   const append = async () => {
     const t0 = performance.now();
@@ -158,11 +155,10 @@ async function nodeRoutable() {
   // gossip on loopback only (network rule); default heartbeat of 1000 ms
   const HB = 1000;
   const gossipPort = 40000 + Math.floor(Math.random() * 20000);
-  const config = resolveConfig(
-    { cluster: true, secret: 'bench', cookie: 'bench', gossipIf: '127.0.0.1', gossipPort: String(gossipPort) },
-    {},
-  );
-  const g = await startClusterGater({ config, log: () => {}, heartbeatMs: HB });
+  const g = await startGater({
+    cookie: 'bench',
+    gossip: { secret: 'bench', iface: '127.0.0.1', port: gossipPort, heartbeatMs: HB },
+  });
   const times = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();

@@ -1,5 +1,11 @@
 /** Public programmatic API (DESIGN §3). */
-export { startGater, type Gater, type GaterOptions } from './gater.js';
+export {
+  startGater,
+  type Gater,
+  type EmbeddedGater,
+  type GatewayOptions,
+  type GossipOptions,
+} from './gateway/index.js';
 export { startNode, type NodeOptions, type RunningNode as StoreNodeHandle } from './node/startNode.js';
 export { GaterError, isGaterError, type ErrorCode } from './core/errors.js';
 export { generateGreenhouseEvents, GREENHOUSE_EVENT_TYPES, OPERATORS } from './domain/greenhouse/index.js';
@@ -16,3 +22,4 @@ export type {
 } from './core/types.js';
 export type { GaterApi } from './core/api/gaterApi.js';
 export type { ClusterMonitor, ClusterEvent, MemberView } from './core/cluster/clusterMonitor.js';
+export type { LogFn, LogLevel } from './core/log.js';

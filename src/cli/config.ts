@@ -1,4 +1,10 @@
-import { colorLevel } from '../core/index.js';
+import {
+  GOSSIP_DEFAULTS,
+  colorLevel,
+  parseHostPort as parseHostPortCore,
+  parseStorageSpec,
+  toGaterError,
+} from '../core/index.js';
 import { UsageError } from './exitCodes.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
 import { credentialFrom } from './secrets.js';
@@ -45,6 +51,8 @@ export interface Config {
   gossipPort: number;
   gossipAddr: string;
   gossipIf: string;
+  /** Gossip heartbeat interval (env EX_ESDB_HEARTBEAT_MS, default 1000 ms). */
+  heartbeatMs: number;
   json: boolean;
   timeoutMs: number;
   logLevel: LogLevel;
@@ -76,11 +84,15 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
     cookieFile: cookieFrom?.origin.from === 'file' ? cookieFrom.origin.path : undefined,
     beam: parseBeamFlag(flags.beam ?? env.EX_ESDB_BEAM_NODES),
     gossipPort: parsePort(
-      flags.gossipPort ?? env.EX_ESDB_CLUSTER_PORT ?? '45892',
+      flags.gossipPort ?? env.EX_ESDB_CLUSTER_PORT ?? String(GOSSIP_DEFAULTS.gossipPort),
       '--gossip-port / EX_ESDB_CLUSTER_PORT',
     ),
-    gossipAddr: flags.gossipAddr ?? env.EX_ESDB_GOSSIP_MULTICAST_ADDR ?? '239.255.0.1',
-    gossipIf: flags.gossipIf ?? env.EX_ESDB_CLUSTER_INTERFACE ?? '0.0.0.0',
+    gossipAddr: flags.gossipAddr ?? env.EX_ESDB_GOSSIP_MULTICAST_ADDR ?? GOSSIP_DEFAULTS.multicastAddr,
+    gossipIf: flags.gossipIf ?? env.EX_ESDB_CLUSTER_INTERFACE ?? GOSSIP_DEFAULTS.interfaceAddr,
+    heartbeatMs: parsePositiveInt(
+      env.EX_ESDB_HEARTBEAT_MS ?? String(GOSSIP_DEFAULTS.heartbeatMs),
+      'EX_ESDB_HEARTBEAT_MS',
+    ),
     json: flags.json === true,
     timeoutMs: parsePositiveInt(flags.timeout ?? '5000', '--timeout'),
     // An explicit --log-level wins over -q / -v, which win over LOG_LEVEL.
@@ -109,10 +121,12 @@ export function parseBeamFlag(v: string | undefined): string[] | 'auto' | undefi
 
 /** A storage spec's shape is checked here, so a typo is a usage error (exit 2) before anything starts. */
 export function parseStorageFlag(spec: string): string {
-  if (spec === 'memory' || /^sqlite:.+/.test(spec) || /^postgres(ql)?:\/\/.+/.test(spec)) return spec;
-  throw new UsageError(
-    `--storage / EX_ESDB_STORAGE must be memory, sqlite:<file> or postgres://user@host:5432/db, got "${maskStorage(spec)}"`,
-  );
+  try {
+    parseStorageSpec(spec);
+    return spec;
+  } catch (e) {
+    throw new UsageError(`--storage / EX_ESDB_STORAGE: ${toGaterError(e).message}`);
+  }
 }
 
 export function parsePort(v: string, what: string): number {
@@ -127,12 +141,9 @@ export function parsePositiveInt(v: string, what: string): number {
 }
 
 export function parseHostPort(v: string, what: string): { host: string; port: number } {
-  const m = v.match(/^(.+):(\d+)$/);
-  if (!m) throw new UsageError(`${what} expects host:port (e.g. 127.0.0.1:7001), got "${v}"`);
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: parsePort(m[2]!, what) };
-}
-
-/** The storage spec with any password masked, for status and logs. */
-export function maskStorage(spec: string): string {
-  return spec.replace(/(postgres(?:ql)?:\/\/[^:/@]+:)[^@]*@/, '$1***@');
+  try {
+    return parseHostPortCore(v, what);
+  } catch (e) {
+    throw new UsageError(toGaterError(e).message);
+  }
 }

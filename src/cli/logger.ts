@@ -1,8 +1,9 @@
 import chalk, { Chalk, type ChalkInstance } from 'chalk';
-import type { LogFn } from '../node/storeNode.js';
+import { LOG_LEVELS, type LogFn, type LogThreshold } from '../core/index.js';
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+/** The command line's `--log-level`: a level, or `silent`. */
+export type LogLevel = LogThreshold;
+const LEVELS: readonly LogThreshold[] = [...LOG_LEVELS, 'silent'];
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
 
@@ -42,5 +43,5 @@ export function createLogger(
 
 export function parseLogLevel(v: string | undefined): LogLevel {
   const l = (v ?? 'info').toLowerCase();
-  return (LOG_LEVELS as readonly string[]).includes(l) ? (l as LogLevel) : 'info';
+  return (LEVELS as readonly string[]).includes(l) ? (l as LogLevel) : 'info';
 }

@@ -44,14 +44,14 @@ export async function runNode(config: Config, opts: RunNodeOptions = {}): Promis
       frameTimeoutMs: Number(process.env.EX_ESDB_FRAME_TIMEOUT_MS) || undefined,
     },
     gossip:
-      opts.gossip === false
+      secret === undefined
         ? undefined
         : {
-            secret: secret!,
+            secret,
             gossipPort: config.gossipPort,
             multicastAddr: config.gossipAddr,
             interfaceAddr: config.gossipIf,
-            heartbeatMs: opts.heartbeatMs ?? (Number(process.env.EX_ESDB_HEARTBEAT_MS) || 1000),
+            heartbeatMs: opts.heartbeatMs ?? config.heartbeatMs,
           },
   });
   // Handlers first, then the "started" line: a supervisor may signal as soon as it reads that line.

@@ -1,50 +1,61 @@
-import type { Gater } from '../gater.js';
+import type { Gater, LogFn } from '../core/index.js';
+import type { GatewayOptions } from '../gateway/index.js';
 import type { Config } from './config.js';
-import type { LogFn } from '../node/storeNode.js';
 import { createLogger } from './logger.js';
 import { UsageError } from './exitCodes.js';
+
+/** The command line's configuration as gateway options: the only place that knows both shapes. */
+export function gatewayOptions(config: Config, log: LogFn): GatewayOptions {
+  return {
+    store: config.store,
+    storage: config.storage,
+    connect: config.connect,
+    cookie: config.cookie,
+    beam: config.beam,
+    // Gossip finds our store nodes (--cluster) or, with --beam auto, the foreign BEAM nodes to link to.
+    gossip:
+      config.cluster || config.beam === 'auto'
+        ? {
+            secret: config.secret,
+            port: config.gossipPort,
+            addr: config.gossipAddr,
+            iface: config.gossipIf,
+            heartbeatMs: config.heartbeatMs,
+          }
+        : undefined,
+    timeoutMs: config.timeoutMs,
+    pubSub: config.pubSub,
+    log,
+  };
+}
 
 /**
  * Starts the gateway the command line asks for: embedded by default, cluster when --cluster / --connect or a
  * secret in the environment says so.
  */
-export async function openGater(
-  config: Config,
-  logOverride?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void,
-): Promise<Gater> {
+export async function openGater(config: Config, logOverride?: LogFn): Promise<Gater> {
   const log = logOverride ?? oneShotLog(createLogger(config.logLevel, { color: config.color }));
+  // The cluster's cookie and secret as the CLI finds them (flag, file, environment, or a generated file).
+  const { credentialOrGenerated } = await import('./secrets.js');
+  let cookie = config.cookie;
+  if (!config.beam && (config.cluster || config.connect.length > 0))
+    cookie = credentialOrGenerated('cookie', { value: config.cookie, file: config.cookieFile }, log);
+  const secret = config.cluster
+    ? credentialOrGenerated('secret', { value: config.secret, file: config.secretFile }, log)
+    : config.secret;
   if (config.beam) {
-    const { startBeamGater } = await import('../beamGater.js');
-    const { defaultErlangCookie } = await import('../core/beam/cookie.js');
-    const cookie = config.cookie ?? defaultErlangCookie();
+    // An ExESDB cluster's cookie is the Erlang one: the same sources as `erl` reads, else a usage error.
+    const { defaultErlangCookie } = await import('../core/index.js');
+    cookie ??= defaultErlangCookie();
     if (cookie === undefined)
       throw new UsageError(
         "--beam needs the cluster's Erlang cookie: --cookie, EX_ESDB_COOKIE, RELEASE_COOKIE or ~/.erlang.cookie",
       );
-    return startBeamGater({
-      nodes: config.beam,
-      cookie,
-      store: config.store,
-      timeoutMs: config.timeoutMs,
-      log,
-      gossip:
-        config.beam === 'auto'
-          ? {
-              secret: config.secret ?? 'dev_cluster_secret',
-              port: config.gossipPort,
-              addr: config.gossipAddr,
-              iface: config.gossipIf,
-              heartbeatMs: Number(process.env.EX_ESDB_HEARTBEAT_MS) || 1000,
-            }
-          : undefined,
-    });
   }
-  if (config.cluster || config.connect.length > 0) {
-    const { startClusterGater } = await import('../clusterGater.js');
-    return startClusterGater({ config, log });
-  }
-  const { startGater } = await import('../gater.js');
-  return startGater({ store: config.store, storage: config.storage, timeoutMs: config.timeoutMs, log });
+  // Loaded on first use, so --help and usage errors never load the node, transport or gossip code.
+  const { startGater } = await import('../gateway/index.js');
+  const options = gatewayOptions(config, log);
+  return startGater({ ...options, cookie, gossip: options.gossip && { ...options.gossip, secret } });
 }
 
 /**

@@ -1,7 +1,6 @@
 import { Box, Text, useApp } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { KeyRouter, KeyRouterProvider, useKeyRouter } from './input/KeyRouter.js';
-import type { Config } from '../cli/config.js';
 import { ActivityPane } from './components/ActivityPane.js';
 import { Banner } from './components/Banner.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
@@ -17,9 +16,14 @@ import type { ConsoleServices } from './services.js';
 import { theme } from './theme.js';
 import { startUserTimingJanitor } from './userTiming.js';
 
+/** What the console takes from the command line: colour on or off. */
+export interface ConsoleDisplay {
+  color: boolean;
+}
+
 export interface AppProps {
   services: ConsoleServices;
-  config: Config;
+  config: ConsoleDisplay;
   /** Set when the final frame already shows the shutdown lines, so startConsole does not print them twice. */
   exitState?: { shutdownShown: boolean };
 }
@@ -30,7 +34,7 @@ export function App({ services, config, exitState }: AppProps) {
   useColorChoice(config.color);
   const [router] = useState(() => new KeyRouter());
   return (
-    <ConsoleProvider services={services} config={config}>
+    <ConsoleProvider services={services}>
       <KeyRouterProvider router={router}>
         <Shell exitState={exitState} />
       </KeyRouterProvider>

@@ -3,7 +3,7 @@ import chalk from 'chalk';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../cli/config.js';
-import { startGater, type Gater } from '../gater.js';
+import { startGater, type Gater } from '../gateway/index.js';
 import { App } from './App.js';
 import { LogStore } from './feed.js';
 import { ConsoleServices } from './services.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startGater, type Gater } from '../gater.js';
+import { startGater, type Gater } from '../gateway/index.js';
 import { ConsoleVitals } from './consoleVitals.js';
 
 describe('console vitals (one clock for the header)', () => {

@@ -1,6 +1,6 @@
 import { LatencyHistogram } from '../core/bench/histogram.js';
 import { toGaterError } from '../core/index.js';
-import type { Gater } from '../gater.js';
+import type { Gater } from '../core/index.js';
 import { RateMeter } from './ringBuffer.js';
 import { memoryStatus, sampleMemory, type VitalsSnapshot } from './vitals.js';
 

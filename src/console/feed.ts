@@ -1,3 +1,4 @@
+import type { LogLevel } from '../core/index.js';
 import { RingBuffer } from './ringBuffer.js';
 
 export type LineKind = 'seen' | 'received' | 'appended' | 'lifecycle' | 'info' | 'warning' | 'error';
@@ -61,7 +62,7 @@ export class LineFeed {
   }
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type { LogLevel };
 
 export interface LogLine {
   seq: number;

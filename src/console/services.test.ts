@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateGreenhouseEvents } from '../domain/greenhouse/index.js';
-import { startGater, type Gater } from '../gater.js';
+import { startGater, type Gater } from '../gateway/index.js';
 import { itemForInput, MENU_ITEMS } from './menu.js';
 import { ConsoleServices } from './services.js';
 import { splitMatches } from './components/LiveLog.js';

@@ -9,9 +9,9 @@ import {
   type Observer,
   type ProducerOptions,
   type SubscriptionType,
+  type Gater,
 } from '../core/index.js';
 import { generateGreenhouseEvents } from '../domain/greenhouse/index.js';
-import type { Gater } from '../gater.js';
 import { ConsoleVitals } from './consoleVitals.js';
 import { LineFeed, LogStore } from './feed.js';
 import { appendedLine, receivedLine, seenLine } from './format.js';
@@ -71,7 +71,7 @@ export class ConsoleServices {
 
   /** True when the store's events live in this process's heap (embedded node on memory storage). */
   get eventsInProcess(): boolean {
-    return this.gater.node?.storage.kind === 'memory';
+    return this.gater.storageKind === 'memory';
   }
 
   /** Starts a named live observer; its SEEN lines go to its own feed and to the activity feed. */
@@ -156,36 +156,37 @@ export class ConsoleServices {
       status: 'Running',
       close: async () => {},
     };
-    const subscriber = (events: EventRecord[]) => {
-      if (events.length) this.vitals.recordDelivery(events[0]!.createdEpoch);
-      const lines = events.map((e) => receivedLine(n, e));
-      sub.received += events.length;
-      feed.pushMany('received', lines);
-      this.activity.pushMany('received', lines);
-      for (const e of events) {
-        api.ackEvent(store, n, subscriber, e).then(
-          () => void sub.acked++,
-          (err: unknown) =>
-            this.logs.log(
-              'warn',
-              `[Subscriptions] ack of ${e.eventStreamId}:v${e.eventNumber} for "${n}" failed: ${toGaterError(err).message}`,
-            ),
-        );
-      }
-    };
-    const handle = await api.saveSubscription(
-      store,
-      'by_stream' as SubscriptionType,
-      selector,
-      n,
-      startFrom,
-      subscriber,
-    );
+    const handle = await api.subscribe(store, 'by_stream', selector, { name: n, startFrom });
     sub.close = async () => {
       if (sub.status === 'Stopped') return;
       sub.status = 'Stopped';
       await handle.close();
     };
+    // Shown, then acknowledged, one event at a time: an event is acked only once its line is in the feed.
+    const pump = async () => {
+      for await (const e of handle) {
+        this.vitals.recordDelivery(e.createdEpoch);
+        const line = receivedLine(n, e);
+        sub.received++;
+        feed.push('received', line);
+        this.activity.push('received', line);
+        try {
+          await handle.ack(e);
+          sub.acked++;
+        } catch (err) {
+          this.logs.log(
+            'warn',
+            `[Subscriptions] ack of ${e.eventStreamId}:v${e.eventNumber} for "${n}" failed: ${toGaterError(err).message}`,
+          );
+        }
+      }
+      const ended = await handle.closed();
+      if (ended) {
+        sub.status = 'Stopped';
+        this.logs.log('error', `[Subscriptions] subscription "${n}" ended: ${ended.message}`);
+      }
+    };
+    void pump();
     this.subs.set(n, sub);
     this.activity.push('lifecycle', `SUBSCRIBER [${n}] for ["${n}"] is UP!`);
     return sub;

@@ -2,7 +2,8 @@ import '../../test/helpers/pinInkEnv.js';
 import { EventEmitter } from 'node:events';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../cli/config.js';
+import { startGater } from '../gateway/index.js';
+import { LogStore } from './feed.js';
 import { startConsole } from './startConsole.js';
 
 /** A terminal-like stdin: raw mode works, keys are pushed with `type`. */
@@ -52,14 +53,23 @@ async function until(test: () => boolean, timeoutMs = 15_000) {
 const io = () => ({ stdin: new FakeTty(), stdout: new FakeOut(), stderr: new FakeOut() });
 type Io = ReturnType<typeof io>;
 // Vitest replaces `console` (Ink could not patch it) and owns the worker's signals, hence the two seams.
-const run = (s: Io, signals = new EventEmitter()) =>
-  startConsole(resolveConfig({}, {}), {
-    stdin: s.stdin as unknown as NodeJS.ReadStream,
-    stdout: s.stdout as unknown as NodeJS.WriteStream,
-    stderr: s.stderr as unknown as NodeJS.WriteStream,
-    patchConsole: false,
-    signals,
-  });
+// The console runs on an opened gateway whose logs go to its pane; the gateway stays the caller's to stop.
+const run = async (s: Io, signals = new EventEmitter()) => {
+  const logs = new LogStore(200, 'info');
+  const gater = await startGater({ log: logs.log });
+  try {
+    return await startConsole(gater, {
+      logs,
+      stdin: s.stdin as unknown as NodeJS.ReadStream,
+      stdout: s.stdout as unknown as NodeJS.WriteStream,
+      stderr: s.stderr as unknown as NodeJS.WriteStream,
+      patchConsole: false,
+      signals,
+    });
+  } finally {
+    await gater.stop();
+  }
+};
 
 describe('startConsole', () => {
   it('refuses without a TTY on stdin: exit 2, one line, raw mode never touched', async () => {

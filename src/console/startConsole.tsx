@@ -1,9 +1,5 @@
 import { render } from 'ink';
-import { exitCodeFor } from '../cli/exitCodes.js';
-import type { Config } from '../cli/config.js';
-import { openGater } from '../cli/session.js';
-import { toGaterError } from '../core/index.js';
-import type { Gater } from '../gater.js';
+import { toGaterError, type Gater } from '../core/index.js';
 import { App } from './App.js';
 import { LogStore } from './feed.js';
 import { ConsoleServices } from './services.js';
@@ -18,13 +14,31 @@ export interface ConsoleIo {
   signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
 }
 
+export interface ConsoleOptions extends ConsoleIo {
+  /** Where the log pane reads from: give the gateway `logs.log` as its log, so nothing tears the frame. */
+  logs: LogStore;
+  /** Colour on (default) or off (`--no-color`, NO_COLOR). */
+  color?: boolean;
+}
+
+/** What the console says, and its caller exits 2 with, when stdin is not a terminal. */
+export const NO_TERMINAL =
+  '❌ The interactive console needs a terminal (stdin is not a TTY). Run a command instead, e.g. `ex-esdb-console status`, or see --help.';
+
+/** Ink's isRawModeSupported is stdin.isTTY; without it useInput would throw, so callers check before rendering. */
+export function hasTerminal(stdin: NodeJS.ReadStream = process.stdin): boolean {
+  return stdin.isTTY === true && typeof stdin.setRawMode === 'function';
+}
+
 /**
- * Runs the interactive console until the user leaves (option 15, `q`, Ctrl+C) or a signal arrives, then stops
- * every observer, producer and subscription it started and the gateway. Resolves with the exit code: 0 after a
- * normal exit, 2 without a terminal (raw mode is never attempted), 1/3 when the gateway cannot start.
- * Nothing escapes as a stack trace: errors become one `❌` line.
+ * Runs the interactive console on an opened gateway until the user leaves (option 15, `q`, Ctrl+C) or a signal
+ * arrives, then stops every observer, producer and subscription it started; the gateway stays the caller's to
+ * stop. Resolves with the exit code: 0 after a normal exit, 2 without a terminal (raw mode is never attempted),
+ * 1 when rendering failed. Nothing escapes as a stack trace: errors become one `❌` line.
  */
-export async function startConsole(config: Config, io: ConsoleIo = {}): Promise<number> {
+export async function startConsole(gater: Gater, options: ConsoleOptions): Promise<number> {
+  const io = options;
+  const logs = options.logs;
   const stdin = io.stdin ?? process.stdin;
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
@@ -36,22 +50,9 @@ export async function startConsole(config: Config, io: ConsoleIo = {}): Promise<
     }
   };
 
-  // Ink's isRawModeSupported is stdin.isTTY; without it useInput would throw, so refuse before rendering.
-  if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') {
-    say(
-      stderr,
-      '❌ The interactive console needs a terminal (stdin is not a TTY). Run a command instead, e.g. `ex-esdb-console status`, or see --help.\n',
-    );
+  if (!hasTerminal(stdin)) {
+    say(stderr, `${NO_TERMINAL}\n`);
     return 2;
-  }
-
-  const logs = new LogStore(200, config.logLevel);
-  let gater: Gater;
-  try {
-    gater = await openGater(config, logs.log);
-  } catch (e) {
-    say(stderr, `❌ Could not start the gateway: ${toGaterError(e).message}\n`);
-    return exitCodeFor(e);
   }
 
   const services = new ConsoleServices(gater, logs);
@@ -68,14 +69,17 @@ export async function startConsole(config: Config, io: ConsoleIo = {}): Promise<
   const onSignal = () => unmount();
   for (const s of signals) source.on(s, onSignal);
   try {
-    const instance = render(<App services={services} config={config} exitState={exitState} />, {
-      stdin,
-      stdout,
-      stderr,
-      // Ctrl-C is the console's: a live view leaves on it, elsewhere it quits through the clean shutdown.
-      exitOnCtrlC: false,
-      patchConsole: io.patchConsole ?? true,
-    });
+    const instance = render(
+      <App services={services} config={{ color: options.color ?? true }} exitState={exitState} />,
+      {
+        stdin,
+        stdout,
+        stderr,
+        // Ctrl-C is the console's: a live view leaves on it, elsewhere it quits through the clean shutdown.
+        exitOnCtrlC: false,
+        patchConsole: io.patchConsole ?? true,
+      },
+    );
     unmount = () => instance.unmount();
     await instance.waitUntilExit();
   } catch (e) {
@@ -87,11 +91,6 @@ export async function startConsole(config: Config, io: ConsoleIo = {}): Promise<
 
   const lines = await services.shutdown();
   if (!exitState.shutdownShown) say(stdout, `${lines.join('\n')}\n`);
-  try {
-    await gater.stop();
-  } catch (e) {
-    say(stderr, `⚠️  The gateway did not stop cleanly: ${toGaterError(e).message}\n`);
-  }
   process.off('unhandledRejection', onRejection);
   return code;
 }

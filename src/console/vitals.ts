@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import type { Gater } from '../gater.js';
+import type { Gater } from '../core/index.js';
 
 /** The process's memory as the console shows it. */
 export interface MemorySample {

@@ -1,6 +1,6 @@
 import { GaterError, invalidArgument } from './errors.js';
 import { newId } from './ids.js';
-import { cloneJson, describe, validateTextId } from './validation.js';
+import { cloneJson, describeValue, validateTextId } from './validation.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './wire/frame.js';
 
 /**
@@ -43,7 +43,7 @@ export interface ValidateEventsOptions {
 export function validateEvents(events: unknown, options: ValidateEventsOptions = {}): ValidatedEvent[] {
   const copy = { copy: options.copy !== false };
   if (!Array.isArray(events))
-    throw invalidArgument(`events must be an array of {eventType, data, ...}, got ${describe(events)}`);
+    throw invalidArgument(`events must be an array of {eventType, data, ...}, got ${describeValue(events)}`);
   const ids = new Set<string>();
   return events.map((e, i): ValidatedEvent => {
     if (!e || typeof e !== 'object' || Array.isArray(e))
@@ -66,7 +66,7 @@ export function validateEvents(events: unknown, options: ValidateEventsOptions =
     if (ev.metadata !== undefined && ev.metadata !== null) {
       if (typeof ev.metadata !== 'object' || Array.isArray(ev.metadata))
         throw invalidArgument(
-          `events[${i}].metadata must be a JSON object (e.g. {"causationId":"c1"}), got ${describe(ev.metadata)}`,
+          `events[${i}].metadata must be a JSON object (e.g. {"causationId":"c1"}), got ${describeValue(ev.metadata)}`,
         );
       metadata = cloneJson(ev.metadata, `events[${i}].metadata`, copy);
     }
@@ -86,7 +86,7 @@ export function validateEvents(events: unknown, options: ValidateEventsOptions =
 function contentType(v: unknown, what: string): number {
   if (v === undefined) return 0;
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0x7fff_ffff) return v;
-  throw invalidArgument(`${what} must be an integer from 0 to 2147483647 when given, got ${describe(v)}`);
+  throw invalidArgument(`${what} must be an integer from 0 to 2147483647 when given, got ${describeValue(v)}`);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { NodeAnnouncement, Op, RequestArgs } from './protocol.js';
+import type { NodeAnnouncement, Op, OpRequest, OpResult } from './wire/ops.js';
 import type { EventRecord } from './types.js';
 
 /**
@@ -12,7 +12,7 @@ export interface NodeLink {
   /** Stores and workers as last announced. */
   announcement(): NodeAnnouncement;
   /** One request; rejects with GaterError (`timeout` after timeoutMs, `connection_closed` when the link dies). */
-  request(op: Op, args: RequestArgs, timeoutMs: number): Promise<unknown>;
+  request<K extends Op>(op: K, args: OpRequest<K>, timeoutMs: number): Promise<OpResult<K>>;
   onPush(cb: (sub: string, events: EventRecord[]) => void): void;
   onUpdate(cb: (a: NodeAnnouncement) => void): void;
   onClose(cb: (reason: string) => void): void;

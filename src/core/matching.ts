@@ -1,6 +1,6 @@
 import { invalidArgument } from './errors.js';
 import type { EventRecord, Selector, SubscriptionType } from './types.js';
-import { cloneJson, describe } from './validation.js';
+import { cloneJson, describeValue } from './validation.js';
 
 /** The wildcard of subset patterns: matches any present value (the reference's `:_`). */
 export const WILDCARD = '_';
@@ -30,7 +30,7 @@ export function subsetMatch(pattern: unknown, value: unknown): boolean {
 export function normaliseStreamSelector(selector: unknown): string {
   if (typeof selector !== 'string' || selector.length === 0 || selector === '$') {
     throw invalidArgument(
-      `by_stream selector must be "$all" or "$<stream>" (e.g. "$greenhouse1"), got ${describe(selector)}`,
+      `by_stream selector must be "$all" or "$<stream>" (e.g. "$greenhouse1"), got ${describeValue(selector)}`,
     );
   }
   return selector.startsWith('$') ? selector : `$${selector}`;
@@ -44,7 +44,7 @@ export function normaliseSelector(type: SubscriptionType, selector: unknown): Se
     case 'by_event_type':
       if (typeof selector !== 'string' || selector.length === 0) {
         throw invalidArgument(
-          `by_event_type selector must be an event type such as "temperature_measured:v1", got ${describe(selector)}`,
+          `by_event_type selector must be an event type such as "temperature_measured:v1", got ${describeValue(selector)}`,
         );
       }
       return selector;
@@ -52,7 +52,7 @@ export function normaliseSelector(type: SubscriptionType, selector: unknown): Se
     case 'by_event_payload': {
       if (selector === null || typeof selector !== 'object' || Array.isArray(selector)) {
         throw invalidArgument(
-          `${type} selector must be a JSON object pattern such as {"operator":"John"} ("_" matches any value), got ${describe(selector)}`,
+          `${type} selector must be a JSON object pattern such as {"operator":"John"} ("_" matches any value), got ${describeValue(selector)}`,
         );
       }
       return cloneJson(selector, `${type} pattern`) as Record<string, unknown>;

@@ -72,7 +72,7 @@ function walkJson(value: unknown, what: string, path: (string | number)[], copy:
 
 export function validateStore(store: unknown): string {
   if (typeof store !== 'string' || store.length === 0 || store.length > 255) {
-    throw invalidArgument(`store must be a non-empty string such as "reg_gh", got ${describe(store)}`);
+    throw invalidArgument(`store must be a non-empty string such as "reg_gh", got ${describeValue(store)}`);
   }
   return store;
 }
@@ -91,7 +91,7 @@ export const MAX_STREAM_ID_LENGTH = 1024;
 export function validateTextId(v: unknown, what: string, max: number, example?: string): string {
   if (typeof v !== 'string' || v.length === 0) {
     const eg = example ? ` such as "${example}"` : '';
-    throw invalidArgument(`${what} must be a non-empty string${eg}, got ${describe(v)}`);
+    throw invalidArgument(`${what} must be a non-empty string${eg}, got ${describeValue(v)}`);
   }
   if (v.length > max) throw invalidArgument(`${what} is longer than ${max} characters; use a shorter one`);
   if (v.includes('\0')) throw invalidArgument(`${what} contains a NUL character (\\u0000); remove it`);
@@ -104,7 +104,7 @@ export function validateStreamId(streamId: unknown): string {
   const s = validateTextId(streamId, 'stream id', MAX_STREAM_ID_LENGTH, 'greenhouse1');
   if (s.startsWith('$'))
     throw invalidArgument(
-      `stream id ${describe(s)} starts with "$", which is reserved for system streams ($all is the whole store); use a name without the leading $`,
+      `stream id ${describeValue(s)} starts with "$", which is reserved for system streams ($all is the whole store); use a name without the leading $`,
     );
   return s;
 }
@@ -117,7 +117,7 @@ export function validateExpectedVersion(v: unknown): ExpectedVersion {
   if (v === 'any' || v === 'no_stream' || v === 'stream_exists') return v;
   if (isSafeInt(v) && v >= -1) return v === -1 ? 'no_stream' : v;
   throw invalidArgument(
-    `expected version must be 'any', 'no_stream', 'stream_exists' or an integer from -1 to ${Number.MAX_SAFE_INTEGER}, got ${describe(v)}`,
+    `expected version must be 'any', 'no_stream', 'stream_exists' or an integer from -1 to ${Number.MAX_SAFE_INTEGER}, got ${describeValue(v)}`,
   );
 }
 
@@ -134,9 +134,9 @@ export function validateRead(
   if (!isSafeInt(startVersion)) {
     throw new GaterError(
       'invalid_start_version',
-      `start version must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${describe(startVersion)}`,
+      `start version must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${describeValue(startVersion)}`,
       {
-        startVersion: describe(startVersion),
+        startVersion: describeValue(startVersion),
       },
     );
   }
@@ -152,15 +152,15 @@ export function validateRead(
   if (!isSafeInt(count)) {
     throw new GaterError(
       'invalid_count',
-      `count must be an integer from 1 to ${Number.MAX_SAFE_INTEGER}, got ${describe(count)}`,
+      `count must be an integer from 1 to ${Number.MAX_SAFE_INTEGER}, got ${describeValue(count)}`,
       {
-        count: describe(count),
+        count: describeValue(count),
       },
     );
   }
   if (count < 1) throw new GaterError('invalid_count', `count must be >= 1, got ${count}`, { count });
   if (direction !== 'forward' && direction !== 'backward') {
-    throw invalidArgument(`direction must be 'forward' or 'backward', got ${describe(direction)}`);
+    throw invalidArgument(`direction must be 'forward' or 'backward', got ${describeValue(direction)}`);
   }
   return { start: startVersion, count, direction };
 }
@@ -168,18 +168,20 @@ export function validateRead(
 export function validateSubscriptionType(type: unknown): SubscriptionType {
   if (typeof type === 'string' && (SUBSCRIPTION_TYPES as readonly string[]).includes(type))
     return type as SubscriptionType;
-  throw invalidArgument(`subscription type must be one of ${SUBSCRIPTION_TYPES.join(', ')}, got ${describe(type)}`);
+  throw invalidArgument(
+    `subscription type must be one of ${SUBSCRIPTION_TYPES.join(', ')}, got ${describeValue(type)}`,
+  );
 }
 
 export function validateNackAction(action: unknown): NackAction {
   if (typeof action === 'string' && (NACK_ACTIONS as readonly string[]).includes(action)) return action as NackAction;
-  throw invalidArgument(`nack action must be one of ${NACK_ACTIONS.join(', ')}, got ${describe(action)}`);
+  throw invalidArgument(`nack action must be one of ${NACK_ACTIONS.join(', ')}, got ${describeValue(action)}`);
 }
 
 export function validateSubscriptionName(name: unknown): string {
   if (name === undefined) return 'transient';
   if (typeof name !== 'string' || name.trim().length === 0) {
-    throw invalidArgument(`subscription name must be a non-empty string (or "transient"), got ${describe(name)}`);
+    throw invalidArgument(`subscription name must be a non-empty string (or "transient"), got ${describeValue(name)}`);
   }
   return name;
 }
@@ -187,16 +189,16 @@ export function validateSubscriptionName(name: unknown): string {
 export function validateNonNegativeInt(v: unknown, what: string, fallback?: number): number {
   if (v === undefined && fallback !== undefined) return fallback;
   if (isSafeInt(v) && v >= 0) return v;
-  throw invalidArgument(`${what} must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${describe(v)}`);
+  throw invalidArgument(`${what} must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${describeValue(v)}`);
 }
 
 export function validateUuidArg(v: unknown, what: string, allowAny = false): string {
   if (typeof v === 'string' && v.length > 0) return v;
-  throw invalidArgument(`${what} must be a non-empty string${allowAny ? " or 'any'" : ''}, got ${describe(v)}`);
+  throw invalidArgument(`${what} must be a non-empty string${allowAny ? " or 'any'" : ''}, got ${describeValue(v)}`);
 }
 
 /** Short, safe rendering of a bad value for an error message. */
-export function describe(v: unknown): string {
+export function describeValue(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);

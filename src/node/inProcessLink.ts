@@ -1,6 +1,6 @@
 import { GaterError } from '../core/errors.js';
 import type { NodeLink } from '../core/link.js';
-import type { NodeAnnouncement, Op, RequestArgs } from '../core/protocol.js';
+import type { NodeAnnouncement, Op, OpRequest, OpResult } from '../core/wire/ops.js';
 import type { EventRecord } from '../core/types.js';
 import type { StoreNode } from './storeNode.js';
 import type { NodeSession } from './worker.js';
@@ -43,9 +43,9 @@ export class InProcessLink implements NodeLink {
     return this.target.announcement();
   }
 
-  request(op: Op, args: RequestArgs, timeoutMs: number): Promise<unknown> {
+  request<K extends Op>(op: K, args: OpRequest<K>, timeoutMs: number): Promise<OpResult<K>> {
     if (this.closed) return Promise.reject(new GaterError('connection_closed', `link to ${this.node} is closed`));
-    const work = this.target.handle(this.session, op, args);
+    const work = this.target.dispatch(this.session, op, args);
     // One promise and one timer per call (not race + finally): this is the embedded hot path.
     return new Promise((resolve, reject) => {
       const timer = setTimeout(

@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startClusterGater } from '../clusterGater.js';
-import { resolveConfig } from '../cli/config.js';
-import type { Gater } from '../gater.js';
+import { startGater, type Gater } from '../gateway/index.js';
 import type { EventRecord } from '../core/types.js';
 import { connectRpc, type RpcConnection, type RpcServer } from '../core/transport/index.js';
 import type { FramedSocket } from '../core/transport/framedSocket.js';
@@ -41,10 +39,7 @@ describe('live delivery over TCP: coalesced pushes and flow control', () => {
   it('concurrent appenders, one subscriber: every event delivered once, in order', async () => {
     node = await createStoreNode({ name: 'flow@127.0.0.1' });
     server = await serveNode(node, { cookie: COOKIE });
-    gater = await startClusterGater({
-      config: resolveConfig({ connect: `127.0.0.1:${server.port}`, cookie: COOKIE }, {}),
-      log: () => {},
-    });
+    gater = await startGater({ connect: [`127.0.0.1:${server.port}`], cookie: COOKIE });
     const got: EventRecord[] = [];
     await gater.api.saveSubscription('reg_gh', 'by_stream', '$all', 'transient', 0, (events) => got.push(...events));
     const api = gater.api;

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { startGossipDiscovery, type GossipDiscovery } from '../core/cluster/gossipDiscovery.js';
 import type { LogFn } from '../core/log.js';
+import { GOSSIP_DEFAULTS } from '../core/gossip/index.js';
 import type { RpcServer } from '../core/transport/index.js';
 import { serveNode } from './nodeServer.js';
 import { createStoreNode, type StoreNode } from './storeNode.js';
@@ -74,10 +75,10 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
         nodeName: node.name,
         role: 'node',
         secret: g.secret,
-        gossipPort: g.gossipPort ?? 45892,
-        multicastAddr: g.multicastAddr ?? '239.255.0.1',
-        interfaceAddr: g.interfaceAddr ?? '0.0.0.0',
-        heartbeatMs: g.heartbeatMs ?? 1000,
+        gossipPort: g.gossipPort ?? GOSSIP_DEFAULTS.gossipPort,
+        multicastAddr: g.multicastAddr ?? GOSSIP_DEFAULTS.multicastAddr,
+        interfaceAddr: g.interfaceAddr ?? GOSSIP_DEFAULTS.interfaceAddr,
+        heartbeatMs: g.heartbeatMs ?? GOSSIP_DEFAULTS.heartbeatMs,
         port: server.port,
         host: advertise,
         stores: node.announcement().stores,

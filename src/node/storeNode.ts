@@ -1,8 +1,20 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { GaterError, toGaterError } from '../core/errors.js';
-import type { NodeAnnouncement, Op, RequestArgs, StorageIdentity } from '../core/protocol.js';
-import { OPS } from '../core/protocol.js';
+import { TypedEmitter, logListenerErrors } from '../core/util/typedEmitter.js';
+import {
+  NODE_OPS,
+  OPS,
+  isOp,
+  type NodeAnnouncement,
+  type NodeOp,
+  type Op,
+  type OpRequest,
+  type StorageIdentity,
+  type OpResult,
+  type Untrusted,
+  type WorkerOp,
+} from '../core/wire/ops.js';
 import { validateStore } from '../core/validation.js';
 import type { StorageAdapter } from './storage/storageAdapter.js';
 import { MemoryStorage } from './storage/memory.js';
@@ -39,7 +51,7 @@ export class StoreNode {
   private readonly hosted = new Map<string, HostedStore>();
   /** Running subscriptions per gateway session (internal sub id -> its engine), ended when the session closes. */
   private readonly sessionSubs = new Map<string, Map<string, EventStore>>();
-  private readonly changeListeners = new Set<() => void>();
+  private readonly changes: TypedEmitter<{ type: 'change' }>;
   /** When each lagging subscription was last warned about. */
   private readonly lagWarnedAt = new Map<string, number>();
   private readonly log: LogFn;
@@ -51,6 +63,7 @@ export class StoreNode {
   ) {
     this.name = options.name;
     this.log = options.log ?? (() => {});
+    this.changes = new TypedEmitter(options.log ? logListenerErrors(options.log, 'StoreNode') : 'StoreNode');
   }
 
   /** Starts hosting `store` with poolSize workers (idempotent). */
@@ -87,7 +100,7 @@ export class StoreNode {
     }
     this.hosted.set(store, { engine, workers, storage });
     this.log('info', `[GatewaySystem] GatewaySystem for ${store} is UP with ${workers.length} workers`);
-    for (const l of this.changeListeners) l();
+    this.changes.emit({ type: 'change' });
   }
 
   /** Stores and workers, as the handshake and updates announce them. */
@@ -109,30 +122,37 @@ export class StoreNode {
   }
 
   onChange(cb: () => void): () => void {
-    this.changeListeners.add(cb);
-    return () => this.changeListeners.delete(cb);
+    return this.changes.subscribe(() => cb());
   }
 
   engine(store: string): EventStore | undefined {
     return this.hosted.get(store)?.engine;
   }
 
-  /** Executes one request from a gateway session. Always resolves or rejects with a GaterError. */
-  async handle(session: NodeSession, op: unknown, rawArgs: unknown): Promise<unknown> {
+  /** Executes one request as it came off the wire (op and arguments unchecked). Always resolves or rejects with a GaterError. */
+  handle(session: NodeSession, op: unknown, args: unknown): Promise<unknown> {
+    if (!isOp(op)) {
+      return Promise.reject(
+        new GaterError(
+          'invalid_argument',
+          `unknown operation ${JSON.stringify(op)}; this node speaks ${OPS.join(', ')} (upgrade the gateway or the node)`,
+        ),
+      );
+    }
+    return this.dispatch(session, op, args);
+  }
+
+  /** Executes one request of the protocol. Always resolves or rejects with a GaterError. */
+  async dispatch<K extends Op>(session: NodeSession, op: K, rawArgs: unknown): Promise<OpResult<K>> {
     try {
       if (this.stopped)
         throw new GaterError('connection_closed', `node ${this.name} is stopping; retry on another node`);
-      if (typeof op !== 'string' || !(OPS as readonly string[]).includes(op)) {
-        throw new GaterError(
-          'invalid_argument',
-          `unknown operation ${JSON.stringify(op)}; upgrade the gateway or the node`,
-        );
-      }
-      if (op === 'ping') return { node: this.name };
-      if (op === 'listStores') return this.announcement().stores.map((store) => ({ store, node: this.name }));
-      if (!rawArgs || typeof rawArgs !== 'object')
+      if (isNodeOp(op)) return this.nodeHandlers[op]();
+      if (!isWorkerOp(op)) throw new GaterError('internal', `operation ${op} has no handler`);
+      if (!rawArgs || typeof rawArgs !== 'object' || Array.isArray(rawArgs))
         throw new GaterError('invalid_argument', `${op} needs an arguments object`);
-      const args = rawArgs as RequestArgs;
+      // Every field is still `unknown` here: the handlers validate what they read.
+      const args = rawArgs as Untrusted<OpRequest<typeof op>>;
       const store = validateStore(args.store);
       const hosted = this.hosted.get(store);
       if (!hosted) {
@@ -146,11 +166,17 @@ export class StoreNode {
         );
       }
       const worker = hosted.workers.find((w) => w.id === args.worker) ?? hosted.workers[0]!;
-      return await worker.handle(session, op as Op, args);
+      return await worker.handle(session, op, args);
     } catch (e) {
       throw toGaterError(e);
     }
   }
+
+  /** The operations the node answers itself (the rest of the protocol is the workers' table). */
+  private readonly nodeHandlers: { [K in NodeOp]: () => OpResult<K> } = {
+    ping: () => ({ node: this.name }),
+    listStores: () => this.announcement().stores.map((store) => ({ store, node: this.name })),
+  };
 
   /** What a worker tells the node about the subscriptions it starts and stops for a session. */
   private sessionTracker(engine: EventStore): SessionTracker {
@@ -216,4 +242,12 @@ export async function createStoreNode(options: StoreNodeOptions = {}): Promise<S
   if (storage.shared) for (const s of await storage.listStores()) stores.add(s);
   for (const s of stores) await node.host(s);
   return node;
+}
+
+function isNodeOp<K extends Op>(op: K): op is K & NodeOp {
+  return (NODE_OPS as readonly Op[]).includes(op);
+}
+
+function isWorkerOp<K extends Op>(op: K): op is K & WorkerOp {
+  return !isNodeOp(op);
 }

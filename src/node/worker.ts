@@ -1,7 +1,7 @@
-import { GaterError, invalidArgument } from '../core/errors.js';
-import type { Op, RequestArgs } from '../core/protocol.js';
+import { invalidArgument } from '../core/errors.js';
 import type { EventRecord } from '../core/types.js';
-import { describe, validateNackAction, validateNonNegativeInt, validateUuidArg } from '../core/validation.js';
+import { describeValue, validateNackAction, validateNonNegativeInt, validateUuidArg } from '../core/validation.js';
+import type { OpArgs, OpResult, Untrusted, WorkerOp } from '../core/wire/ops.js';
 import type { EventStore } from './store/eventStore.js';
 
 /** The node's view of one gateway connection: where pushes go and when it ends. */
@@ -27,6 +27,75 @@ export interface SessionTracker {
   remove(session: NodeSession, subId: string): void;
 }
 
+/** What a handler may use: the store's engine, the asking session and the node's account of its subscriptions. */
+interface HandlerContext {
+  engine: EventStore;
+  session: NodeSession;
+  sessions: SessionTracker;
+}
+
+type Handler<K extends WorkerOp> = (
+  ctx: HandlerContext,
+  args: Untrusted<OpArgs<K>>,
+) => OpResult<K> | Promise<OpResult<K>>;
+
+/**
+ * One handler per worker operation of the protocol (core/wire/ops.ts); the mapped type makes the compiler insist
+ * that every operation is handled and that each returns its declared result. Arguments arrive unchecked: the
+ * engine validates each one.
+ */
+const HANDLERS: { [K in WorkerOp]: Handler<K> } = {
+  // A gateway that asks for `detailed` learns whether the batch was already stored; older ones get the number.
+  append: async ({ engine, session }, a) => {
+    const r = await engine.append(a.streamId, a.events, a.expectedVersion, session.ownsArgs === true);
+    return ((a as { detailed?: unknown }).detailed === true ? r : r.version) as never;
+  },
+  read: ({ engine }, a) => engine.read(a.streamId, a.startVersion, a.count, a.direction),
+  getVersion: ({ engine }, a) => engine.getVersion(a.streamId),
+  getStreams: ({ engine }) => engine.getStreams(),
+  headPosition: ({ engine }) => engine.headPosition(),
+  subscribe: async ({ engine, session, sessions }, a) => {
+    const subId = subIdArg(a.subId);
+    const internal = `${session.id}/${subId}`;
+    await engine.subscribe({
+      id: internal,
+      type: a.type,
+      selector: a.selector,
+      name: a.name,
+      startFrom: a.startFrom,
+      options: a.options,
+      deliver: (events) => session.push(subId, events),
+      flow: session.flow,
+    });
+    sessions.add(session, internal);
+    return { subId };
+  },
+  unsubscribe: ({ engine, session, sessions }, a) => {
+    const internal = `${session.id}/${subIdArg(a.subId)}`;
+    sessions.remove(session, internal);
+    return engine.closeSub(internal);
+  },
+  removeSubscription: ({ engine }, a) => engine.removeSubscription(a.type, a.selector, a.name),
+  getSubscriptions: ({ engine }) => engine.getSubscriptions(),
+  readAll: ({ engine }, a) => engine.readAll(a.fromPosition, a.count),
+  listParked: ({ engine }, a) => engine.listParked(a.name),
+  replayParked: ({ engine }, a) => engine.replayParked(a.name, a.positions),
+  skipParked: ({ engine }, a) => engine.skipParked(a.name, a.positions),
+  resetSubscription: ({ engine }, a) => engine.resetSubscription(a.name, a.to),
+  deleteSubscription: ({ engine }, a) => engine.deleteSubscription(a.name),
+  ack: ({ engine, session }, a) => engine.ack(a.name, subRef(session, a.subId), a.event),
+  nack: ({ engine, session }, a) =>
+    engine.nack(a.name, subRef(session, a.subId), a.event, validateNackAction(a.action)),
+  recordSnapshot: ({ engine }, a) => engine.recordSnapshot(...snapshotKey(a), a.record),
+  readSnapshot: ({ engine }, a) => engine.readSnapshot(...snapshotKey(a)),
+  deleteSnapshot: ({ engine }, a) => engine.deleteSnapshot(...snapshotKey(a)),
+  listSnapshots: ({ engine }, a) =>
+    engine.listSnapshots(
+      a.sourceUuid === undefined ? 'any' : validateUuidArg(a.sourceUuid, 'sourceUuid', true),
+      a.streamUuid === undefined ? 'any' : validateUuidArg(a.streamUuid, 'streamUuid', true),
+    ),
+};
+
 /**
  * GatewayWorker: executes API requests for one store (EXESDB_SPEC §2.1). A node runs `poolSize` of them per
  * store; they share the store's engine, so a worker is a unit of routing and accounting, not of data.
@@ -45,94 +114,23 @@ export class GatewayWorker {
     return { store: this.store, node: this.node, id: this.id };
   }
 
-  async handle(session: NodeSession, op: Op, args: RequestArgs): Promise<unknown> {
+  async handle<K extends WorkerOp>(session: NodeSession, op: K, args: Untrusted<OpArgs<K>>): Promise<OpResult<K>> {
     this.calls++;
-    const e = this.engine;
-    switch (op) {
-      case 'append': {
-        const r = await e.append(args.streamId, args.events, args.expectedVersion, session.ownsArgs === true);
-        // A gateway that asks for `detailed` learns whether the batch was already stored; older ones get the number.
-        return args.detailed === true ? r : r.version;
-      }
-      case 'read':
-        return e.read(args.streamId, args.startVersion, args.count, args.direction);
-      case 'getVersion':
-        return e.getVersion(args.streamId);
-      case 'getStreams':
-        return e.getStreams();
-      case 'headPosition':
-        return e.headPosition();
-      case 'readAll':
-        return e.readAll(args.fromPosition, args.count);
-      case 'subscribe': {
-        const subId = subIdArg(args.subId);
-        const internal = `${session.id}/${subId}`;
-        await e.subscribe({
-          id: internal,
-          type: args.type,
-          selector: args.selector,
-          name: args.name,
-          startFrom: args.startFrom,
-          options: (args.options ?? undefined) as never,
-          deliver: (events) => session.push(subId, events),
-          flow: session.flow,
-        });
-        this.sessions.add(session, internal);
-        return { subId };
-      }
-      case 'unsubscribe': {
-        const internal = `${session.id}/${subIdArg(args.subId)}`;
-        this.sessions.remove(session, internal);
-        return e.closeSub(internal);
-      }
-      case 'removeSubscription':
-        return e.removeSubscription(args.type, args.selector, args.name);
-      case 'getSubscriptions':
-        return e.getSubscriptions();
-      case 'listParked':
-        return e.listParked(args.name);
-      case 'replayParked':
-        return e.replayParked(args.name, args.positions);
-      case 'skipParked':
-        return e.skipParked(args.name, args.positions);
-      case 'resetSubscription':
-        return e.resetSubscription(args.name, args.to);
-      case 'deleteSubscription':
-        return e.deleteSubscription(args.name);
-      case 'ack':
-        return e.ack(args.name, subRef(session, args.subId), args.event);
-      case 'nack':
-        return e.nack(args.name, subRef(session, args.subId), args.event, validateNackAction(args.action));
-      case 'recordSnapshot':
-        return e.recordSnapshot(...snapArgs(args), args.record);
-      case 'readSnapshot':
-        return e.readSnapshot(...snapArgs(args));
-      case 'deleteSnapshot':
-        return e.deleteSnapshot(...snapArgs(args));
-      case 'listSnapshots':
-        return e.listSnapshots(
-          args.sourceUuid === undefined ? 'any' : validateUuidArg(args.sourceUuid, 'sourceUuid', true),
-          args.streamUuid === undefined ? 'any' : validateUuidArg(args.streamUuid, 'streamUuid', true),
-        );
-      case 'listStores':
-      case 'ping':
-        throw new GaterError('internal', `${op} is answered by the node, not a worker`);
-      default:
-        throw invalidArgument(`unknown operation ${describe(op)}; this node speaks: append, read, getVersion, ...`);
-    }
+    const handler: Handler<K> = HANDLERS[op];
+    return handler({ engine: this.engine, session, sessions: this.sessions }, args);
   }
 }
 
 function subIdArg(v: unknown): string {
   if (typeof v === 'string' && v.length > 0 && v.length <= 128) return v;
-  throw invalidArgument(`subId must be a non-empty string, got ${describe(v)}`);
+  throw invalidArgument(`subId must be a non-empty string, got ${describeValue(v)}`);
 }
 
 function subRef(session: NodeSession, v: unknown): string | undefined {
   return typeof v === 'string' ? `${session.id}/${v}` : undefined;
 }
 
-function snapArgs(args: RequestArgs): [string, string, number] {
+function snapshotKey(args: Untrusted<OpArgs<'readSnapshot'>>): [string, string, number] {
   return [
     validateUuidArg(args.sourceUuid, 'sourceUuid'),
     validateUuidArg(args.streamUuid, 'streamUuid'),

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startGater, type Gater } from '../gater.js';
+import { startGater, type Gater } from '../gateway/index.js';
 import { runProducers } from './produce.js';
 
 describe('runProducers', () => {

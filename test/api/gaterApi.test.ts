@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startGater, type Gater } from '../../src/gater.js';
+import { startGater, type Gater } from '../../src/gateway/index.js';
 import { GaterError, isGaterError } from '../../src/core/errors.js';
 import type { EventRecord, NewEvent } from '../../src/core/types.js';
 

@@ -27,7 +27,7 @@ describe('layer boundaries (DESIGN §2)', () => {
       imports(f)
         .filter(
           (i) =>
-            /^(console|scripted|cli|node)\//.test(i) ||
+            /^(console|scripted|cli|node|gateway)\//.test(i) ||
             ['react', 'ink', 'commander', 'chalk'].includes(i) ||
             i.startsWith('ink-'),
         )
@@ -39,7 +39,9 @@ describe('layer boundaries (DESIGN §2)', () => {
   it('node imports neither core/api nor any UI or CLI code', () => {
     const bad = files(join(SRC, 'node')).flatMap((f) =>
       imports(f)
-        .filter((i) => /^(core\/api|console|scripted|cli)\//.test(i) || ['react', 'ink', 'commander'].includes(i))
+        .filter(
+          (i) => /^(core\/api|console|scripted|cli|gateway)\//.test(i) || ['react', 'ink', 'commander'].includes(i),
+        )
         .map((i) => `${relative(SRC, f)} -> ${i}`),
     );
     expect(bad).toEqual([]);
@@ -58,6 +60,17 @@ describe('layer boundaries (DESIGN §2)', () => {
           .map((i) => `${relative(SRC, f)} -> ${i}`),
       ),
     ];
+    expect(bad).toEqual([]);
+  });
+
+  it('console and scripted receive an opened gateway: they import nothing from cli, node or the gateway assembly', () => {
+    const bad = ['console', 'scripted'].flatMap((layer) =>
+      files(join(SRC, layer)).flatMap((f) =>
+        imports(f)
+          .filter((i) => /^(cli|node|gateway)\//.test(i))
+          .map((i) => `${relative(SRC, f)} -> ${i}`),
+      ),
+    );
     expect(bad).toEqual([]);
   });
 });

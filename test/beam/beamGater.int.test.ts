@@ -4,7 +4,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBeamGater } from '../../src/beamGater.js';
+import { startBeamGater } from '../../src/gateway/beam.js';
 import { rpcCall } from '../../src/core/beam/rpc.js';
 import type { BeamLink } from '../../src/core/beam/beamLink.js';
 import { isGaterError } from '../../src/core/errors.js';

@@ -1,10 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { toGaterError } from '../../src/core/errors.js';
 import type { EventRecord, NewEvent } from '../../src/core/types.js';
-import type { Gater } from '../../src/gater.js';
+import { startGater, type Gater } from '../../src/gateway/index.js';
 import type { NodeProcess } from '../helpers/cluster.js';
-import { resolveConfig } from '../../src/cli/config.js';
-import { startClusterGater } from '../../src/clusterGater.js';
 import { COOKIE, Harness, postgresBackend, sleep, sqliteBackend, STORE } from './harness.js';
 
 /**
@@ -80,8 +78,10 @@ async function faultRun(h: Harness, storages: string[]) {
   const nodes = await Promise.all(storages.map((s) => h.node(s)));
   // A short call timeout: calls to the paused node time out (outcome unknown) and are re-sent elsewhere with the
   // same event ids, while the paused node still holds the first copy and runs it when it wakes up.
-  const g = await startClusterGater({
-    config: resolveConfig({ connect: nodes.map((n) => n.address).join(','), cookie: COOKIE, timeout: '1000' }, {}),
+  const g = await startGater({
+    connect: nodes.map((n) => n.address),
+    cookie: COOKIE,
+    timeoutMs: 1000,
     log: (level, msg) => h.logs.push(`${level} ${msg}`),
     noWorkersWaitMs: 4000,
   });

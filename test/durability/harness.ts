@@ -3,10 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { resolveConfig } from '../../src/cli/config.js';
-import { startClusterGater } from '../../src/clusterGater.js';
+import { startGater, type Gater } from '../../src/gateway/index.js';
 import type { EventRecord } from '../../src/core/types.js';
-import type { Gater } from '../../src/gater.js';
 import { randomGossipPort, spawnNode, waitFor, type NodeProcess } from '../helpers/cluster.js';
 
 /**
@@ -88,9 +86,9 @@ export class Harness {
 
   /** A gateway with static seeds only (no gossip). */
   async gateway(addresses: string[], noWorkersWaitMs = 1500): Promise<Gater> {
-    const config = resolveConfig({ connect: addresses.join(','), cookie: COOKIE }, {});
-    const g = await startClusterGater({
-      config,
+    const g = await startGater({
+      connect: addresses,
+      cookie: COOKIE,
       log: (level, msg) => this.logs.push(`${level} ${msg}`),
       noWorkersWaitMs,
     });

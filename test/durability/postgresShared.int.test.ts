@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { toGaterError } from '../../src/core/errors.js';
 import type { EventRecord, NewEvent } from '../../src/core/types.js';
-import type { Gater } from '../../src/gater.js';
+import type { Gater } from '../../src/gateway/index.js';
 import { waitFor, type NodeProcess } from '../helpers/cluster.js';
 import { firstGap, Harness, portOf, postgresBackend, range, readStream, sleep, sorted, STORE } from './harness.js';
 

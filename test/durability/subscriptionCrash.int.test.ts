@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EventRecord, SubscriptionInfo } from '../../src/core/types.js';
-import type { Gater } from '../../src/gater.js';
+import type { Gater } from '../../src/gateway/index.js';
 import { waitFor } from '../helpers/cluster.js';
 import { firstGap, Harness, portOf, postgresBackend, sleep, sqliteBackend, STORE, type Backend } from './harness.js';
 

@@ -2,10 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/cli/config.js';
-import { startClusterGater } from '../../src/clusterGater.js';
 import type { EventRecord, SubscriptionInfo } from '../../src/core/types.js';
-import type { Gater } from '../../src/gater.js';
+import { startGater, type Gater } from '../../src/gateway/index.js';
 import { COOKIE, ensureBuilt, startNodeProcess, type NodeProcess } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -28,11 +26,7 @@ describe('acks during a failover (two node processes on one SQLite file)', () =>
   });
 
   it('acks in flight when the serving node dies neither fail nor get lost: the checkpoint reaches the end', async () => {
-    gater = await startClusterGater({
-      config: resolveConfig({ connect: nodes.map((n) => n.address).join(','), cookie: COOKIE }, {}),
-      log: () => {},
-      noWorkersWaitMs: 5000,
-    });
+    gater = await startGater({ connect: nodes.map((n) => n.address), cookie: COOKIE, noWorkersWaitMs: 5000 });
     const g = gater;
     const total = 400;
     for (let i = 0; i < total; i += 100)

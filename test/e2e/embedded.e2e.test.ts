@@ -83,7 +83,7 @@ describe('scripted mode, embedded (the built binary as a child process)', () => 
     }
     expect(runs[7]!.stderr).toMatch(/--payload: .*quote strings/);
     expect(runs[8]!.stderr).toMatch(/choose one selector/);
-    expect(runs[15]!.stderr).toMatch(/--storage .* must be memory, sqlite:<file> or postgres/);
+    expect(runs[15]!.stderr).toMatch(/--storage .*memory, sqlite:<file> or postgres/);
   });
 
   it('status, streams, version, subscriptions and snapshot list print one JSON object each', async () => {

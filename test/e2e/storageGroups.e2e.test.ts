@@ -2,10 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/cli/config.js';
-import { startClusterGater } from '../../src/clusterGater.js';
 import { isGaterError } from '../../src/core/errors.js';
-import type { Gater } from '../../src/gater.js';
+import { startGater, type Gater } from '../../src/gateway/index.js';
 import { cli, COOKIE, ensureBuilt, startNodeProcess, uniq, type NodeProcess } from './helpers.js';
 
 interface StoreStatus {
@@ -57,8 +55,9 @@ describe('storage identity: three memory nodes behind one gateway', () => {
   });
 
   it('one gateway: 100 appends land on one node, 20 reads agree, no_stream twice succeeds once; CLI gateways choose alike', async () => {
-    gater = await startClusterGater({
-      config: resolveConfig({ connect: seeds, cookie: COOKIE }, {}),
+    gater = await startGater({
+      connect: seeds.split(','),
+      cookie: COOKIE,
       log: (level, msg) => logs.push(`${level} ${msg}`),
       noWorkersWaitMs: 3000,
     });

@@ -1,11 +1,10 @@
 import './pinInkEnv.js';
 import { render } from 'ink-testing-library';
 import { stripVTControlCharacters } from 'node:util';
-import { resolveConfig } from '../../src/cli/config.js';
 import { App } from '../../src/console/App.js';
 import { LogStore } from '../../src/console/feed.js';
 import { ConsoleServices } from '../../src/console/services.js';
-import { startGater, type Gater, type GaterOptions } from '../../src/gater.js';
+import { startGater, type Gater, type GatewayOptions } from '../../src/gateway/index.js';
 
 export const KEY = {
   enter: '\r',
@@ -46,12 +45,11 @@ export interface ConsoleHarness {
 }
 
 /** Renders the whole console (embedded gateway, real services) under ink-testing-library. */
-export async function renderConsole(gaterOptions: GaterOptions = {}): Promise<ConsoleHarness> {
+export async function renderConsole(gaterOptions: GatewayOptions = {}): Promise<ConsoleHarness> {
   const gater = await startGater(gaterOptions);
   const services = new ConsoleServices(gater, new LogStore());
-  const config = resolveConfig({}, {});
   const exitState = { shutdownShown: false };
-  const inst = render(<App services={services} config={config} exitState={exitState} />);
+  const inst = render(<App services={services} config={{ color: true }} exitState={exitState} />);
   const frame = () => stripVTControlCharacters(inst.lastFrame() ?? '');
   const waitFor: ConsoleHarness['waitFor'] = async (match, timeoutMs = 4000) => {
     const test =

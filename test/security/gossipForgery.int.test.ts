@@ -6,9 +6,7 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectStatus } from '../../src/cli/commands/status.js';
-import { resolveConfig } from '../../src/cli/config.js';
-import { startClusterGater } from '../../src/clusterGater.js';
+import { collectStatus } from '../../src/core/index.js';
 import {
   HEARTBEAT_PRELUDE,
   decodeHeartbeat,
@@ -16,7 +14,7 @@ import {
   type HeartbeatInfo,
 } from '../../src/core/gossip/packet.js';
 import { atom, encodeTerm, termMap } from '../../src/core/wire/etf.js';
-import type { Gater } from '../../src/gater.js';
+import { startGater, type Gater } from '../../src/gateway/index.js';
 import { randomGossipPort, spawnNode, waitFor, type NodeProcess } from '../helpers/cluster.js';
 
 const HB = 300;
@@ -56,11 +54,11 @@ describe('replayed and forged heartbeats', () => {
         ),
       )),
     );
-    const config = resolveConfig(
-      { cluster: true, cookie: COOKIE, secret: SECRET, gossipIf: '127.0.0.1', gossipPort: String(gossipPort) },
-      {},
-    );
-    gater = await startClusterGater({ config, log: (l, m) => logs.push(`${l} ${m}`), heartbeatMs: HB });
+    gater = await startGater({
+      cookie: COOKIE,
+      gossip: { secret: SECRET, iface: '127.0.0.1', port: gossipPort, heartbeatMs: HB },
+      log: (l, m) => logs.push(`${l} ${m}`),
+    });
     await waitFor(() => gater.registry.links().length === 2, 5000, 'both nodes linked');
     await waitFor(() => (captured.get('b@127.0.0.1')?.length ?? 0) >= 3, 5000, 'heartbeats captured');
   });
@@ -157,7 +155,7 @@ describe('replayed and forged heartbeats', () => {
   });
 
   it("each node's own drops (replayed, bad names) show in status, fetched over its link (item 7)", async () => {
-    const s = await collectStatus(gater, resolveConfig({ cluster: true, cookie: COOKIE, secret: SECRET }, {}));
+    const s = await collectStatus(gater);
     const a = s.nodes.find((n) => n.name === 'a@127.0.0.1')!;
     console.info('node a counters:', JSON.stringify(a.counters));
     expect(a.counters?.gossip_replayed).toBeGreaterThan(0);

@@ -6,9 +6,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectStatus, renderStatus } from '../../src/cli/commands/status.js';
-import { resolveConfig } from '../../src/cli/config.js';
-import { startClusterGater } from '../../src/clusterGater.js';
+import { renderStatus } from '../../src/cli/commands/status.js';
+import { collectStatus } from '../../src/core/index.js';
+import { startGater } from '../../src/gateway/index.js';
 import { connectRpc } from '../../src/core/transport/index.js';
 import { randomGossipPort, spawnNode, waitFor, type NodeProcess } from '../helpers/cluster.js';
 import { RawPeer } from '../helpers/rawPeer.js';
@@ -131,11 +131,10 @@ describe('hostile connections against a node', () => {
   });
 
   it("status shows the node's own counters, fetched over the link (item 7)", async () => {
-    const config = resolveConfig({ connect: node.address, cookie: COOKIE }, {});
-    const g = await startClusterGater({ config, log: () => {}, noWorkersWaitMs: 1000 });
+    const g = await startGater({ connect: [node.address], cookie: COOKIE, noWorkersWaitMs: 1000 });
     try {
       await waitFor(() => g.registry.links().length === 1, 5000, 'linked');
-      const s = await collectStatus(g, config);
+      const s = await collectStatus(g);
       const counters = s.nodes[0]!.counters!;
       console.info('node counters:', JSON.stringify(counters));
       expect(counters.rejectedAuth).toBeGreaterThanOrEqual(1);

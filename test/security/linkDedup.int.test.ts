@@ -3,9 +3,7 @@
  * addresses (or directly and through a relay) settles on one link instead of a reconnect loop.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/cli/config.js';
-import { startClusterGater } from '../../src/clusterGater.js';
-import type { Gater } from '../../src/gater.js';
+import { startGater, type Gater } from '../../src/gateway/index.js';
 import { randomGossipPort, spawnNode, waitFor, type NodeProcess } from '../helpers/cluster.js';
 import { startTamperingRelay, type TamperingRelay } from './tamperingRelay.js';
 
@@ -31,10 +29,11 @@ describe('one node under two addresses', () => {
 
   it('127.0.0.1:P, 127.1:P and a relay as seeds: one link, no reconnect loop, one node in status', async () => {
     const port = Number(node.address.split(':')[1]);
-    const seeds = [`127.0.0.1:${port}`, `127.1:${port}`, `127.0.0.1:${relay.port}`].join(',');
+    const seeds = [`127.0.0.1:${port}`, `127.1:${port}`, `127.0.0.1:${relay.port}`];
     const before = sessionsOpened(node);
-    gater = await startClusterGater({
-      config: resolveConfig({ connect: seeds, cookie: COOKIE }, {}),
+    gater = await startGater({
+      connect: seeds,
+      cookie: COOKIE,
       log: (l, m) => logs.push(`${l} ${m}`),
       noWorkersWaitMs: 1000,
     });

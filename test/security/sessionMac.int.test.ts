@@ -3,9 +3,7 @@
  * change, replay, reorder or inject a frame: the node closes the connection and nothing altered is stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/cli/config.js';
-import { startClusterGater } from '../../src/clusterGater.js';
-import type { Gater } from '../../src/gater.js';
+import { startGater, type Gater } from '../../src/gateway/index.js';
 import { randomGossipPort, spawnNode, waitFor, type NodeProcess } from '../helpers/cluster.js';
 import { startTamperingRelay, type Tamper, type TamperingRelay } from './tamperingRelay.js';
 
@@ -18,8 +16,7 @@ describe('session MAC against a relay on loopback', () => {
   const gaters: Gater[] = [];
 
   const gateway = async (address: string): Promise<Gater> => {
-    const config = resolveConfig({ connect: address, cookie: COOKIE, timeout: '1500' }, {});
-    const g = await startClusterGater({ config, log: () => {}, noWorkersWaitMs: 1000 });
+    const g = await startGater({ connect: [address], cookie: COOKIE, timeoutMs: 1500, noWorkersWaitMs: 1000 });
     gaters.push(g);
     await waitFor(() => g.api.gatewayWorkersForStore('reg_gh').length > 0, 5000, `linked via ${address}`);
     return g;

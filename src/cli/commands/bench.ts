@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { benchProgressLine, benchRecords, benchText, runBench, type BenchOptions } from '../../core/bench/index.js';
-import { maskStorage, type Config } from '../config.js';
+import { describeStorage } from '../../core/index.js';
+import type { Config } from '../config.js';
 import { UsageError } from '../exitCodes.js';
 import { durationOpt, intOpt, onStopSignal } from '../options.js';
 import { createOutput } from '../output.js';
@@ -105,5 +106,5 @@ export function registerBench(program: Command, run: Runner): void {
 function describeTarget(config: Config): string {
   if (config.connect.length > 0) return `tcp ${config.connect.join(',')}`;
   if (config.cluster) return `cluster (gossip on ${config.gossipIf}:${config.gossipPort})`;
-  return `embedded ${maskStorage(config.storage)}`;
+  return `embedded ${describeStorage(config.storage)}`;
 }

@@ -1,4 +1,4 @@
-import type { Gater } from '../../gater.js';
+import type { Gater } from '../../core/index.js';
 import type { Config } from '../config.js';
 import { openGater } from '../session.js';
 

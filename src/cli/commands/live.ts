@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { plural, type EventRecord } from '../../core/index.js';
+import { plural, type EventRecord, type Subscription } from '../../core/index.js';
 import { selectorFromFlags, type SelectorFlags, type SubscriptionTarget } from '../../scripted/selectors.js';
 import { isReaderGone } from '../../scripted/writeLine.js';
 import type { Config } from '../config.js';
@@ -43,60 +43,55 @@ export function planLive(f: LiveFlags): LivePlan {
 }
 
 /**
- * Runs a live view until --count events, --duration, or Ctrl+C. `start` registers the subscription and feeds
- * events to `deliver`; `handle` prints (and acks) one event and is awaited in order. Returns the exit code.
+ * Runs a live view until --count events, --duration, Ctrl+C, a closed output or the end of the subscription.
+ * `start` opens the subscription; `handle` prints (and acks) one event and is awaited before the next is taken,
+ * so events are shown and acknowledged in delivery order. Returns the exit code.
  */
 export async function runLive(
   config: Config,
   plan: LivePlan,
-  start: (deliver: (events: EventRecord[]) => void) => Promise<{ close(): Promise<void> }>,
-  handle: (e: EventRecord) => Promise<void> | void,
+  start: () => Promise<Subscription>,
+  handle: (e: EventRecord, sub: Subscription) => Promise<void> | void,
   what: string,
 ): Promise<number> {
   let taken = 0;
-  let chain: Promise<void> = Promise.resolve();
-  let finish!: (reason: 'count' | 'duration' | 'signal') => void;
-  const finished = new Promise<'count' | 'duration' | 'signal'>((r) => (finish = r));
-  const signal = onStopSignal();
-  void signal.promise.then(() => finish('signal'));
-  let timer: NodeJS.Timeout | undefined;
-  let failure: unknown;
-  let stopping = false;
-  void finished.then(() => (stopping = true));
+  let stoppedBy: 'duration' | 'signal' | 'reader_gone' | undefined;
   // Embedded mode holds no socket: without this handle Node would exit as soon as the replay is printed, ignoring
   // --count and --duration. The command lives until count, duration, Ctrl+C or a closed output.
   const keepAlive = setInterval(() => {}, 2 ** 30);
-
-  const deliver = (events: EventRecord[]): void => {
-    for (const e of events) {
-      if (plan.count !== undefined && taken >= plan.count) return;
-      taken++;
-      const reachedCount = plan.count !== undefined && taken >= plan.count;
-      chain = chain
-        // nothing more is printed (or acked) once the command is stopping, e.g. after the reader went away
-        .then(() => (stopping ? undefined : handle(e)))
-        .catch((err: unknown) => {
-          // `| head -n 3`: the reader left; stop quietly, without acking what it never read
-          if (!isReaderGone(err)) failure ??= err;
-          finish('signal');
-        });
-      if (reachedCount) void chain.then(() => finish('count'));
-    }
+  const signal = onStopSignal();
+  let sub: Subscription | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const stop = (why: 'duration' | 'signal') => {
+    stoppedBy ??= why;
+    void sub?.close();
   };
-
-  let sub: { close(): Promise<void> } | undefined;
+  void signal.promise.then(() => stop('signal'));
   try {
-    sub = await start(deliver);
+    sub = await start();
     if (config.logLevel !== 'silent' && config.logLevel !== 'error' && config.logLevel !== 'warn') {
       process.stderr.write(
         `👁️  ${what} ${plan.target.label} on ${config.store}${plan.from === undefined ? ' (live)' : ` from ${plan.from}`}\n`,
       );
     }
-    if (plan.durationMs !== undefined) timer = setTimeout(() => finish('duration'), plan.durationMs);
-    const reason = await finished;
-    await chain;
-    if (failure !== undefined) throw failure;
-    if (reason === 'duration' && plan.count !== undefined && taken < plan.count) {
+    if (stoppedBy !== undefined) await sub.close();
+    if (plan.durationMs !== undefined) timer = setTimeout(() => stop('duration'), plan.durationMs);
+    for await (const e of sub) {
+      try {
+        await handle(e, sub);
+      } catch (err) {
+        // `| head -n 3`: the reader left; stop quietly, without acking what it never read
+        if (!isReaderGone(err)) throw err;
+        stoppedBy = 'reader_gone';
+        break;
+      }
+      taken++;
+      if (plan.count !== undefined && taken >= plan.count) break;
+    }
+    const ended = await sub.closed();
+    // Ended neither by us nor by --count: the gateway gave up on it (say, its store is gone from every node).
+    if (ended && stoppedBy === undefined) throw ended;
+    if (stoppedBy === 'duration' && plan.count !== undefined && taken < plan.count) {
       throw new CommandFailed(
         'count_not_reached',
         `${what}: saw ${taken} of ${plural(plan.count, 'event')} before --duration ${plan.durationMs} ms ended`,

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { colorLine, makeChalk, seenLine } from '../../scripted/eventLines.js';
-import { liveStart } from '../../scripted/liveStart.js';
 import type { Runner } from '../program.js';
 import { examples, withGater } from './common.js';
 import { addLiveOptions, planLive, runLive, type LiveFlags } from './live.js';
@@ -31,12 +30,10 @@ export function registerObserve(program: Command, run: Runner): void {
         return runLive(
           config,
           plan,
-          async (deliver) => {
-            // The subscriber is passed in directly (not attached after registration): a replay may be pushed
-            // before the node's answer, and those events must not be lost.
+          async () => {
             const { type, selector } = plan.target;
-            const from = plan.from ?? (await liveStart(gater.api, config.store, type, selector));
-            return gater.api.saveSubscription(config.store, type, selector, 'transient', from, deliver);
+            const from = plan.from ?? (await gater.api.liveStart(config.store, type, selector));
+            return gater.api.subscribe(config.store, type, selector, { startFrom: from });
           },
           (e) => {
             process.stdout.write(`${config.json ? JSON.stringify(e) : colorLine(c, seenLine(e))}\n`);

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { startGater } from '../../gater.js';
-import { resolveConfig } from '../config.js';
-import { collectStatus, renderStatus } from './status.js';
+import { collectStatus } from '../../core/index.js';
+import { startGater } from '../../gateway/index.js';
+import { renderStatus } from './status.js';
 
 describe('status: per-node call latency from the gateway’s own histograms', () => {
   it('counts the calls routed to each node and reports their p50/p99', async () => {
     const gater = await startGater();
     try {
-      const before = await collectStatus(gater, resolveConfig({}, {}));
+      const before = await collectStatus(gater);
       // the status itself asked the node for its streams: one call so far
       expect(before.nodes[0]!.calls.count).toBe(1);
       for (let i = 0; i < 5; i++) await gater.api.appendEvents('reg_gh', 's', [{ eventType: 'a:v1', data: {} }]);
       await gater.api.getVersion('reg_gh', 's');
       await expect(gater.api.appendEvents('reg_gh', 's', [{ eventType: 'a:v1', data: {} }], 99)).rejects.toThrow();
-      const s = await collectStatus(gater, resolveConfig({}, {}));
+      const s = await collectStatus(gater);
       const { calls } = s.nodes[0]!;
       expect(calls).toMatchObject({ count: 1 + 5 + 1 + 1 + 1, errors: 1 });
       expect(calls.p50Ms).toBeGreaterThan(0);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { EventRecord, Subscriber } from '../../core/index.js';
 import { colorLine, makeChalk, receivedLine } from '../../scripted/eventLines.js';
 import { writeLine } from '../../scripted/writeLine.js';
 import { UsageError } from '../exitCodes.js';
@@ -52,30 +51,23 @@ export function registerSubscribe(program: Command, run: Runner): void {
       const maxRetries = intOpt(f.maxRetries, '--max-retries', { min: 0 });
       const c = makeChalk(config.color);
       return withGater(config, async (gater) => {
-        let subscriber: Subscriber | undefined;
         return runLive(
           config,
           plan,
-          async (deliver) => {
-            subscriber = (events) => deliver(events);
-            return gater.api.saveSubscription(
-              config.store,
-              plan.target.type,
-              plan.target.selector,
+          () =>
+            gater.api.subscribe(config.store, plan.target.type, plan.target.selector, {
               name,
-              plan.from ?? 0,
-              subscriber,
-              {
+              startFrom: plan.from ?? 0,
+              options: {
                 ...(ackTimeoutMs !== undefined ? { ackTimeoutMs } : {}),
                 ...(maxRetries !== undefined ? { maxRetries } : {}),
                 ...(f.replace ? { replace: true } : {}),
               },
-            );
-          },
-          async (e: EventRecord) => {
+            }),
+          async (e, sub) => {
             // ack only once the line has left the process (write callback); a closed pipe rejects: no ack
             await writeLine(process.stdout, config.json ? JSON.stringify(e) : colorLine(c, receivedLine(name, e)));
-            if (f.ack) await gater.api.ackEvent(config.store, name, subscriber, e);
+            if (f.ack) await sub.ack(e);
           },
           `subscription "${name}" receiving`,
         );

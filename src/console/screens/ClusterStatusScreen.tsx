@@ -7,9 +7,9 @@ import {
   foreignText,
   trustText,
   type StatusReport,
-} from '../../cli/commands/status.js';
+} from '../../core/index.js';
 import { Heading, ViewFrame } from '../components/Notice.js';
-import { useConfig, useServices } from '../contexts/ConsoleContext.js';
+import { useServices } from '../contexts/ConsoleContext.js';
 import { cell } from '../format.js';
 import { usePolling } from '../hooks/usePolling.js';
 import { theme } from '../theme.js';
@@ -23,8 +23,7 @@ const STATE_ICON: Record<string, string> = { alive: '🟢', suspect: '🟡', dow
  */
 export function ClusterStatus({ done, quit }: ScreenProps) {
   const services = useServices();
-  const config = useConfig();
-  const status = usePolling(() => collectStatus(services.gater, config), 1000);
+  const status = usePolling(() => collectStatus(services.gater), 1000);
   return (
     <ViewFrame onBack={() => done()} onQuit={quit} hints="refreshes every second · Esc back · q quit">
       <Heading color={theme.section.data}>🔗 Cluster Status</Heading>

@@ -1,3 +1,4 @@
+import { TypedEmitter } from '../util/typedEmitter.js';
 import { LatencyHistogram, type LatencySummary } from '../bench/histogram.js';
 
 /** One routed call as the gateway saw it: which node answered, how long it took, and the error code if it failed. */
@@ -22,7 +23,7 @@ export interface NodeCallStats {
  */
 export class CallStats {
   private readonly nodes = new Map<string, { hist: LatencyHistogram; calls: number; errors: number }>();
-  private readonly listeners = new Set<(s: CallSample) => void>();
+  private readonly events = new TypedEmitter<{ type: 'sample'; sample: CallSample }>('CallStats');
 
   record(sample: CallSample): void {
     let n = this.nodes.get(sample.node);
@@ -33,13 +34,12 @@ export class CallStats {
     n.calls++;
     if (sample.error !== undefined) n.errors++;
     n.hist.record(sample.ms);
-    for (const l of this.listeners) l(sample);
+    if (this.events.listenerCount > 0) this.events.emit({ type: 'sample', sample });
   }
 
   /** Calls every listener with each later sample; returns the function that stops it. */
   listen(fn: (s: CallSample) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.events.subscribe((e) => fn(e.sample));
   }
 
   /** Per node, in name order. */

@@ -1,6 +1,5 @@
 import { validateEvents } from '../eventValidation.js';
 import type { LogFn } from '../log.js';
-import type { Op } from '../protocol.js';
 import type { WorkerRegistry } from '../registry/workerRegistry.js';
 import { describeGroupEvent } from '../registry/storageGroups.js';
 import type {
@@ -30,6 +29,9 @@ import {
 import { Router } from './router.js';
 import type { CallStats } from './callStats.js';
 import { SubscriptionClient } from './subscriptionClient.js';
+import type { SubscribeOptions, Subscription } from './subscription.js';
+import { streamOfSelector } from '../matching.js';
+import type { SnapshotKey } from '../wire/ops.js';
 import { SubscriptionControl } from './subscriptionControl.js';
 import type { PubSub } from './pubsub.js';
 
@@ -80,10 +82,6 @@ export class GaterApi {
     return this.router.stats;
   }
 
-  private call(store: string, op: Op, args: Record<string, unknown>): Promise<unknown> {
-    return this.router.call(store, op, args);
-  }
-
   /** Appends events; returns the new stream version (number of the last event). */
   async appendEvents(
     store: string,
@@ -118,7 +116,7 @@ export class GaterApi {
       e.eventId === undefined ? { ...e, eventId: valid[i]!.eventId } : e,
     );
     const args = { streamId, events: withIds, expectedVersion: expected, detailed: true };
-    const r = await this.call(store, 'append', args);
+    const r: unknown = await this.router.call(store, 'append', args as never);
     return typeof r === 'number' ? { version: r, deduplicated: false } : (r as AppendResult);
   }
 
@@ -132,7 +130,7 @@ export class GaterApi {
     validateStore(store);
     validateStreamId(streamId);
     validateRead(startVersion, count, direction);
-    return (await this.call(store, 'read', { streamId, startVersion, count, direction })) as EventRecord[];
+    return this.router.call(store, 'read', { streamId, startVersion, count, direction });
   }
 
   /** Forward from startVersion, `count` versions at most, fetched page by page. */
@@ -168,22 +166,22 @@ export class GaterApi {
   async getVersion(store: string, streamId: string): Promise<number> {
     validateStore(store);
     validateStreamId(streamId);
-    return (await this.call(store, 'getVersion', { streamId })) as number;
+    return this.router.call(store, 'getVersion', { streamId });
   }
 
   /** Global position of the store's last event (-1 when empty): where a live-only `$all` view starts. */
   async getHeadPosition(store: string): Promise<number> {
     validateStore(store);
-    return (await this.call(store, 'headPosition', {})) as number;
+    return this.router.call(store, 'headPosition', {});
   }
 
   /** Events of every stream in global order, from `fromPosition`, at most `count` (one page; at most 1000). */
   async readAll(store: string, fromPosition: number, count: number): Promise<EventRecord[]> {
     validateStore(store);
-    return (await this.call(store, 'readAll', {
+    return this.router.call(store, 'readAll', {
       fromPosition: validateNonNegativeInt(fromPosition, 'fromPosition'),
       count: validateNonNegativeInt(count, 'count'),
-    })) as EventRecord[];
+    });
   }
 
   /** Every event of the store from `fromPosition` up to `toPosition` (inclusive), fetched page by page. */
@@ -199,7 +197,7 @@ export class GaterApi {
 
   async getStreams(store: string): Promise<string[]> {
     validateStore(store);
-    return (await this.call(store, 'getStreams', {})) as string[];
+    return this.router.call(store, 'getStreams', {});
   }
 
   /**
@@ -217,6 +215,30 @@ export class GaterApi {
     options?: SubscriptionOptions,
   ): Promise<{ topic: string; close(): Promise<void> }> {
     return this.subscriptions.saveSubscription(store, type, selector, name, startFrom, subscriber, options);
+  }
+
+  /**
+   * Starts a subscription and returns its handle: an async iterator of the delivered events (in order, one at a
+   * time) with `ack` / `nack` for a persistent one, `close()`, and `closed()` saying why it ended. The way to
+   * consume a subscription where each event is shown and then acknowledged.
+   */
+  subscribe(
+    store: string,
+    type: SubscriptionType,
+    selector: Selector,
+    options?: SubscribeOptions,
+  ): Promise<Subscription> {
+    return this.subscriptions.subscribe(store, type, selector, options);
+  }
+
+  /**
+   * Where a live-only view starts: just after the stream's last event for `$<stream>`, just after the store's
+   * head otherwise, so a new view does not replay the whole store.
+   */
+  async liveStart(store: string, type: SubscriptionType, selector: Selector): Promise<number> {
+    const stream = streamOfSelector(type, selector);
+    if (stream !== undefined) return (await this.getVersion(store, stream)) + 1;
+    return (await this.getHeadPosition(store)) + 1;
   }
 
   /** Stops matching subscriptions started here and deletes the stored record of a named one. */
@@ -278,25 +300,28 @@ export class GaterApi {
     snapshotRecord: unknown,
   ): Promise<void> {
     validateStore(store);
-    await this.call(store, 'recordSnapshot', snapArgs(sourceUuid, streamUuid, version, { record: snapshotRecord }));
+    await this.router.call(store, 'recordSnapshot', {
+      ...snapshotKey(sourceUuid, streamUuid, version),
+      record: snapshotRecord,
+    });
   }
 
   async readSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number): Promise<SnapshotRecord> {
     validateStore(store);
-    return (await this.call(store, 'readSnapshot', snapArgs(sourceUuid, streamUuid, version))) as SnapshotRecord;
+    return this.router.call(store, 'readSnapshot', snapshotKey(sourceUuid, streamUuid, version));
   }
 
   /** Resolves true when a snapshot was removed, false when there was none (deleting twice is harmless). */
   async deleteSnapshot(store: string, sourceUuid: string, streamUuid: string, version: number): Promise<boolean> {
     validateStore(store);
-    return (await this.call(store, 'deleteSnapshot', snapArgs(sourceUuid, streamUuid, version))) === true;
+    return this.router.call(store, 'deleteSnapshot', snapshotKey(sourceUuid, streamUuid, version));
   }
 
   async listSnapshots(store: string, sourceUuid = 'any', streamUuid = 'any'): Promise<SnapshotRecord[]> {
     validateStore(store);
     validateUuidArg(sourceUuid, 'sourceUuid', true);
     validateUuidArg(streamUuid, 'streamUuid', true);
-    return (await this.call(store, 'listSnapshots', { sourceUuid, streamUuid })) as SnapshotRecord[];
+    return this.router.call(store, 'listSnapshots', { sourceUuid, streamUuid });
   }
 
   /** Every (store, node) pair the registry knows. */
@@ -320,11 +345,10 @@ export class GaterApi {
   }
 }
 
-function snapArgs(sourceUuid: string, streamUuid: string, version: number, extra: Record<string, unknown> = {}) {
+function snapshotKey(sourceUuid: string, streamUuid: string, version: number): SnapshotKey {
   return {
     sourceUuid: validateUuidArg(sourceUuid, 'sourceUuid'),
     streamUuid: validateUuidArg(streamUuid, 'streamUuid'),
     version: validateNonNegativeInt(version, 'snapshot version'),
-    ...extra,
   };
 }

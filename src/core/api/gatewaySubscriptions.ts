@@ -1,5 +1,6 @@
 import { newId } from '../ids.js';
 import { streamOfSelector, topicFor } from '../matching.js';
+import type { GaterError } from '../errors.js';
 import type { NodeLink } from '../link.js';
 import type { EventRecord, Selector, Subscriber, SubscriptionOptions, SubscriptionType } from '../types.js';
 import type { PubSub } from './pubsub.js';
@@ -24,6 +25,8 @@ export interface GatewaySub {
   /** Delivered and not yet acked (persistent only): where a failover resumes. */
   unacked: Set<number>;
   closed: boolean;
+  /** Told once when the subscription ends for good without being closed (it could not be re-established). */
+  onEnd: ((reason: GaterError) => void) | undefined;
 }
 
 /**
@@ -46,6 +49,7 @@ export class GatewaySubscriptions {
     startFrom: number;
     options?: SubscriptionOptions;
     subscriber?: Subscriber;
+    onEnd?: (reason: GaterError) => void;
   }): GatewaySub {
     const sub: GatewaySub = {
       subId: newId(),
@@ -58,6 +62,7 @@ export class GatewaySubscriptions {
       lastPos: undefined,
       unacked: new Set(),
       closed: false,
+      onEnd: spec.onEnd,
     };
     this.subs.set(sub.subId, sub);
     return sub;

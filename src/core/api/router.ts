@@ -2,7 +2,8 @@ import { GaterError, toGaterError } from '../errors.js';
 import type { NodeLink } from '../link.js';
 import type { LogFn } from '../log.js';
 import type { Op } from '../protocol.js';
-import type { Pick, WorkerRegistry } from '../registry/workerRegistry.js';
+import type { OpArgs, OpResult, WorkerOp } from '../wire/ops.js';
+import type { WorkerPick, WorkerRegistry } from '../registry/workerRegistry.js';
 import { CallStats } from './callStats.js';
 
 /** No node excluded (shared, never written: the first failover makes a call its own set). */
@@ -62,7 +63,7 @@ export class Router {
   }
 
   /** Waits (backoff 100, 200, 400... ms) for a worker of `store` on a node not in `exclude`. */
-  async waitForWorker(store: string, exclude: ReadonlySet<NodeLink>, deadline: number): Promise<Pick> {
+  async waitForWorker(store: string, exclude: ReadonlySet<NodeLink>, deadline: number): Promise<WorkerPick> {
     let delay = 100;
     for (let attempt = 0; ; attempt++) {
       const p = this.pickPreferringHealthy(store, exclude);
@@ -94,7 +95,7 @@ export class Router {
   }
 
   /** A worker on a node that is not suspect; a suspect one only when no other node hosts the store. */
-  private pickPreferringHealthy(store: string, exclude: ReadonlySet<NodeLink>): Pick | undefined {
+  private pickPreferringHealthy(store: string, exclude: ReadonlySet<NodeLink>): WorkerPick | undefined {
     if (this.suspects.size === 0) return this.registry.pick(store, exclude);
     return (
       this.registry.pick(store, new Set([...exclude, ...this.suspects.keys()])) ?? this.registry.pick(store, exclude)
@@ -102,7 +103,7 @@ export class Router {
   }
 
   /** One routed call; safe requests fail over to another node when theirs goes away or (if idempotent) times out. */
-  async call(store: string, op: Op, args: Record<string, unknown>): Promise<unknown> {
+  async call<K extends WorkerOp>(store: string, op: K, args: OpArgs<K>): Promise<OpResult<K>> {
     // The common case costs no allocation or clock read: a worker is there, the call succeeds.
     let exclude: Set<NodeLink> = NONE;
     let deadline = 0;
@@ -129,7 +130,7 @@ export class Router {
             this.log('warn', `🚪 [GaterAPI] ${op} on ${link.node} timed out; retrying on another node`);
             continue;
           }
-          throw op === 'append' ? appendTimeout(err, args) : err;
+          throw op === 'append' ? appendTimeout(err, args as unknown as Record<string, unknown>) : err;
         }
         if (!FAILOVER_CODES.has(err.code)) throw err;
         // past the deadline waitForWorker still returns a live alternative at once, else it says no_workers

@@ -1,7 +1,7 @@
 import { GaterError, isGaterError, toGaterError } from '../errors.js';
 import type { NodeLink } from '../link.js';
-import { normaliseSelector } from '../matching.js';
-import type { Op } from '../protocol.js';
+import { normaliseSelector, subscriptionKey } from '../matching.js';
+import type { EventRef, OpArgs } from '../wire/ops.js';
 import type {
   EventRecord,
   NackAction,
@@ -19,6 +19,7 @@ import {
   validateSubscriptionType,
 } from '../validation.js';
 import { GatewaySubscriptions, type GatewaySub } from './gatewaySubscriptions.js';
+import { DeliveryQueue, type SubscribeOptions, type Subscription } from './subscription.js';
 import type { PubSub } from './pubsub.js';
 import { FAILOVER_CODES, sleep, type Router } from './router.js';
 
@@ -70,6 +71,7 @@ export class SubscriptionClient {
     startFrom = 0,
     subscriber?: Subscriber,
     options?: SubscriptionOptions,
+    onEnd?: (reason: GaterError) => void,
   ): Promise<{ topic: string; close(): Promise<void> }> {
     validateStore(store);
     const t = validateSubscriptionType(type);
@@ -79,7 +81,16 @@ export class SubscriptionClient {
     if (subscriber !== undefined && typeof subscriber !== 'function') {
       throw new GaterError('invalid_argument', 'subscriber must be a function receiving event batches');
     }
-    const sub = this.subs.create({ store, type: t, selector: sel, name: n, startFrom: from, options, subscriber });
+    const sub = this.subs.create({
+      store,
+      type: t,
+      selector: sel,
+      name: n,
+      startFrom: from,
+      options,
+      subscriber,
+      onEnd,
+    });
     try {
       await this.attach(sub, from, new Set());
     } catch (e) {
@@ -145,6 +156,8 @@ export class SubscriptionClient {
         // Only a refusal of the subscription itself (bad input, unknown store) ends it.
         if (!isGaterError(e) || !RETRY_SUBSCRIBE_CODES.has(e.code)) {
           this.onError(e);
+          this.subs.delete(sub.subId);
+          sub.onEnd?.(toGaterError(e));
           return;
         }
         if (!isGaterError(e, 'no_workers')) await sleep(500);
@@ -162,6 +175,52 @@ export class SubscriptionClient {
     }
   }
 
+  /** See GaterApi.subscribe (the public entry, documented there). */
+  async subscribe(
+    store: string,
+    type: SubscriptionType,
+    selector: Selector,
+    opts: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    const queue = new DeliveryQueue();
+    const subscriber: Subscriber = (events) => queue.push(events);
+    const name = opts.name ?? 'transient';
+    const handle = await this.saveSubscription(
+      store,
+      type,
+      selector,
+      name,
+      opts.startFrom ?? 0,
+      subscriber,
+      opts.options,
+      (reason) => queue.end(reason),
+    );
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> =>
+      (closing ??= (async () => {
+        queue.end();
+        await handle.close();
+      })());
+    return {
+      store,
+      name,
+      selector,
+      topic: handle.topic,
+      ack: (event) => this.ackEvent(store, name, subscriber, event),
+      nack: (event, action) => this.nackEvent(store, name, subscriber, event, action),
+      close,
+      closed: () => queue.closed(),
+      [Symbol.asyncIterator]: () => ({
+        next: () => queue.next(),
+        // A consumer leaving its loop (break, throw) ends the subscription: nothing would take its events.
+        return: async () => {
+          await close();
+          return { value: undefined, done: true };
+        },
+      }),
+    };
+  }
+
   /** Stops matching subscriptions started here and deletes the stored record of a named one. */
   async removeSubscription(
     store: string,
@@ -173,9 +232,9 @@ export class SubscriptionClient {
     const t = validateSubscriptionType(type);
     const sel = normaliseSelector(t, selector);
     const n = validateSubscriptionName(name);
+    const key = subscriptionKey(t, sel, n);
     for (const s of this.subs.all()) {
-      if (s.store === store && s.type === t && s.name === n && JSON.stringify(s.selector) === JSON.stringify(sel))
-        await this.closeSub(s);
+      if (s.store === store && subscriptionKey(s.type, s.selector, s.name) === key) await this.closeSub(s);
     }
     await this.router.call(store, 'removeSubscription', { type: t, selector: sel, name: n });
   }
@@ -185,18 +244,15 @@ export class SubscriptionClient {
     validateStore(store);
     // Only the store's active storage group: another group's subscriptions are another copy of the store.
     const links = this.router.registry.activeLinks(store);
-    if (links.length === 0) return (await this.router.call(store, 'getSubscriptions', {})) as SubscriptionInfo[];
+    if (links.length === 0) return this.router.call(store, 'getSubscriptions', {});
     const lists = await Promise.all(
       links.map((l) =>
-        l.request('getSubscriptions', { store, worker: '' }, this.timeoutMs).then(
-          (v) => v as SubscriptionInfo[],
-          () => [] as SubscriptionInfo[],
-        ),
+        l.request('getSubscriptions', { store, worker: '' }, this.timeoutMs).catch((): SubscriptionInfo[] => []),
       ),
     );
     const merged = new Map<string, SubscriptionInfo>();
     for (const info of lists.flat()) {
-      const key = `${info.type}|${info.name}|${JSON.stringify(info.selector)}`;
+      const key = subscriptionKey(info.type, info.selector, info.name);
       const prev = merged.get(key);
       if (!info.persistent) merged.set(`${key}|${merged.size}`, info);
       else if (!prev || (!prev.active && info.active)) merged.set(key, info);
@@ -210,11 +266,7 @@ export class SubscriptionClient {
     if (!event || typeof event !== 'object')
       throw new GaterError('invalid_argument', 'ackEvent needs the delivered event record');
     this.subs.acked(sub, event);
-    await this.toServingNode(sub, 'ack', {
-      name: sub.name,
-      subId: sub.subId,
-      event: { position: event.position, eventNumber: event.eventNumber },
-    });
+    await this.toServingNode(sub, 'ack', { name: sub.name, subId: sub.subId, event: eventRef(event) });
   }
 
   /** retry: redeliver now; park: set aside (counted in `parked`); skip: treat as handled. */
@@ -230,12 +282,7 @@ export class SubscriptionClient {
     if (!event || typeof event !== 'object')
       throw new GaterError('invalid_argument', 'nackEvent needs the delivered event record');
     if (a !== 'retry') this.subs.acked(sub, event);
-    await this.toServingNode(sub, 'nack', {
-      name: sub.name,
-      subId: sub.subId,
-      action: a,
-      event: { position: event.position, eventNumber: event.eventNumber },
-    });
+    await this.toServingNode(sub, 'nack', { name: sub.name, subId: sub.subId, action: a, event: eventRef(event) });
   }
 
   private namedSub(store: string, name: string, subscriber: unknown): GatewaySub {
@@ -257,7 +304,7 @@ export class SubscriptionClient {
    * way. Gives up (quietly: the event is simply delivered again) only if the subscription is closed, and with
    * `no_workers` if it finds no new node within the failover wait.
    */
-  private async toServingNode(sub: GatewaySub, op: Op, args: Record<string, unknown>): Promise<void> {
+  private async toServingNode<K extends 'ack' | 'nack'>(sub: GatewaySub, op: K, args: OpArgs<K>): Promise<void> {
     const deadline = Date.now() + this.router.noWorkersWaitMs + this.timeoutMs;
     for (;;) {
       if (sub.closed) return;
@@ -285,4 +332,8 @@ export class SubscriptionClient {
   async close(): Promise<void> {
     await Promise.all(this.subs.all().map((s) => this.closeSub(s)));
   }
+}
+
+function eventRef(event: EventRecord): EventRef {
+  return { position: event.position, eventNumber: event.eventNumber };
 }

@@ -1,5 +1,5 @@
 import { GaterError } from '../errors.js';
-import type { Op } from '../protocol.js';
+import type { OpArgs, OpResult } from '../wire/ops.js';
 import type { ParkedEvent } from '../types.js';
 import { validateNonNegativeInt, validateStore, validateSubscriptionName } from '../validation.js';
 import type { Router } from './router.js';
@@ -15,7 +15,7 @@ export class SubscriptionControl {
   /** Parked events of the subscription named `name`, with retries, reason and when they were parked. */
   async listParked(store: string, name: string): Promise<ParkedEvent[]> {
     validateStore(store);
-    return (await this.router.call(store, 'listParked', { name: validateSubscriptionName(name) })) as ParkedEvent[];
+    return this.router.call(store, 'listParked', { name: validateSubscriptionName(name) });
   }
 
   /**
@@ -24,7 +24,7 @@ export class SubscriptionControl {
    */
   async replayParked(store: string, name: string, positions?: number[]): Promise<{ replayed: number }> {
     const args = { name: validateSubscriptionName(name), positions: positionsOf(positions) };
-    const answers = (await this.everyNode(store, 'replayParked', args)) as { replayed: number; running: boolean }[];
+    const answers = await this.everyNode(store, 'replayParked', args);
     if (!answers.some((a) => a.running))
       throw new GaterError(
         'not_found',
@@ -37,23 +37,23 @@ export class SubscriptionControl {
   /** Drops parked events (all, or those at the given global positions) for good. */
   async skipParked(store: string, name: string, positions?: number[]): Promise<{ skipped: number }> {
     validateStore(store);
-    return (await this.router.call(store, 'skipParked', {
+    return this.router.call(store, 'skipParked', {
       name: validateSubscriptionName(name),
       positions: positionsOf(positions),
-    })) as { skipped: number };
+    });
   }
 
   /** Moves the checkpoint to `to` (backwards re-delivers, forwards skips); an attached subscriber restarts there. */
   async resetSubscription(store: string, name: string, to: number): Promise<{ reset: number }> {
     const args = { name: validateSubscriptionName(name), to: validateNonNegativeInt(to, 'to') };
-    const answers = (await this.everyNode(store, 'resetSubscription', args)) as { reset: number }[];
+    const answers = await this.everyNode(store, 'resetSubscription', args);
     return { reset: Math.max(0, ...answers.map((a) => a.reset)) };
   }
 
   /** Stops the subscription named `name` everywhere and deletes it with its parked events. */
   async deleteSubscription(store: string, name: string): Promise<{ deleted: number }> {
     const args = { name: validateSubscriptionName(name) };
-    const answers = (await this.everyNode(store, 'deleteSubscription', args)) as { deleted: number }[];
+    const answers = await this.everyNode(store, 'deleteSubscription', args);
     return { deleted: Math.max(0, ...answers.map((a) => a.deleted)) };
   }
 
@@ -61,7 +61,11 @@ export class SubscriptionControl {
    * Sends one request to every linked node hosting `store`. `not_found` from some nodes is normal (the record is
    * deleted by the first); it is an error only when every node says so. Other errors are thrown.
    */
-  private async everyNode(store: string, op: Op, args: Record<string, unknown>): Promise<unknown[]> {
+  private async everyNode<K extends 'replayParked' | 'resetSubscription' | 'deleteSubscription'>(
+    store: string,
+    op: K,
+    args: OpArgs<K>,
+  ): Promise<OpResult<K>[]> {
     validateStore(store);
     const links = this.router.registry.links().filter((l) => !l.closed && l.announcement().stores.includes(store));
     if (links.length === 0) return [await this.router.call(store, op, args)];

@@ -6,7 +6,7 @@
 import { GaterError } from '../errors.js';
 import type { NodeLink } from '../link.js';
 import type { LogFn } from '../log.js';
-import type { NodeAnnouncement, Op, RequestArgs } from '../protocol.js';
+import type { LooseRequest as RequestArgs, NodeAnnouncement, Op, OpRequest, OpResult } from '../wire/ops.js';
 import type { EventRecord, NewEvent, SnapshotRecord, SubscriptionInfo, SubscriptionType } from '../types.js';
 import { Atom, Pid, TermMap, Tuple, atom, termMap, tuple, type Term } from '../wire/etf.js';
 import type { DistConnection, Mailbox } from './distConnection.js';
@@ -172,7 +172,15 @@ export class BeamLink implements NodeLink {
     return reply;
   }
 
-  async request(op: Op, args: RequestArgs, timeoutMs: number): Promise<unknown> {
+  /**
+   * One request of the protocol, translated to an ExESDB.GaterAPI rpc. The reply is built from Erlang terms by the
+   * converters below, so it is taken as the protocol's result type here, at the edge of the translation.
+   */
+  request<K extends Op>(op: K, args: OpRequest<K>, timeoutMs: number): Promise<OpResult<K>> {
+    return this.translate(op, args, timeoutMs) as Promise<OpResult<K>>;
+  }
+
+  private async translate(op: Op, args: RequestArgs, timeoutMs: number): Promise<unknown> {
     if (this.closed) throw new GaterError('connection_closed', `link to ${this.node} is closed`, { node: this.node });
     const store = atom(args.store);
     const a = args as Record<string, unknown>;

@@ -8,7 +8,7 @@
  */
 import { GaterError } from '../errors.js';
 import type { LogFn } from '../log.js';
-import type { Op, RequestArgs } from '../protocol.js';
+import type { LooseRequest as RequestArgs, Op } from '../wire/ops.js';
 import { makeFilter, streamOfSelector } from '../matching.js';
 import type { EventRecord, Selector, SubscriptionType } from '../types.js';
 import { Atom, TermMap, atom, termEquals, type Term } from '../wire/etf.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startGater, type Gater } from '../../gater.js';
+import { startGater, type EmbeddedGater as Gater } from '../../gateway/index.js';
 import { benchProgressLine, benchRecords, benchText, runBench, type BenchProgress } from './index.js';
 
 const LATENCY_KEYS = ['count', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'];

@@ -1,7 +1,12 @@
 import type { WorkerRegistry } from '../registry/workerRegistry.js';
 import type { StorageGroupEvent } from '../registry/storageGroups.js';
 
-export type MemberState = 'alive' | 'suspect' | 'down';
+import type { MemberState } from '../gossip/membership.js';
+import { TypedEmitter, logListenerErrors } from '../util/typedEmitter.js';
+import type { LogFn } from '../log.js';
+
+/** A member's state: the gossip membership's, one type for both. */
+export type { MemberState };
 
 /** Cluster events (a discriminated union; consumers switch on `type`). */
 export type ClusterEvent =
@@ -58,11 +63,13 @@ export interface MembershipSource {
  * `status --cluster`. Listeners never break the emitter.
  */
 export class ClusterMonitor {
-  private readonly listeners = new Set<(e: ClusterEvent) => void>();
+  private readonly events: TypedEmitter<ClusterEvent>;
   private source: MembershipSource;
 
-  constructor(registry: WorkerRegistry) {
+  /** @param log where a throwing listener is reported (default: a process warning). */
+  constructor(registry: WorkerRegistry, log?: LogFn) {
     this.source = registrySource(registry);
+    this.events = new TypedEmitter(log ? logListenerErrors(log, 'ClusterMonitor') : 'ClusterMonitor');
     registry.onGroupEvent((e) => this.emit(e));
   }
 
@@ -71,18 +78,11 @@ export class ClusterMonitor {
   }
 
   on(listener: (e: ClusterEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.subscribe(listener);
   }
 
   emit(e: ClusterEvent): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(e);
-      } catch {
-        // a broken listener must not stop cluster bookkeeping
-      }
-    }
+    this.events.emit(e);
   }
 
   nodes(): MemberView[] {

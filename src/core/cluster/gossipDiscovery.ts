@@ -1,7 +1,7 @@
 import type { ClusterMonitor, ClusterStatus, MemberView } from './clusterMonitor.js';
 import { startGossip, type GossipService, type NodeRole } from '../gossip/index.js';
 import type { LogFn } from '../log.js';
-import type { StorageIdentity } from '../protocol.js';
+import type { StorageIdentity } from '../wire/ops.js';
 
 export interface GossipDiscoveryOptions {
   nodeName: string;

@@ -6,17 +6,13 @@
 import dgram from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import { GaterError } from '../errors.js';
-import type { StorageIdentity } from '../protocol.js';
+import type { StorageIdentity } from '../wire/ops.js';
 import { Membership, type GossipLog, type MembershipOptions } from './membership.js';
 import { decodeHeartbeat, encodeHeartbeat, validateInfo, type HeartbeatInfo, type NodeRole } from './packet.js';
 
-/** Defaults shared with configuration (DESIGN §6). */
-export const GOSSIP_DEFAULTS = {
-  gossipPort: 45892,
-  multicastAddr: '239.255.0.1',
-  interfaceAddr: '0.0.0.0',
-  heartbeatMs: 1000,
-} as const;
+import { GOSSIP_DEFAULTS } from './defaults.js';
+
+export { GOSSIP_DEFAULTS };
 
 /** Jitter as a fraction of `heartbeatMs` either way; unsynchronised senders avoid bursts. */
 const JITTER = 0.2;

@@ -34,4 +34,3 @@ export {
   type GossipService,
   type GossipStats,
 } from './gossipService.js';
-export { TypedEmitter } from './typedEmitter.js';

@@ -14,9 +14,10 @@
  * address, evicting the least recently heard unlinked member first, so a flood of forged names cannot keep a
  * real node out.
  */
-import type { StorageIdentity } from '../protocol.js';
+import type { StorageIdentity } from '../wire/ops.js';
 import type { BadPacketReason, DecodedHeartbeat, HeartbeatInfo, NodeRole } from './packet.js';
-import { TypedEmitter } from './typedEmitter.js';
+import { TypedEmitter, logListenerErrors } from '../util/typedEmitter.js';
+import type { LogFn } from '../log.js';
 
 /** Member states. Wire-visible in status output: append-only. */
 export const MEMBER_STATES = ['alive', 'suspect', 'down'] as const;
@@ -26,7 +27,8 @@ export type MemberState = (typeof MEMBER_STATES)[number];
 export const DOWN_REASONS = { missedHeartbeats: 'missed_heartbeats', restarted: 'restarted' } as const;
 
 /** Log sink shared by the gossip modules. */
-export type GossipLog = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+/** Gossip logs through the one log type. */
+export type GossipLog = LogFn;
 
 /** A member as status output sees it. Times come from the injected clock. */
 export interface MemberView {
@@ -191,9 +193,7 @@ export class Membership {
     };
     // A zero interval would make every age infinitely many missed heartbeats.
     this.o.heartbeatMs = Math.max(1, this.o.heartbeatMs);
-    this.events = new TypedEmitter((err, e) =>
-      this.o.log?.('error', `gossip: ${e.type} listener threw: ${String(err)}`),
-    );
+    this.events = new TypedEmitter(this.o.log ? logListenerErrors(this.o.log, 'Gossip') : 'Gossip');
   }
 
   /** Listens to one event type; returns the unsubscribe function. */

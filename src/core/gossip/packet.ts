@@ -6,7 +6,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { GaterError } from '../errors.js';
-import { parseStorages, type StorageIdentity } from '../protocol.js';
+import { parseStorages, type StorageIdentity } from '../wire/ops.js';
 import { Atom, TermMap, atom, decodeTerm, encodeTerm } from '../wire/etf.js';
 import { heartbeatMac, verifyHeartbeatMac } from './heartbeatAuth.js';
 

@@ -1,8 +1,9 @@
 import { GaterError, invalidArgument, toGaterError } from '../errors.js';
 import type { GaterApi } from '../api/gaterApi.js';
-import { normaliseSelector, streamOfSelector } from '../matching.js';
+import { normaliseSelector } from '../matching.js';
 import type { EventRecord, Selector, SubscriptionType } from '../types.js';
 import { validateName, validateSubscriptionType } from '../validation.js';
+import { TypedEmitter } from '../util/typedEmitter.js';
 
 export type ObserverStatus = 'Running' | 'Stopped';
 
@@ -37,7 +38,8 @@ export class Observer {
   lastEventAt: string | null = null;
   status: ObserverStatus = 'Running';
   readonly startedAt = new Date().toISOString();
-  private readonly listeners = new Set<Listener>();
+  // A view that throws must not stop the count or the other views; it is reported, not swallowed.
+  private readonly events = new TypedEmitter<{ type: 'events'; events: EventRecord[] }>('Observer');
   private close: (() => Promise<void>) | undefined;
   topic = '';
 
@@ -49,21 +51,14 @@ export class Observer {
 
   /** Receives every later batch; returns the unsubscribe function. */
   on(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.subscribe((e) => listener(e.events));
   }
 
   /** @internal */
   receive(events: EventRecord[]): void {
     this.seen += events.length;
     this.lastEventAt = new Date().toISOString();
-    for (const l of [...this.listeners]) {
-      try {
-        l(events);
-      } catch {
-        // a view that throws must not stop the count or the other views
-      }
-    }
+    this.events.emit({ type: 'events', events });
   }
 
   /** @internal */
@@ -75,7 +70,7 @@ export class Observer {
   async stop(): Promise<void> {
     if (this.status === 'Stopped') return;
     this.status = 'Stopped';
-    this.listeners.clear();
+    this.events.clear();
     await this.close?.();
   }
 
@@ -119,7 +114,7 @@ export class ObserverRegistry {
     }
     const t = validateSubscriptionType(type);
     const sel = normaliseSelector(t, selector);
-    const startFrom = options.startFrom ?? (await this.liveStart(t, sel));
+    const startFrom = options.startFrom ?? (await this.api.liveStart(this.store, t, sel));
     const observer = new Observer(trimmed, t, sel);
     if (options.listener) observer.on(options.listener);
     const handle = await this.api.saveSubscription(this.store, t, sel, 'transient', startFrom, (events) =>
@@ -128,12 +123,6 @@ export class ObserverRegistry {
     observer.attach(handle.topic, handle.close);
     this.observers.set(trimmed, observer);
     return observer;
-  }
-
-  private async liveStart(type: SubscriptionType, selector: Selector): Promise<number> {
-    const stream = streamOfSelector(type, selector);
-    if (stream !== undefined) return (await this.api.getVersion(this.store, stream)) + 1;
-    return (await this.api.getHeadPosition(this.store)) + 1;
   }
 
   get(name: string): Observer | undefined {

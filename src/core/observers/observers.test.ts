@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startGater, type Gater } from '../../gater.js';
+import { startGater, type Gater } from '../../gateway/index.js';
 import { generateGreenhouseEvents } from '../../domain/greenhouse/index.js';
 import { ObserverRegistry } from './observerRegistry.js';
 import { ProducerManager } from './producers.js';

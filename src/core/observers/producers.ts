@@ -1,3 +1,4 @@
+import { TypedEmitter } from '../util/typedEmitter.js';
 import { GaterError, invalidArgument, toGaterError } from '../errors.js';
 import type { GaterApi } from '../api/gaterApi.js';
 import type { NewEvent } from '../types.js';
@@ -113,7 +114,7 @@ class Producer {
  */
 export class ProducerManager {
   private readonly producers = new Map<string, Producer>();
-  private readonly listeners = new Set<(n: AppendedNotice) => void>();
+  private readonly events = new TypedEmitter<{ type: 'appended'; notice: AppendedNotice }>('ProducerManager');
 
   constructor(
     private readonly api: GaterApi,
@@ -123,8 +124,7 @@ export class ProducerManager {
 
   /** Called after every successful append (the console prints APPENDED lines from it). */
   onAppended(cb: (n: AppendedNotice) => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.events.subscribe((e) => cb(e.notice));
   }
 
   /** Starts a producer on `stream`; an already running one is left as is and returned as `false`. */
@@ -161,7 +161,7 @@ export class ProducerManager {
       const newVersion = await this.api.appendEvents(this.store, p.stream, events);
       p.record(events.length, newVersion);
       p.lastError = null;
-      for (const l of this.listeners) l({ stream: p.stream, count: events.length, version: newVersion });
+      this.events.emit({ type: 'appended', notice: { stream: p.stream, count: events.length, version: newVersion } });
     } catch (e) {
       p.lastError = toGaterError(e).message;
       throw e;

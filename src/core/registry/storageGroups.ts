@@ -1,4 +1,4 @@
-import type { StorageIdentity } from '../protocol.js';
+import type { StorageIdentity } from '../wire/ops.js';
 
 /** Nodes whose storage holds the same copy of a store (same storage id): they agree on every read. */
 export interface StorageGroup {

@@ -1,5 +1,6 @@
 import type { NodeLink } from '../link.js';
-import type { NodeAnnouncement } from '../protocol.js';
+import { TypedEmitter } from '../util/typedEmitter.js';
+import type { NodeAnnouncement } from '../wire/ops.js';
 import type { StoreLocation, WorkerDescriptor } from '../types.js';
 import { groupKey, identityOf, preferredGroup, type StorageGroup, type StorageGroupEvent } from './storageGroups.js';
 
@@ -8,7 +9,7 @@ interface Entry {
   announcement: NodeAnnouncement;
 }
 
-export interface Pick {
+export interface WorkerPick {
   worker: WorkerDescriptor;
   link: NodeLink;
 }
@@ -30,8 +31,8 @@ interface LiveGroup {
  */
 export class WorkerRegistry {
   private readonly nodes = new Map<string, Entry>();
-  private readonly listeners = new Set<() => void>();
-  private readonly groupListeners = new Set<(e: StorageGroupEvent) => void>();
+  private readonly events = new TypedEmitter<{ type: 'change' }>('WorkerRegistry');
+  private readonly groupEvents = new TypedEmitter<StorageGroupEvent>('WorkerRegistry');
   /** store -> the group it is routed to; kept after its last node goes, so a switch can say where from. */
   private readonly active = new Map<string, StorageGroup>();
   private readonly warnedSplit = new Set<string>();
@@ -128,18 +129,17 @@ export class WorkerRegistry {
   }
 
   onGroupEvent(cb: (e: StorageGroupEvent) => void): () => void {
-    this.groupListeners.add(cb);
-    return () => this.groupListeners.delete(cb);
+    return this.groupEvents.subscribe(cb);
   }
 
   /**
    * A uniformly random worker of a node of the store's active storage group, skipping links in `exclude` (links,
    * not node names: a node restarted under the same name is a new link and is eligible again at once).
    */
-  pick(store: string, exclude: ReadonlySet<NodeLink> = new Set()): Pick | undefined {
+  pick(store: string, exclude: ReadonlySet<NodeLink> = new Set()): WorkerPick | undefined {
     const key = this.activeKey(store);
     if (key === undefined) return undefined;
-    const candidates: Pick[] = [];
+    const candidates: WorkerPick[] = [];
     for (const e of this.liveGroups(store).get(key)?.entries ?? []) {
       if (exclude.has(e.link)) continue;
       for (const w of e.announcement.workers) if (w.store === store) candidates.push({ worker: w, link: e.link });
@@ -151,13 +151,12 @@ export class WorkerRegistry {
   }
 
   onChange(cb: () => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    return this.events.subscribe(() => cb());
   }
 
   private changed(): void {
     for (const store of new Set(this.stores().map((s) => s.store))) this.activeKey(store);
-    for (const l of this.listeners) l();
+    this.events.emit({ type: 'change' });
   }
 
   /** Groups of live linked nodes hosting `store`, by group key. */
@@ -200,12 +199,6 @@ export class WorkerRegistry {
   }
 
   private emitGroup(e: StorageGroupEvent): void {
-    for (const l of [...this.groupListeners]) {
-      try {
-        l(e);
-      } catch {
-        // a broken listener must not stop routing
-      }
-    }
+    this.groupEvents.emit(e);
   }
 }

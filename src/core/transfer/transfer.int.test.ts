@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateGreenhouseEvents } from '../../domain/greenhouse/index.js';
-import { startGater } from '../../gater.js';
+import { startGater } from '../../gateway/index.js';
 import type { EventRecord } from '../types.js';
 import { csvHeader, formatEvent, parseExportLine, type ExportFormat, type ImportedEvent } from './format.js';
 import { importEvents, openExport } from './transfer.js';

@@ -6,11 +6,11 @@ import type { Socket } from 'node:net';
 import { GaterError, toGaterError } from '../errors.js';
 import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder, NO_FRAME, type FrameOpener } from '../wire/frame.js';
 import type { FrameSealer } from './sessionSeal.js';
+import type { LogFn } from '../log.js';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/** Where the transport reports what happens to connections. Messages never contain the cookie. */
-export type Logger = (level: LogLevel, msg: string) => void;
+/** Where the transport reports what happens to connections (the one log type). Messages never contain the cookie. */
+export type Logger = LogFn;
+export type { LogLevel } from '../log.js';
 
 /** Default cap on bytes queued for a peer that is not reading: 64 MiB. */
 export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;

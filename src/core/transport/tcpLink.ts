@@ -1,5 +1,5 @@
 import type { NodeLink } from '../link.js';
-import { parseStorages, type NodeAnnouncement, type Op, type RequestArgs } from '../protocol.js';
+import { parseStorages, type NodeAnnouncement, type Op, type OpRequest, type OpResult } from '../wire/ops.js';
 import type { EventRecord, WorkerDescriptor } from '../types.js';
 import { connectRpc, type RpcClientOptions } from './rpcClient.js';
 import type { RpcConnection } from './rpcConnection.js';
@@ -33,8 +33,10 @@ export class TcpLink implements NodeLink {
     return this.current;
   }
 
-  request(op: Op, args: RequestArgs, timeoutMs: number): Promise<unknown> {
-    return this.conn.request(op, args, timeoutMs);
+  request<K extends Op>(op: K, args: OpRequest<K>, timeoutMs: number): Promise<OpResult<K>> {
+    // The one place a decoded reply is taken as the protocol's result type: the peer speaks OpMap (the
+    // handshake checked it is one of ours), as every typed RPC client trusts its decoder.
+    return this.conn.request(op, args, timeoutMs) as Promise<OpResult<K>>;
   }
 
   onPush(cb: (sub: string, events: EventRecord[]) => void): void {

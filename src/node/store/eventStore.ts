@@ -20,7 +20,7 @@ import {
   validateSubscriptionName,
   validateSubscriptionType,
   validateNonNegativeInt,
-  describe,
+  describeValue,
 } from '../../core/validation.js';
 import { validateEvents } from '../../core/eventValidation.js';
 import type { StorageAdapter, StoredSubscription } from '../storage/storageAdapter.js';
@@ -39,7 +39,8 @@ export interface SubscribeRequest {
   selector: unknown;
   name?: unknown;
   startFrom?: unknown;
-  options?: SubscriptionOptions;
+  /** `{ ackTimeoutMs?, maxRetries? }` as the gateway sent it (checked here). */
+  options?: unknown;
   /** Id for the running instance (default: a new ULID); ack/nack and closeSub use it. */
   id?: string;
   /** Where batches go (the node pushes them to the gateway that asked). */
@@ -152,11 +153,12 @@ export class EventStore {
     const name = validateSubscriptionName(req.name);
     const startFrom = validateNonNegativeInt(req.startFrom, 'startFrom', 0);
     const persistent = name !== 'transient';
-    const ackTimeoutMs = validateNonNegativeInt(req.options?.ackTimeoutMs, 'ackTimeoutMs', DEFAULT_ACK_TIMEOUT_MS);
-    const maxRetries = validateNonNegativeInt(req.options?.maxRetries, 'maxRetries', DEFAULT_MAX_RETRIES);
-    const replace = req.options?.replace ?? false;
+    const options = subscriptionOptionsArg(req.options);
+    const ackTimeoutMs = validateNonNegativeInt(options.ackTimeoutMs, 'ackTimeoutMs', DEFAULT_ACK_TIMEOUT_MS);
+    const maxRetries = validateNonNegativeInt(options.maxRetries, 'maxRetries', DEFAULT_MAX_RETRIES);
+    const replace = options.replace ?? false;
     if (typeof replace !== 'boolean')
-      throw invalidArgument(`options.replace must be true or false, got ${describe(replace)}`);
+      throw invalidArgument(`options.replace must be true or false, got ${describeValue(replace)}`);
     let cursor = startFrom;
     let key: string | undefined;
     if (persistent) {
@@ -255,7 +257,7 @@ export class EventStore {
     for (const s of this.subs.values()) if (s.opts.persistent && s.opts.name === name) return s;
     throw new GaterError(
       'not_found',
-      `no running subscription named ${describe(name)} on this node; create it with saveSubscription first`,
+      `no running subscription named ${describeValue(name)} on this node; create it with saveSubscription first`,
       {
         name: typeof name === 'string' ? name : undefined,
       },
@@ -460,7 +462,7 @@ export class EventStore {
 function positionsArg(v: unknown): number[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || v.length === 0)
-    throw invalidArgument(`positions must be a non-empty array of global positions, got ${describe(v)}`);
+    throw invalidArgument(`positions must be a non-empty array of global positions, got ${describeValue(v)}`);
   return v.map((p, i) => validateNonNegativeInt(p, `positions[${i}]`));
 }
 
@@ -472,4 +474,10 @@ function eventRef(event: unknown): { position?: number; eventNumber?: number } {
     throw invalidArgument('ack/nack needs the delivered event record (with position and eventNumber)');
   }
   return { position: position as number | undefined, eventNumber: eventNumber as number | undefined };
+}
+
+function subscriptionOptionsArg(v: unknown): { readonly [K in keyof SubscriptionOptions]?: unknown } {
+  if (v === undefined || v === null) return {};
+  if (typeof v === 'object' && !Array.isArray(v)) return v;
+  throw invalidArgument(`subscription options must be an object {ackTimeoutMs?, maxRetries?}, got ${describeValue(v)}`);
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startGater, type Gater } from '../../gater.js';
+import { startGater, type Gater } from '../../gateway/index.js';
 import { parseScenario } from './parse.js';
 import { runScenario } from './runner.js';
 import type { Scenario, StepResult } from './types.js';

@@ -5,11 +5,10 @@ import {
   type EventRecord,
   type GaterApi,
   type NewEvent,
-  type Subscriber,
+  type Subscription,
 } from '../../core/index.js';
 import { generateGreenhouseEvents } from '../../domain/greenhouse/index.js';
 import { toNewEvent } from '../eventInput.js';
-import { liveStart } from '../liveStart.js';
 import { runProducers } from '../produce.js';
 import { selectorFromFlags, type SubscriptionTarget } from '../selectors.js';
 import { UNAVAILABLE_CODES } from '../unavailable.js';
@@ -49,10 +48,10 @@ interface View {
   pending: EventRecord[];
   acked: number;
   autoAck: boolean;
-  ackChain: Promise<void>;
   ackErrors: string[];
-  subscriber: Subscriber;
-  close: () => Promise<void>;
+  sub: Subscription;
+  /** Takes events off the subscription (and auto-acks them, in order) until it ends. */
+  pump: Promise<void>;
 }
 
 interface Outcome {
@@ -181,8 +180,8 @@ class ScenarioContext {
         const n = Math.min(step.count ?? v.pending.length, v.pending.length);
         const batch = v.pending.splice(0, n);
         for (const e of batch) {
-          if (step.step === 'ack') await this.api.ackEvent(this.store, v.name, v.subscriber, e);
-          else await this.api.nackEvent(this.store, v.name, v.subscriber, e, step.action);
+          if (step.step === 'ack') await v.sub.ack(e);
+          else await v.sub.nack(e, step.action);
         }
         if (step.step === 'ack') v.acked += batch.length;
         if (step.count !== undefined && batch.length < step.count) {
@@ -192,7 +191,8 @@ class ScenarioContext {
       }
       case 'unsubscribe': {
         const v = this.view(step.id);
-        await v.close();
+        await v.sub.close();
+        await v.pump;
         this.views.delete(step.id);
         if (step.remove) await this.api.removeSubscription(this.store, v.target.type, v.target.selector, v.name);
         return undefined;
@@ -268,39 +268,9 @@ class ScenarioContext {
   private async startView(step: Extract<Step, { step: 'observe' | 'subscribe' }>): Promise<string> {
     if (this.views.has(step.id)) throw new ExpectationFailed(`a view "${step.id}" is already running; pick another id`);
     const target = selectorFromFlags(step);
-    const view: View = {
-      id: step.id,
-      kind: step.step === 'observe' ? 'observer' : 'subscriber',
-      target,
-      name: step.step === 'subscribe' ? step.name : 'transient',
-      events: [],
-      pending: [],
-      acked: 0,
-      autoAck: step.step === 'subscribe' && step.ack !== false,
-      ackChain: Promise.resolve(),
-      ackErrors: [],
-      subscriber: () => {},
-      close: async () => {},
-    };
-    view.subscriber = (events) => {
-      for (const e of events) {
-        view.events.push(e);
-        if (view.kind !== 'subscriber') continue;
-        if (!view.autoAck) {
-          view.pending.push(e);
-          continue;
-        }
-        view.ackChain = view.ackChain
-          .then(() => this.api.ackEvent(this.store, view.name, view.subscriber, e))
-          .then(
-            () => void view.acked++,
-            (err: unknown) => void view.ackErrors.push(toGaterError(err).message),
-          );
-      }
-    };
     let from: number;
     if (step.step === 'observe')
-      from = step.from ?? (await liveStart(this.api, this.store, target.type, target.selector));
+      from = step.from ?? (await this.api.liveStart(this.store, target.type, target.selector));
     else from = step.from ?? 0;
     const options =
       step.step === 'subscribe'
@@ -309,18 +279,42 @@ class ScenarioContext {
             ...(step.maxRetries !== undefined ? { maxRetries: step.maxRetries } : {}),
           }
         : undefined;
-    const handle = await this.api.saveSubscription(
-      this.store,
-      target.type,
-      target.selector,
-      view.name,
-      from,
-      view.subscriber,
-      options,
-    );
-    view.close = () => handle.close();
+    const name = step.step === 'subscribe' ? step.name : 'transient';
+    const sub = await this.api.subscribe(this.store, target.type, target.selector, { name, startFrom: from, options });
+    const view: View = {
+      id: step.id,
+      kind: step.step === 'observe' ? 'observer' : 'subscriber',
+      target,
+      name,
+      events: [],
+      pending: [],
+      acked: 0,
+      autoAck: step.step === 'subscribe' && step.ack !== false,
+      ackErrors: [],
+      sub,
+      pump: Promise.resolve(),
+    };
+    // Received, then acknowledged, one event at a time (the same order as scripted subscribe and the console).
+    view.pump = (async () => {
+      for await (const e of sub) {
+        view.events.push(e);
+        if (view.kind !== 'subscriber') continue;
+        if (!view.autoAck) {
+          view.pending.push(e);
+          continue;
+        }
+        try {
+          await sub.ack(e);
+          view.acked++;
+        } catch (err) {
+          view.ackErrors.push(toGaterError(err).message);
+        }
+      }
+      const ended = await sub.closed();
+      if (ended) view.ackErrors.push(`the subscription ended: ${ended.message}`);
+    })();
     this.views.set(step.id, view);
-    return `topic ${handle.topic}, from ${from}`;
+    return `topic ${sub.topic}, from ${from}`;
   }
 
   private view(id: string, kind?: View['kind']): View {
@@ -448,7 +442,7 @@ class ScenarioContext {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.views.values()].map((v) => v.ackChain.then(() => v.close()).catch(() => {})));
+    await Promise.all([...this.views.values()].map((v) => v.sub.close().then(() => v.pump)));
     this.views.clear();
   }
 }

@@ -1,25 +1,21 @@
 import { hostname } from 'node:os';
-import { GaterApi } from './core/api/gaterApi.js';
-import { PubSub } from './core/api/pubsub.js';
-import { ClusterMonitor, type ClusterStatus, type MemberView } from './core/cluster/clusterMonitor.js';
-import { toGaterError } from './core/errors.js';
-import { WorkerRegistry } from './core/registry/workerRegistry.js';
-import { connectTcpLink, type TcpLink } from './core/transport/index.js';
-import type { Gater } from './gater.js';
-import type { LogFn } from './node/storeNode.js';
-import type { Config } from './cli/config.js';
-import { parseHostPort } from './cli/config.js';
-import { credentialOrGenerated } from './cli/secrets.js';
-import { startGossipDiscovery, type GossipDiscovery } from './core/cluster/gossipDiscovery.js';
-
-export interface ClusterGaterOptions {
-  config: Config;
-  log: LogFn;
-  /** Gossip heartbeat interval (default env EX_ESDB_HEARTBEAT_MS or 1000 ms). */
-  heartbeatMs?: number;
-  /** Wait for a worker before `no_workers` (default 5000 ms). */
-  noWorkersWaitMs?: number;
-}
+import {
+  ClusterMonitor,
+  GOSSIP_DEFAULTS,
+  GaterApi,
+  PubSub,
+  WorkerRegistry,
+  orDevDefault,
+  parseHostPort,
+  toGaterError,
+  type ClusterStatus,
+  type Gater,
+  type LogFn,
+  type MemberView,
+} from '../core/index.js';
+import { startGossipDiscovery, type GossipDiscovery } from '../core/cluster/gossipDiscovery.js';
+import { connectTcpLink, type TcpLink } from '../core/transport/index.js';
+import type { GatewayOptions } from './options.js';
 
 const RETRY_MS = 1000;
 
@@ -45,22 +41,20 @@ interface Peer {
  * A gateway in cluster mode: finds nodes by gossip and/or static seeds, keeps an authenticated TCP link to each,
  * feeds the WorkerRegistry from handshakes and updates, and reconnects when a link drops.
  */
-export async function startClusterGater({
-  config,
-  log,
-  heartbeatMs,
-  noWorkersWaitMs,
-}: ClusterGaterOptions): Promise<Gater> {
-  const cookie = credentialOrGenerated('cookie', { value: config.cookie, file: config.cookieFile }, log);
+export async function startClusterGater(options: GatewayOptions): Promise<Gater> {
+  const log: LogFn = options.log ?? (() => {});
+  // Seeds are checked before anything starts, so a typo fails at once instead of being retried for ever.
+  const seeds = (options.connect ?? []).map((seed) => parseHostPort(seed, 'connect'));
+  const cookie = orDevDefault(options.cookie, 'cookie', log);
   const registry = new WorkerRegistry();
   const pubsub = new PubSub((topic, e) => log('error', `[PubSub] listener on ${topic} failed: ${String(e)}`));
   const api = new GaterApi(registry, pubsub, {
-    timeoutMs: config.timeoutMs,
-    noWorkersWaitMs,
+    timeoutMs: options.timeoutMs,
+    noWorkersWaitMs: options.noWorkersWaitMs,
     onError: (e) => log('error', `🚪 [GaterAPI] ${toGaterError(e).message}`),
     log,
   });
-  const cluster = new ClusterMonitor(registry);
+  const cluster = new ClusterMonitor(registry, log);
   const name = `gater_${process.pid}@${hostname()}`;
   const peers = new Map<string, Peer>();
   const unauthorized = new Map<string, { node: string; address: string; message: string }>();
@@ -175,22 +169,19 @@ export async function startClusterGater({
     connect(peer);
   };
 
-  for (const seed of config.connect) {
-    const { host, port } = parseHostPort(seed, '--connect');
-    addPeer(host, port, true);
-  }
+  for (const { host, port } of seeds) addPeer(host, port, true);
 
   let discovery: GossipDiscovery | undefined;
-  if (config.cluster) {
-    const secret = credentialOrGenerated('secret', { value: config.secret, file: config.secretFile }, log);
+  if (options.gossip) {
+    const g = options.gossip;
     discovery = await startGossipDiscovery({
       nodeName: name,
       role: 'gateway',
-      secret,
-      gossipPort: config.gossipPort,
-      multicastAddr: config.gossipAddr,
-      interfaceAddr: config.gossipIf,
-      heartbeatMs: heartbeatMs ?? (Number(process.env.EX_ESDB_HEARTBEAT_MS) || 1000),
+      secret: orDevDefault(g.secret, 'secret', log),
+      gossipPort: g.port ?? GOSSIP_DEFAULTS.gossipPort,
+      multicastAddr: g.addr ?? GOSSIP_DEFAULTS.multicastAddr,
+      interfaceAddr: g.iface ?? GOSSIP_DEFAULTS.interfaceAddr,
+      heartbeatMs: g.heartbeatMs ?? GOSSIP_DEFAULTS.heartbeatMs,
       port: 0,
       stores: [],
       log,
@@ -202,8 +193,7 @@ export async function startClusterGater({
   // The first choice of storage group per store waits for the first round of connections (every seed answered or
   // refused; with gossip, one heartbeat round heard and dialled), so it sees every group and gateways started
   // alike route alike (DESIGN §8). Bounded: a silent seed does not hold calls past its connect timeout.
-  const hb = heartbeatMs ?? (Number(process.env.EX_ESDB_HEARTBEAT_MS) || 1000);
-  const listenFor = config.cluster ? hb * 1.25 : 0;
+  const listenFor = options.gossip ? (options.gossip.heartbeatMs ?? GOSSIP_DEFAULTS.heartbeatMs) * 1.25 : 0;
   const firstRound = (async () => {
     const start = Date.now();
     while (Date.now() - start < listenFor + 3500) {
@@ -265,7 +255,9 @@ export async function startClusterGater({
 
   return {
     mode: 'cluster',
-    store: config.store,
+    store: options.store ?? 'reg_gh',
+    storage: undefined,
+    pubSub: options.pubSub ?? 'ex_esdb_pubsub',
     api,
     cluster,
     pubsub,

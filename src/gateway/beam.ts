@@ -1,16 +1,16 @@
 import { hostname } from 'node:os';
-import { GaterApi } from './core/api/gaterApi.js';
-import { PubSub } from './core/api/pubsub.js';
-import { BeamLink, type BeamLinkStatus } from './core/beam/beamLink.js';
-import { BeamSubscriptions } from './core/beam/beamSubscriptions.js';
-import { connectDist } from './core/beam/distConnection.js';
-import { parseNodeName } from './core/beam/nodeName.js';
-import { ClusterMonitor, type ClusterStatus, type MemberView } from './core/cluster/clusterMonitor.js';
-import { startGossipDiscovery, type GossipDiscovery } from './core/cluster/gossipDiscovery.js';
-import { GaterError, toGaterError } from './core/errors.js';
-import type { LogFn } from './core/log.js';
-import { WorkerRegistry } from './core/registry/workerRegistry.js';
-import type { Gater } from './gater.js';
+import { GaterApi } from '../core/api/gaterApi.js';
+import { PubSub } from '../core/api/pubsub.js';
+import { BeamLink, type BeamLinkStatus } from '../core/beam/beamLink.js';
+import { BeamSubscriptions } from '../core/beam/beamSubscriptions.js';
+import { connectDist } from '../core/beam/distConnection.js';
+import { parseNodeName } from '../core/beam/nodeName.js';
+import { ClusterMonitor, type ClusterStatus, type MemberView } from '../core/cluster/clusterMonitor.js';
+import { startGossipDiscovery, type GossipDiscovery } from '../core/cluster/gossipDiscovery.js';
+import { GaterError, toGaterError } from '../core/errors.js';
+import type { LogFn } from '../core/log.js';
+import { WorkerRegistry } from '../core/registry/workerRegistry.js';
+import type { Gater } from '../core/gater.js';
 
 export interface BeamGaterOptions {
   /** ExESDB nodes (`name@host`), or `auto` to link to the foreign BEAM nodes gossip hears. */
@@ -29,6 +29,8 @@ export interface BeamGaterOptions {
   epmdPort?: number;
   /** Gossip settings for `auto`. */
   gossip?: { secret: string; port: number; addr: string; iface: string; heartbeatMs: number };
+  /** Name of the local pubsub, shown by status (default `ex_esdb_pubsub`). */
+  pubSub?: string;
   /** Worker pick randomness (tests pin it). */
   rng?: () => number;
 }
@@ -63,7 +65,7 @@ export async function startBeamGater(o: BeamGaterOptions): Promise<Gater & { bea
     onError: (e) => log('error', `🚪 [GaterAPI] ${toGaterError(e).message}`),
     log,
   });
-  const cluster = new ClusterMonitor(registry);
+  const cluster = new ClusterMonitor(registry, log);
   const subs = new BeamSubscriptions(log);
   const targets = new Map<string, Target>();
   let stopped = false;
@@ -239,6 +241,8 @@ export async function startBeamGater(o: BeamGaterOptions): Promise<Gater & { bea
   return {
     mode: 'beam',
     store: o.store,
+    storage: undefined,
+    pubSub: o.pubSub ?? 'ex_esdb_pubsub',
     api,
     cluster,
     pubsub,

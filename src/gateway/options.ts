@@ -1,0 +1,47 @@
+import type { LogFn } from '../core/index.js';
+import type { StorageAdapter } from '../node/storage/storageAdapter.js';
+
+/**
+ * How to open a gateway (DESIGN §3). Plain data: the CLI maps its flags and environment onto it, a program
+ * using the package writes it directly. Embedded when neither `connect` nor `gossip` is given.
+ */
+export interface GatewayOptions {
+  /** The store the console and commands work on, and that an embedded node hosts (default `reg_gh`). */
+  store?: string;
+  /** Storage of the embedded node: `memory` (default), `sqlite:<file>`, `postgres://...`, or an adapter. */
+  storage?: string | StorageAdapter;
+  /** Static seeds `host:port` of store nodes to connect to (cluster mode; retried for ever). */
+  connect?: string[];
+  /** Cookie of the TCP handshake (cluster mode; default the development cookie, with a warning). */
+  cookie?: string;
+  /**
+   * ExESDB (Elixir) nodes `name@host` to link to as a hidden Erlang node, or `auto` for the BEAM nodes gossip
+   * hears (beam mode; `cookie` is then the Erlang cookie, required).
+   */
+  beam?: string[] | 'auto';
+  /** Find store nodes by UDP gossip (cluster mode; with `beam: 'auto'`, the BEAM nodes). */
+  gossip?: GossipOptions;
+  /** Per-call timeout (default 5000 ms). */
+  timeoutMs?: number;
+  /** Wait for a worker of the store before `no_workers` (default 5000 ms). */
+  noWorkersWaitMs?: number;
+  /** Workers per store on the embedded node (default 1). */
+  poolSize?: number;
+  /** Name of the local pubsub, shown by status (default `ex_esdb_pubsub`). */
+  pubSub?: string;
+  /** Where log lines go (default: nowhere). */
+  log?: LogFn;
+}
+
+export interface GossipOptions {
+  /** Shared secret of the heartbeats (default the development secret, with a warning). */
+  secret?: string;
+  /** UDP port (default 45892). */
+  port?: number;
+  /** Multicast group (default 239.255.0.1). */
+  addr?: string;
+  /** Interface to send and listen on (default 0.0.0.0; tests and local trials: 127.0.0.1). */
+  iface?: string;
+  /** Heartbeat interval (default 1000 ms). */
+  heartbeatMs?: number;
+}
