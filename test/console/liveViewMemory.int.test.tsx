@@ -42,11 +42,13 @@ describe('a live $all monitor under a flood of events', () => {
     await c.waitFor('👁️  Monitoring Observer: all_obs');
 
     let appended = 0;
-    // Batches of 100 on 10 streams; each append yields so Ink draws frames while events pour in.
+    let batch = 0;
+    // Batches of 100 on 10 streams; each append yields so Ink draws frames while events pour in. Every batch has
+    // its own seed: event ids are unique per store, so a repeated seed would be deduplicated, not appended.
     const flood = async (n: number) => {
-      for (let i = 0; i < n / 100; i++) {
-        const stream = `flood${i % 10}`;
-        await gater.api.appendEvents(gater.store, stream, generateGreenhouseEvents(0, 100, { seed: i }));
+      for (let i = 0; i < n / 100; i++, batch++) {
+        const stream = `flood${batch % 10}`;
+        await gater.api.appendEvents(gater.store, stream, generateGreenhouseEvents(0, 100, { seed: batch }));
         appended += 100;
         if (i % 5 === 0) await new Promise((r) => setTimeout(r, 1));
       }
