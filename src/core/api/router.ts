@@ -1,7 +1,7 @@
 import { GaterError, toGaterError } from '../errors.js';
 import type { NodeLink } from '../link.js';
 import type { LogFn } from '../log.js';
-import type { Op } from '../protocol.js';
+import type { Op } from '../wire/ops.js';
 import type { OpArgs, OpResult, WorkerOp } from '../wire/ops.js';
 import type { WorkerPick, WorkerRegistry } from '../registry/workerRegistry.js';
 import { CallStats } from './callStats.js';
