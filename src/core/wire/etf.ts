@@ -240,13 +240,18 @@ function writeAtom(w: Writer, name: string): void {
   w.bytes(b);
 }
 
+const isByte = (x: Term): boolean =>
+  (typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 255) ||
+  (typeof x === 'bigint' && x >= 0n && x <= 255n);
+
 function writeList(w: Writer, list: readonly Term[], depth: number): void {
   if (list.length === 0) return w.u8(ETF_TAG.NIL);
   // Erlang sends short lists of bytes as STRING_EXT; doing the same keeps our bytes identical to term_to_binary.
-  if (list.length <= 0xffff && list.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 255)) {
+  // A byte held as a bigint is the same Erlang integer, so it counts too (else [0n] and [0] would differ on the wire).
+  if (list.length <= 0xffff && list.every(isByte)) {
     w.u8(ETF_TAG.STRING);
     w.u16(list.length);
-    return w.bytes(Uint8Array.from(list as number[]));
+    return w.bytes(Uint8Array.from(list as (number | bigint)[], Number));
   }
   w.u8(ETF_TAG.LIST);
   w.u32(list.length);

@@ -71,7 +71,8 @@ describe('etf distribution kinds', () => {
         const r = decodeTerm(bytes, DIST);
         return r.ok && Buffer.compare(encodeTerm(r.term), bytes) === 0;
       }),
-      { numRuns: 300 },
+      // A byte held as a bigint once went out as LIST_EXT but came back as a number and went out as STRING_EXT.
+      { numRuns: 300, examples: [[tuple([[0n]])], [[0n, 255n]]] },
     );
   });
 
