@@ -27,6 +27,7 @@ import {
 import { NotifyGate } from './notifyGate.js';
 import {
   appendInstant,
+  buildRecords,
   type AppendOutcome,
   type PreparedEvent,
   type StorageAdapter,
@@ -262,20 +263,10 @@ export class PostgresStorage implements StorageAdapter {
           return { ok: false, current: version, duplicateEventId: row.eventId as string };
         wrote = true;
         const positions = (row.positions as (string | number)[]).map(Number); // int8[] arrives as strings
-        const current = version - events.length;
-        const records: EventRecord[] = events.map((e, i) => ({
-          eventStreamId: streamId,
-          eventNumber: current + 1 + i,
-          eventId: e.eventId,
-          eventType: e.eventType,
-          dataContentType: e.dataContentType,
-          metadataContentType: e.metadataContentType,
-          data: e.data,
-          metadata: e.metadata,
+        const records = buildRecords(streamId, events, version - events.length, -1, positions, {
           created,
           createdEpoch,
-          position: positions[i]!,
-        }));
+        });
         return { ok: true, version, records, duplicate: false };
       } catch (e) {
         if (errCode(e) === 'P0001' && (e as Error).message === 'wrong_expected_version')

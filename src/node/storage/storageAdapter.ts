@@ -190,7 +190,7 @@ let lastIso = '';
 
 /**
  * The records an append writes: numbers after `current`, positions after `head` (or the given ones, in batch
- * order), one instant.
+ * order), one instant (the given one when the storage had to send it before the records existed).
  */
 export function buildRecords(
   streamId: string,
@@ -198,8 +198,9 @@ export function buildRecords(
   current: number,
   head: number,
   positions?: readonly number[],
+  instant: { created: string; createdEpoch: number } = appendInstant(),
 ): EventRecord[] {
-  const { created, createdEpoch } = appendInstant();
+  const { created, createdEpoch } = instant;
   return events.map((e, i) => ({
     eventStreamId: streamId,
     eventNumber: current + 1 + i,
