@@ -9,7 +9,7 @@ export {
   type RpcServerStats,
 } from './rpcServer.js';
 export type { RpcSession } from './rpcSession.js';
-export { COUNTERS_OP, MIN_FRAME_BYTES, PING_OP, PONG, type RegistryUpdate, type RequestId } from './protocol.js';
+export { COUNTERS_OP, MIN_FRAME_BYTES, type RegistryUpdate, type RequestId } from './protocol.js';
 export { DEFAULT_MAX_WRITE_BUFFER_BYTES, type Logger, type LogLevel } from './framedSocket.js';
 export {
   clientMac,

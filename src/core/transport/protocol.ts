@@ -18,14 +18,11 @@ export const MIN_FRAME_BYTES = 256;
 /** Longest string request id a server accepts. */
 export const MAX_STRING_ID_LENGTH = 128;
 
-/** Answered by the server itself (value {@link PONG}), never by the handler: a cheap liveness probe. */
-export const PING_OP = '$ping';
 /**
  * Answered by the server itself: the node's own security counters (refused handshakes, rate-limited and
  * tampered connections, dropped gossip packets by reason), so a gateway can show them per node in status.
  */
 export const COUNTERS_OP = '$counters';
-export const PONG = 'pong';
 
 /** What a store node tells its peers about itself, in the welcome and whenever it changes. */
 export interface RegistryUpdate {

@@ -15,8 +15,6 @@ import {
   isRequestId,
   MIN_FRAME_BYTES,
   COUNTERS_OP,
-  PING_OP,
-  PONG,
   type RegistryUpdate,
   type RequestId,
 } from './protocol.js';
@@ -289,10 +287,6 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
         // A failing source of extra counters still leaves the transport's own.
       }
       sendReply(conn, id, { ok: true, value: { ...stats, ...extra } });
-      return;
-    }
-    if (op === PING_OP) {
-      sendReply(conn, id, { ok: true, value: PONG });
       return;
     }
     void dispatch(session, conn, id, op, args);
