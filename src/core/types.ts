@@ -127,3 +127,9 @@ export interface StoreLocation {
   store: string;
   node: string;
 }
+
+/** What an append did: the stream version after it, and whether the batch was already stored (nothing written). */
+export interface AppendResult {
+  version: number;
+  deduplicated: boolean;
+}

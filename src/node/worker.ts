@@ -48,7 +48,7 @@ const HANDLERS: { [K in WorkerOp]: Handler<K> } = {
   // A gateway that asks for `detailed` learns whether the batch was already stored; older ones get the number.
   append: async ({ engine, session }, a) => {
     const r = await engine.append(a.streamId, a.events, a.expectedVersion, session.ownsArgs === true);
-    return ((a as { detailed?: unknown }).detailed === true ? r : r.version) as never;
+    return a.detailed === true ? r : r.version;
   },
   read: ({ engine }, a) => engine.read(a.streamId, a.startVersion, a.count, a.direction),
   getVersion: ({ engine }, a) => engine.getVersion(a.streamId),

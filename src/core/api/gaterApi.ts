@@ -3,6 +3,7 @@ import type { LogFn } from '../log.js';
 import type { WorkerRegistry } from '../registry/workerRegistry.js';
 import { describeGroupEvent } from '../registry/storageGroups.js';
 import type {
+  AppendResult,
   Direction,
   EventRecord,
   ExpectedVersion,
@@ -47,12 +48,6 @@ export interface GaterApiOptions {
 }
 
 const STREAM_PAGE = 500;
-
-/** What an append did: the stream version after it, and whether the batch was already stored (nothing written). */
-export interface AppendResult {
-  version: number;
-  deduplicated: boolean;
-}
 
 /**
  * The public event-store API (DESIGN §3): per-store random routing over the WorkerRegistry, waiting for
@@ -116,8 +111,8 @@ export class GaterApi {
       e.eventId === undefined ? { ...e, eventId: valid[i]!.eventId } : e,
     );
     const args = { streamId, events: withIds, expectedVersion: expected, detailed: true };
-    const r: unknown = await this.router.call(store, 'append', args as never);
-    return typeof r === 'number' ? { version: r, deduplicated: false } : (r as AppendResult);
+    const r = await this.router.call(store, 'append', args);
+    return typeof r === 'number' ? { version: r, deduplicated: false } : r;
   }
 
   async getEvents(

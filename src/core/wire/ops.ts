@@ -7,6 +7,7 @@
  * Operation and field names are a wire contract between versions: append-only, never rename or reuse one.
  */
 import type {
+  AppendResult,
   Direction,
   EventRecord,
   ExpectedVersion,
@@ -38,7 +39,11 @@ export interface SnapshotKey {
 type NoArgs = Record<never, never>;
 
 export interface OpMap {
-  append: { args: { streamId: string; events: NewEvent[]; expectedVersion: ExpectedVersion }; result: number };
+  /** With `detailed` the node also says whether the batch was already stored; older gateways get the number. */
+  append: {
+    args: { streamId: string; events: NewEvent[]; expectedVersion: ExpectedVersion; detailed?: boolean };
+    result: number | AppendResult;
+  };
   read: {
     args: { streamId: string; startVersion: number; count: number; direction: Direction };
     result: EventRecord[];

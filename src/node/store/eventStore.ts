@@ -2,6 +2,7 @@ import { newId } from '../../core/ids.js';
 import { GaterError, invalidArgument } from '../../core/errors.js';
 import { makeFilter, normaliseSelector, streamOfSelector, subscriptionKey, topicFor } from '../../core/matching.js';
 import type {
+  AppendResult,
   EventRecord,
   ExpectedVersion,
   NackAction,
@@ -75,12 +76,7 @@ export class EventStore {
    * (then nothing was written and `version` is that of the batch's last event: DESIGN §4.3).
    * @param owned the events are already a private copy (parsed from a frame): validate without copying.
    */
-  async append(
-    streamId: unknown,
-    events: unknown,
-    expectedVersion?: unknown,
-    owned = false,
-  ): Promise<{ version: number; deduplicated: boolean }> {
+  async append(streamId: unknown, events: unknown, expectedVersion?: unknown, owned = false): Promise<AppendResult> {
     const stream = validateStreamId(streamId);
     const expected: ExpectedVersion = validateExpectedVersion(expectedVersion);
     const prepared = validateEvents(events, { copy: !owned });
