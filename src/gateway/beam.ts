@@ -11,6 +11,7 @@ import { GaterError, toGaterError } from '../core/errors.js';
 import type { LogFn } from '../core/log.js';
 import { WorkerRegistry } from '../core/registry/workerRegistry.js';
 import type { Gater } from '../core/gater.js';
+import type { ResolvedGossip } from './options.js';
 
 export interface BeamGaterOptions {
   /** ExESDB nodes (`name@host`), or `auto` to link to the foreign BEAM nodes gossip hears. */
@@ -28,7 +29,7 @@ export interface BeamGaterOptions {
   /** EPMD port (default ERL_EPMD_PORT or 4369). */
   epmdPort?: number;
   /** Gossip settings for `auto`. */
-  gossip?: { secret: string; port: number; addr: string; iface: string; heartbeatMs: number };
+  gossip?: ResolvedGossip;
   /** Name of the local pubsub, shown by status (default `ex_esdb_pubsub`). */
   pubSub?: string;
   /** Worker pick randomness (tests pin it). */

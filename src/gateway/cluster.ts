@@ -15,7 +15,7 @@ import {
 } from '../core/index.js';
 import { startGossipDiscovery, type GossipDiscovery } from '../core/cluster/gossipDiscovery.js';
 import { connectTcpLink, type TcpLink } from '../core/transport/index.js';
-import type { GatewayOptions } from './options.js';
+import { resolveGossip, type GatewayOptions } from './options.js';
 
 const RETRY_MS = 1000;
 
@@ -173,15 +173,15 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
 
   let discovery: GossipDiscovery | undefined;
   if (options.gossip) {
-    const g = options.gossip;
+    const g = resolveGossip(options.gossip, log);
     discovery = await startGossipDiscovery({
       nodeName: name,
       role: 'gateway',
-      secret: orDevDefault(g.secret, 'secret', log),
-      gossipPort: g.port ?? GOSSIP_DEFAULTS.gossipPort,
-      multicastAddr: g.addr ?? GOSSIP_DEFAULTS.multicastAddr,
-      interfaceAddr: g.iface ?? GOSSIP_DEFAULTS.interfaceAddr,
-      heartbeatMs: g.heartbeatMs ?? GOSSIP_DEFAULTS.heartbeatMs,
+      secret: g.secret,
+      gossipPort: g.port,
+      multicastAddr: g.addr,
+      interfaceAddr: g.iface,
+      heartbeatMs: g.heartbeatMs,
       port: 0,
       stores: [],
       log,

@@ -2,8 +2,8 @@
 import type { Gater } from '../core/index.js';
 import { startClusterGater } from './cluster.js';
 import { startEmbeddedGater, type EmbeddedGater } from './embedded.js';
-import { GOSSIP_DEFAULTS, GaterError, orDevDefault } from '../core/index.js';
-import type { GatewayOptions } from './options.js';
+import { GaterError } from '../core/index.js';
+import { resolveGossip, type GatewayOptions } from './options.js';
 
 export type { GatewayOptions, GossipOptions } from './options.js';
 export type { EmbeddedGater } from './embedded.js';
@@ -38,15 +38,6 @@ async function startBeam(options: GatewayOptions, nodes: string[] | 'auto'): Pro
     noWorkersWaitMs: options.noWorkersWaitMs,
     pubSub: options.pubSub,
     log,
-    gossip:
-      nodes === 'auto'
-        ? {
-            secret: orDevDefault(g?.secret, 'secret', log),
-            port: g?.port ?? GOSSIP_DEFAULTS.gossipPort,
-            addr: g?.addr ?? GOSSIP_DEFAULTS.multicastAddr,
-            iface: g?.iface ?? GOSSIP_DEFAULTS.interfaceAddr,
-            heartbeatMs: g?.heartbeatMs ?? GOSSIP_DEFAULTS.heartbeatMs,
-          }
-        : undefined,
+    gossip: nodes === 'auto' ? resolveGossip(g ?? {}, log) : undefined,
   });
 }

@@ -1,4 +1,4 @@
-import type { LogFn } from '../core/index.js';
+import { GOSSIP_DEFAULTS, orDevDefault, type LogFn } from '../core/index.js';
 import type { StorageAdapter } from '../node/storage/storageAdapter.js';
 
 /**
@@ -31,6 +31,19 @@ export interface GatewayOptions {
   pubSub?: string;
   /** Where log lines go (default: nowhere). */
   log?: LogFn;
+}
+
+/** Gossip options with every default filled in (the secret with its one development-default warning). */
+export type ResolvedGossip = Required<GossipOptions>;
+
+export function resolveGossip(g: GossipOptions, log: LogFn): ResolvedGossip {
+  return {
+    secret: orDevDefault(g.secret, 'secret', log),
+    port: g.port ?? GOSSIP_DEFAULTS.gossipPort,
+    addr: g.addr ?? GOSSIP_DEFAULTS.multicastAddr,
+    iface: g.iface ?? GOSSIP_DEFAULTS.interfaceAddr,
+    heartbeatMs: g.heartbeatMs ?? GOSSIP_DEFAULTS.heartbeatMs,
+  };
 }
 
 export interface GossipOptions {
