@@ -29,10 +29,14 @@ export interface GlobalFlags {
   color?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** A named context (`context add`) whose settings fill in what the flags leave out. */
+  context?: string;
 }
 
 /** Flags override environment, which overrides defaults (DESIGN §6). */
 export interface Config {
+  /** The context whose settings were applied, if any (shown by status and the console header). */
+  context: string | undefined;
   store: string;
   storage: string;
   /** Gossip discovery on (by --cluster, or a secret given by --secret or EX_ESDB_CLUSTER_SECRET). */
@@ -73,6 +77,7 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
     .filter(Boolean);
   for (const seed of connect) parseHostPort(seed, flags.connect === undefined ? 'EX_ESDB_CONNECT' : '--connect');
   return {
+    context: flags.context,
     store: flags.store ?? env.EX_ESDB_STORE ?? 'reg_gh',
     storage: parseStorageFlag(flags.storage ?? env.EX_ESDB_STORAGE ?? 'memory'),
     // A gossip secret only means something in a cluster, so giving one (flag, file or environment) turns gossip on.

@@ -3,10 +3,12 @@ import { toGaterError } from '../core/errors.js';
 import { CHECK_EXIT } from '../core/health/check.js';
 import { packageVersion } from './packageInfo.js';
 import { resolveConfig, type Config, type GlobalFlags } from './config.js';
+import { applyContext } from './contexts.js';
 import { CommandFailed, EXIT, exitCodeFor, isUsageError } from './exitCodes.js';
 import { registerAppend } from './commands/append.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerContext } from './commands/context.js';
 import { registerBench } from './commands/bench.js';
 import { registerInteractive } from './commands/interactive.js';
 import { registerNode } from './commands/node.js';
@@ -56,6 +58,10 @@ export function buildProgram(): Command {
     .description(
       'Test and monitor an ExESDB-style event store: interactive console, scripted commands and store nodes.',
     )
+    .option(
+      '--context <name>',
+      'use a saved context for what the flags leave out (env EX_ESDB_CONTEXT; see context ls)',
+    )
     .option('--store <store>', 'store id (env EX_ESDB_STORE, default reg_gh)')
     .option('--storage <spec>', 'embedded/node storage: memory | sqlite:<file> | postgres://... (env EX_ESDB_STORAGE)')
     .option('--cluster', 'discover store nodes by gossip instead of running embedded')
@@ -88,7 +94,7 @@ export function buildProgram(): Command {
   const run: Runner = (fn, onError) => async () => {
     let code: number;
     try {
-      const config = resolveConfig(program.opts<GlobalFlags>());
+      const config = resolveConfig(applyContext(program.opts<GlobalFlags>(), process.env));
       code = await fn(config);
     } catch (e) {
       const json = program.opts<GlobalFlags>().json === true;
@@ -118,6 +124,7 @@ export function buildProgram(): Command {
   registerBench(program, run);
   registerInteractive(program, run);
   registerCompletion(program, run);
+  registerContext(program, reportError);
   return program;
 }
 

@@ -32,7 +32,11 @@ export function registerStatus(program: Command, run: Runner): void {
       try {
         if (gater.mode === 'cluster' || config.beam === 'auto') await settle(gater, config, waitMs);
         const status = await collectStatus(gater);
-        createOutput(config.json).result(status, () => renderStatus(status));
+        // Which saved context chose this target, so a script or a person sees where the command went.
+        const shown = config.context === undefined ? status : { context: config.context, ...status };
+        createOutput(config.json).result(shown, () =>
+          config.context === undefined ? renderStatus(status) : `Context: ${config.context}\n${renderStatus(status)}`,
+        );
         // A script asking "is the cluster there?" gets exit 3 when no node serves the store.
         if (status.workers === 0) {
           process.stderr.write(`❌ no gateway worker for store ${status.store}: no node hosting it is reachable\n`);
