@@ -29,6 +29,8 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'unit',
+          // A unit test that opens a socket or starts a process fails at the call (see the file).
+          setupFiles: ['test/setup/unitIsolation.ts'],
           include: files('.test'),
           exclude: [...files('.int.test'), ...files('.e2e.test'), '**/node_modules/**'],
         },
