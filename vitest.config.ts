@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 //   *.test.ts(x)      unit: no sockets, no services, no child processes; `npm run test:unit`
 //   *.int.test.ts(x)  sqlite files, PostgreSQL, loopback sockets, child processes, Erlang; `npm run test:int`
 //   *.e2e.test.ts     the built binary (CLI or `node` processes from dist/) or tmux; `npm run test:e2e`
+const services = 'test/setup/services.ts';
 const roots = ['src', 'test'];
 const files = (suffix: string) => roots.map((r) => `${r}/**/*${suffix}.{ts,tsx}`);
 
@@ -35,8 +36,9 @@ export default defineConfig({
           exclude: [...files('.int.test'), ...files('.e2e.test'), '**/node_modules/**'],
         },
       },
-      { test: { ...shared, name: 'int', include: files('.int.test') } },
-      { test: { ...shared, name: 'e2e', include: files('.e2e.test') } },
+      // Both check Erlang (and e2e tmux) up front and choose or start the PostgreSQL test server (see the file).
+      { test: { ...shared, name: 'int', include: files('.int.test'), globalSetup: [services] } },
+      { test: { ...shared, name: 'e2e', include: files('.e2e.test'), globalSetup: [services] } },
     ],
   },
 });

@@ -3,13 +3,14 @@ import pg from 'pg';
 import { PostgresStorage } from '../../src/node/storage/postgres.js';
 import type { StorageAdapter } from '../../src/node/storage/storageAdapter.js';
 import { describeStorageAdapterContract } from './storageAdapter.contract.js';
+import { testPgUrl } from '../helpers/postgres.js';
 
 /**
  * Runs against the real server (CI starts it with .ci/postgres.sh). An unreachable server FAILS every test with
  * the adapter's one-line message; it never skips. Each test gets its own schema, dropped afterwards, so test
  * files running in parallel never see each other's rows.
  */
-const url = process.env.EX_ESDB_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = testPgUrl();
 
 async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -27,10 +28,9 @@ describeStorageAdapterContract(
     try {
       return await PostgresStorage.open(url, { schema: `t_${randomBytes(6).toString('hex')}` });
     } catch (e) {
-      throw new Error(
-        `${(e as Error).message} (the PostgreSQL tests need it: run .ci/postgres.sh or set EX_ESDB_TEST_PG)`,
-        { cause: e },
-      );
+      throw new Error(`${(e as Error).message} (test/setup/services.ts chose this server; see README "Tests")`, {
+        cause: e,
+      });
     }
   },
   async (adapter: StorageAdapter) => {

@@ -17,7 +17,7 @@ import {
 /**
  * DESIGN §4.2/§4.3/§8: a store node SIGKILLed in the middle of a stream of appends loses nothing it acknowledged,
  * never leaves half a batch, and keeps versions and global positions gapless once restarted on the same storage.
- * Needs `npm run build` (nodes run dist/) and, for the postgres half, the server at EX_ESDB_TEST_PG.
+ * Needs `npm run build` (nodes run dist/) and, for the postgres half, the PostgreSQL test server (testPgUrl).
  */
 
 const BATCH = 5;

@@ -10,7 +10,7 @@ import { COOKIE, Harness, postgresBackend, sleep, sqliteBackend, STORE } from '.
  * (SIGSTOP), then every acknowledged event is read back once, identical, from every live node of the serving
  * storage group — for a memory cluster (three separate storages: the faults hit the two standby groups), a shared
  * SQLite file and a shared PostgreSQL schema (the faults hit nodes of the serving group itself).
- * Needs `npm run build` (nodes run dist/) and the server at EX_ESDB_TEST_PG.
+ * Needs `npm run build` (nodes run dist/) and the PostgreSQL test server (testPgUrl).
  */
 
 const WRITERS = 4;

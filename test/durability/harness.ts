@@ -6,6 +6,7 @@ import pg from 'pg';
 import { startGater, type Gater } from '../../src/gateway/index.js';
 import type { EventRecord } from '../../src/core/types.js';
 import { randomGossipPort, spawnNode, waitFor, type NodeProcess } from '../helpers/cluster.js';
+import { testPgUrl } from '../helpers/postgres.js';
 
 /**
  * Shared pieces of the durability tests: real `ex-esdb-console node` processes (spawned from dist/, so run
@@ -15,7 +16,7 @@ import { randomGossipPort, spawnNode, waitFor, type NodeProcess } from '../helpe
 
 export const STORE = 'reg_gh';
 export const COOKIE = 'cookie_dur4b1l1ty_t3st';
-export const PG_URL = process.env.EX_ESDB_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_URL = testPgUrl();
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

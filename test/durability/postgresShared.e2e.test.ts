@@ -9,7 +9,7 @@ import { firstGap, Harness, portOf, postgresBackend, range, readStream, sleep, s
  * DESIGN §8: two store nodes on one PostgreSQL schema host the same store. Appends made through one node reach
  * subscriptions held through the other (LISTEN/NOTIFY), and when either node is SIGKILLed the other keeps serving
  * the store: calls fail over, nothing acknowledged is lost, a named subscription moves over from its checkpoint.
- * Needs `npm run build` (nodes run dist/) and the server at EX_ESDB_TEST_PG.
+ * Needs `npm run build` (nodes run dist/) and the PostgreSQL test server (testPgUrl).
  */
 
 const BATCH = 5;

@@ -8,7 +8,7 @@ import { firstGap, Harness, portOf, postgresBackend, sleep, sqliteBackend, STORE
  * DESIGN §4.6: a named subscription survives a SIGKILL of its node. The gateway re-establishes it by itself once
  * the node is back on the same storage and port, and delivery resumes from the checkpoint the acks moved: every
  * event after the last acknowledged one arrives (at least once; a few delivered-but-unacked ones may come again).
- * Needs `npm run build` (nodes run dist/) and, for the postgres half, the server at EX_ESDB_TEST_PG.
+ * Needs `npm run build` (nodes run dist/) and, for the postgres half, the PostgreSQL test server (testPgUrl).
  */
 
 const NAME = 'durable_sub';

@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ensureBuilt, uniq } from './helpers.js';
+import { testPgUrl } from '../helpers/postgres.js';
 
-const base = process.env.EX_ESDB_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+const base = testPgUrl();
 const USER_SECRET = 'userinfoS3cret';
 const QUERY_SECRET = 'queryS3cret';
 

@@ -6,8 +6,9 @@ import { PubSub } from '../../src/core/api/pubsub.js';
 import { WorkerRegistry } from '../../src/core/registry/workerRegistry.js';
 import { connectTcpLink, type TcpLink } from '../../src/core/transport/tcpLink.js';
 import { randomGossipPort, spawnNode, type NodeProcess } from '../helpers/cluster.js';
+import { testPgUrl } from '../helpers/postgres.js';
 
-const url = process.env.EX_ESDB_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = testPgUrl();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**

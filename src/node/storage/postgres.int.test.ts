@@ -6,12 +6,13 @@ import { createStorage } from './index.js';
 import { PostgresStorage } from './postgres.js';
 import { SCHEMA_VERSION } from './postgresSchema.js';
 import type { PreparedEvent } from './storageAdapter.js';
+import { testPgUrl } from '../../../test/helpers/postgres.js';
 
 /**
  * Two (or more) PostgresStorage instances = two nodes sharing one database: separate pools, separate LISTEN
  * connections. Needs the real server (CI runs .ci/postgres.sh); unreachable -> these tests fail, never skip.
  */
-const url = process.env.EX_ESDB_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = testPgUrl();
 const STORE = 'reg_gh';
 
 const admin = new pg.Pool({ connectionString: url, max: 2 });
@@ -54,7 +55,9 @@ describe('PostgresStorage shared by two nodes', () => {
     try {
       [a, b] = await Promise.all([PostgresStorage.open(url, { schema }), PostgresStorage.open(url, { schema })]);
     } catch (e) {
-      throw new Error(`${(e as Error).message} (run .ci/postgres.sh or set EX_ESDB_TEST_PG)`, { cause: e });
+      throw new Error(`${(e as Error).message} (test/setup/services.ts chose this server; see README "Tests")`, {
+        cause: e,
+      });
     }
     await a.ensureStore(STORE);
   });
