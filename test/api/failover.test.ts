@@ -30,9 +30,11 @@ describe('failover between links (in-process nodes sharing one storage)', () => 
     const second = await createStoreNode({ name: 'same@host', storage });
     registry.add(new InProcessLink(second));
     expect(await pending).toBe(1);
-    for (let i = 0; i < 100 && got.length < 2; i++) await sleep(10);
+    for (let i = 0; i < 500 && got.length < 2; i++) await sleep(10);
     expect(got).toEqual([0, 1]);
-    expect(Date.now() - t0).toBeLessThan(2000); // far below noWorkersWaitMs: the new link was not excluded
+    // Not after waiting out noWorkersWaitMs for some other worker: the new link was not excluded. (A bound at
+    // noWorkersWaitMs itself, which is what separates the two outcomes, not a guess at how fast a loaded box is.)
+    expect(Date.now() - t0).toBeLessThan(5000);
     await api.close();
   });
 });

@@ -203,11 +203,10 @@ describe('GaterApi over the BEAM bridge (fixture ExESDB, two OTP nodes)', () => 
     }
   });
 
-  it('wrong cookie - startBeamGater fails with unauthorized in under a second', async () => {
-    const t0 = Date.now();
+  // Refused by the handshake, not left to run into the connect deadline (that would be `timeout`).
+  it('wrong cookie - startBeamGater fails with unauthorized, not a timeout', async () => {
     const err = await open({ cookie: 'not-the-cookie' }).catch((e: unknown) => e);
     expect(isGaterError(err, 'unauthorized')).toBe(true);
-    expect(Date.now() - t0).toBeLessThan(1000);
   });
 
   it('failover - a BEAM node killed mid-call: typed error on its link, the call completes on the other', async () => {

@@ -71,11 +71,10 @@ describe('BEAM distribution client against OTP', () => {
     expect((hidden as Term[]).some((n) => n instanceof Atom && n.name === c.name)).toBe(true);
   });
 
-  it('handshake - a wrong cookie is unauthorized in under a second', async () => {
-    const t0 = Date.now();
+  // Refused by the handshake, not left to run into connectDist's deadline (that would be `timeout`).
+  it('handshake - a wrong cookie is unauthorized, not a timeout', async () => {
     const err = await link(undefined, { cookie: 'wrong_cookie' }).catch((e: unknown) => e);
     expect(isGaterError(err, 'unauthorized'), String(err)).toBe(true);
-    expect(Date.now() - t0).toBeLessThan(1000);
   });
 
   it('rpc - results and badrpc come back as terms', async () => {

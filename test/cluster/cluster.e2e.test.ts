@@ -148,10 +148,15 @@ describe('three store nodes on one shared storage and a gateway on loopback', ()
       }
     };
     const loops = [0, 1, 2, 3].map(loop);
-    await new Promise((r) => setTimeout(r, 300));
+    // Kill once calls are flowing, and stop once more went through after the node was down (counted, not slept).
+    const moreCalls = (n: number, what: string) => {
+      const target = calls + n;
+      return waitFor(() => calls >= target || failures.length > 0, 10_000, what);
+    };
+    await moreCalls(20, 'calls before the kill');
     await victim.kill('SIGKILL');
-    await waitFor(() => events.some((e) => e.type === 'node_down' && e.node === victim.name), 5000, 'victim down');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => events.some((e) => e.type === 'node_down' && e.node === victim.name), 15_000, 'victim down');
+    await moreCalls(20, 'calls after the victim is down');
     stop = true;
     await Promise.all(loops);
     expect(failures).toEqual([]);

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { toGaterError } from '../../src/core/errors.js';
 import type { EventRecord, NewEvent } from '../../src/core/types.js';
 import { startGater, type Gater } from '../../src/gateway/index.js';
-import type { NodeProcess } from '../helpers/cluster.js';
+import { waitFor, type NodeProcess } from '../helpers/cluster.js';
 import { COOKIE, Harness, postgresBackend, sleep, sqliteBackend, STORE } from './harness.js';
 
 /**
@@ -15,9 +15,9 @@ import { COOKIE, Harness, postgresBackend, sleep, sqliteBackend, STORE } from '.
 
 const WRITERS = 4;
 const STREAMS = ['fault-a', 'fault-b'];
-const RUN_MS = 6000;
-const KILL_AT_MS = 1500;
-const PAUSE_AT_MS = 2500;
+/** Batches acknowledged before each fault and after it, so every phase really ran writes (however slow the box). */
+const BATCHES_PER_PHASE = 25;
+/** How long the paused node stays stopped: the fault itself, longer than the gateway's 1 s call timeout. */
 const PAUSE_MS = 2500;
 
 interface Acked {
@@ -97,15 +97,21 @@ async function faultRun(h: Harness, storages: string[]) {
 
   const acked: Acked[] = [];
   const errors: string[] = [];
-  const t0 = Date.now();
-  const stopAt = t0 + RUN_MS;
-  const writers = Array.from({ length: WRITERS }, (_, w) => writer(g, w, () => Date.now() > stopAt, acked, errors));
-  await sleep(KILL_AT_MS);
+  let stop = false;
+  const writers = Array.from({ length: WRITERS }, (_, w) => writer(g, w, () => stop, acked, errors));
+  // The schedule follows the writes, not the clock: each fault comes once enough batches went through.
+  const moreBatches = (phase: string) => {
+    const target = acked.length + BATCHES_PER_PHASE;
+    return waitFor(() => acked.length >= target || errors.length > 0, 20_000, `${BATCHES_PER_PHASE} batches ${phase}`);
+  };
+  await moreBatches('before the kill');
   await victim.kill('SIGKILL');
-  await sleep(PAUSE_AT_MS - KILL_AT_MS);
+  await moreBatches('after the kill');
   paused.proc.kill('SIGSTOP');
   await sleep(PAUSE_MS);
   paused.proc.kill('SIGCONT');
+  await moreBatches('after the pause');
+  stop = true;
   const attempts = (await Promise.all(writers)).reduce((a, b) => a + b, 0);
 
   const live = nodes.filter((n) => n !== victim && (shared || serving.nodes.includes(n.name)));

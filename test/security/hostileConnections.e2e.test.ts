@@ -97,7 +97,9 @@ describe('hostile connections against a node', () => {
     const greeted = peers.filter((p) => p && p.frames.length > 0).length;
     console.info(`idle: ${greeted} of 60 greeted, all closed in ${took} ms`);
     expect(greeted).toBeLessThanOrEqual(16);
-    expect(took).toBeLessThan(DEADLINE_MS + 1500);
+    // Closed by the handshake deadline (its timeout frame says so), not by a wall-clock guess at a loaded box.
+    for (const p of peers)
+      if (p && p.frames.length > 0) expect(p.frames.at(-1)).toMatchObject({ error: { code: 'timeout' } });
     await goodClient();
   });
 
@@ -117,8 +119,8 @@ describe('hostile connections against a node', () => {
     }
     const took = Date.now() - t0;
     console.info(`slowloris: 10 closed after ${took} ms`);
-    expect(took).toBeLessThan(DEADLINE_MS + 1500);
-    expect(peers[0]!.frames[2]).toMatchObject({ error: { code: 'timeout' } });
+    // At the frame deadline (the timeout frame), long before the 12 s the trickled frame would take to complete.
+    for (const p of peers) expect(p.frames[2]).toMatchObject({ error: { code: 'timeout' } });
     await goodClient();
   });
 

