@@ -7,7 +7,7 @@ import {
 } from '../core/index.js';
 import { UsageError } from './exitCodes.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
-import { credentialFrom } from './secrets.js';
+import { beamCookieFrom, credentialFrom } from './secrets.js';
 
 /** Global flags as commander parses them (all optional strings/booleans). */
 export interface GlobalFlags {
@@ -68,7 +68,10 @@ export type Env = Record<string, string | undefined>;
 
 export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Config {
   const secretFrom = credentialFrom('secret', { value: flags.secret, file: flags.secretFile }, env);
-  const cookieFrom = credentialFrom('cookie', { value: flags.cookie, file: flags.cookieFile }, env);
+  const beam = parseBeamFlag(flags.beam ?? env.EX_ESDB_BEAM_NODES);
+  // --beam links to an Erlang cluster: its cookie comes in Erlang's order (beamCookieFrom), ours in our own.
+  const cookieGiven = { value: flags.cookie, file: flags.cookieFile };
+  const cookieFrom = beam ? beamCookieFrom(cookieGiven, env) : credentialFrom('cookie', cookieGiven, env);
   const secret = secretFrom?.value;
   // EX_ESDB_CONNECT plays NATS_URL's part: seeds for every command without typing --connect.
   const connect = (flags.connect ?? env.EX_ESDB_CONNECT ?? '')
@@ -87,7 +90,7 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
     cookie: cookieFrom?.value,
     secretFile: secretFrom?.origin.from === 'file' ? secretFrom.origin.path : undefined,
     cookieFile: cookieFrom?.origin.from === 'file' ? cookieFrom.origin.path : undefined,
-    beam: parseBeamFlag(flags.beam ?? env.EX_ESDB_BEAM_NODES),
+    beam,
     gossipPort: parsePort(
       flags.gossipPort ?? env.EX_ESDB_CLUSTER_PORT ?? String(GOSSIP_DEFAULTS.gossipPort),
       '--gossip-port / EX_ESDB_CLUSTER_PORT',

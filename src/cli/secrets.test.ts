@@ -51,6 +51,38 @@ describe('credentials', () => {
     expect(usageError(() => credentialFrom('cookie', { file: join(d, 'empty') }, {}))).toMatch(/is empty/);
   });
 
+  it('--beam: the Erlang cookie from --cookie / --cookie-file, then RELEASE_COOKIE, then EX_ESDB_COOKIE(_FILE)', () => {
+    const d = scratch();
+    const file = join(d, 'erlang_cookie');
+    writeFileSync(file, 'file_cookie\n');
+    const envFile = join(d, 'env_cookie');
+    writeFileSync(envFile, 'env_file_cookie\n');
+    const all = { RELEASE_COOKIE: 'release', EX_ESDB_COOKIE: 'exesdb', EX_ESDB_BEAM_NODES: 'a@h' };
+    // the flag and the file flag win over every variable
+    expect(resolveConfig({ beam: 'a@h', cookieFile: file }, all)).toMatchObject({
+      cookie: 'file_cookie',
+      cookieFile: file,
+    });
+    expect(resolveConfig({ beam: 'a@h', cookie: 'flag' }, all).cookie).toBe('flag');
+    // RELEASE_COOKIE (what an Elixir release runs with) before the console's own variables
+    expect(resolveConfig({}, all).cookie).toBe('release');
+    expect(
+      resolveConfig({}, { EX_ESDB_BEAM_NODES: 'a@h', RELEASE_COOKIE: 'release', EX_ESDB_COOKIE_FILE: envFile }).cookie,
+    ).toBe('release');
+    expect(resolveConfig({}, { EX_ESDB_BEAM_NODES: 'a@h', EX_ESDB_COOKIE: 'exesdb' }).cookie).toBe('exesdb');
+    expect(resolveConfig({}, { EX_ESDB_BEAM_NODES: 'a@h', EX_ESDB_COOKIE_FILE: envFile })).toMatchObject({
+      cookie: 'env_file_cookie',
+      cookieFile: envFile,
+    });
+    // none of them: undefined here, ~/.erlang.cookie is read when the gateway opens
+    expect(resolveConfig({ beam: 'a@h' }, {}).cookie).toBeUndefined();
+    // without --beam the console's own order stays: EX_ESDB_COOKIE first
+    expect(resolveConfig({}, { RELEASE_COOKIE: 'release', EX_ESDB_COOKIE: 'exesdb' }).cookie).toBe('exesdb');
+    expect(usageError(() => resolveConfig({ beam: 'a@h', cookie: 'x', cookieFile: file }, {}))).toMatch(
+      /--cookie or --cookie-file/,
+    );
+  });
+
   it('a secret file turns cluster mode on, like a secret', () => {
     const d = scratch();
     writeFileSync(join(d, 's'), 'x');

@@ -76,6 +76,23 @@ export function credentialFrom(
   return undefined;
 }
 
+/**
+ * The Erlang cookie for `--beam`: `--cookie` / `--cookie-file`, then `RELEASE_COOKIE` (the variable an Elixir
+ * release runs with, so the cluster's own cookie wins over a console cookie meant for our TCP nodes), then
+ * `EX_ESDB_COOKIE` / `EX_ESDB_COOKIE_FILE`. Undefined when none is set: the gateway then reads
+ * `~/.erlang.cookie`, as `erl` does.
+ *
+ * @throws UsageError as credentialFrom does (a file missing or empty, a value and a file together).
+ */
+export function beamCookieFrom(flags: { value?: string | undefined; file?: string | undefined }, env: Env) {
+  const fromFlags = credentialFrom('cookie', flags, {});
+  if (fromFlags) return fromFlags;
+  const release = env.RELEASE_COOKIE;
+  if (release !== undefined && release !== '')
+    return { value: release, origin: { from: 'env', name: 'RELEASE_COOKIE' } } satisfies Credential;
+  return credentialFrom('cookie', {}, { ...env, RELEASE_COOKIE: undefined });
+}
+
 function nonEmpty(value: string, name: string): string {
   if (value.length === 0) throw new UsageError(`${name} must not be empty`);
   return value;

@@ -44,12 +44,19 @@ export async function openGater(config: Config, logOverride?: LogFn): Promise<Ga
     ? credentialOrGenerated('secret', { value: config.secret, file: config.secretFile }, log)
     : config.secret;
   if (config.beam) {
-    // An ExESDB cluster's cookie is the Erlang one: the same sources as `erl` reads, else a usage error.
+    // An ExESDB cluster's cookie is the Erlang one (config's beamCookieFrom order), else ~/.erlang.cookie as `erl`
+    // reads it, else a usage error.
     const { defaultErlangCookie } = await import('../core/index.js');
+    const { readableByOthers } = await import('./secrets.js');
+    if (config.cookieFile !== undefined && readableByOthers(config.cookieFile))
+      log(
+        'warn',
+        `🏭 [System] ⚠️  ${config.cookieFile} holds the Erlang cookie and other users can read it: chmod 600 ${config.cookieFile}`,
+      );
     cookie ??= defaultErlangCookie();
     if (cookie === undefined)
       throw new UsageError(
-        "--beam needs the cluster's Erlang cookie: --cookie, EX_ESDB_COOKIE, RELEASE_COOKIE or ~/.erlang.cookie",
+        "--beam needs the cluster's Erlang cookie: --cookie, --cookie-file, RELEASE_COOKIE, EX_ESDB_COOKIE or ~/.erlang.cookie",
       );
   }
   // Loaded on first use, so --help and usage errors never load the node, transport or gossip code.

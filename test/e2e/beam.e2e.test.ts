@@ -2,7 +2,7 @@
  * The built binary against a fixture ExESDB cluster of two real OTP nodes (loopback, private EPMD):
  * `--beam` with the cookie from each source, status, append, read, observe, subscribe, scenario --all.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,56 @@ describe('ex-esdb-console --beam against a fixture ExESDB cluster', () => {
     ]);
     expect(r.code).toBe(0);
   }, 70_000);
+
+  it('--cookie-file, and the order: --cookie/--cookie-file, RELEASE_COOKIE, EX_ESDB_COOKIE(_FILE), ~/.erlang.cookie', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'beam-order-'));
+    try {
+      // every source but the one under test holds a wrong cookie: the run links only if that one was used
+      writeFileSync(join(home, '.erlang.cookie'), 'wrong_home_cookie\n', { mode: 0o400 });
+      const right = join(home, 'right.cookie');
+      writeFileSync(right, `${cluster.cookie}\n`, { mode: 0o600 });
+      const wrong = join(home, 'wrong.cookie');
+      writeFileSync(wrong, 'wrong_file_cookie\n', { mode: 0o600 });
+      const base = { ...env, HOME: home };
+      const status = (args: string[], extra: Record<string, string>) =>
+        cli(['--beam', beam, ...args, 'status', '--json'], { env: { ...base, ...extra } });
+
+      const byFile = await status(['--cookie-file', right], { RELEASE_COOKIE: 'wrong', EX_ESDB_COOKIE: 'wrong' });
+      expect(byFile.code, byFile.stderr).toBe(0);
+      expect(byFile.json[0]).toMatchObject({ mode: 'beam' });
+      expect(byFile.stderr).not.toMatch(/other users can read/);
+      // the flag is what was asked for: a wrong file is refused even with the right RELEASE_COOKIE set
+      const wrongFile = await status(['--cookie-file', wrong], { RELEASE_COOKIE: cluster.cookie });
+      expect(wrongFile.code).toBe(3);
+      expect(wrongFile.stderr).toMatch(/unauthorized|cookie differs/);
+      const byRelease = await status([], { RELEASE_COOKIE: cluster.cookie, EX_ESDB_COOKIE: 'wrong' });
+      expect(byRelease.code, byRelease.stderr).toBe(0);
+      const byEnvFile = await status([], { EX_ESDB_COOKIE_FILE: right });
+      expect(byEnvFile.code, byEnvFile.stderr).toBe(0);
+      const byHome = await status([], {});
+      expect(byHome.code).toBe(3);
+      // a cookie file other users can read works, with a warning
+      chmodSync(right, 0o644);
+      const shared = await status(['--cookie-file', right], {});
+      expect(shared.code, shared.stderr).toBe(0);
+      expect(shared.stderr).toContain(`${right} holds the Erlang cookie and other users can read it: chmod 600`);
+      const missing = await status(['--cookie-file', join(home, 'nope')], {});
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/--cookie-file: cannot read .*nope \(ENOENT\)/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('a wrong cookie is refused at once (exit 3, unauthorized), not after the call timeout', async () => {
+    const t0 = Date.now();
+    const wrong = await cli(['--beam', beam, '--cookie', 'nope', '--timeout', '30000', 'status'], { env });
+    const ms = Date.now() - t0;
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toMatch(/refused our challenge reply: the Erlang cookie differs/);
+    // the whole process (node start included); the refusal itself is held to < 1 s in test/beam
+    expect(ms).toBeLessThan(15_000);
+  });
 
   it('cookie sources - EX_ESDB_BEAM_NODES with RELEASE_COOKIE, and ~/.erlang.cookie; a wrong one exits 3', async () => {
     const viaEnv = await cli(['status', '--json'], {

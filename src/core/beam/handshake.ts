@@ -96,7 +96,7 @@ export function performHandshake(socket: Socket, opts: HandshakeOptions): Promis
         fail(
           new GaterError(
             'unauthorized',
-            `${opts.peer} refused our challenge reply: the Erlang cookie differs (set --cookie, RELEASE_COOKIE or ~/.erlang.cookie to the cluster's cookie)`,
+            `${opts.peer} refused our challenge reply: the Erlang cookie differs (set --cookie, --cookie-file, RELEASE_COOKIE or ~/.erlang.cookie to the cluster's cookie)`,
             { node: opts.peer },
           ),
         );
