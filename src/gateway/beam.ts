@@ -160,7 +160,9 @@ export async function startBeamGater(o: BeamGaterOptions): Promise<Gater & { bea
   let discovery: GossipDiscovery | undefined;
   if (o.nodes === 'auto') {
     if (!o.gossip) throw new GaterError('invalid_argument', '--beam auto needs gossip: give --secret (or --cluster)');
-    // Foreign (BEAM) nodes heard in libcluster heartbeats become link targets.
+    // Foreign (BEAM) nodes heard in libcluster heartbeats become link targets. We only listen: the cluster's
+    // libcluster connects to every name it hears (a visible connection to us, which we never accept), and we are
+    // no member of it but a hidden client (BEAM_BRIDGE.md §4 item 6).
     cluster.on((e) => {
       if (e.type === 'foreign_node') addTarget(e.node);
     });
@@ -174,6 +176,7 @@ export async function startBeamGater(o: BeamGaterOptions): Promise<Gater & { bea
       heartbeatMs: o.gossip.heartbeatMs,
       port: 0,
       stores: [],
+      listenOnly: true,
       log,
       monitor: cluster,
     });

@@ -10,7 +10,7 @@ import type { BeamLink } from '../../src/core/beam/beamLink.js';
 import { isGaterError } from '../../src/core/errors.js';
 import type { EventRecord } from '../../src/core/types.js';
 import { ObserverRegistry } from '../../src/core/observers/index.js';
-import { encodeHeartbeat } from '../../src/core/gossip/packet.js';
+import { decodeHeartbeat, encodeHeartbeat } from '../../src/core/gossip/packet.js';
 import { freePort, startFixtureCluster, type FixtureCluster, removeFixtureBuilds } from '../helpers/beamCluster.js';
 
 let cluster: FixtureCluster;
@@ -181,24 +181,43 @@ describe('GaterApi over the BEAM bridge (fixture ExESDB, two OTP nodes)', () => 
     expect(JSON.stringify(loaded)).not.toMatch(/exesdb_console|ex_esdb_console/);
   });
 
-  it('auto - a foreign BEAM node heard in libcluster gossip becomes a link (loopback only)', async () => {
+  it('auto - a foreign BEAM node heard in libcluster gossip becomes a link; we only listen (loopback only)', async () => {
     const port = await freePort();
+    const group = '239.255.0.1';
+    // A second member of the gossip group, as every ExESDB node is: it hears whatever the console sends there.
+    const listener = createSocket({ type: 'udp4', reuseAddr: true });
+    const heard: Buffer[] = [];
+    listener.on('message', (m) => heard.push(m));
+    await new Promise<void>((r) => listener.bind(port, '0.0.0.0', () => r()));
+    listener.addMembership(group, '127.0.0.1');
+    const sock = createSocket('udp4');
+    sock.bind(0, '127.0.0.1', () => {
+      sock.setMulticastInterface('127.0.0.1');
+      sock.setMulticastLoopback(true);
+    });
+    // What an ExESDB node's libcluster Gossip sends: #{node => Node}, AES-256-CBC under sha256(secret).
+    const packet = encodeHeartbeat({ node: cluster.nodes[0]!.name }, { secret: 'gossip_s3cret' });
+    const timer = setInterval(() => sock.send(packet, port, group), 100);
     const auto = await open({
       nodes: 'auto',
       name: `auto_${process.pid}@localhost`,
-      gossip: { secret: 'gossip_s3cret', port, addr: '239.255.0.1', iface: '127.0.0.1', heartbeatMs: 200 },
+      gossip: { secret: 'gossip_s3cret', port, addr: group, iface: '127.0.0.1', heartbeatMs: 200 },
     });
-    const sock = createSocket('udp4');
-    // What an ExESDB node's libcluster Gossip sends: #{node => Node}, AES-256-CBC under sha256(secret).
-    const packet = encodeHeartbeat({ node: cluster.nodes[0]!.name }, { secret: 'gossip_s3cret' });
-    const timer = setInterval(() => sock.send(packet, port, '127.0.0.1'), 100);
     try {
       await until(() => auto.api.gatewayWorkersForStore(S).length === 1);
       expect(auto.beamStatus().map((b) => [b.node, b.state])).toEqual([[cluster.nodes[0]!.name, 'linked']]);
       expect(await auto.api.getVersion(S, 'acc-1')).toBe(1);
+      // A barrier: a probe sent now arrives after anything the console sent while it started and linked.
+      const probe = encodeHeartbeat({ node: 'probe@localhost' }, { secret: 'gossip_s3cret' });
+      sock.send(probe, port, group);
+      await until(() => heard.some((m) => m.equals(probe)));
+      // Listen-only: a heartbeat naming us would make every ExESDB node try to connect to us as a visible node.
+      const ours = heard.filter((m) => !m.equals(packet) && !m.equals(probe));
+      expect(ours.map((m) => decodeHeartbeat(m, { secret: 'gossip_s3cret' }))).toEqual([]);
     } finally {
       clearInterval(timer);
       sock.close();
+      listener.close();
       await auto.stop();
     }
   });

@@ -19,6 +19,8 @@ export interface GossipDiscoveryOptions {
   storages?: Record<string, StorageIdentity>;
   log: LogFn;
   monitor?: ClusterMonitor;
+  /** Hear heartbeats without sending any (see GossipOptions.listenOnly). */
+  listenOnly?: boolean;
   /** A store node was heard (up or still alive): make sure we are connected to it. */
   onNode?: (host: string, port: number, node: string) => void;
 }
@@ -51,6 +53,7 @@ export async function startGossipDiscovery(o: GossipDiscoveryOptions): Promise<G
     multicastAddr: o.multicastAddr,
     interfaceAddr: o.interfaceAddr,
     heartbeatMs: o.heartbeatMs,
+    listenOnly: o.listenOnly,
     log: (level, msg) => o.log(level, `[Gossip] ${msg}`),
   });
   const m = service.membership;

@@ -43,6 +43,11 @@ export interface GossipOptions {
   incarnation?: number;
   /** Timing and cap tuning passed to the {@link Membership}. */
   membership?: Omit<MembershipOptions, 'self' | 'heartbeatMs' | 'log'>;
+  /**
+   * Hear the group, never send to it (a console linked to an Elixir cluster with `--beam auto`): a libcluster
+   * node that decodes a heartbeat naming us would try to connect to that name as a visible Erlang node.
+   */
+  listenOnly?: boolean;
   /** Randomness for jitter, [0, 1). Default `Math.random`. */
   random?: () => number;
   log?: GossipLog;
@@ -173,7 +178,9 @@ class UdpGossip implements GossipService {
     this.log(
       'info',
       `gossip: ${this.nodeName} on udp ${gossipPort}, group ${multicastAddr} via ${interfaceAddr}, ` +
-        `every ${heartbeatMs} ms, ${this.opts.secret === undefined ? 'plaintext' : 'encrypted'}`,
+        (this.opts.listenOnly
+          ? 'listening only (no heartbeats sent)'
+          : `every ${heartbeatMs} ms, ${this.opts.secret === undefined ? 'plaintext' : 'encrypted'}`),
     );
     this.tickTimer = setInterval(() => this.membership.tick(), Math.max(10, heartbeatMs / 2));
     this.sendHeartbeat();
@@ -223,6 +230,7 @@ class UdpGossip implements GossipService {
   }
 
   private scheduleHeartbeat(): void {
+    if (this.opts.listenOnly) return;
     const random = this.opts.random ?? Math.random;
     const delay = this.r.heartbeatMs * (1 - JITTER + 2 * JITTER * random());
     this.heartbeatTimer = setTimeout(() => {
@@ -232,7 +240,7 @@ class UdpGossip implements GossipService {
   }
 
   private sendHeartbeat(): void {
-    if (this.stopping) return;
+    if (this.stopping || this.opts.listenOnly) return;
     const { secret } = this.opts;
     const now = Date.now();
     const packet = encodeHeartbeat({ node: this.nodeName, info: this.info, seq: this.seq++, t: now }, { secret });
