@@ -157,14 +157,12 @@ describe('ex-esdb-console --beam against a fixture ExESDB cluster', () => {
     }
   }, 60_000);
 
-  it('a wrong cookie is refused at once (exit 3, unauthorized), not after the call timeout', async () => {
-    const t0 = Date.now();
-    const wrong = await cli(['--beam', beam, '--cookie', 'nope', '--timeout', '30000', 'status'], { env });
-    const ms = Date.now() - t0;
+  // Refused by the handshake (unauthorized), not left to run into --timeout (that would be a timeout error).
+  it('a wrong cookie is refused by the handshake (exit 3, unauthorized), not after the call timeout', async () => {
+    const wrong = await cli(['--beam', beam, '--cookie', 'nope', '--timeout', '120000', 'status'], { env });
     expect(wrong.code).toBe(3);
     expect(wrong.stderr).toMatch(/refused our challenge reply: the Erlang cookie differs/);
-    // the whole process (node start included); the refusal itself is held to < 1 s in test/beam
-    expect(ms).toBeLessThan(15_000);
+    expect(wrong.stderr).not.toMatch(/timeout|did not answer/i);
   });
 
   it('cookie sources - EX_ESDB_BEAM_NODES with RELEASE_COOKIE, and ~/.erlang.cookie; a wrong one exits 3', async () => {
