@@ -8,6 +8,7 @@ import { CommandFailed, EXIT, exitCodeFor, isUsageError } from './exitCodes.js';
 import { registerAppend } from './commands/append.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerFollow } from './commands/follow.js';
 import { registerContext } from './commands/context.js';
 import { registerBench } from './commands/bench.js';
 import { registerInteractive } from './commands/interactive.js';
@@ -111,6 +112,7 @@ export function buildProgram(): Command {
   registerStreams(program, run);
   registerVersion(program, run);
   registerRead(program, run);
+  registerFollow(program, run);
   registerAppend(program, run);
   registerObserve(program, run);
   registerSubscribe(program, run);

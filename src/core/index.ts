@@ -36,3 +36,14 @@ export * from './util/text.js';
 export { tailStream, ALL_EVENTS } from './api/streamTail.js';
 export * from './health/index.js';
 export * from './transfer/index.js';
+export { correlationIdOf, causationIdOf, CORRELATION_KEYS, CAUSATION_KEYS } from './correlation.js';
+export {
+  FOLLOW_LIMIT,
+  causationTree,
+  followCorrelation,
+  joinIfLinked,
+  keysOf,
+  type Correlated,
+  type TreeRow,
+} from './api/follow.js';
+export { eventLinks, treeRowJson, treeRowText, treeText } from './followText.js';

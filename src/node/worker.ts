@@ -78,6 +78,7 @@ const HANDLERS: { [K in WorkerOp]: Handler<K> } = {
   removeSubscription: ({ engine }, a) => engine.removeSubscription(a.type, a.selector, a.name),
   getSubscriptions: ({ engine }) => engine.getSubscriptions(),
   readAll: ({ engine }, a) => engine.readAll(a.fromPosition, a.count),
+  correlated: ({ engine }, a) => engine.findCorrelated(a.keys, a.afterPosition, a.count),
   listParked: ({ engine }, a) => engine.listParked(a.name),
   replayParked: ({ engine }, a) => engine.replayParked(a.name, a.positions),
   skipParked: ({ engine }, a) => engine.skipParked(a.name, a.positions),

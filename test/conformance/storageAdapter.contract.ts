@@ -177,6 +177,42 @@ export function describeStorageAdapterContract(
       expect(await adapter.readAll(store, 6, 10)).toEqual([]);
     });
 
+    it('findCorrelated - by event id, by correlation and by causation (every spelling), paged by position, per store', async () => {
+      const withMeta = (metadata: Record<string, unknown>): PreparedEvent => ({ ...ev(), metadata });
+      const root = withMeta({ correlation_id: 'corr-1', causation_id: 'cmd-1' });
+      await adapter.append(store, 'orders', [root], 'any');
+      const child = withMeta({ correlationId: 'corr-1', causationId: root.eventId });
+      const elsewhere = withMeta({ $correlationId: 'corr-2', $causationId: root.eventId });
+      const unrelated = withMeta({ correlation_id: 'corr-3' });
+      const numeric = withMeta({ correlation_id: 42 });
+      await adapter.append(store, 'payments', [child, elsewhere, unrelated, numeric], 'any');
+      await adapter.append('other_store', 'orders', [withMeta({ correlation_id: 'corr-1' })], 'any');
+      const ids = (rs: { eventId: string }[]) => rs.map((r) => r.eventId);
+
+      expect(ids(await adapter.findCorrelated(store, ['corr-1'], -1, 100))).toEqual([root.eventId, child.eventId]);
+      expect(ids(await adapter.findCorrelated(store, [root.eventId], -1, 100))).toEqual([
+        root.eventId,
+        child.eventId,
+        elsewhere.eventId,
+      ]);
+      expect(ids(await adapter.findCorrelated(store, ['corr-2', 'cmd-1'], -1, 100))).toEqual([
+        root.eventId,
+        elsewhere.eventId,
+      ]);
+      // pages: after a position, at most `limit`
+      const first = await adapter.findCorrelated(store, [root.eventId], -1, 2);
+      expect(ids(first)).toEqual([root.eventId, child.eventId]);
+      expect(ids(await adapter.findCorrelated(store, [root.eventId], first[1]!.position, 2))).toEqual([
+        elsewhere.eventId,
+      ]);
+      expect(await adapter.findCorrelated(store, ['42'], -1, 100)).toEqual([]);
+      expect(await adapter.findCorrelated(store, ['nothing'], -1, 100)).toEqual([]);
+      expect(await adapter.findCorrelated('no_such_store', ['corr-1'], -1, 100)).toEqual([]);
+      // the records are whole
+      const [r] = await adapter.findCorrelated(store, [child.eventId], -1, 1);
+      expect(r).toMatchObject({ eventStreamId: 'payments', eventNumber: 0, metadata: child.metadata });
+    });
+
     it('stores are isolated from each other', async () => {
       await adapter.ensureStore('other');
       await adapter.append(store, 's', [ev()], 'any');

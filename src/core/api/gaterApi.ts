@@ -179,6 +179,20 @@ export class GaterApi {
     });
   }
 
+  /**
+   * One page of the events linked to `keys` by event id, correlation id or causation id (metadata
+   * `correlation_id`/`correlationId`/`$correlationId`, likewise causation), after `afterPosition`, ascending.
+   * Served from the storage's indexes. See `followCorrelation` for the whole transaction.
+   */
+  async correlated(store: string, keys: string[], afterPosition = -1, count = 1000): Promise<EventRecord[]> {
+    validateStore(store);
+    return this.router.call(store, 'correlated', {
+      keys,
+      afterPosition,
+      count: validateNonNegativeInt(count, 'count'),
+    });
+  }
+
   /** Every event of the store from `fromPosition` up to `toPosition` (inclusive), fetched page by page. */
   async *streamAll(store: string, fromPosition = 0, toPosition = Number.MAX_SAFE_INTEGER): AsyncGenerator<EventRecord> {
     let pos = fromPosition;

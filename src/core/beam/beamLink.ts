@@ -6,6 +6,7 @@
 import { GaterError } from '../errors.js';
 import type { NodeLink } from '../link.js';
 import type { LogFn } from '../log.js';
+import { matchesKeys } from '../correlation.js';
 import type { LooseRequest as RequestArgs, NodeAnnouncement, Op, OpRequest, OpResult } from '../wire/ops.js';
 import type { EventRecord, NewEvent, SnapshotRecord, SubscriptionInfo, SubscriptionType } from '../types.js';
 import { Atom, Pid, TermMap, Tuple, atom, termMap, tuple, type Term } from '../wire/etf.js';
@@ -22,6 +23,9 @@ import {
 } from './records.js';
 import { appendError, okValue, readError } from './replies.js';
 import { exesdbTopic, type BeamSubscriptions } from './beamSubscriptions.js';
+
+/** Events per get_events call when a `follow` has to read every stream of an ExESDB store. */
+const BEAM_SCAN_PAGE = 1000;
 
 export const GATER_API = 'Elixir.ExESDBGater.API';
 const PUBSUB_SCOPE = 'Elixir.Phoenix.PubSub';
@@ -228,6 +232,27 @@ export class BeamLink implements NodeLink {
       case 'ack':
       case 'nack':
         return this.subs.request(this, op, args, timeoutMs);
+      case 'correlated': {
+        // ExESDB keeps no correlation index and no store-wide position: every stream is read and filtered here,
+        // all in one answer (a later page is empty). Fine for a dev cluster; slow on a large store.
+        if (typeof a.afterPosition === 'number' && a.afterPosition >= 0) return [];
+        const keys = new Set(a.keys as string[]);
+        const out: EventRecord[] = [];
+        const streams = ((await call('get_streams', [store])) as Term[]).map((s) => String(termToJson(s)));
+        for (const stream of streams)
+          for (let from = 0; ; from += BEAM_SCAN_PAGE) {
+            const page = (
+              (await call(
+                'get_events',
+                [store, Buffer.from(stream, 'utf8'), from, BEAM_SCAN_PAGE, atom('forward')],
+                readError,
+              )) as Term[]
+            ).map(recordFromTerm);
+            for (const r of page) if (matchesKeys(r, keys)) out.push(r);
+            if (page.length < BEAM_SCAN_PAGE) break;
+          }
+        return out.sort((x, y) => x.createdEpoch - y.createdEpoch);
+      }
       case 'recordSnapshot': {
         const now = Date.now() * 1000;
         // Stored as ExESDB's %SnapshotRecord{} so Elixir readers see the struct they expect.

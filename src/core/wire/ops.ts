@@ -77,6 +77,11 @@ export interface OpMap {
   listSnapshots: { args: { sourceUuid: string; streamUuid: string }; result: SnapshotRecord[] };
   /** Events of every stream in global order from `fromPosition` (one page). */
   readAll: { args: { fromPosition: number; count: number }; result: EventRecord[] };
+  /**
+   * Events whose event id, correlation id or causation id is one of `keys`, after `afterPosition`, ascending, at
+   * most `count` (one page of a `follow`).
+   */
+  correlated: { args: { keys: string[]; afterPosition: number; count: number }; result: EventRecord[] };
   listParked: { args: { name: string }; result: ParkedEvent[] };
   /** `running`: whether a subscriber of `name` is attached on this node to take the replay. */
   replayParked: { args: { name: string; positions?: number[] }; result: { replayed: number; running: boolean } };
@@ -138,6 +143,7 @@ const OP_TABLE: { [K in Op]: true } = {
   listSnapshots: true,
   listStores: true,
   ping: true,
+  correlated: true,
   listParked: true,
   replayParked: true,
   skipParked: true,

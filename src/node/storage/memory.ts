@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { causationIdOf, correlationIdOf } from '../../core/correlation.js';
 import type { EventRecord, ExpectedVersion, ParkedEvent, SnapshotRecord } from '../../core/types.js';
 import {
   buildRecords,
@@ -19,6 +20,11 @@ interface MemoryStore {
   snapshots: Map<string, SnapshotRecord>;
   /** Event id -> its record: ids are unique per store. */
   ids: Map<string, EventRecord>;
+  /**
+   * Correlation / causation id -> records, built on the first `findCorrelated` and brought up to date by each
+   * later one (`upTo` = positions indexed), so appends pay nothing for an index nobody uses.
+   */
+  related: { byCorrelation: Map<string, EventRecord[]>; byCausation: Map<string, EventRecord[]>; upTo: number };
 }
 
 const snapshotKey = (src: string, stream: string, version: number) => JSON.stringify([src, stream, version]);
@@ -49,6 +55,7 @@ export class MemoryStorage implements StorageAdapter {
         parked: new Map(),
         snapshots: new Map(),
         ids: new Map(),
+        related: { byCorrelation: new Map(), byCausation: new Map(), upTo: 0 },
       };
       this.stores.set(store, s);
     }
@@ -103,6 +110,34 @@ export class MemoryStorage implements StorageAdapter {
     const all = this.stores.get(store)?.all;
     if (!all) return [];
     return all.slice(Math.max(0, fromPosition), Math.max(0, fromPosition) + limit);
+  }
+
+  async findCorrelated(store: string, keys: string[], afterPosition: number, limit: number): Promise<EventRecord[]> {
+    const s = this.stores.get(store);
+    if (!s) return [];
+    const rel = s.related;
+    const add = (m: Map<string, EventRecord[]>, k: string | undefined, r: EventRecord) => {
+      if (k === undefined) return;
+      const list = m.get(k);
+      if (list) list.push(r);
+      else m.set(k, [r]);
+    };
+    for (; rel.upTo < s.all.length; rel.upTo++) {
+      const r = s.all[rel.upTo]!;
+      add(rel.byCorrelation, correlationIdOf(r.metadata), r);
+      add(rel.byCausation, causationIdOf(r.metadata), r);
+    }
+    const found = new Map<number, EventRecord>();
+    for (const k of keys) {
+      const own = s.ids.get(k);
+      if (own) found.set(own.position, own);
+      for (const r of rel.byCorrelation.get(k) ?? []) found.set(r.position, r);
+      for (const r of rel.byCausation.get(k) ?? []) found.set(r.position, r);
+    }
+    return [...found.values()]
+      .filter((r) => r.position > afterPosition)
+      .sort((a, b) => a.position - b.position)
+      .slice(0, limit);
   }
 
   async getVersion(store: string, streamId: string): Promise<number> {

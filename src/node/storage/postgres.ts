@@ -360,6 +360,19 @@ export class PostgresStorage implements StorageAdapter {
     this.recheck.set(store, t);
   }
 
+  async findCorrelated(store: string, keys: string[], afterPosition: number, limit: number): Promise<EventRecord[]> {
+    if (limit <= 0 || keys.length === 0) return [];
+    // Three indexed lookups (event id, correlation, causation) that PostgreSQL combines as a BitmapOr.
+    const sql = `SELECT ${EVENT_FIELDS} FROM ${this.s}.events
+                 WHERE store_id = $1 AND position > $3 AND (event_id = ANY($2::text[])
+                   OR ${this.s}.esdb_correlation(metadata) = ANY($2::text[])
+                   OR ${this.s}.esdb_causation(metadata) = ANY($2::text[]))
+                 ORDER BY position LIMIT $4`;
+    return this.read(store, [], async (id) =>
+      (await this.q('find_correlated', sql, [id, keys, afterPosition, Math.floor(limit)])).map(rowTo.record),
+    );
+  }
+
   async getVersion(store: string, streamId: string): Promise<number> {
     const sql = `SELECT version FROM ${this.s}.streams WHERE store_id = $1 AND stream = $2`;
     return this.read(

@@ -1,4 +1,5 @@
 import pg, { type ClientBase } from 'pg';
+import { CAUSATION_KEYS, CORRELATION_KEYS } from '../../core/correlation.js';
 import { GaterError } from '../../core/errors.js';
 import type { ExpectedVersion } from '../../core/types.js';
 import { oneLine } from './index.js';
@@ -135,6 +136,19 @@ export const MIGRATIONS: readonly Migration[] = [
       END $f$;
 
       ${APPEND_FUNCTION(s)}`,
+  },
+  {
+    version: 5,
+    description: 'correlation and causation indexes for follow',
+    // IMMUTABLE functions so they can be indexed; metadata is always written as JSON text by this adapter. The
+    // spellings are core/correlation.ts's; the first holding a string wins. `follow` queries through the same functions.
+    up: (s) => `
+      CREATE FUNCTION ${s}.esdb_correlation(m text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+        $f$ SELECT coalesce(${CORRELATION_KEYS.map((k) => `CASE WHEN jsonb_typeof(m::jsonb -> ${literal(k)}) = 'string' THEN m::jsonb ->> ${literal(k)} END`).join(', ')}) $f$;
+      CREATE FUNCTION ${s}.esdb_causation(m text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+        $f$ SELECT coalesce(${CAUSATION_KEYS.map((k) => `CASE WHEN jsonb_typeof(m::jsonb -> ${literal(k)}) = 'string' THEN m::jsonb ->> ${literal(k)} END`).join(', ')}) $f$;
+      CREATE INDEX events_correlation ON ${s}.events (store_id, ${s}.esdb_correlation(metadata));
+      CREATE INDEX events_causation ON ${s}.events (store_id, ${s}.esdb_causation(metadata));`,
   },
 ];
 

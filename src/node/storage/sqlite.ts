@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { CAUSATION_KEYS, CORRELATION_KEYS } from '../../core/correlation.js';
 import { GaterError } from '../../core/errors.js';
 import type { EventRecord, ExpectedVersion, ParkedEvent, SnapshotRecord } from '../../core/types.js';
 import {
@@ -68,7 +69,19 @@ const SCHEMA_V3 = `
 // UNIQUE because a file written before version 4 may already hold duplicates; appends run one at a time under the
 // write lock (BEGIN IMMEDIATE), so the check inside the transaction is exact anyway.
 const SCHEMA_V4 = 'CREATE INDEX IF NOT EXISTS events_event_id ON events (store_id, event_id);';
-const SCHEMA_VERSION = 4;
+// Schema version 5: `follow` finds an event's correlation and its causation chain by these expression indexes
+// (the metadata's spellings of the two ids, see core/correlation.ts), never by scanning the store. The query must
+// use the very same expressions for SQLite to pick the indexes.
+const metaId = (keys: readonly string[]) =>
+  `(CASE WHEN json_valid(metadata) THEN coalesce(${keys
+    .map((k) => `CASE WHEN json_type(metadata, '$."${k}"') = 'text' THEN json_extract(metadata, '$."${k}"') END`)
+    .join(', ')}) END)`;
+const CORRELATION_EXPR = metaId(CORRELATION_KEYS);
+const CAUSATION_EXPR = metaId(CAUSATION_KEYS);
+const SCHEMA_V5 = `
+  CREATE INDEX IF NOT EXISTS events_correlation ON events (store_id, ${CORRELATION_EXPR});
+  CREATE INDEX IF NOT EXISTS events_causation ON events (store_id, ${CAUSATION_EXPR});`;
+const SCHEMA_VERSION = 5;
 
 /** Turns a failure to load the driver or open the file into the one-line GaterError the CLI prints. */
 export function sqliteOpenError(file: string, e: unknown): GaterError {
@@ -116,6 +129,12 @@ function prepareStatements(db: Database.Database) {
       `SELECT ${EVENT_FIELDS} FROM events WHERE store_id = ? AND stream = ? AND version BETWEEN ? AND ? ORDER BY version`,
     ),
     readAll: p(`SELECT ${EVENT_FIELDS} FROM events WHERE store_id = ? AND position >= ? ORDER BY position LIMIT ?`),
+    // One indexed lookup per kind of link, united: SQLite would not combine three indexes under one OR.
+    correlated: p(`SELECT * FROM (
+        SELECT ${EVENT_FIELDS} FROM events WHERE store_id = @store AND event_id IN (SELECT value FROM json_each(@keys))
+        UNION SELECT ${EVENT_FIELDS} FROM events WHERE store_id = @store AND ${CORRELATION_EXPR} IN (SELECT value FROM json_each(@keys))
+        UNION SELECT ${EVENT_FIELDS} FROM events WHERE store_id = @store AND ${CAUSATION_EXPR} IN (SELECT value FROM json_each(@keys))
+      ) WHERE position > @after ORDER BY position LIMIT @limit`),
     saveSub: p(`INSERT INTO subscriptions (store_id, key, type, selector, name, start_from, checkpoint, ack_timeout_ms,
       max_retries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (store_id, key) DO UPDATE SET type = excluded.type,
       selector = excluded.selector, name = excluded.name, start_from = excluded.start_from,
@@ -206,6 +225,7 @@ export class SqliteStorage implements StorageAdapter {
           }
           if (v < 3) d.exec(SCHEMA_V3);
           if (v < 4) d.exec(SCHEMA_V4);
+          if (v < 5) d.exec(SCHEMA_V5);
           if (v < SCHEMA_VERSION) d.pragma(`user_version = ${SCHEMA_VERSION}`);
         }).immediate();
       }
@@ -342,6 +362,20 @@ export class SqliteStorage implements StorageAdapter {
     if (limit <= 0) return []; // SQLite reads a negative LIMIT as "no limit"
     return this.read(store, [], (id) =>
       (this.q.readAll.all(id, Math.max(0, fromPosition), Math.floor(limit)) as Row[]).map(rowTo.record),
+    );
+  }
+
+  async findCorrelated(store: string, keys: string[], afterPosition: number, limit: number): Promise<EventRecord[]> {
+    if (limit <= 0 || keys.length === 0) return [];
+    return this.read(store, [], (id) =>
+      (
+        this.q.correlated.all({
+          store: id,
+          keys: JSON.stringify(keys),
+          after: afterPosition,
+          limit: Math.floor(limit),
+        }) as Row[]
+      ).map(rowTo.record),
     );
   }
 

@@ -80,6 +80,12 @@ export interface StorageAdapter {
   readStream(store: string, streamId: string, from: number, to: number): Promise<EventRecord[]>;
   /** Events of the store with `position >= fromPosition`, ascending, at most `limit`. */
   readAll(store: string, fromPosition: number, limit: number): Promise<EventRecord[]>;
+  /**
+   * Events of the store whose event id, correlation id or causation id (correlationIdOf / causationIdOf: the
+   * metadata's `correlation_id`, `correlationId` or `$correlationId`, likewise for causation) is one of `keys`,
+   * with `position > afterPosition`, ascending, at most `limit`. Served from indexes, never a scan of the store.
+   */
+  findCorrelated(store: string, keys: string[], afterPosition: number, limit: number): Promise<EventRecord[]>;
   /** Last event number of the stream, -1 when missing. */
   getVersion(store: string, streamId: string): Promise<number>;
   /** Ids of streams with at least one event. */

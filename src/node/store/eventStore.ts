@@ -34,6 +34,8 @@ export const DEFAULT_MAX_RETRIES = 10;
 export const DEFAULT_MAX_IN_FLIGHT = 1000;
 /** Largest page of one readAll request (a page must fit one frame). */
 export const READ_ALL_MAX = 1000;
+/** Most ids one `correlated` request may ask about. */
+export const CORRELATED_KEYS_MAX = 1000;
 
 export interface SubscribeRequest {
   type: unknown;
@@ -137,6 +139,19 @@ export class EventStore {
     const n = validateNonNegativeInt(count, 'count');
     if (n < 1 || n > READ_ALL_MAX) throw invalidArgument(`count must be 1..${READ_ALL_MAX}, got ${n}`);
     return this.adapter.readAll(this.store, from, n);
+  }
+
+  /** Events linked to `keys` by event id, correlation or causation (one page of a `follow`). */
+  findCorrelated(keys: unknown, afterPosition: unknown, count: unknown): Promise<EventRecord[]> {
+    if (!Array.isArray(keys) || keys.length === 0 || keys.length > CORRELATED_KEYS_MAX)
+      throw invalidArgument(`keys must be a list of 1..${CORRELATED_KEYS_MAX} ids`);
+    for (const [i, k] of keys.entries())
+      if (typeof k !== 'string' || k.length === 0 || k.length > 512)
+        throw invalidArgument(`keys[${i}] must be a non-empty string of at most 512 characters`);
+    const after = afterPosition === -1 ? -1 : validateNonNegativeInt(afterPosition, 'afterPosition');
+    const n = validateNonNegativeInt(count, 'count');
+    if (n < 1 || n > READ_ALL_MAX) throw invalidArgument(`count must be 1..${READ_ALL_MAX}, got ${n}`);
+    return this.adapter.findCorrelated(this.store, keys as string[], after, n);
   }
 
   /**
