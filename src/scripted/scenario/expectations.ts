@@ -2,6 +2,17 @@ import { subsetMatch, type EventRecord } from '../../core/index.js';
 import { parsePattern } from '../../core/patternParser.js';
 import type { Count, EventMatch } from './types.js';
 
+/** A failed expectation: the step fails with this message, and the scenario goes on. */
+export class ExpectationFailed extends Error {
+  override readonly name = 'ExpectationFailed';
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
 /** `= 3`, `>= 1`, `<= 0`, `1..5`. */
 export function describeCount(c: Count): string {
   if (typeof c === 'number') return `= ${c}`;

@@ -51,6 +51,34 @@ describe('runScenario (in process, embedded)', () => {
     expect(seen).toHaveLength(5);
   });
 
+  it('an unexpected error inside a parallel step stops the run after the parallel step; a label names a step', async () => {
+    const scenario: Scenario = {
+      name: 'parallel-stop',
+      steps: [
+        { step: 'append', stream: 'p-{{run}}', events: [{ eventType: 'x' }] },
+        {
+          step: 'parallel',
+          steps: [
+            { step: 'append', stream: 'p-{{run}}', expectedVersion: 5, events: [{ eventType: 'y' }] },
+            { step: 'wait', ms: 1 },
+          ],
+        },
+        { step: 'expect', stream: 'p-{{run}}', version: 0, label: 'still one event' },
+      ],
+    };
+    const r = await runScenario(gater.api, scenario, { store: 'reg_gh', runId: 'p' });
+    expect(r.abortedBy).toBe('wrong_expected_version');
+    expect(r.steps.map((s) => [s.index, s.status])).toEqual([
+      ['1', 'pass'],
+      ['2', 'fail'],
+      ['2.1', 'fail'],
+      ['2.2', 'pass'],
+      ['3', 'skip'],
+    ]);
+    expect(r.steps[2]).toMatchObject({ message: expect.stringMatching(/^wrong_expected_version: /) });
+    expect(r.steps[4]!.description).toBe('still one event');
+  });
+
   it('manual ack and nack steps, outcome counts and event matches report what they saw', async () => {
     const scenario: Scenario = {
       name: 'acks',

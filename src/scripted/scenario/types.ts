@@ -30,7 +30,13 @@ export interface EventMatch {
   pattern?: string | Record<string, unknown>;
 }
 
-export interface AppendStep {
+/** What every step may carry. */
+export interface StepBase {
+  /** Names the step in the report (run or skipped) instead of its generated description. */
+  label?: string;
+}
+
+export interface AppendStep extends StepBase {
   step: 'append';
   stream: string;
   /** Events as `{eventType, data, metadata?, eventId?}`. */
@@ -44,7 +50,7 @@ export interface AppendStep {
   expect?: { version?: Count; error?: string; ok?: boolean };
 }
 
-export interface ProduceStep {
+export interface ProduceStep extends StepBase {
   step: 'produce';
   producers?: number;
   batch?: number;
@@ -56,14 +62,14 @@ export interface ProduceStep {
   expect?: { events?: Count };
 }
 
-export interface ObserveStep extends SelectorSpec {
+export interface ObserveStep extends StepBase, SelectorSpec {
   step: 'observe';
   id: string;
   /** Default: live only. */
   from?: number;
 }
 
-export interface SubscribeStep extends SelectorSpec {
+export interface SubscribeStep extends StepBase, SelectorSpec {
   step: 'subscribe';
   id: string;
   /** The persistent subscription's name. */
@@ -76,28 +82,28 @@ export interface SubscribeStep extends SelectorSpec {
   maxRetries?: number;
 }
 
-export interface AckStep {
+export interface AckStep extends StepBase {
   step: 'ack';
   id: string;
   /** How many pending events, oldest first (default all). */
   count?: number;
 }
 
-export interface NackStep {
+export interface NackStep extends StepBase {
   step: 'nack';
   id: string;
   action: NackAction;
   count?: number;
 }
 
-export interface UnsubscribeStep {
+export interface UnsubscribeStep extends StepBase {
   step: 'unsubscribe';
   id: string;
   /** Also delete the stored subscription record (default false). */
   remove?: boolean;
 }
 
-export interface WaitStep {
+export interface WaitStep extends StepBase {
   step: 'wait';
   /** Sleep this long; or, with `for`, the most to wait (default 5000). */
   ms?: number;
@@ -107,7 +113,7 @@ export interface WaitStep {
   acked?: number;
 }
 
-export interface ExpectView {
+export interface ExpectView extends StepBase {
   step: 'expect';
   /** Observer or subscriber id. */
   observer?: string;
@@ -120,7 +126,7 @@ export interface ExpectView {
   within?: number;
 }
 
-export interface ExpectStream {
+export interface ExpectStream extends StepBase {
   step: 'expect';
   stream: string;
   version?: Count;
@@ -131,7 +137,7 @@ export interface ExpectStream {
   within?: number;
 }
 
-export interface ExpectSubscription {
+export interface ExpectSubscription extends StepBase {
   step: 'expect';
   subscription: string;
   exists?: boolean;
@@ -142,7 +148,7 @@ export interface ExpectSubscription {
   within?: number;
 }
 
-export interface ExpectOutcomes {
+export interface ExpectOutcomes extends StepBase {
   step: 'expect';
   outcomes: string[];
   succeeded?: Count;
@@ -153,7 +159,7 @@ export interface ExpectOutcomes {
 
 export type ExpectStep = ExpectView | ExpectStream | ExpectSubscription | ExpectOutcomes;
 
-export interface ParallelStep {
+export interface ParallelStep extends StepBase {
   step: 'parallel';
   steps: (AppendStep | ProduceStep | WaitStep)[];
 }
@@ -182,6 +188,11 @@ export const STEP_KINDS = [
   'expect',
   'parallel',
 ] as const;
+
+/** A `wait` for a view gives up after this long unless it says `ms`. */
+export const DEFAULT_WAIT_MS = 5000;
+/** An `expect` (other than `outcomes`) retries for this long unless it says `within`: async effects settle. */
+export const DEFAULT_WITHIN_MS = 1000;
 
 export interface StepResult {
   /** 1-based; nested parallel steps are `3.1`, `3.2`. */
