@@ -38,3 +38,33 @@ describe('failover between links (in-process nodes sharing one storage)', () => 
     await api.close();
   });
 });
+
+describe('a timed-out call does not bar its node from later calls', () => {
+  it('the only node, slow once, serves the next calls of the same gateway', async () => {
+    /** A real memory store whose first append takes longer than the gateway waits. */
+    class SlowOnce extends MemoryStorage {
+      slow = true;
+      override async append(...args: Parameters<MemoryStorage['append']>) {
+        if (this.slow) {
+          this.slow = false;
+          await sleep(400);
+        }
+        return super.append(...args);
+      }
+    }
+    const node = await createStoreNode({ name: 'slow@host', storage: new SlowOnce() });
+    const registry = new WorkerRegistry();
+    registry.add(new InProcessLink(node));
+    const api = new GaterApi(registry, new PubSub(), { timeoutMs: 100, noWorkersWaitMs: 1500 });
+    await expect(api.appendEvents('reg_gh', 's', [{ eventType: 'a', data: {} }])).rejects.toMatchObject({
+      code: 'timeout',
+    });
+    await sleep(450); // the slow append finished
+    // Before the fix the timed-out link was added to the router's shared "exclude nothing" set: every later call
+    // of this gateway skipped it and failed with no_workers.
+    expect(await api.getVersion('reg_gh', 's')).toBe(0);
+    expect(await api.appendEvents('reg_gh', 's', [{ eventType: 'b', data: {} }])).toBe(1);
+    await api.close();
+    await node.stop();
+  });
+});

@@ -7,7 +7,7 @@ import type { WorkerPick, WorkerRegistry } from '../registry/workerRegistry.js';
 import { CallStats } from './callStats.js';
 
 /** No node excluded (shared, never written: the first failover makes a call its own set). */
-const NONE: ReadonlySet<NodeLink> & Set<NodeLink> = new Set<NodeLink>();
+const NONE: ReadonlySet<NodeLink> = new Set<NodeLink>();
 
 /** Errors after which the same request may safely go to another node. */
 export const FAILOVER_CODES = new Set(['connection_closed', 'store_not_found']);
@@ -105,9 +105,11 @@ export class Router {
   /** One routed call; safe requests fail over to another node when theirs goes away or (if idempotent) times out. */
   async call<K extends WorkerOp>(store: string, op: K, args: OpArgs<K>): Promise<OpResult<K>> {
     // The common case costs no allocation or clock read: a worker is there, the call succeeds.
-    let exclude: Set<NodeLink> = NONE;
+    // Nodes this call gave up on: none in the common case (the shared empty NONE stands in, never written).
+    let failed: Set<NodeLink> | undefined;
     let deadline = 0;
     for (;;) {
+      const exclude = failed ?? NONE;
       let picked = this.registry.pick(store, exclude);
       if (!picked) {
         if (deadline === 0) deadline = Date.now() + this.noWorkersWaitMs;
@@ -122,11 +124,12 @@ export class Router {
       } catch (e) {
         const err = toGaterError(e);
         this.stats.record({ node: link.node, op, ms: performance.now() - t0, error: err.code });
+        failed ??= new Set();
         if (err.code === 'timeout') {
           this.suspect(link);
-          exclude.add(link);
+          failed.add(link);
           // Only to a node that can take it now: a timeout already cost the caller timeoutMs.
-          if (IDEMPOTENT_OPS.has(op) && this.registry.pick(store, new Set([...exclude, ...this.suspects.keys()]))) {
+          if (IDEMPOTENT_OPS.has(op) && this.registry.pick(store, new Set([...failed, ...this.suspects.keys()]))) {
             this.log('warn', `🚪 [GaterAPI] ${op} on ${link.node} timed out; retrying on another node`);
             continue;
           }
@@ -135,9 +138,8 @@ export class Router {
         if (!FAILOVER_CODES.has(err.code)) throw err;
         // past the deadline waitForWorker still returns a live alternative at once, else it says no_workers
         this.log('warn', `🚪 [GaterAPI] ${op} on ${link.node} failed (${err.code}); retrying on another node`);
-        if (exclude === NONE) exclude = new Set();
         if (deadline === 0) deadline = Date.now() + this.noWorkersWaitMs;
-        exclude.add(link);
+        failed.add(link);
       }
     }
   }
