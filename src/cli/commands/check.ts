@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import {
   CHECK_EXIT,
   GaterError,
-  checkCluster,
+  checkGaterCluster,
   checkFailed,
   checkLine,
   checkStore,
@@ -65,12 +65,7 @@ export function registerCheck(program: Command, run: Runner): void {
   cluster.action(
     runCheck(run, 'cluster', cluster, async (config, f, gater) => {
       const minNodes = parseThreshold(f.minNodes!, '--min-nodes');
-      return checkCluster(
-        config.store,
-        gater.cluster.status(),
-        { minNodes },
-        { storageGroups: gater.registry.groups(config.store).length },
-      );
+      return checkGaterCluster(gater, { minNodes });
     }),
   );
 

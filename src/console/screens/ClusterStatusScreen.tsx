@@ -2,10 +2,13 @@ import { Box, Text } from 'ink';
 import {
   beamText,
   callsText,
+  checkGaterCluster,
   collectStatus,
   countersText,
   foreignText,
   trustText,
+  type CheckResult,
+  type CheckStatus,
   type StatusReport,
 } from '../../core/index.js';
 import { Heading, ViewFrame } from '../components/Notice.js';
@@ -23,7 +26,11 @@ const STATE_ICON: Record<string, string> = { alive: '🟢', suspect: '🟡', dow
  */
 export function ClusterStatus({ done, quit }: ScreenProps) {
   const services = useServices();
-  const status = usePolling(() => collectStatus(services.gater), 1000);
+  // The verdict is `check cluster`'s (same function, same defaults), taken with the status it sits above.
+  const status = usePolling(async () => {
+    const report = await collectStatus(services.gater);
+    return { report, verdict: checkGaterCluster(services.gater) };
+  }, 1000);
   return (
     <ViewFrame onBack={() => done()} onQuit={quit} hints="refreshes every second · Esc back · q quit">
       <Heading color={theme.section.data}>🔗 Cluster Status</Heading>
@@ -31,8 +38,39 @@ export function ClusterStatus({ done, quit }: ScreenProps) {
       {status.state === 'error' && (
         <Text color={theme.status.error}>❌ Failed to get cluster status: {status.message}</Text>
       )}
-      {status.state === 'ready' && <StatusView s={status.value} />}
+      {status.state === 'ready' && (
+        <>
+          <ClusterVerdict result={status.value.verdict} />
+          <StatusView s={status.value.report} />
+        </>
+      )}
     </ViewFrame>
+  );
+}
+
+const VERDICT_LOOK: Record<CheckStatus, { icon: string; color: string }> = {
+  OK: { icon: '✅', color: theme.status.success },
+  WARNING: { icon: '⚠️ ', color: theme.status.warning },
+  CRITICAL: { icon: '🔴', color: theme.status.error },
+  UNKNOWN: { icon: '❔', color: theme.status.muted },
+};
+
+/** The `check cluster` verdict: OK with what was measured, or the status with each reason, worst first. */
+export function ClusterVerdict({ result }: { result: CheckResult }) {
+  const look = VERDICT_LOOK[result.status];
+  return (
+    <Box flexDirection="column">
+      <Text color={look.color} bold wrap="truncate-end">
+        {look.icon} check cluster: {result.status}
+        {result.status === 'OK' ? ` — ${result.summary}` : ''}
+      </Text>
+      {result.reasons.map((r, i) => (
+        <Text key={i} color={VERDICT_LOOK[r.status].color} wrap="truncate-end">
+          {'   • '}
+          {r.status}: {r.message}
+        </Text>
+      ))}
+    </Box>
   );
 }
 

@@ -103,6 +103,8 @@ describe('data options (12-14)', () => {
     await c.choose(14);
     const f = await c.waitFor('Workers (store · node · worker · calls routed):');
     expect(f).toContain('🔗 Cluster Status');
+    // the same verdict as `check cluster`, at the top
+    expect(f).toMatch(/🔗 Cluster Status\n✅ check cluster: OK — 1 node of 1 serving reg_gh linked\n/);
     expect(f).toMatch(/Mode: embedded\s+Store: reg_gh\s+Storage: memory/);
     expect(f).toContain('Active gateway workers for reg_gh: 1');
     expect(f).toMatch(/Nodes \(1\):\n\s+🟢 embedded@\S+\s+alive\s+heartbeat -/);

@@ -1,6 +1,7 @@
 import { toGaterError } from '../errors.js';
 import type { ClusterStatus } from '../cluster/clusterMonitor.js';
 import type { GaterApi } from '../api/gaterApi.js';
+import type { Gater } from '../gater.js';
 import { plural } from '../util/text.js';
 import type { Threshold } from './thresholds.js';
 
@@ -142,6 +143,19 @@ export function checkCluster(
       ...(facts.storageGroups === undefined ? {} : { storageGroups: facts.storageGroups }),
     },
   );
+}
+
+/** `check cluster`'s default: critical when no node serving the store is linked. */
+export const DEFAULT_CLUSTER_THRESHOLDS: ClusterThresholds = { minNodes: { crit: 1 } };
+
+/**
+ * `check cluster` on an opened gateway: its membership and the store's storage groups. The scripted command and
+ * the console's option 14 both call this, so they give the same verdict.
+ */
+export function checkGaterCluster(gater: Gater, t: ClusterThresholds = DEFAULT_CLUSTER_THRESHOLDS): CheckResult {
+  return checkCluster(gater.store, gater.cluster.status(), t, {
+    storageGroups: gater.registry.groups(gater.store).length,
+  });
 }
 
 export interface StoreThresholds {
