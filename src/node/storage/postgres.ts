@@ -24,6 +24,7 @@ import {
   SCHEMA_NAME,
   splitSchema,
 } from './postgresSchema.js';
+import { AppendListener } from './appendListener.js';
 import { NotifyGate } from './notifyGate.js';
 import {
   appendInstant,
@@ -59,8 +60,8 @@ const HOLE_RECHECK_MS = 20;
  * Shared storage in PostgreSQL (pg): many nodes on many machines host the same stores. An append is ONE statement,
  * the server-side function esdb_append (postgresSchema.ts): no lock is held across a round trip, writers of
  * different streams do not wait for each other. It NOTIFYs one channel with the store name (at most once per
- * transaction, one at a time per node: NotifyGate), and a dedicated LISTEN connection (reconnecting when dropped)
- * tells `watch` callers about appends made by other nodes.
+ * transaction, one at a time per node: NotifyGate); the AppendListener's LISTEN connection tells `watch` callers
+ * about appends made by other nodes.
  */
 export class PostgresStorage implements StorageAdapter {
   readonly kind = 'postgres';
@@ -81,12 +82,8 @@ export class PostgresStorage implements StorageAdapter {
   private readonly ids = new Map<string, number>();
   /** Backend pids of our pool's connections: notifications they sent are our own appends. */
   private readonly ownPids = new Set<number>();
-  private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly listener: AppendListener;
   private migrated: Promise<void> | undefined;
-  private listener: pg.Client | undefined;
-  private listenerUp = false;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private backoffMs = 100;
   private closed = false;
   private id = '';
 
@@ -118,6 +115,13 @@ export class PostgresStorage implements StorageAdapter {
     this.pool.on('error', () => {}); // an idle connection died: the pool replaces it, the next query reports
     this.pool.on('connect', (c) => this.ownPids.add((c as unknown as { processID: number }).processID));
     this.pool.on('remove', (c) => this.ownPids.delete((c as unknown as { processID: number }).processID));
+    this.listener = new AppendListener({
+      url: this.url,
+      channel: this.channel,
+      connectTimeoutMs: this.connectTimeoutMs,
+      target: this.target,
+      isOwn: (pid) => this.ownPids.has(pid),
+    });
   }
 
   /** Connects and migrates the schema; throws the one-line `cannot reach PostgreSQL at ...` error. */
@@ -354,7 +358,7 @@ export class PostgresStorage implements StorageAdapter {
     if (this.recheck.has(store)) return;
     const t = setTimeout(() => {
       this.recheck.delete(store);
-      this.fire(store);
+      this.listener.fire(store);
     }, HOLE_RECHECK_MS);
     t.unref();
     this.recheck.set(store, t);
@@ -508,91 +512,19 @@ export class PostgresStorage implements StorageAdapter {
 
   /** Calls `onAppend` when another node appends to `store` (NOTIFY on the LISTEN connection). */
   watch(store: string, onAppend: () => void): () => void {
-    let set = this.watchers.get(store);
-    if (!set) this.watchers.set(store, (set = new Set()));
-    const fn = () => onAppend(); // a fresh wrapper, so the same callback may be registered twice
-    set.add(fn);
-    this.startListener(false);
-    const mine = set;
-    return () => {
-      mine.delete(fn);
-      if (mine.size === 0 && this.watchers.get(store) === mine) this.watchers.delete(store);
-    };
+    return this.listener.watch(store, onAppend);
   }
 
   /** Resolves once LISTEN is active, so no later append by another node can be missed (tests, startup). */
-  async whenListening(timeoutMs = this.connectTimeoutMs + 1000): Promise<void> {
-    this.startListener(false);
-    const until = Date.now() + timeoutMs;
-    while (!this.listenerUp) {
-      if (this.closed || Date.now() > until)
-        throw new GaterError('timeout', `could not LISTEN on PostgreSQL at ${this.target}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  private startListener(reconnect: boolean): void {
-    if (this.closed || this.listener || this.reconnectTimer) return;
-    const config = { connectionString: this.url, connectionTimeoutMillis: this.connectTimeoutMs };
-    const client = new pg.Client({ ...config, application_name: 'ex-esdb-console listen' });
-    this.listener = client;
-    client.on('notification', (m) => {
-      if (m.channel !== this.channel || this.ownPids.has(m.processId)) return;
-      this.fire(m.payload ?? '');
-    });
-    client.on('error', () => this.listenerLost(client));
-    client.on('end', () => this.listenerLost(client));
-    void (async () => {
-      try {
-        await client.connect();
-        await client.query(`LISTEN "${this.channel}"`);
-      } catch {
-        return this.listenerLost(client);
-      }
-      if (this.listener !== client) return;
-      this.listenerUp = true;
-      this.backoffMs = 100;
-      // Appends made while we were not listening (before the first LISTEN, or while reconnecting) were never
-      // announced to us: let every watcher catch up once.
-      for (const store of [...this.watchers.keys()]) this.fire(store);
-    })();
-  }
-
-  /** The LISTEN connection failed or dropped: reconnect with backoff (100 ms doubling to 5 s). */
-  private listenerLost(client: pg.Client): void {
-    if (this.listener !== client) return;
-    this.listener = undefined;
-    this.listenerUp = false;
-    client.end().catch(() => {});
-    if (this.closed) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.startListener(true);
-    }, this.backoffMs);
-    this.reconnectTimer.unref();
-    this.backoffMs = Math.min(this.backoffMs * 2, 5000);
-  }
-
-  private fire(store: string): void {
-    for (const fn of [...(this.watchers.get(store) ?? [])]) {
-      try {
-        fn();
-      } catch {
-        // a watcher's failure is its own business
-      }
-    }
+  whenListening(timeoutMs?: number): Promise<void> {
+    return this.listener.whenListening(timeoutMs);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.watchers.clear();
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     for (const t of this.recheck.values()) clearTimeout(t);
     this.recheck.clear();
-    const listener = this.listener;
-    this.listener = undefined;
-    this.listenerUp = false;
-    await Promise.all([listener?.end().catch(() => {}), this.pool.end().catch(() => {})]);
+    await Promise.all([this.listener.close(), this.pool.end().catch(() => {})]);
   }
 }
