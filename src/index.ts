@@ -8,6 +8,7 @@ export {
 } from './gateway/index.js';
 export { startNode, type NodeOptions, type RunningNode as StoreNodeHandle } from './node/startNode.js';
 export { GaterError, isGaterError, type ErrorCode } from './core/errors.js';
+export { readTlsFiles, type TlsFiles, type TlsOptions } from './core/transport/tls.js';
 export { generateGreenhouseEvents, GREENHOUSE_EVENT_TYPES, OPERATORS } from './domain/greenhouse/index.js';
 export type {
   NewEvent,

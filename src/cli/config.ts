@@ -8,6 +8,7 @@ import {
 import { UsageError } from './exitCodes.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
 import { beamCookieFrom, credentialFrom } from './secrets.js';
+import { readTlsFiles, tlsContext, type TlsOptions } from '../core/transport/tls.js';
 
 /** Global flags as commander parses them (all optional strings/booleans). */
 export interface GlobalFlags {
@@ -19,6 +20,9 @@ export interface GlobalFlags {
   cookie?: string;
   secretFile?: string;
   cookieFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
   beam?: string;
   gossipPort?: string;
   gossipAddr?: string;
@@ -50,6 +54,8 @@ export interface Config {
   /** Files the secret and the cookie were read from (for the permission warning), when they were. */
   secretFile: string | undefined;
   cookieFile: string | undefined;
+  /** Mutual TLS on links (the PEM contents of --tls-cert, --tls-key, --tls-ca), checked at start; else plain TCP. */
+  tls: TlsOptions | undefined;
   /** ExESDB (BEAM) nodes to link to as a hidden Erlang node, or `auto` (the ones gossip hears). */
   beam: string[] | 'auto' | undefined;
   gossipPort: number;
@@ -90,6 +96,7 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
     cookie: cookieFrom?.value,
     secretFile: secretFrom?.origin.from === 'file' ? secretFrom.origin.path : undefined,
     cookieFile: cookieFrom?.origin.from === 'file' ? cookieFrom.origin.path : undefined,
+    tls: resolveTls(flags, env),
     beam,
     gossipPort: parsePort(
       flags.gossipPort ?? env.EX_ESDB_CLUSTER_PORT ?? String(GOSSIP_DEFAULTS.gossipPort),
@@ -111,6 +118,43 @@ export function resolveConfig(flags: GlobalFlags, env: Env = process.env): Confi
     color: colorLevel(flags.color, env, 1) > 0,
     pubSub: env.EX_ESDB_PUB_SUB ?? 'ex_esdb_pubsub',
   };
+}
+
+const TLS_PARTS = [
+  { part: 'cert', flag: '--tls-cert', env: 'EX_ESDB_TLS_CERT' },
+  { part: 'key', flag: '--tls-key', env: 'EX_ESDB_TLS_KEY' },
+  { part: 'ca', flag: '--tls-ca', env: 'EX_ESDB_TLS_CA' },
+] as const;
+
+/**
+ * `--tls-cert` / `--tls-key` / `--tls-ca` (each flag over its `EX_ESDB_TLS_*` variable): all three or none. The
+ * files are read and checked here, so a missing file or a key of another certificate is a usage error at start.
+ */
+export function resolveTls(flags: GlobalFlags, env: Env): TlsOptions | undefined {
+  const given = TLS_PARTS.map(({ part, flag, env: name }) => {
+    const fromFlag = { cert: flags.tlsCert, key: flags.tlsKey, ca: flags.tlsCa }[part];
+    const path = fromFlag ?? (env[name] === '' ? undefined : env[name]);
+    return { part, path, name: fromFlag !== undefined ? flag : name };
+  });
+  const missing = given.filter((g) => g.path === undefined);
+  if (missing.length === 3) return undefined;
+  if (missing.length > 0)
+    throw new UsageError(
+      `TLS needs all of --tls-cert, --tls-key and --tls-ca (or EX_ESDB_TLS_CERT/KEY/CA); missing ${missing
+        .map((m) => TLS_PARTS.find((p) => p.part === m.part)!.flag)
+        .join(', ')}`,
+    );
+  const [cert, key, ca] = given as [(typeof given)[0], (typeof given)[0], (typeof given)[0]];
+  try {
+    const tls = readTlsFiles(
+      { cert: cert.path!, key: key.path!, ca: ca.path! },
+      { cert: cert.name, key: key.name, ca: ca.name },
+    );
+    tlsContext(tls);
+    return tls;
+  } catch (e) {
+    throw new UsageError(toGaterError(e).message);
+  }
 }
 
 /** `--beam` / EX_ESDB_BEAM_NODES: `auto` or `name@host,…`; a malformed name is a usage error. */

@@ -74,6 +74,9 @@ export function buildProgram(): Command {
     )
     .option('--cookie <cookie>', 'transport cookie (env EX_ESDB_COOKIE, RELEASE_COOKIE) [visible in ps]')
     .option('--cookie-file <path>', 'read the transport cookie from a file (env EX_ESDB_COOKIE_FILE)')
+    .option('--tls-cert <file>', 'TLS on links: PEM certificate of this node or gateway (env EX_ESDB_TLS_CERT)')
+    .option('--tls-key <file>', 'TLS on links: its PEM private key (env EX_ESDB_TLS_KEY)')
+    .option('--tls-ca <file>', "TLS on links: PEM CA that signs every peer's certificate (env EX_ESDB_TLS_CA)")
     .option(
       '--beam <nodes>',
       'link to an Elixir ExESDB cluster as a hidden Erlang node: name@host,... or auto (env EX_ESDB_BEAM_NODES)',

@@ -39,6 +39,7 @@ export async function runNode(config: Config, opts: RunNodeOptions = {}): Promis
       host: opts.host ?? '127.0.0.1',
       port: opts.port ?? 0,
       cookie,
+      tls: config.tls,
       // Tuning knobs (tests use short ones): the handshake and a started frame must complete within these.
       handshakeTimeoutMs: Number(process.env.EX_ESDB_HANDSHAKE_TIMEOUT_MS) || undefined,
       frameTimeoutMs: Number(process.env.EX_ESDB_FRAME_TIMEOUT_MS) || undefined,

@@ -11,6 +11,7 @@ export function gatewayOptions(config: Config, log: LogFn): GatewayOptions {
     storage: config.storage,
     connect: config.connect,
     cookie: config.cookie,
+    tls: config.tls,
     beam: config.beam,
     // Gossip finds our store nodes (--cluster) or, with --beam auto, the foreign BEAM nodes to link to.
     gossip:

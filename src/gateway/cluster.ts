@@ -14,7 +14,7 @@ import {
   type MemberView,
 } from '../core/index.js';
 import { startGossipDiscovery, type GossipDiscovery } from '../core/cluster/gossipDiscovery.js';
-import { connectTcpLink, type TcpLink } from '../core/transport/index.js';
+import { connectTcpLink, tlsContext, type TcpLink } from '../core/transport/index.js';
 import { resolveGossip, type GatewayOptions } from './options.js';
 
 const RETRY_MS = 1000;
@@ -46,6 +46,8 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
   // Seeds are checked before anything starts, so a typo fails at once instead of being retried for ever.
   const seeds = (options.connect ?? []).map((seed) => parseHostPort(seed, 'connect'));
   const cookie = orDevDefault(options.cookie, 'cookie', log);
+  // A certificate or key that cannot work fails the start, not every dial.
+  if (options.tls) tlsContext(options.tls);
   const registry = new WorkerRegistry();
   const pubsub = new PubSub((topic, e) => log('error', `[PubSub] listener on ${topic} failed: ${String(e)}`));
   const api = new GaterApi(registry, pubsub, {
@@ -73,6 +75,7 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
       port: peer.port,
       nodeName: name,
       cookie,
+      tls: options.tls,
       handshakeTimeoutMs: 5000,
       connectTimeoutMs: 3000,
     })

@@ -1,4 +1,5 @@
 import { GOSSIP_DEFAULTS, orDevDefault, type LogFn } from '../core/index.js';
+import type { TlsOptions } from '../core/transport/index.js';
 import type { StorageAdapter } from '../node/storage/storageAdapter.js';
 
 /**
@@ -14,6 +15,11 @@ export interface GatewayOptions {
   connect?: string[];
   /** Cookie of the TCP handshake (cluster mode; default the development cookie, with a warning). */
   cookie?: string;
+  /**
+   * Mutual TLS on the links to store nodes (cluster mode): PEM certificate and key of this gateway, and the CA the
+   * nodes' certificates must be signed by (`readTlsFiles` reads them from files). Default: plain TCP.
+   */
+  tls?: TlsOptions;
   /**
    * ExESDB (Elixir) nodes `name@host` to link to as a hidden Erlang node, or `auto` for the BEAM nodes gossip
    * hears (beam mode; `cookie` is then the Erlang cookie, required).

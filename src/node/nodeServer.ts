@@ -1,4 +1,4 @@
-import { startRpcServer, type RpcServer } from '../core/transport/index.js';
+import { startRpcServer, type RpcServer, type TlsOptions } from '../core/transport/index.js';
 import type { EventRecord } from '../core/types.js';
 import type { LogFn, StoreNode } from './storeNode.js';
 
@@ -21,6 +21,8 @@ export interface NodeServerOptions {
    * near this bound.
    */
   pushHighWaterBytes?: number;
+  /** Mutual TLS: gateways must present a certificate signed by `ca` (default: plain TCP). */
+  tls?: TlsOptions;
   log?: LogFn;
 }
 
@@ -37,6 +39,7 @@ export async function serveNode(node: StoreNode, options: NodeServerOptions): Pr
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     frameTimeoutMs: options.frameTimeoutMs,
     counters: options.counters,
+    tls: options.tls,
     welcome: () => {
       const a = node.announcement();
       return { stores: a.stores, workers: a.workers, storages: a.storages };

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { startGossipDiscovery, type GossipDiscovery } from '../core/cluster/gossipDiscovery.js';
 import type { LogFn } from '../core/log.js';
 import { GOSSIP_DEFAULTS } from '../core/gossip/index.js';
-import type { RpcServer } from '../core/transport/index.js';
+import type { RpcServer, TlsOptions } from '../core/transport/index.js';
 import { serveNode } from './nodeServer.js';
 import { createStoreNode, type StoreNode } from './storeNode.js';
 import type { StorageAdapter } from './storage/storageAdapter.js';
@@ -30,6 +30,8 @@ export interface NodeOptions {
     maxFrameBytes?: number;
     /** A started frame must complete within this many ms (default 30000). */
     frameTimeoutMs?: number;
+    /** Mutual TLS: PEM certificate and key of this node, and the CA gateways' certificates must be signed by. */
+    tls?: TlsOptions;
   };
   /** Announce the node by UDP gossip (needs `listen`). */
   gossip?: {

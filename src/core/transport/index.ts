@@ -21,3 +21,4 @@ export {
   verifyMac,
 } from './handshake.js';
 export { TcpLink, connectTcpLink } from './tcpLink.js';
+export { readTlsFiles, tlsContext, tlsFailureMessage, type TlsFiles, type TlsOptions } from './tls.js';

@@ -12,6 +12,8 @@ export const REFUSAL_KINDS = {
   overCapacity: 'too many connections still in their handshake',
   handshakeTimeout: 'no handshake in time',
   badInput: 'undecodable input before the handshake',
+  badTls: 'no client certificate, or one the CA did not sign',
+  plaintext: 'plaintext client on a TLS listener',
 } as const;
 export type RefusalKind = keyof typeof REFUSAL_KINDS;
 

@@ -126,6 +126,8 @@ describe('rpc handshake', () => {
       overCapacity: 0,
       frameTimeouts: 0,
       tamperedFrames: 0,
+      tlsRefused: 0,
+      plaintextRefused: 0,
     });
     expect(await conn.request('whoami', null, 1000)).toBe('gw-1');
   });

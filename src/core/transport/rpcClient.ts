@@ -2,7 +2,8 @@
  * The gateway's side of the TCP transport (DESIGN §5): connects to a store node, proves it knows the cookie,
  * checks the node proves it too, then correlates requests with replies and hands pushes to listeners.
  */
-import { connect } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { GaterError, invalidArgument } from '../errors.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frame.js';
 import { DEFAULT_MAX_WRITE_BUFFER_BYTES, FramedSocket, type Logger } from './framedSocket.js';
@@ -18,6 +19,7 @@ import {
 import { asRecord, MIN_FRAME_BYTES } from './protocol.js';
 import { RpcConnectionImpl, type RpcConnection } from './rpcConnection.js';
 import { sessionSeal, TAG_BYTES, type FrameUnsealer } from './sessionSeal.js';
+import { tlsContext, tlsFailureMessage, type TlsOptions } from './tls.js';
 
 /** Default time to establish the TCP connection: 5 s. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -39,6 +41,8 @@ export interface RpcClientOptions {
   maxWriteBufferBytes?: number;
   /** Where connection events go (default: nowhere). */
   log?: Logger;
+  /** Mutual TLS under the handshake: our certificate and key, and the CA the node's certificate must be signed by. */
+  tls?: TlsOptions;
 }
 
 const noop: Logger = () => {};
@@ -92,6 +96,12 @@ export function connectRpc(opts: RpcClientOptions): Promise<RpcConnection> {
   const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const log = opts.log ?? noop;
   const where = `${host}:${port}`;
+  let secureContext;
+  try {
+    secureContext = opts.tls ? tlsContext(opts.tls) : undefined;
+  } catch (e) {
+    return Promise.reject(e);
+  }
 
   return new Promise<RpcConnection>((resolve, reject) => {
     const cnonce = newNonce();
@@ -109,7 +119,18 @@ export function connectRpc(opts: RpcClientOptions): Promise<RpcConnection> {
       reject(err);
     };
 
-    const socket = connect({ host, port });
+    // With TLS the node's certificate is checked against the CA, not against the host name (see tls.ts).
+    const socket: Socket = secureContext
+      ? connectTls({
+          host,
+          port,
+          secureContext,
+          servername: isIP(host) ? undefined : host,
+          checkServerIdentity: () => undefined,
+        })
+      : connect({ host, port });
+    let socketError: (Error & { code?: string }) | undefined;
+    socket.on('error', (e) => (socketError ??= e));
     const framed: FramedSocket = new FramedSocket(socket, {
       maxFrameBytes,
       maxWriteBufferBytes: opts.maxWriteBufferBytes ?? DEFAULT_MAX_WRITE_BUFFER_BYTES,
@@ -122,7 +143,10 @@ export function connectRpc(opts: RpcClientOptions): Promise<RpcConnection> {
       },
       onClose: (reason) => {
         clearTimeout(timer);
-        if (connection) connection.onClosed(reason);
+        if (connection) return connection.onClosed(reason);
+        const tlsMessage = secureContext ? tlsFailureMessage(socketError?.code, where) : undefined;
+        // A TLS failure is a refusal (certificates or TLS settings differ), reported like a wrong cookie.
+        if (tlsMessage) fail(new GaterError('unauthorized', tlsMessage, { host, port, code: socketError?.code }));
         else
           fail(
             new GaterError('connection_closed', `connection to ${where} closed during handshake: ${reason}`, {
@@ -138,7 +162,7 @@ export function connectRpc(opts: RpcClientOptions): Promise<RpcConnection> {
       () => fail(new GaterError('timeout', `cannot connect to ${where} within ${connectTimeoutMs} ms`, { host, port })),
       connectTimeoutMs,
     );
-    socket.once('connect', () => {
+    socket.once(secureContext ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       if (settled) return;
       timer = setTimeout(

@@ -5,6 +5,7 @@
  * Whatever a peer sends, the server never throws: undecodable input closes that one connection and is counted.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import { GaterError, invalidArgument, toGaterError, type WireError } from '../errors.js';
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from '../wire/frame.js';
@@ -22,12 +23,20 @@ import { RpcSessionImpl, type RpcSession } from './rpcSession.js';
 import { FailureLimiter, type FailureLimiterOptions } from './failureLimiter.js';
 import { RefusalLog } from './refusalLog.js';
 import { sessionSeal } from './sessionSeal.js';
+import { tlsContext, type TlsOptions } from './tls.js';
 
 /**
  * Largest frame accepted before a peer has authenticated: a handshake frame is a few hundred bytes, and an
  * anonymous peer should not make the server buffer up to `maxFrameBytes`.
  */
 export const HANDSHAKE_MAX_FRAME_BYTES = 64 * 1024;
+
+/**
+ * With TLS, how long a new connection may stay silent before it is taken for a plaintext client: a TLS client sends
+ * its ClientHello at once, while ours waits for `hello`, so silence means a peer without TLS, which is then told so
+ * in a plain frame it can read.
+ */
+export const DEFAULT_PLAINTEXT_PROBE_MS = 1500;
 
 /** Default time a started frame has to complete after the handshake: 30 s, ample for 16 MiB on a slow link. */
 export const DEFAULT_FRAME_TIMEOUT_MS = 30_000;
@@ -68,6 +77,10 @@ export interface RpcServerOptions {
   refusalLogIntervalMs?: number;
   /** More counters for the `$counters` answer (e.g. the node's gossip drops), next to the transport's own. */
   counters?: () => Record<string, number>;
+  /** Mutual TLS under the handshake: clients must present a certificate signed by `ca`. Default: plain TCP. */
+  tls?: TlsOptions;
+  /** With TLS, silence before a connection is refused as plaintext (default 1500 ms). */
+  plaintextProbeMs?: number;
 }
 
 export interface RpcServerStats {
@@ -87,6 +100,10 @@ export interface RpcServerStats {
   frameTimeouts: number;
   /** Frames after the handshake that failed the session MAC (changed, replayed, reordered or injected). */
   tamperedFrames: number;
+  /** TLS connections refused: no client certificate, one not signed by the CA, or a failed TLS handshake. */
+  tlsRefused: number;
+  /** Connections to a TLS server refused for speaking plaintext. */
+  plaintextRefused: number;
 }
 
 export interface RpcServer {
@@ -106,6 +123,8 @@ export interface RpcServer {
 }
 
 const noop: Logger = () => {};
+
+const pem = (t: TlsOptions): TlsOptions => ({ cert: t.cert, key: t.key, ca: t.ca });
 
 /** Starts listening; resolves once the port is bound. Rejects with GaterError `internal` (details.errno) if it cannot bind. */
 export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
@@ -138,7 +157,12 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
     overCapacity: 0,
     frameTimeouts: 0,
     tamperedFrames: 0,
+    tlsRefused: 0,
+    plaintextRefused: 0,
   };
+  // Built first, so a wrong certificate or key fails the start instead of every connection.
+  const secureContext = opts.tls ? tlsContext(opts.tls) : undefined;
+  const plaintextProbeMs = opts.plaintextProbeMs ?? DEFAULT_PLAINTEXT_PROBE_MS;
   const limiter = new FailureLimiter(opts.authFailures);
   const refusals = new RefusalLog(log, opts.refusalLogIntervalMs);
   /** Connections in their handshake, per source address (an address leaves the map at zero). */
@@ -151,6 +175,38 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
   let closing: Promise<void> | undefined;
 
   const server: Server = createServer((socket) => accept(socket));
+
+  /**
+   * With TLS, accepted sockets are handed to a tls.Server that never listens itself: it wraps each one and checks
+   * the client certificate against the CA (OpenSSL's verification, as `tls.createServer` does it), while the caps,
+   * the rate limit and the handshake deadline above stay on the plain socket. A verified socket comes back in
+   * `secureConnection`, found again by its remote address and port. `rejectUnauthorized` is off so that the
+   * verdict (`authorized`) comes back here, where a refused client is counted and told why.
+   */
+  const tlsWaiting = new Map<string, (s: TLSSocket) => void>();
+  // tls.Server builds its own context from cert/key/ca (it does not take a `secureContext`).
+  const tlsServer: TlsServer | undefined =
+    secureContext && opts.tls
+      ? createTlsServer({ ...pem(opts.tls), minVersion: 'TLSv1.2', requestCert: true, rejectUnauthorized: false })
+      : undefined;
+  const socketKey = (s: Socket): string => `${s.remoteAddress ?? '?'}|${s.remotePort ?? '?'}`;
+  tlsServer?.on('secureConnection', (s: TLSSocket) => {
+    const key = socketKey(s);
+    const cont = tlsWaiting.get(key);
+    tlsWaiting.delete(key);
+    if (cont) cont(s);
+    else s.destroy();
+  });
+  tlsServer?.on('tlsClientError', (err: Error & { code?: string }, s: TLSSocket) => {
+    const address = s.remoteAddress ?? '?';
+    tlsWaiting.delete(socketKey(s));
+    stats.tlsRefused++;
+    // A failed TLS handshake (the client refused our certificate, or spoke something else) counts like a wrong cookie.
+    limiter.fail(address);
+    refusals.note('badTls', address);
+    log('debug', `TLS handshake from ${address} refused: ${err.code ?? err.message}`);
+    s.destroy();
+  });
 
   function accept(socket: Socket): void {
     if (closing) {
@@ -188,79 +244,130 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
       if (n <= 0) pending.delete(address);
       else pending.set(address, n);
     };
-    const snonce = newNonce();
-    let session: RpcSessionImpl | undefined;
-    const conn: FramedSocket = new FramedSocket(socket, {
-      maxFrameBytes,
-      maxWriteBufferBytes,
-      frameTimeoutMs,
-      onFrame: (frame) => (session ? onRequest(session, conn, frame) : onAuth(frame)),
-      onBadInput: (err) => {
-        stats.badFrames++;
-        if (!session) return refusals.note('badInput', address);
-        if (err.code === 'timeout') stats.frameTimeouts++;
-        if (err.code === 'unauthorized') stats.tamperedFrames++;
-        log(
-          'warn',
-          `closing session ${session.id} (${session.remoteNode}) from ${conn.remote}: ${err.code}: ${err.message}`,
-        );
-      },
-      onClose: (reason) => {
-        clearTimeout(timer);
-        handshakeDone();
-        connections.delete(conn);
-        if (session) {
-          sessions.delete(session);
-          session.markClosed(reason);
-          log('info', `session ${session.id} (${session.remoteNode}) closed: ${reason}`);
-        }
-      },
-    });
-    conn.decoder.maxFrameBytes = Math.min(maxFrameBytes, HANDSHAKE_MAX_FRAME_BYTES);
-    connections.add(conn);
+    // One deadline for the whole handshake, TLS included.
+    let conn: FramedSocket | undefined;
     const timer = setTimeout(() => {
       stats.handshakeTimeouts++;
       refusals.note('handshakeTimeout', address);
+      if (!conn) return socket.destroy();
       conn.close('handshake timed out', {
         error: new GaterError('timeout', `handshake not completed within ${handshakeTimeoutMs} ms`).toWire(),
       });
     }, handshakeTimeoutMs);
-    conn.send({ hello: { node: nodeName, nonce: snonce } });
-
-    function onAuth(frame: unknown): void {
-      const auth = parseAuth(frame);
-      if (!auth || !verifyMac(clientMac(cookie, snonce, auth.nonce), auth.mac)) {
-        stats.rejectedAuth++;
-        limiter.fail(address);
-        refusals.note('badAuth', address);
-        const refusal: WireError = { code: 'unauthorized', message: 'handshake refused: authentication failed' };
-        conn.close('unauthorized', { error: refusal });
-        return;
-      }
-      // Every frame from here on, the welcome included, carries the session MAC (DESIGN §5 trust model).
-      const seal = sessionSeal(
-        { cookie, serverNonce: snonce, clientNonce: auth.nonce, serverNode: nodeName, clientNode: auth.node },
-        'server',
-      );
-      conn.startSession(seal.sealer, seal.unsealer);
-      try {
-        const { stores, workers, storages } = opts.welcome();
-        conn.send({
-          welcome: { mac: serverMac(cookie, auth.nonce, snonce), node: nodeName, stores, workers, storages },
-        });
-      } catch (e) {
-        const err = toGaterError(e);
-        log('error', `cannot welcome ${auth.node} from ${conn.remote}: ${err.code}: ${err.message}`);
-        conn.close('welcome failed', { error: err.toWire() });
-        return;
-      }
+    socket.once('close', () => {
       clearTimeout(timer);
       handshakeDone();
-      conn.decoder.maxFrameBytes = maxFrameBytes;
-      session = new RpcSessionImpl(randomUUID(), auth.node, conn, log);
-      sessions.add(session);
-      stats.accepted++;
-      log('info', `session ${session.id} opened by ${auth.node} from ${conn.remote}`);
+    });
+    if (!tlsServer) return speak(socket);
+    // Until a FramedSocket (which reports errors through close) takes it, a reset must not become an exception.
+    socket.on('error', () => {});
+    const key = socketKey(socket);
+    const onFirstBytes = (): void => {
+      clearTimeout(probe);
+      socket.off('readable', onFirstBytes);
+      // The bytes read so far stay buffered on the socket; the TLS socket takes them from there.
+      tlsWaiting.set(key, (tlsSocket) => {
+        tlsSocket.once('close', () => {
+          clearTimeout(timer);
+          handshakeDone();
+        });
+        if (tlsSocket.authorized) return speak(tlsSocket);
+        // A certificate the CA did not sign (or none) is a failed proof like a wrong cookie: counted, rate-limited,
+        // and answered with a reason the client can read, inside TLS.
+        stats.tlsRefused++;
+        limiter.fail(address);
+        refusals.note('badTls', address);
+        refuseNow(tlsSocket, {
+          code: 'unauthorized',
+          message: `${nodeName} refused the client's TLS certificate (${tlsSocket.authorizationError ?? 'none given'}): it must be signed by the CA the node trusts (--tls-ca)`,
+        });
+      });
+      socket.once('close', () => tlsWaiting.delete(key));
+      tlsServer.emit('connection', socket);
+    };
+    socket.on('readable', onFirstBytes);
+    const probe = setTimeout(
+      () => {
+        socket.off('readable', onFirstBytes);
+        stats.plaintextRefused++;
+        refusals.note('plaintext', address);
+        refuseNow(socket, {
+          code: 'unauthorized',
+          message: `${nodeName} requires TLS: connect with --tls-cert, --tls-key and --tls-ca`,
+        });
+      },
+      Math.min(plaintextProbeMs, handshakeTimeoutMs),
+    );
+
+    function speak(sock: Socket): void {
+      const snonce = newNonce();
+      let session: RpcSessionImpl | undefined;
+      const c: FramedSocket = new FramedSocket(sock, {
+        maxFrameBytes,
+        maxWriteBufferBytes,
+        frameTimeoutMs,
+        onFrame: (frame) => (session ? onRequest(session, c, frame) : onAuth(frame)),
+        onBadInput: (err) => {
+          stats.badFrames++;
+          if (!session) return refusals.note('badInput', address);
+          if (err.code === 'timeout') stats.frameTimeouts++;
+          if (err.code === 'unauthorized') stats.tamperedFrames++;
+          log(
+            'warn',
+            `closing session ${session.id} (${session.remoteNode}) from ${c.remote}: ${err.code}: ${err.message}`,
+          );
+        },
+        onClose: (reason) => {
+          clearTimeout(timer);
+          handshakeDone();
+          connections.delete(c);
+          if (session) {
+            sessions.delete(session);
+            session.markClosed(reason);
+            log('info', `session ${session.id} (${session.remoteNode}) closed: ${reason}`);
+          }
+        },
+      });
+      conn = c;
+      c.decoder.maxFrameBytes = Math.min(maxFrameBytes, HANDSHAKE_MAX_FRAME_BYTES);
+      connections.add(c);
+      c.send({ hello: { node: nodeName, nonce: snonce } });
+
+      function onAuth(frame: unknown): void {
+        const auth = parseAuth(frame);
+        if (!auth || !verifyMac(clientMac(cookie, snonce, auth.nonce), auth.mac)) {
+          stats.rejectedAuth++;
+          limiter.fail(address);
+          refusals.note('badAuth', address);
+          const refusal: WireError = { code: 'unauthorized', message: 'handshake refused: authentication failed' };
+          c.close('unauthorized', { error: refusal });
+          return;
+        }
+        // Every frame from here on, the welcome included, carries the session MAC (DESIGN §5 trust model).
+        const seal = sessionSeal(
+          { cookie, serverNonce: snonce, clientNonce: auth.nonce, serverNode: nodeName, clientNode: auth.node },
+          'server',
+        );
+        c.startSession(seal.sealer, seal.unsealer);
+        try {
+          const { stores, workers, storages } = opts.welcome();
+          c.send({
+            welcome: { mac: serverMac(cookie, auth.nonce, snonce), node: nodeName, stores, workers, storages },
+          });
+        } catch (e) {
+          const err = toGaterError(e);
+          log('error', `cannot welcome ${auth.node} from ${c.remote}: ${err.code}: ${err.message}`);
+          c.close('welcome failed', { error: err.toWire() });
+          return;
+        }
+        clearTimeout(timer);
+        handshakeDone();
+        c.decoder.maxFrameBytes = maxFrameBytes;
+        session = new RpcSessionImpl(randomUUID(), auth.node, c, log);
+        sessions.add(session);
+        stats.accepted++;
+        log('info', `session ${session.id} opened by ${auth.node} from ${c.remote}`);
+      }
     }
   }
 
