@@ -7,6 +7,13 @@ import type { NodeSession } from './worker.js';
 
 let sessionSeq = 0;
 
+interface PendingCall {
+  deadline: number;
+  op: string;
+  timeoutMs: number;
+  reject: (e: unknown) => void;
+}
+
 /** Embedded mode: the gateway talks to a store node in this process, with no sockets and no serialisation. */
 export class InProcessLink implements NodeLink {
   readonly address = 'in-process';
@@ -16,6 +23,10 @@ export class InProcessLink implements NodeLink {
   private readonly session: NodeSession;
   private readonly unwatch: () => void;
   closed = false;
+  /** Calls in flight, for their deadlines. */
+  private readonly pending = new Set<PendingCall>();
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private armedFor = Infinity;
 
   constructor(private readonly target: StoreNode) {
     const sessionClose: ((reason: string) => void)[] = [];
@@ -46,29 +57,58 @@ export class InProcessLink implements NodeLink {
   request<K extends Op>(op: K, args: OpRequest<K>, timeoutMs: number): Promise<OpResult<K>> {
     if (this.closed) return Promise.reject(new GaterError('connection_closed', `link to ${this.node} is closed`));
     const work = this.target.dispatch(this.session, op, args);
-    // One promise and one timer per call (not race + finally): this is the embedded hot path.
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new GaterError(
-              'timeout',
-              `${op} on ${this.node} got no answer within ${timeoutMs} ms; the node may be overloaded — retry or raise --timeout`,
-            ),
-          ),
-        timeoutMs,
-      );
+      const call: PendingCall = { deadline: performance.now() + timeoutMs, op, timeoutMs, reject };
+      this.pending.add(call);
+      this.armDeadline(call.deadline);
+      // Waiting calls keep the process alive until their deadline, as a timer per call did; an idle link does not.
+      if (this.pending.size === 1) this.deadlineTimer?.ref();
+      const settle = () => {
+        this.pending.delete(call);
+        if (this.pending.size === 0) this.deadlineTimer?.unref();
+      };
       work.then(
         (v) => {
-          clearTimeout(timer);
+          settle();
           resolve(v);
         },
         (e: unknown) => {
-          clearTimeout(timer);
+          settle();
           reject(e);
         },
       );
     });
+  }
+
+  /**
+   * One timer for all calls in flight, not one per call: setting and clearing a timer per request was a visible
+   * share of the embedded hot path. The timer is armed for the earliest deadline; when it fires, overdue calls
+   * fail with `timeout` and it is armed again for the next deadline, if any call is still waiting. While no call
+   * waits the timer is unref'd, so it never holds the process open.
+   */
+  private armDeadline(deadline: number): void {
+    if (this.deadlineTimer !== undefined && this.armedFor <= deadline) return;
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    this.armedFor = deadline;
+    this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, deadline - performance.now()));
+  }
+
+  private expire(): void {
+    this.deadlineTimer = undefined;
+    const now = performance.now();
+    let next = Infinity;
+    for (const call of this.pending) {
+      if (call.deadline <= now) {
+        this.pending.delete(call);
+        call.reject(
+          new GaterError(
+            'timeout',
+            `${call.op} on ${this.node} got no answer within ${call.timeoutMs} ms; the node may be overloaded — retry or raise --timeout`,
+          ),
+        );
+      } else if (call.deadline < next) next = call.deadline;
+    }
+    if (next !== Infinity) this.armDeadline(next);
   }
 
   onPush(cb: (sub: string, events: EventRecord[]) => void): void {

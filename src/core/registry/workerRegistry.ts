@@ -29,6 +29,8 @@ interface LiveGroup {
  * the same data; a store is routed to one group only — chosen deterministically, kept while it has a live node —
  * so reads agree and expected-version checks hold even when nodes with separate storages host the same store.
  */
+const NO_LINKS: ReadonlySet<NodeLink> = new Set();
+
 export class WorkerRegistry {
   private readonly nodes = new Map<string, Entry>();
   private readonly events = new TypedEmitter<{ type: 'change' }>('WorkerRegistry');
@@ -38,6 +40,8 @@ export class WorkerRegistry {
   private readonly warnedSplit = new Set<string>();
   /** While set, no group is chosen yet for a store that has none (a gateway still meeting its nodes). */
   private holding = false;
+  /** store -> its routable workers, until the next change (see candidates). */
+  private readonly pickCache = new Map<string, readonly WorkerPick[]>();
   /** Calls routed per worker id, for status output. */
   readonly routed = new Map<string, number>();
 
@@ -99,6 +103,7 @@ export class WorkerRegistry {
    */
   holdChoice(settled: Promise<unknown>): void {
     this.holding = true;
+    this.pickCache.clear();
     const release = () => {
       this.holding = false;
       this.changed();
@@ -136,18 +141,34 @@ export class WorkerRegistry {
    * A uniformly random worker of a node of the store's active storage group, skipping links in `exclude` (links,
    * not node names: a node restarted under the same name is a new link and is eligible again at once).
    */
-  pick(store: string, exclude: ReadonlySet<NodeLink> = new Set()): WorkerPick | undefined {
-    const key = this.activeKey(store);
-    if (key === undefined) return undefined;
-    const candidates: WorkerPick[] = [];
-    for (const e of this.liveGroups(store).get(key)?.entries ?? []) {
-      if (exclude.has(e.link)) continue;
-      for (const w of e.announcement.workers) if (w.store === store) candidates.push({ worker: w, link: e.link });
+  pick(store: string, exclude: ReadonlySet<NodeLink> = NO_LINKS): WorkerPick | undefined {
+    const all = this.candidates(store);
+    if (all.length === 0) return undefined;
+    let eligible = all;
+    if (exclude.size > 0 || all.some((c) => c.link.closed)) {
+      eligible = all.filter((c) => !c.link.closed && !exclude.has(c.link));
+      if (eligible.length === 0) return undefined;
     }
-    if (candidates.length === 0) return undefined;
-    const p = candidates[Math.floor(this.rng() * candidates.length)] ?? candidates[0]!;
+    const p = eligible[Math.floor(this.rng() * eligible.length)] ?? eligible[0]!;
     this.routed.set(p.worker.id, (this.routed.get(p.worker.id) ?? 0) + 1);
     return p;
+  }
+
+  /**
+   * Every worker of `store` in its active group, computed once per registry change: pick runs on every call, and
+   * rebuilding the groups each time was a visible share of the embedded append path. A link that closed since is
+   * filtered out by pick until its removal clears the cache.
+   */
+  private candidates(store: string): readonly WorkerPick[] {
+    const cached = this.pickCache.get(store);
+    if (cached) return cached;
+    const key = this.activeKey(store);
+    if (key === undefined) return [];
+    const out: WorkerPick[] = [];
+    for (const e of this.liveGroups(store).get(key)?.entries ?? [])
+      for (const w of e.announcement.workers) if (w.store === store) out.push({ worker: w, link: e.link });
+    this.pickCache.set(store, out);
+    return out;
   }
 
   onChange(cb: () => void): () => void {
@@ -155,6 +176,7 @@ export class WorkerRegistry {
   }
 
   private changed(): void {
+    this.pickCache.clear();
     for (const store of new Set(this.stores().map((s) => s.store))) this.activeKey(store);
     this.events.emit({ type: 'change' });
   }

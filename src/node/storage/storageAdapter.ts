@@ -178,11 +178,14 @@ export function classifyStoredIds(
   return { kind: 'conflict', eventId: first };
 }
 
+// Read once: `performance.timeOrigin` is a getter into the runtime, measurable on the embedded append path.
+const TIME_ORIGIN = performance.timeOrigin;
+
 /** Same instant as ISO-8601 and as microseconds since the epoch (EventRecord.created / createdEpoch). */
 export function appendInstant(): { created: string; createdEpoch: number } {
   const ms = Date.now();
   // performance.now() supplies sub-millisecond digits so createdEpoch is µs as the reference's.
-  const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000) % 1000;
+  const micros = Math.floor((TIME_ORIGIN + performance.now()) * 1000) % 1000;
   // Formatting a date costs more than a small append: appends within one millisecond share the string.
   if (ms !== lastIsoMs) {
     lastIsoMs = ms;
