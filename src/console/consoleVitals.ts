@@ -49,13 +49,17 @@ export class ConsoleVitals {
     return this.last ?? { ...this.local(undefined), appendRate: 0, delivered: 0 };
   }
 
-  private local(storeEvents: number | undefined): Pick<VitalsSnapshot, 'mode' | 'store' | 'nodes' | 'memory'> {
+  private local(
+    storeEvents: number | undefined,
+  ): Pick<VitalsSnapshot, 'mode' | 'store' | 'nodes' | 'memory' | 'split'> {
     const nodes = this.gater.cluster.status().nodes;
     const linked = nodes.filter((n) => n.state === 'alive' && n.connected).length;
+    const groups = this.gater.registry.groups(this.gater.store);
     return {
       mode: this.gater.mode,
       store: this.gater.store,
       nodes: { linked, total: nodes.length },
+      ...(groups.length > 1 ? { split: { groups: groups.length, kinds: groups.map((g) => g.kind) } } : {}),
       memory: memoryStatus(sampleMemory(), this.eventsInProcess() ? storeEvents : undefined),
     };
   }

@@ -63,4 +63,6 @@ export interface VitalsSnapshot {
   memory: MemoryStatus;
   /** Set when the store could not be asked (no workers, timeout): the figures above are the last known. */
   error?: string;
+  /** Set when live nodes hosting the store hold separate storages (DESIGN §8): reads would differ between them. */
+  split?: { groups: number; kinds: string[] };
 }

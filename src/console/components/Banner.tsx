@@ -22,7 +22,12 @@ export function Banner() {
 
 function Vitals({ v }: { v: VitalsSnapshot }) {
   const nodesOk = v.nodes.linked === v.nodes.total && v.nodes.total > 0;
-  const warnings = [v.error && `store not answering: ${v.error}`, v.memory.warning].filter(Boolean);
+  const warnings = [
+    v.split &&
+      `store ${v.store} is split over ${v.split.groups} storages (${v.split.kinds.join(', ')}): reads would differ; see option 14`,
+    v.error && `store not answering: ${v.error}`,
+    v.memory.warning,
+  ].filter(Boolean);
   return (
     <>
       <Text wrap="truncate-end">
