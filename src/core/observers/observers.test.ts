@@ -59,4 +59,31 @@ describe('ObserverRegistry and ProducerManager', () => {
     await expect(producers.stop('greenhouse9')).rejects.toMatchObject({ code: 'not_found' });
     expect(() => producers.startMany(0)).toThrow(/>= 1/);
   });
+
+  it('a producer whose append fails shows failing with the error, keeps trying, and is running again once one succeeds', async () => {
+    let broken = true;
+    const flaky = new ProducerManager(gater.api, 'reg_gh', (v, n, stream) => {
+      if (broken) throw new Error('generator out of order');
+      return generateGreenhouseEvents(v, n, { seed: stream });
+    });
+    try {
+      flaky.start('flaky1', { periodMs: 5 });
+      const until = async (cond: () => boolean) => {
+        for (let i = 0; i < 1000 && !cond(); i++) await sleep(5);
+        expect(cond()).toBe(true);
+      };
+      await until(() => flaky.list()[0]?.status === 'failing');
+      expect(flaky.list()[0]).toMatchObject({
+        status: 'failing',
+        lastError: expect.stringContaining('generator out of order'),
+        produced: 0,
+      });
+      broken = false;
+      await until(() => flaky.list()[0]?.status === 'running');
+      expect(flaky.list()[0]).toMatchObject({ status: 'running', lastError: null });
+      expect(flaky.list()[0]!.produced).toBeGreaterThan(0);
+    } finally {
+      await flaky.stopAll();
+    }
+  });
 });

@@ -18,7 +18,11 @@ export interface ProducerInfo {
   stream: string;
   batchSize: number;
   periodMs: number;
-  status: 'running' | 'stopped' | 'failed';
+  /**
+   * `failing`: the last append (or building its events) failed — see `lastError`; the producer keeps trying and is
+   * `running` again after its next successful append.
+   */
+  status: 'running' | 'failing' | 'stopped';
   /** Events appended by this producer. */
   produced: number;
   appends: number;
@@ -61,7 +65,7 @@ class Producer {
   }
 
   private schedule(ms: number): void {
-    if (this.status !== 'running') return;
+    if (this.status === 'stopped') return;
     this.timer = setTimeout(() => {
       this.running = this.tick(this)
         .catch(() => {})
@@ -69,8 +73,16 @@ class Producer {
     }, ms);
   }
 
+  /** A failed tick: shown, not thrown (the producer tries again after its period). */
+  failed(message: string): void {
+    this.lastError = message;
+    if (this.status !== 'stopped') this.status = 'failing';
+  }
+
   record(n: number, version: number): void {
     const now = Date.now();
+    this.lastError = null;
+    if (this.status !== 'stopped') this.status = 'running';
     this.produced += n;
     this.appends++;
     this.lastVersion = version;
@@ -87,7 +99,7 @@ class Producer {
   }
 
   async stop(): Promise<void> {
-    if (this.status === 'running') this.status = 'stopped';
+    this.status = 'stopped';
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }
@@ -138,7 +150,7 @@ export class ProducerManager {
     if (!Number.isInteger(periodMs) || periodMs < 0)
       throw invalidArgument(`period must be an integer >= 0 ms, got ${periodMs}`);
     const existing = this.producers.get(stream);
-    if (existing?.status === 'running') return false;
+    if (existing && existing.status !== 'stopped') return false;
     const p = new Producer(stream, batchSize, periodMs, (pr) => this.tick(pr));
     this.producers.set(stream, p);
     p.start();
@@ -160,10 +172,9 @@ export class ProducerManager {
       const events = this.factory(version, p.batchSize, p.stream);
       const newVersion = await this.api.appendEvents(this.store, p.stream, events);
       p.record(events.length, newVersion);
-      p.lastError = null;
       this.events.emit({ type: 'appended', notice: { stream: p.stream, count: events.length, version: newVersion } });
     } catch (e) {
-      p.lastError = toGaterError(e).message;
+      p.failed(toGaterError(e).message);
       throw e;
     }
   }
