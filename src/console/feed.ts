@@ -1,4 +1,4 @@
-import type { LogLevel } from '../core/index.js';
+import type { EventRecord, LogLevel } from '../core/index.js';
 import { RingBuffer } from './ringBuffer.js';
 
 export type LineKind = 'seen' | 'received' | 'appended' | 'lifecycle' | 'info' | 'warning' | 'error';
@@ -8,6 +8,11 @@ export interface FeedLine {
   seq: number;
   kind: LineKind;
   text: string;
+  /**
+   * The event the line shows (SEEN and RECEIVED lines), for the detail pane, follow and export. Held only as long
+   * as the line is in its ring buffer, so a feed's memory stays bounded by its capacity.
+   */
+  event?: EventRecord;
 }
 
 /** Default lines kept per live view (the brief's "e.g. 500"). */
@@ -31,13 +36,17 @@ export class LineFeed {
     return this.buffer.total;
   }
 
-  push(kind: LineKind, text: string): void {
-    this.buffer.push({ seq: ++this.seq, kind, text });
+  push(kind: LineKind, text: string, event?: EventRecord): void {
+    this.buffer.push(event ? { seq: ++this.seq, kind, text, event } : { seq: ++this.seq, kind, text });
     this.notify();
   }
 
-  pushMany(kind: LineKind, texts: string[]): void {
-    for (const text of texts) this.buffer.push({ seq: ++this.seq, kind, text });
+  /** Lines of a batch; `events[i]`, when given, is the event `texts[i]` shows. */
+  pushMany(kind: LineKind, texts: string[], events?: readonly EventRecord[]): void {
+    texts.forEach((text, i) => {
+      const event = events?.[i];
+      this.buffer.push(event ? { seq: ++this.seq, kind, text, event } : { seq: ++this.seq, kind, text });
+    });
     if (texts.length) this.notify();
   }
 

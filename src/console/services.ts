@@ -31,6 +31,8 @@ export interface ConsoleSubscription {
 export interface ConsoleServicesOptions {
   /** Lines kept per live view (default 500). */
   feedCapacity?: number;
+  /** Where `e` writes exports (default: the current directory when the console started). */
+  exportDir?: string;
 }
 
 /**
@@ -48,6 +50,8 @@ export class ConsoleServices {
   private readonly observerFeeds = new Map<string, LineFeed>();
   private readonly subs = new Map<string, ConsoleSubscription>();
   private readonly feedCapacity: number;
+  /** Where `e` in a live view or the stream browser writes its NDJSON file. */
+  readonly exportDir: string;
   private shutdownLines: Promise<string[]> | undefined;
 
   constructor(
@@ -56,6 +60,7 @@ export class ConsoleServices {
     options: ConsoleServicesOptions = {},
   ) {
     this.feedCapacity = options.feedCapacity ?? 500;
+    this.exportDir = options.exportDir ?? process.cwd();
     this.activity = new LineFeed(this.feedCapacity);
     this.vitals = new ConsoleVitals(gater, () => this.eventsInProcess);
     this.observers = new ObserverRegistry(gater.api, gater.store);
@@ -81,7 +86,7 @@ export class ConsoleServices {
     const listener = (events: EventRecord[]) => {
       if (events.length) this.vitals.recordDelivery(events[0]!.createdEpoch);
       const lines = events.map(seenLine);
-      feed.pushMany('seen', lines);
+      feed.pushMany('seen', lines, events); // the monitor's lines keep their events (details, follow, export)
       this.activity.pushMany('seen', lines);
     };
     const observer = await this.observers.create(name, type, selector, { listener });
@@ -168,7 +173,7 @@ export class ConsoleServices {
         this.vitals.recordDelivery(e.createdEpoch);
         const line = receivedLine(n, e);
         sub.received++;
-        feed.push('received', line);
+        feed.push('received', line, e);
         this.activity.push('received', line);
         try {
           await handle.ack(e);

@@ -3,7 +3,7 @@ import { render } from 'ink-testing-library';
 import { stripVTControlCharacters } from 'node:util';
 import { App } from '../../src/console/App.js';
 import { LogStore } from '../../src/console/feed.js';
-import { ConsoleServices } from '../../src/console/services.js';
+import { ConsoleServices, type ConsoleServicesOptions } from '../../src/console/services.js';
 import { startGater, type Gater, type GatewayOptions } from '../../src/gateway/index.js';
 
 export const KEY = {
@@ -29,6 +29,8 @@ export interface ConsoleHarness {
   frame(): string;
   /** How many frames Ink has written so far (render-rate checks). */
   frameCount(): number;
+  /** Everything written to the fake stdout so far, frames and raw escapes (OSC 52), as written. */
+  writes(): readonly string[];
   /** Waits until the frame matches; fails with the frame it last saw. */
   waitFor(match: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>;
   /** Writes keys once the screen's useInput has had time to attach. */
@@ -45,9 +47,12 @@ export interface ConsoleHarness {
 }
 
 /** Renders the whole console (embedded gateway, real services) under ink-testing-library. */
-export async function renderConsole(gaterOptions: GatewayOptions = {}): Promise<ConsoleHarness> {
+export async function renderConsole(
+  gaterOptions: GatewayOptions = {},
+  servicesOptions: ConsoleServicesOptions = {},
+): Promise<ConsoleHarness> {
   const gater = await startGater(gaterOptions);
-  const services = new ConsoleServices(gater, new LogStore());
+  const services = new ConsoleServices(gater, new LogStore(), servicesOptions);
   const exitState = { shutdownShown: false };
   const inst = render(<App services={services} config={{ color: true }} exitState={exitState} />);
   const frame = () => stripVTControlCharacters(inst.lastFrame() ?? '');
@@ -93,6 +98,7 @@ export async function renderConsole(gaterOptions: GatewayOptions = {}): Promise<
     exitState,
     frame,
     frameCount: () => inst.frames.length,
+    writes: () => inst.frames,
     waitFor,
     press,
     type: async (pieces) => {

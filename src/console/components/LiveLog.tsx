@@ -19,19 +19,26 @@ export interface LiveLogProps {
   /** Case-insensitive substring; matches are highlighted. Filtering is the caller's job. */
   highlight?: string;
   emptyText?: string;
+  /** Index in `lines` of the selected line (scrolled back); every line then gets a two-column gutter. */
+  selected?: number;
 }
 
 /** Draws the newest `height` lines, one row each (truncated, never wrapped, so the frame height is fixed). */
-export function LiveLog({ lines, height, highlight, emptyText = 'waiting for events…' }: LiveLogProps) {
-  const shown = lines.slice(Math.max(0, lines.length - height));
+export function LiveLog({ lines, height, highlight, emptyText = 'waiting for events…', selected }: LiveLogProps) {
+  const from = Math.max(0, lines.length - height);
+  const shown = lines.slice(from);
   return (
     <Box flexDirection="column" height={Math.max(1, height)}>
       {shown.length === 0 && <Text color={theme.status.muted}>{emptyText}</Text>}
-      {shown.map((l) => (
-        <Text key={l.seq} color={KIND_COLOR[l.kind]} wrap="truncate-end">
-          {highlight ? <Highlighted text={l.text} needle={highlight} /> : l.text}
-        </Text>
-      ))}
+      {shown.map((l, i) => {
+        const isSelected = selected !== undefined && from + i === selected;
+        return (
+          <Text key={l.seq} color={KIND_COLOR[l.kind]} wrap="truncate-end" inverse={isSelected}>
+            {selected === undefined ? '' : isSelected ? '❯ ' : '  '}
+            {highlight ? <Highlighted text={l.text} needle={highlight} /> : l.text}
+          </Text>
+        );
+      })}
     </Box>
   );
 }

@@ -11,6 +11,8 @@ export interface StatusBarProps {
   buffered?: number;
   capacity?: number;
   sincePause?: number;
+  /** Set while scrolled back: events that arrived since (the view shows SCROLLED instead of LIVE). */
+  scrolledNew?: number;
   filter?: string;
   hints?: string;
   /** The process's memory (live views show it: a flood of events is where memory runs out); details and the
@@ -29,6 +31,7 @@ export function StatusBar({
   buffered,
   capacity,
   sincePause,
+  scrolledNew,
   filter,
   hints,
   memory,
@@ -37,7 +40,11 @@ export function StatusBar({
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
-        {paused === undefined ? null : paused ? (
+        {scrolledNew !== undefined ? (
+          <Text color={theme.status.warning} bold>
+            ⇞ SCROLLED BACK{scrolledNew ? ` (+${scrolledNew} new)` : ''}
+          </Text>
+        ) : paused === undefined ? null : paused ? (
           <Text color={theme.status.warning} bold>
             ⏸ PAUSED{sincePause ? ` (+${sincePause} new)` : ''}
           </Text>

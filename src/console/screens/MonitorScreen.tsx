@@ -1,5 +1,10 @@
 import { Box, Text } from 'ink';
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
+import { plural, toGaterError, type EventRecord } from '../../core/index.js';
+import { EventInspector } from '../components/EventInspector.js';
+import { useKeymapOverlay } from '../components/KeymapOverlay.js';
+import { exportEventsToFile } from '../exportView.js';
+import { mergeHeld, moveBy, selectIndex, startScroll, windowOf, type Scroll } from '../scrollback.js';
 import { LiveLog, matchesFilter } from '../components/LiveLog.js';
 import { ResultBlock } from '../components/ResultBlock.js';
 import { StatusBar } from '../components/StatusBar.js';
@@ -13,7 +18,7 @@ import { useKeys } from '../input/KeyRouter.js';
 import { useVitals, useVitalsClock } from '../hooks/useVitals.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import type { ResultLine } from '../menu.js';
-import { theme } from '../theme.js';
+import { theme, toneColor } from '../theme.js';
 import type { ScreenProps } from './types.js';
 
 /** Rows the shell and this view use around the log (banner, heading, status bar, log pane). */
@@ -25,25 +30,59 @@ export interface FeedMonitorProps {
   /** Checked twice a second; when false the view says so (the feed keeps what it had). */
   running: () => boolean;
   stoppedText: string;
+  /** Names `e`'s export file (the observer's or subscription's name). */
+  exportLabel: string;
   onBack: () => void;
   onQuit: () => void;
 }
 
 /**
  * The live monitor: a ring-buffer-backed log drawn at most ~30 times a second, space to pause and resume,
- * `/` to filter with the matches highlighted, events per second in the status bar.
+ * `/` to filter with the matches highlighted, events per second in the status bar. ↑/↓, PgUp/PgDn and g scroll
+ * back through the buffer (new lines keep arriving below, the window stays put), Enter opens an event's details,
+ * `e` exports what is shown, `?` lists the keys.
  */
-export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQuit }: FeedMonitorProps) {
+export function FeedMonitor({ heading, feed, running, stoppedText, exportLabel, onBack, onQuit }: FeedMonitorProps) {
   const [paused, setPaused] = useState(false);
   const [filter, setFilter] = useState('');
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
   const [alive, setAlive] = useState(running);
+  const [scroll, setScrollState] = useState<Scroll | undefined>();
+  const [inspecting, setInspecting] = useState<EventRecord | undefined>();
+  const [message, setMessage] = useState<ResultLine | undefined>();
+  const services = useServices();
   const view = useObserverFeed(feed, paused);
   const vitals = useVitals();
   const { rows } = useTerminalSize();
 
   useVitalsClock(() => setAlive(running()));
+
+  const merged = scroll ? mergeHeld(scroll.held, view.lines) : view.lines;
+  const matching = filter ? merged.filter((l) => matchesFilter(l, filter)) : merged;
+  const height = Math.max(3, rows - CHROME_ROWS - (message ? 1 : 0));
+  // Keys may come faster than renders: they act on what the last render drew, and on the scroll they set.
+  const live = useRef({ matching, merged, scroll, height, total: view.total });
+  live.current = {
+    matching,
+    merged,
+    scroll: live.current.scroll,
+    height,
+    total: view.total,
+  };
+  const setScroll = (s: Scroll | undefined) => {
+    live.current.scroll = s;
+    setScrollState(s);
+  };
+
+  const exportShown = () => {
+    const events = live.current.matching.flatMap((l) => (l.event ? [l.event] : []));
+    if (events.length === 0) return setMessage({ tone: 'warning', text: '⚠️  No events shown, nothing to export' });
+    exportEventsToFile(exportLabel, events, services.exportDir).then(
+      ({ path, count }) => setMessage({ tone: 'success', text: `💾 Exported ${plural(count, 'event')} to ${path}` }),
+      (e: unknown) => setMessage({ tone: 'error', text: `❌ Export failed: ${toGaterError(e).message}` }),
+    );
+  };
 
   useKeys((input, key) => {
     // Ctrl-C leaves the view, as in scripted `observe`; at the menu a second one quits.
@@ -55,31 +94,66 @@ export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQui
       if (key.escape) setEditing(false);
       return; // the filter's text field has the other keys
     }
-    if (input === ' ') setPaused((p) => !p);
+    const { matching, merged, scroll, height, total } = live.current;
+    const begin = () => {
+      const s = startScroll(matching, height, total);
+      return s && { ...s, held: merged };
+    };
+    const index = () => matching.findIndex((l) => l.seq >= (scroll?.selectedSeq ?? Infinity));
+    if (key.upArrow || key.downArrow) {
+      if (!scroll) setScroll(begin());
+      else setScroll(moveBy(matching, scroll, height, key.upArrow ? -1 : 1));
+    } else if (key.pageUp || key.pageDown) {
+      const s = scroll ?? begin();
+      if (s) setScroll(moveBy(matching, s, height, key.pageUp ? -height : height));
+    } else if (input === 'g' || key.home) {
+      const s = scroll ?? begin();
+      if (s) setScroll(selectIndex(matching, s, height, 0));
+    } else if (input === 'G' || key.end) setScroll(undefined);
+    else if (key.return) {
+      const line = scroll ? matching[index() < 0 ? matching.length - 1 : index()] : matching.findLast((l) => l.event);
+      if (line?.event) setInspecting(line.event);
+      else setMessage({ tone: 'warning', text: '⚠️  No event on that line (↑/↓ select an event line)' });
+    } else if (input === ' ') setPaused((p) => !p);
     else if (input === '/') {
       setDraft(filter);
       setEditing(true);
-    } else if (key.escape) {
-      if (filter) setFilter('');
+    } else if (input === 'e') exportShown();
+    else if (key.escape) {
+      if (scroll) setScroll(undefined);
+      else if (filter) setFilter('');
       else onBack();
     } else if (input === 'q') onQuit();
   });
+  const overlay = useKeymapOverlay('monitor', { isActive: !editing && !inspecting });
   const ready = useInputReady();
 
-  const matching = filter ? view.lines.filter((l) => matchesFilter(l, filter)) : view.lines;
-  const height = Math.max(3, rows - CHROME_ROWS);
+  const win = windowOf(matching, scroll, height);
   return (
     <Box flexDirection="column">
       {heading}
       {!alive && <Text color={theme.status.error}>{stoppedText}</Text>}
-      <LiveLog
-        lines={matching}
-        height={height}
-        highlight={filter}
-        emptyText={filter ? `no line matches /${filter}/ yet` : 'waiting for events…'}
-      />
+      {inspecting ? (
+        <EventInspector event={inspecting} height={height} onClose={() => setInspecting(undefined)} onQuit={onQuit} />
+      ) : (
+        (overlay ?? (
+          <LiveLog
+            lines={win.shown}
+            height={height}
+            highlight={filter}
+            selected={scroll ? win.selected : undefined}
+            emptyText={filter ? `no line matches /${filter}/ yet` : 'waiting for events…'}
+          />
+        ))
+      )}
+      {message && !inspecting && (
+        <Text color={toneColor(message.tone)} wrap="truncate-end">
+          {message.text}
+        </Text>
+      )}
       <StatusBar
         paused={paused}
+        scrolledNew={scroll ? view.total - scroll.heldTotal : undefined}
         rate={view.rate}
         total={view.total}
         buffered={view.lines.length}
@@ -90,7 +164,9 @@ export function FeedMonitor({ heading, feed, running, stoppedText, onBack, onQui
         memory={vitals.memory}
         hints={
           ready
-            ? `space ${paused ? 'resume' : 'pause'} · / filter${filter ? ' · Esc clear filter' : ' · Esc back'} · q quit`
+            ? scroll
+              ? '↑/↓ PgUp/PgDn g select · Enter details · G/Esc live · e export · ? keys · q quit'
+              : `↑ select · Enter details · space ${paused ? 'resume' : 'pause'} · / filter · e export${filter ? ' · Esc clear filter' : ' · Esc back'} · ? keys · q quit`
             : undefined
         }
       >
@@ -140,6 +216,7 @@ export function ObserverMonitor({ name, done, quit }: ScreenProps & { name: stri
       feed={feed}
       running={() => services.observers.get(name)?.status === 'Running'}
       stoppedText={`💀 Observer '${name}' is no longer running`}
+      exportLabel={name}
       onBack={() => done()}
       onQuit={quit}
     />
@@ -172,6 +249,7 @@ export function SubscriptionFeedView({
       feed={sub?.feed}
       running={() => services.subscription(name)?.status === 'Running'}
       stoppedText={`💀 Subscription '${name}' is no longer running`}
+      exportLabel={name}
       onBack={() => done(result)}
       onQuit={quit}
     />
