@@ -24,6 +24,11 @@ import {
 import { appendError, okValue, readError } from './replies.js';
 import { exesdbTopic, type BeamSubscriptions } from './beamSubscriptions.js';
 
+/** An operation ExESDB's gater API cannot answer: refused with the reason, never sent. */
+function unsupported(op: string, why: string): GaterError {
+  return new GaterError('invalid_argument', `${op} is not available against ExESDB: ${why}`, { op, beam: true });
+}
+
 /** Events per get_events call when a `follow` has to read every stream of an ExESDB store. */
 const BEAM_SCAN_PAGE = 1000;
 
@@ -232,6 +237,20 @@ export class BeamLink implements NodeLink {
       case 'ack':
       case 'nack':
         return this.subs.request(this, op, args, timeoutMs);
+      case 'readAll':
+        throw unsupported(
+          op,
+          'ExESDB numbers events per stream only and has no store-wide order; export or read one stream at a time',
+        );
+      case 'listParked':
+      case 'replayParked':
+      case 'skipParked':
+      case 'resetSubscription':
+      case 'deleteSubscription':
+        throw unsupported(
+          op,
+          "parked events and subscription control are this tool's own node features; ExESDB's gater API has none (remove a subscription with its own tools)",
+        );
       case 'correlated': {
         // ExESDB keeps no correlation index and no store-wide position: every stream is read and filtered here,
         // all in one answer (a later page is empty). Fine for a dev cluster; slow on a large store.
@@ -322,6 +341,11 @@ export class BeamLink implements NodeLink {
           out.push(snapshotFromTerm(sUuid, stUuid, Number(termToJson(pad!)), rec));
         }
         return out.sort((x, y) => x.version - y.version);
+      }
+      default: {
+        // Every op of the protocol is translated or refused above: a new one fails to compile here.
+        const unhandled: never = op;
+        throw unsupported(unhandled, 'not translated for ExESDB');
       }
     }
   }

@@ -25,6 +25,9 @@ export async function openExport(
 ): Promise<{ total: number; events: AsyncIterable<EventRecord> }> {
   const from = s.from ?? 0;
   if (s.source === '$all') {
+    // A store without a global order (ExESDB over the BEAM bridge) reports no head and would export nothing:
+    // one read of the first page makes it say so instead.
+    await api.readAll(s.store, from, 1);
     const head = await api.getHeadPosition(s.store);
     const to = Math.min(s.to ?? head, head);
     return { total: Math.max(0, to - from + 1), events: api.streamAll(s.store, from, to) };
