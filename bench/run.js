@@ -266,8 +266,7 @@ async function embeddedMemory() {
 
 async function tcpNode() {
   const node = await startNode({ name: 'benchtcp@127.0.0.1', listen: { cookie: 'bench' } });
-  const config = resolveConfig({ connect: node.address, cookie: 'bench' }, {});
-  const g = await startClusterGater({ config, log: () => {} });
+  const g = await startGater({ connect: [node.address], cookie: 'bench' });
   while (g.registry.links().length === 0) await new Promise((r) => setTimeout(r, 10));
   await product(g, { events: 5_000 }); // warm-up
   const b1 = await product(g, { events: 20_000 });

@@ -1,4 +1,4 @@
-import { isGaterError } from '../core/errors.js';
+import { isGaterError } from '../core/index.js';
 import { UNAVAILABLE_CODES } from '../scripted/unavailable.js';
 
 /** Exit codes of every command (DESIGN §7). */

@@ -1,6 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { toGaterError } from '../core/errors.js';
-import { CHECK_EXIT } from '../core/health/check.js';
+import { CHECK_EXIT, toGaterError } from '../core/index.js';
 import { packageVersion } from './packageInfo.js';
 import { resolveConfig, type Config, type GlobalFlags } from './config.js';
 import { applyContext } from './contexts.js';

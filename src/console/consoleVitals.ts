@@ -1,6 +1,5 @@
-import { LatencyHistogram } from '../core/bench/histogram.js';
-import { toGaterError } from '../core/index.js';
-import type { Gater } from '../core/index.js';
+import { LatencyHistogram } from '../core/bench/index.js';
+import { toGaterError, type Gater } from '../core/index.js';
 import { RateMeter } from './ringBuffer.js';
 import { memoryStatus, sampleMemory, type VitalsSnapshot } from './vitals.js';
 

@@ -1,7 +1,6 @@
-import type { EventRecord, Selector } from '../core/index.js';
+import { compactJson, type EventRecord, type Selector } from '../core/index.js';
 
-export { appendedLine, compactJson, receivedLine, seenLine } from '../core/eventLines.js';
-import { compactJson } from '../core/eventLines.js';
+export { appendedLine, compactJson, receivedLine, seenLine } from '../core/index.js';
 
 /** One event for lists (append results, stream browser headings). */
 export function eventSummary(e: EventRecord): string {

@@ -1,7 +1,7 @@
 import { render } from 'ink';
 import { toGaterError, type Gater } from '../core/index.js';
 import { App } from './App.js';
-import { LogStore } from './feed.js';
+import type { LogStore } from './feed.js';
 import { ConsoleServices } from './services.js';
 
 export interface ConsoleIo {

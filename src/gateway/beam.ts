@@ -1,16 +1,18 @@
 import { hostname } from 'node:os';
-import { GaterApi } from '../core/api/gaterApi.js';
-import { PubSub } from '../core/api/pubsub.js';
-import { BeamLink, type BeamLinkStatus } from '../core/beam/beamLink.js';
-import { BeamSubscriptions } from '../core/beam/beamSubscriptions.js';
-import { connectDist } from '../core/beam/distConnection.js';
-import { parseNodeName } from '../core/beam/nodeName.js';
-import { ClusterMonitor, type ClusterStatus, type MemberView } from '../core/cluster/clusterMonitor.js';
-import { startGossipDiscovery, type GossipDiscovery } from '../core/cluster/gossipDiscovery.js';
-import { GaterError, toGaterError } from '../core/errors.js';
-import type { LogFn } from '../core/log.js';
-import { WorkerRegistry } from '../core/registry/workerRegistry.js';
-import type { Gater } from '../core/gater.js';
+import { BeamLink, BeamSubscriptions, connectDist, parseNodeName, type BeamLinkStatus } from '../core/beam/index.js';
+import { startGossipDiscovery, type GossipDiscovery } from '../core/cluster/index.js';
+import {
+  ClusterMonitor,
+  GaterApi,
+  GaterError,
+  PubSub,
+  toGaterError,
+  WorkerRegistry,
+  type ClusterStatus,
+  type Gater,
+  type LogFn,
+  type MemberView,
+} from '../core/index.js';
 import type { ResolvedGossip } from './options.js';
 
 export interface BeamGaterOptions {

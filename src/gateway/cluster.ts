@@ -13,7 +13,7 @@ import {
   type LogFn,
   type MemberView,
 } from '../core/index.js';
-import { startGossipDiscovery, type GossipDiscovery } from '../core/cluster/gossipDiscovery.js';
+import { startGossipDiscovery, type GossipDiscovery } from '../core/cluster/index.js';
 import { connectTcpLink, tlsContext, type TcpLink } from '../core/transport/index.js';
 import { resolveGossip, type GatewayOptions } from './options.js';
 

@@ -1,6 +1,6 @@
 import { GaterError } from '../core/errors.js';
 import type { NodeLink } from '../core/link.js';
-import type { NodeAnnouncement, Op, OpRequest, OpResult } from '../core/wire/ops.js';
+import type { NodeAnnouncement, Op, OpRequest, OpResult } from '../core/wire/index.js';
 import type { EventRecord } from '../core/types.js';
 import type { StoreNode } from './storeNode.js';
 import type { NodeSession } from './worker.js';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { startGossipDiscovery, type GossipDiscovery } from '../core/cluster/gossipDiscovery.js';
+import { startGossipDiscovery, type GossipDiscovery } from '../core/cluster/index.js';
 import type { LogFn } from '../core/log.js';
 import { GOSSIP_DEFAULTS } from '../core/gossip/index.js';
 import type { RpcServer, TlsOptions } from '../core/transport/index.js';

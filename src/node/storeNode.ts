@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { GaterError, toGaterError } from '../core/errors.js';
-import { TypedEmitter, logListenerErrors } from '../core/util/typedEmitter.js';
+import { TypedEmitter, logListenerErrors } from '../core/util/index.js';
 import {
   NODE_OPS,
   OPS,
@@ -14,7 +14,7 @@ import {
   type OpResult,
   type Untrusted,
   type WorkerOp,
-} from '../core/wire/ops.js';
+} from '../core/wire/index.js';
 import { validateStore } from '../core/validation.js';
 import type { StorageAdapter } from './storage/storageAdapter.js';
 import { MemoryStorage } from './storage/memory.js';

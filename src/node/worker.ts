@@ -1,7 +1,7 @@
 import { invalidArgument } from '../core/errors.js';
 import type { EventRecord } from '../core/types.js';
 import { describeValue, validateNackAction, validateNonNegativeInt, validateUuidArg } from '../core/validation.js';
-import type { OpArgs, OpResult, Untrusted, WorkerOp } from '../core/wire/ops.js';
+import type { OpArgs, OpResult, Untrusted, WorkerOp } from '../core/wire/index.js';
 import type { EventStore } from './store/eventStore.js';
 
 /** The node's view of one gateway connection: where pushes go and when it ends. */

@@ -1,8 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { EventRecord } from '../core/index.js';
+import { compactJson as compact, type EventRecord } from '../core/index.js';
 
-export { appendedLine, receivedLine, seenLine } from '../core/eventLines.js';
-import { compactJson as compact } from '../core/eventLines.js';
+export { appendedLine, receivedLine, seenLine } from '../core/index.js';
 
 /** One event for `read`: `<stream>:<type> (v<n>) @<position> <created> => <data>`. */
 export function recordLine(e: EventRecord): string {

@@ -1,5 +1,4 @@
-import type { Selector, SubscriptionType } from '../core/index.js';
-import { parsePattern, PatternError } from '../core/patternParser.js';
+import { parsePattern, PatternError, type Selector, type SubscriptionType } from '../core/index.js';
 
 /** The console's selector choices as scripted flags: one of stream, event type, payload or record pattern. */
 export interface SelectorFlags {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGater, type Gater } from '../../src/gateway/index.js';
-import { GaterError, isGaterError } from '../../src/core/errors.js';
+import { isGaterError, type GaterError } from '../../src/core/errors.js';
 import type { EventRecord, NewEvent } from '../../src/core/types.js';
 
 const S = 'reg_gh';

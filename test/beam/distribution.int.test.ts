@@ -12,10 +12,10 @@ import { isGaterError } from '../../src/core/errors.js';
 import {
   Atom,
   ImproperList,
-  OpaqueTerm,
+  type OpaqueTerm,
   Pid,
   Reference,
-  TermMap,
+  type TermMap,
   Tuple,
   atom,
   encodeTerm,

@@ -48,7 +48,6 @@ function appendCrashSuite(backend: Backend): void {
       const acked = new Map<string, { batch: number; version: number }[]>(STREAMS.map((s) => [s, []]));
       const failed = new Map<string, { batch: number; code: string }>();
       let stop = false;
-      let inFlightAtKill = 0;
       const inFlight = new Set<string>();
       const writer = async (stream: string) => {
         for (let b = 0; !stop; b++) {
@@ -67,7 +66,7 @@ function appendCrashSuite(backend: Backend): void {
       const writers = STREAMS.map(writer);
       const total = () => [...acked.values()].reduce((n, a) => n + a.length, 0);
       await waitFor(() => total() >= 45, 10_000, '45 acknowledged batches');
-      inFlightAtKill = inFlight.size;
+      const inFlightAtKill = inFlight.size;
       first.proc.kill('SIGKILL');
       stop = true;
       await first.exited;

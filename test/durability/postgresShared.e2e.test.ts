@@ -94,7 +94,9 @@ describe('two nodes sharing one PostgreSQL schema', () => {
     const subscriber = (events: EventRecord[]) => {
       for (const e of events) {
         delivered.push(e.position);
-        setTimeout(() => g.api.ackEvent(STORE, NAME, subscriber, e).catch(() => ackFailures++), 20);
+        setTimeout(() => {
+          g.api.ackEvent(STORE, NAME, subscriber, e).catch(() => ackFailures++);
+        }, 20);
       }
     };
     await g.api.saveSubscription(STORE, 'by_stream', '$all', NAME, 0, subscriber, {

@@ -191,6 +191,7 @@ describe('console in a real terminal (tmux)', () => {
     const filtered = await waitFor((s) => s.includes('filter /greenhouse2/') && seenLines(s).length > 0);
     expect(seenLines(filtered).every((l) => l.includes('greenhouse2'))).toBe(true);
     const colours = tmux('capture-pane', '-p', '-e', '-t', SESSION);
+    // eslint-disable-next-line no-control-regex -- the pane capture's ANSI escapes are what this checks
     expect(colours).toMatch(/\x1b\[[0-9;]*48;5;214m[^\x1b]*greenhouse2/); // amber highlight behind the match
 
     // Esc clears the filter, Esc again goes back to the menu.

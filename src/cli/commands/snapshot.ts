@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { GaterError } from '../../core/errors.js';
+import { GaterError } from '../../core/index.js';
 import { UsageError } from '../exitCodes.js';
 import { intOpt, jsonOpt } from '../options.js';
 import { createOutput } from '../output.js';

@@ -1,12 +1,11 @@
 import { Text } from 'ink';
-import { plural, type NewEvent } from '../../core/index.js';
+import { plural, tryParsePattern, type NewEvent } from '../../core/index.js';
 import { generateGreenhouseEvents } from '../../domain/greenhouse/index.js';
 import { Form, integerField, requiredField, type Parsed } from '../components/Form.js';
 import { Heading } from '../components/Notice.js';
 import { info, ok, plain, warn } from '../components/ResultBlock.js';
 import { useServices } from '../contexts/ConsoleContext.js';
 import { compactJson, eventSummary } from '../format.js';
-import { tryParsePattern } from '../../core/patternParser.js';
 import { theme } from '../theme.js';
 import { runAction } from './runAction.js';
 import type { ScreenProps } from './types.js';

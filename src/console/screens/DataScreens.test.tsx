@@ -35,14 +35,14 @@ describe('data options (12-14)', () => {
     await c.answer('ten');
     await c.waitFor('❌ "ten" is not a whole number');
     await c.answer('5');
-    f = await c.waitFor("📄 Events from 'greenhouse1':");
+    await c.waitFor("📄 Events from 'greenhouse1':");
     f = await c.waitFor('versions 0–4 of 0–11 · page 1/3');
     expect(rows(f)).toHaveLength(5);
     expect(rows(f)[0]).toMatch(
       /^v0\s+initialized:v1\s+\d\d:\d\d:\d\d \{"temperature":\d+,"humidity":\d+,"light":\d+\}/,
     );
     await c.press(KEY.right);
-    f = await c.waitFor('versions 5–9 of 0–11 · page 2/3');
+    await c.waitFor('versions 5–9 of 0–11 · page 2/3');
     await c.press('n');
     f = await c.waitFor('versions 10–11 of 0–11 · page 3/3');
     expect(rows(f)).toHaveLength(2);

@@ -6,7 +6,7 @@ import { ok, warn } from '../components/ResultBlock.js';
 import { useServices } from '../contexts/ConsoleContext.js';
 import { compactJson } from '../format.js';
 import { usePolling } from '../hooks/usePolling.js';
-import { tryParsePattern } from '../../core/patternParser.js';
+import { tryParsePattern } from '../../core/index.js';
 import type { ConsoleServices } from '../services.js';
 import { theme } from '../theme.js';
 import { runAction } from './runAction.js';

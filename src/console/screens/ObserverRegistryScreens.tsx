@@ -188,8 +188,9 @@ export function StopObserver(props: ScreenProps) {
       prompt="Enter observer name to stop: "
       requireRunning={false}
       onCancel={() => done([warn('Cancelled — no observer was stopped')])}
+      // runAction never rejects (a failure becomes the screen's result line), so nothing is left unhandled.
       onPicked={(n) =>
-        runAction(done, 'stop observer', async () => {
+        void runAction(done, 'stop observer', async () => {
           const r = await services.stopObserver(n);
           return [r === 'stopped' ? ok(`Observer '${n}' stopped`) : warn(`Observer '${n}' was already stopped`)];
         })

@@ -153,7 +153,7 @@ describe('observer options (1-6)', () => {
     expect(seen(f)).toHaveLength(2);
     expect(seen(f).every((l) => l.includes('greenhouse2'))).toBe(true);
     await c.press(KEY.escape); // clears the filter
-    f = await c.waitFor((s) => !s.includes('filter /') && seen(s).length === 6);
+    await c.waitFor((s) => !s.includes('filter /') && seen(s).length === 6);
     await c.back();
   });
 

@@ -30,8 +30,8 @@ describe('subscription options (10-11)', () => {
     await c.answer('-1');
     await c.waitFor('❌ the start version must be 0 or more');
     await c.answer('1');
-    let f = await c.waitFor("✅ Subscription 'my_subscription' created");
-    f = await c.waitFor((s) => received(s).length === 2);
+    await c.waitFor("✅ Subscription 'my_subscription' created");
+    const f = await c.waitFor((s) => received(s).length === 2);
     expect(received(f)[0]).toMatch(/^RECEIVED \["my_subscription" "greenhouse1:[a-z_]+:v1 v\(1\) => \{.*\}"\]$/);
     expect(f).toContain('📡 Subscription: my_subscription');
     await c.back();

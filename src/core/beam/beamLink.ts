@@ -223,12 +223,7 @@ export class BeamLink implements NodeLink {
       case 'removeSubscription':
         await this.rpc(
           'remove_subscription',
-          [
-            store,
-            atom(String(a.type)),
-            await this.selectorTerm(a.type as SubscriptionType, a.selector, timeoutMs),
-            bin('name'),
-          ],
+          [store, atom(String(a.type)), this.selectorTerm(a.type as SubscriptionType, a.selector), bin('name')],
           timeoutMs,
         );
         return undefined;
@@ -386,7 +381,7 @@ export class BeamLink implements NodeLink {
   }
 
   /** Our selector as ExESDB's: by_stream/by_event_type binaries; pattern/payload maps. */
-  async selectorTerm(type: SubscriptionType, selector: unknown, _timeoutMs: number): Promise<Term> {
+  selectorTerm(type: SubscriptionType, selector: unknown): Term {
     if (typeof selector === 'string') return Buffer.from(selector);
     if (type === 'by_event_pattern') return patternTerm(selector as Record<string, unknown>);
     return jsonToTerm(selector);

@@ -87,7 +87,7 @@ export class BeamSubscriptions {
     let topic = `${store}:$all`;
     if (name !== 'transient') {
       // A persistent subscription is cluster state by the user's choice: save it, listen on its topic.
-      const selTerm = await link.selectorTerm(type, selector, timeoutMs);
+      const selTerm = link.selectorTerm(type, selector);
       let hash = '?';
       if (typeof selector !== 'string') {
         const h = await rpcCall(link.conn, 'erlang', 'phash2', [selTerm], timeoutMs);

@@ -2,6 +2,7 @@
 // WebAssembly build, which cost every command a few hundred ms of start-up on a busy machine.
 // Loaded with require so Node and the test runner agree on what the CommonJS module's default export is.
 import { createRequire } from 'node:module';
+import type * as Int32HistogramModule from 'hdr-histogram-js/dist/Int32Histogram.js';
 
 /** Latency percentiles in milliseconds, as every bench line and status view prints them. */
 export interface LatencySummary {
@@ -14,9 +15,10 @@ export interface LatencySummary {
   max: number;
 }
 
+// Seen from this ES module, a CommonJS module's `default` is its whole exports object, which is what require returns.
 const { default: Int32Histogram } = createRequire(import.meta.url)(
   'hdr-histogram-js/dist/Int32Histogram.js',
-) as typeof import('hdr-histogram-js/dist/Int32Histogram.js');
+) as typeof Int32HistogramModule.default;
 
 /** Values are recorded in microseconds: 1 µs resolution, 3 significant digits, up to an hour. */
 const MAX_MICROS = 3_600_000_000;

@@ -30,7 +30,7 @@ describe('FailureLimiter', () => {
 
 describe('RefusalLog', () => {
   it('logs the first refusal at once, then at most one summary per interval, with counts and top sources', () => {
-    let now = 0;
+    const now = 0;
     const lines: string[] = [];
     const r = new RefusalLog(
       (_l, m) => lines.push(m),

@@ -33,10 +33,15 @@ describe('greenhouse generator', () => {
       expect([1, 2, 3]).toContain(e.dataContentType);
       const m = e.metadata as { causation_id: string; correlation_id: string };
       expect(isValid(m.causation_id) && isValid(m.correlation_id)).toBe(true);
-      if ('temperature' in d)
-        (expect(d.temperature).toBeGreaterThanOrEqual(6), expect(d.temperature).toBeLessThanOrEqual(35));
+      if ('temperature' in d) {
+        expect(d.temperature).toBeGreaterThanOrEqual(6);
+        expect(d.temperature).toBeLessThanOrEqual(35);
+      }
       for (const k of ['humidity', 'light', 'intensity'] as const) {
-        if (k in d) (expect(d[k]).toBeGreaterThanOrEqual(1), expect(d[k]).toBeLessThanOrEqual(100));
+        if (k in d) {
+          expect(d[k]).toBeGreaterThanOrEqual(1);
+          expect(d[k]).toBeLessThanOrEqual(100);
+        }
       }
       if (e.eventType.endsWith('activated:v1')) expect(Object.keys(d)).toEqual(['intensity']);
       if (e.eventType.startsWith('desired_')) operators.add(d.operator as string);

@@ -3,6 +3,8 @@ import type { EventRecord, SnapshotRecord } from '../../core/types.js';
 import { MemoryStorage } from './memory.js';
 import type { StorageAdapter, StoredSubscription } from './storageAdapter.js';
 import { parseStorageSpec } from '../../core/storageSpec.js';
+import type * as SqliteModule from './sqlite.js';
+import type * as PostgresModule from './postgres.js';
 
 export type { AppendOutcome, PreparedEvent, StorageAdapter, StoredSubscription } from './storageAdapter.js';
 export { MemoryStorage } from './memory.js';
@@ -21,7 +23,7 @@ export async function createStorage(spec: string): Promise<StorageAdapter> {
     case 'memory':
       return new MemoryStorage();
     case 'sqlite': {
-      let mod: typeof import('./sqlite.js');
+      let mod: typeof SqliteModule;
       try {
         mod = await import('./sqlite.js');
       } catch (e) {
@@ -35,7 +37,7 @@ export async function createStorage(spec: string): Promise<StorageAdapter> {
       return mod.SqliteStorage.open(parsed.file, parsed.synchronous ? { synchronous: parsed.synchronous } : {});
     }
     case 'postgres': {
-      let mod: typeof import('./postgres.js');
+      let mod: typeof PostgresModule;
       try {
         mod = await import('./postgres.js');
       } catch (e) {

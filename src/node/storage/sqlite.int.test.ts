@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transpileForChild } from '../../../test/helpers/childModules.js';
-import { GaterError, isGaterError } from '../../core/errors.js';
+import { isGaterError, type GaterError } from '../../core/errors.js';
 import { createStorage, describeStorage, parseStorageSpec } from './index.js';
 import { sqliteOpenError, SqliteStorage } from './sqlite.js';
 import type { PreparedEvent } from './storageAdapter.js';

@@ -1,5 +1,4 @@
-import { subsetMatch, type EventRecord } from '../../core/index.js';
-import { parsePattern } from '../../core/patternParser.js';
+import { parsePattern, subsetMatch, type EventRecord } from '../../core/index.js';
 import type { Count, EventMatch } from './types.js';
 
 /** A failed expectation: the step fails with this message, and the scenario goes on. */

@@ -1,5 +1,4 @@
-import { NACK_ACTIONS } from '../../core/index.js';
-import { parsePattern, PatternError } from '../../core/patternParser.js';
+import { NACK_ACTIONS, parsePattern, PatternError } from '../../core/index.js';
 import { STEP_KINDS, type Scenario, type Step } from './types.js';
 
 /** A scenario file that does not parse or describes an impossible step: the CLI exits 2 and names the step. */
