@@ -1,4 +1,6 @@
+import type * as Dgram from 'node:dgram';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
+import type * as Net from 'node:net';
 
 /**
  * Setup file of the `unit` project (vitest.config.ts): a unit test may not open a socket or start a process.
@@ -7,8 +9,8 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
  * the failure names the offending line instead of a slow or flaky test somewhere later.
  */
 const require = createRequire(import.meta.url);
-const net = require('node:net') as typeof import('node:net');
-const dgram = require('node:dgram') as typeof import('node:dgram');
+const net = require('node:net') as typeof Net;
+const dgram = require('node:dgram') as typeof Dgram;
 const childProcess = require('node:child_process') as Record<string, unknown>;
 
 function refuse(what: string): () => never {
