@@ -63,7 +63,7 @@ export function registerCheck(program: Command, run: Runner): void {
     ['check cluster --min-nodes 3,2', 'check cluster --cluster --gossip-if 127.0.0.1 --json'],
   ).option('--min-nodes <n>', 'linked nodes serving the store: CRIT or WARN,CRIT (default 1)', '1');
   cluster.action(
-    runCheck(run, 'cluster', cluster, async (config, f, gater) => {
+    runCheck(run, 'cluster', cluster, async (_config, f, gater) => {
       const minNodes = parseThreshold(f.minNodes!, '--min-nodes');
       return checkGaterCluster(gater, { minNodes });
     }),
