@@ -8,7 +8,7 @@ import {
 import { UsageError } from './exitCodes.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
 import { beamCookieFrom, credentialFrom } from './secrets.js';
-import { readTlsFiles, tlsContext, type TlsOptions } from '../core/transport/tls.js';
+import { readTlsFiles, tlsContext, type TlsOptions } from '../core/transport/index.js';
 
 /** Global flags as commander parses them (all optional strings/booleans). */
 export interface GlobalFlags {
