@@ -32,6 +32,10 @@ export default defineConfig({
           name: 'unit',
           // A unit test that opens a socket or starts a process fails at the call (see the file).
           setupFiles: ['test/setup/unitIsolation.ts'],
+          // Unit files share their workers' module cache: importing Ink and React once per worker instead of once
+          // per file is most of the run (95 s -> 39 s on a loaded box). Nothing here mutates process.env or mocks
+          // modules; the setup file above is the one global change, and no int or e2e file runs in these workers.
+          isolate: false,
           include: files('.test'),
           exclude: [...files('.int.test'), ...files('.e2e.test'), '**/node_modules/**'],
         },

@@ -20,7 +20,7 @@ import type { TestProject } from 'vitest/node';
  * `EX_ESDB_TEST_PG=embedded` skips 1 and 2. The URL reaches the tests as `inject('pgUrl')` (test/helpers/postgres.ts).
  *
  * Erlang (`erl`, `erlc`, `escript`, `epmd`, and the crypto application the gossip probe uses) and, for e2e, `tmux`
- * cannot come from npm. A missing one fails the run here, with one message naming the Debian packages, rather
+ * (the terminal test) and `openssl` (certificates for the TLS test) cannot come from npm. A missing one fails the run here, with one message naming the Debian packages, rather
  * than a test failing later with ENOENT — and rather than being skipped, so CI cannot pass without them.
  */
 
@@ -84,9 +84,12 @@ async function checkTools(kind: Kind): Promise<void> {
     missing.push("Erlang's crypto application");
     packages.add('erlang-crypto');
   }
-  if (kind === 'e2e' && !onPath('tmux')) {
-    missing.push('tmux');
-    packages.add('tmux');
+  if (kind === 'e2e') {
+    for (const tool of ['tmux', 'openssl']) {
+      if (onPath(tool)) continue;
+      missing.push(tool);
+      packages.add(tool);
+    }
   }
   if (missing.length === 0) return;
   throw new Error(
