@@ -1,16 +1,22 @@
 import { KEY, renderConsole, type ConsoleHarness } from '../../../test/helpers/renderWithProviders.js';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateGreenhouseEvents } from '../../domain/greenhouse/index.js';
 
-const rows = (f: string) => f.split('\n').filter((l) => /^v\d+\s/.test(l));
+const rows = (f: string) => f.split('\n').filter((l) => /^(❯ | {2})v\d+\s/.test(l));
 
 describe('data options (12-14)', () => {
   let c: ConsoleHarness;
+  let dir: string;
   beforeEach(async () => {
-    c = await renderConsole();
+    dir = mkdtempSync(join(tmpdir(), 'browser-export-'));
+    c = await renderConsole({}, { exportDir: dir });
   });
   afterEach(async () => {
     await c.cleanup();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('12 says so when there are no streams', async () => {
@@ -39,7 +45,7 @@ describe('data options (12-14)', () => {
     f = await c.waitFor('versions 0–4 of 0–11 · page 1/3');
     expect(rows(f)).toHaveLength(5);
     expect(rows(f)[0]).toMatch(
-      /^v0\s+initialized:v1\s+\d\d:\d\d:\d\d \{"temperature":\d+,"humidity":\d+,"light":\d+\}/,
+      /^❯ v0\s+initialized:v1\s+\d\d:\d\d:\d\d \{"temperature":\d+,"humidity":\d+,"light":\d+\}/,
     );
     await c.press(KEY.right);
     await c.waitFor('versions 5–9 of 0–11 · page 2/3');
@@ -53,6 +59,41 @@ describe('data options (12-14)', () => {
     await c.waitFor('versions 0–4 of 0–11 · page 1/3');
     await c.press('G');
     await c.waitFor('page 3/3');
+    await c.back();
+  });
+
+  it('12: ↑/↓ select across pages, Enter opens the details, e exports the whole stream, ? lists the keys', async () => {
+    await c.gater.api.appendEvents('reg_gh', 'greenhouse1', generateGreenhouseEvents(-1, 12, { seed: 4 }));
+    await c.choose(12);
+    await c.answer('greenhouse1');
+    await c.answer('5');
+    let f = await c.waitFor('versions 0–4 of 0–11 · page 1/3');
+    for (let i = 0; i < 5; i++) await c.press(KEY.down); // past the last row: the next page's first
+    f = await c.waitFor('versions 5–9 of 0–11 · page 2/3');
+    expect(rows(f)[0]).toMatch(/^❯ v5\s/);
+    await c.press(KEY.up); // and back up: the previous page's last row
+    f = await c.waitFor((s) => rows(s)[4]?.startsWith('❯ v4') ?? false);
+    await c.press(KEY.enter);
+    f = await c.waitFor('🔎 Event greenhouse1 #4 —');
+    expect(f).toMatch(/stream\s+greenhouse1 {3}version 4 {3}position 4/);
+    await c.press('f');
+    await c.waitFor(/🔗 Correlation tree: 12 events in 1 stream/);
+    await c.press(KEY.escape);
+    await c.waitFor('🔎 Event greenhouse1 #4 —');
+    await c.press(KEY.escape);
+    await c.waitFor('versions 0–4 of 0–11 · page 1/3');
+    await c.press('e');
+    f = await c.waitFor('💾 Exported 12 events of greenhouse1 to');
+    const [file] = readdirSync(dir);
+    expect(file).toMatch(/^ex-esdb-greenhouse1-\d{8}-\d{6}\.ndjson$/);
+    expect(f.replace(/\n/g, '')).toContain(join(dir, file!)); // the whole path is shown (wrapped if long)
+    const lines = readFileSync(join(dir, file!), 'utf8').trimEnd().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { eventNumber: number }).eventNumber)).toEqual([...Array(12).keys()]);
+    await c.press('?');
+    f = await c.waitFor('⌨️ Keys — Stream browser');
+    expect(f).toMatch(/e\s+export the whole stream as NDJSON/);
+    await c.press(' ');
+    await c.waitFor((s) => !s.includes('⌨️ Keys') && s.includes('versions 0–4 of 0–11'));
     await c.back();
   });
 

@@ -146,11 +146,7 @@ export function FeedMonitor({ heading, feed, running, stoppedText, exportLabel, 
           />
         ))
       )}
-      {message && !inspecting && (
-        <Text color={toneColor(message.tone)} wrap="truncate-end">
-          {message.text}
-        </Text>
-      )}
+      {message && !inspecting && <Text color={toneColor(message.tone)}>{message.text}</Text>}
       <StatusBar
         paused={paused}
         scrolledNew={scroll ? view.total - scroll.heldTotal : undefined}

@@ -1,6 +1,13 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
-import type { EventRecord } from '../../core/index.js';
+import { openExport, plural, toGaterError, type EventRecord } from '../../core/index.js';
+import { EventInspector } from '../components/EventInspector.js';
+import { useKeymapOverlay } from '../components/KeymapOverlay.js';
+import { exportEventsToFile } from '../exportView.js';
+import { useInputReady } from '../hooks/useInputReady.js';
+import { useTerminalSize } from '../hooks/useTerminalSize.js';
+import { useKeys } from '../input/KeyRouter.js';
+import type { ResultLine } from '../menu.js';
 import { ColoredJson } from '../components/ColoredJson.js';
 import { Form, integerField, type Parsed } from '../components/Form.js';
 import { Heading, ViewFrame } from '../components/Notice.js';
@@ -8,7 +15,7 @@ import { fail } from '../components/ResultBlock.js';
 import { useServices } from '../contexts/ConsoleContext.js';
 import { clock } from '../format.js';
 import { usePolling } from '../hooks/usePolling.js';
-import { theme } from '../theme.js';
+import { theme, toneColor } from '../theme.js';
 import type { ScreenProps } from './types.js';
 
 /** Streams listed before the prompt; more would push the prompt off screen. */
@@ -93,11 +100,19 @@ export function PickStream({ done, navigate, quit }: ScreenProps) {
   );
 }
 
-/** Option 12, second part: page forward and backward through a stream, payloads as coloured JSON. */
+/**
+ * Option 12, second part: page forward and backward through a stream, payloads as coloured JSON. ↑/↓ select an
+ * event (crossing pages at the edges), Enter opens its details, `e` exports the stream, `?` lists the keys.
+ */
 export function StreamBrowser({ stream, pageSize, done, quit }: ScreenProps & { stream: string; pageSize: number }) {
   const services = useServices();
   const [start, setStart] = useState(0);
   const [nonce, setNonce] = useState(0);
+  // Row selected on the page; -1 asks for the last row of whatever page loads (moving up off a page).
+  const [row, setRow] = useState(0);
+  const [inspecting, setInspecting] = useState<EventRecord | undefined>();
+  const [message, setMessage] = useState<ResultLine | undefined>();
+  const { rows } = useTerminalSize();
   const page = usePolling(
     async () => {
       const version = await services.gater.api.getVersion(services.store, stream);
@@ -111,28 +126,78 @@ export function StreamBrowser({ stream, pageSize, done, quit }: ScreenProps & { 
     [start, stream, pageSize, nonce],
   );
   const version = page.state === 'ready' ? page.value.version : -1;
+  const events = page.state === 'ready' ? page.value.events : [];
   const lastStart = Math.max(0, Math.floor(Math.max(0, version) / pageSize) * pageSize);
-  const go = (to: number) => setStart(Math.max(0, Math.min(to, lastStart)));
+  const selected = events.length ? Math.max(0, Math.min(row < 0 ? events.length - 1 : row, events.length - 1)) : -1;
+  const go = (to: number, toRow = 0) => {
+    const next = Math.max(0, Math.min(to, lastStart));
+    if (next !== start) {
+      setStart(next);
+      setRow(toRow);
+    }
+  };
+
+  const exportStream = () => {
+    setMessage({ tone: 'info', text: `💾 Exporting ${stream}…` });
+    openExport(services.gater.api, { store: services.store, source: stream })
+      .then(({ events: all }) => exportEventsToFile(stream, all, services.exportDir))
+      .then(
+        ({ path, count }) =>
+          setMessage({ tone: 'success', text: `💾 Exported ${plural(count, 'event')} of ${stream} to ${path}` }),
+        (e: unknown) => setMessage({ tone: 'error', text: `❌ Export failed: ${toGaterError(e).message}` }),
+      );
+  };
+
+  useKeys((input, key) => {
+    if (key.escape || key.backspace) return done();
+    if (input === 'q') return quit();
+    if (key.upArrow) {
+      if (selected > 0) setRow(selected - 1);
+      else go(start - pageSize, -1);
+    } else if (key.downArrow) {
+      if (selected < events.length - 1) setRow(selected + 1);
+      else go(start + pageSize, 0);
+    } else if (key.return) {
+      const e = events[selected];
+      if (e) setInspecting(e);
+    } else if (key.rightArrow || key.pageDown || input === 'n' || input === ' ') go(start + pageSize);
+    else if (key.leftArrow || key.pageUp || input === 'p' || input === 'b') go(start - pageSize);
+    else if (input === 'g' || key.home) go(0);
+    else if (input === 'G' || key.end) go(lastStart);
+    else if (input === 'r') setNonce((n) => n + 1);
+    else if (input === 'e') exportStream();
+  });
+  const overlay = useKeymapOverlay('browser', { isActive: !inspecting });
+  const ready = useInputReady();
+
+  if (inspecting)
+    return (
+      <EventInspector
+        event={inspecting}
+        height={Math.max(8, rows - 12)}
+        onClose={() => setInspecting(undefined)}
+        onQuit={quit}
+      />
+    );
   return (
-    <ViewFrame
-      onBack={() => done()}
-      onQuit={quit}
-      hints="→/n next page · ←/p previous · g first · G last · r refresh · Esc back · q quit"
-      onKey={(input, key) => {
-        if (key.rightArrow || key.pageDown || input === 'n' || input === ' ') go(start + pageSize);
-        else if (key.leftArrow || key.pageUp || input === 'p' || input === 'b') go(start - pageSize);
-        else if (input === 'g' || key.home) go(0);
-        else if (input === 'G' || key.end) go(lastStart);
-        else if (input === 'r') setNonce((n) => n + 1);
-      }}
-    >
+    <Box flexDirection="column">
       <Heading color={theme.status.success}>📄 Events from '{stream}':</Heading>
-      {page.state === 'loading' && <Text color={theme.status.muted}>loading…</Text>}
-      {page.state === 'error' && <Text color={theme.status.error}>❌ Failed to get events: {page.message}</Text>}
-      {page.state === 'ready' && (
-        <EventPage events={page.value.events} version={version} start={start} pageSize={pageSize} />
+      {overlay}
+      {!overlay && page.state === 'loading' && <Text color={theme.status.muted}>loading…</Text>}
+      {!overlay && page.state === 'error' && (
+        <Text color={theme.status.error}>❌ Failed to get events: {page.message}</Text>
       )}
-    </ViewFrame>
+      {!overlay && page.state === 'ready' && (
+        <EventPage events={events} version={version} start={start} pageSize={pageSize} selected={selected} />
+      )}
+      {message && <Text color={toneColor(message.tone)}>{message.text}</Text>}
+      {ready && (
+        <Text color={theme.status.muted}>
+          ↑/↓ select · Enter details · →/n next page · ←/p previous · g first · G last · e export · r refresh · ? keys ·
+          Esc back · q quit
+        </Text>
+      )}
+    </Box>
   );
 }
 
@@ -141,11 +206,13 @@ function EventPage({
   version,
   start,
   pageSize,
+  selected,
 }: {
   events: EventRecord[];
   version: number;
   start: number;
   pageSize: number;
+  selected: number;
 }) {
   if (version < 0) return <Text color={theme.status.warning}>{'⚠️  '}The stream is empty</Text>;
   const first = events[0]?.eventNumber ?? start;
@@ -156,9 +223,12 @@ function EventPage({
       <Text color={theme.status.muted}>
         versions {first}–{last} of 0–{version} · page {Math.floor(start / pageSize) + 1}/{pages}
       </Text>
-      {events.map((e) => (
+      {events.map((e, i) => (
         <Box key={e.eventNumber}>
-          <Text color={theme.event.appended}>{`v${e.eventNumber}`.padEnd(7)}</Text>
+          <Text color={theme.ui.selected}>{i === selected ? '❯ ' : '  '}</Text>
+          <Text color={theme.event.appended} inverse={i === selected}>
+            {`v${e.eventNumber}`.padEnd(7)}
+          </Text>
           <Text color={theme.status.info}>{e.eventType.padEnd(28)}</Text>
           <Text color={theme.status.muted}>{clock(e.created)} </Text>
           <ColoredJson value={e.data} />
