@@ -34,7 +34,7 @@ describe('live view: scrollback, event details, follow, copy, export, keys', () 
     expect(selected(f)).toContain('greenhouse2:');
     expect(selected(f)).toContain('(v39)');
     await c.press(KEY.up);
-    f = await c.waitFor((s) => selected(s)?.includes('(v38)') ?? false);
+    await c.waitFor((s) => selected(s)?.includes('(v38)') ?? false);
     await c.press(PG_UP);
     f = await c.waitFor((s) => !(selected(s)?.includes('(v38)') ?? true));
     const before = seen(f);
@@ -84,6 +84,7 @@ describe('live view: scrollback, event details, follow, copy, export, keys', () 
     const osc = c
       .writes()
       .slice(from)
+      // eslint-disable-next-line no-control-regex -- an OSC 52 sequence is framed by ESC and BEL
       .map((w) => /\u001B\]52;c;([A-Za-z0-9+/=]+)\u0007/.exec(w)?.[1])
       .find(Boolean);
     expect(osc).toBeDefined();
