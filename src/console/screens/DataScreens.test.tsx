@@ -67,12 +67,12 @@ describe('data options (12-14)', () => {
     await c.choose(12);
     await c.answer('greenhouse1');
     await c.answer('5');
-    let f = await c.waitFor('versions 0–4 of 0–11 · page 1/3');
+    await c.waitFor('versions 0–4 of 0–11 · page 1/3');
     for (let i = 0; i < 5; i++) await c.press(KEY.down); // past the last row: the next page's first
-    f = await c.waitFor('versions 5–9 of 0–11 · page 2/3');
+    let f = await c.waitFor('versions 5–9 of 0–11 · page 2/3');
     expect(rows(f)[0]).toMatch(/^❯ v5\s/);
     await c.press(KEY.up); // and back up: the previous page's last row
-    f = await c.waitFor((s) => rows(s)[4]?.startsWith('❯ v4') ?? false);
+    await c.waitFor((s) => rows(s)[4]?.startsWith('❯ v4') ?? false);
     await c.press(KEY.enter);
     f = await c.waitFor('🔎 Event greenhouse1 #4 —');
     expect(f).toMatch(/stream\s+greenhouse1 {3}version 4 {3}position 4/);
