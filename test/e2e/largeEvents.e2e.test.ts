@@ -27,7 +27,10 @@ describe('large events (built binary)', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.json).toEqual([
       {
-        error: expect.objectContaining({ code: 'payload_too_large', message: expect.stringMatching(/^events\[0\] is/) }),
+        error: expect.objectContaining({
+          code: 'payload_too_large',
+          message: expect.stringMatching(/^events\[0\] is/),
+        }),
       },
     ]);
   };

@@ -185,11 +185,22 @@ export class FramedSocket {
     this.scheduleFlush();
   }
 
-  /** Runs cb once when the bytes queued so far have been taken by the kernel (the socket's 'drain'). */
+  /**
+   * Runs cb once when the bytes queued so far have been taken by the kernel (the socket's 'drain'), or when the
+   * connection closes first (a waiter checks `closed`), so nothing waits for ever on a dead connection.
+   */
   onDrain(cb: () => void): void {
-    if (this.closing) return;
-    if (this.socket.writableLength === 0 && this.outBytes === 0) setImmediate(cb);
-    else this.socket.once('drain', cb);
+    if (this.closing || (this.socket.writableLength === 0 && this.outBytes === 0)) {
+      setImmediate(cb);
+      return;
+    }
+    const done = (): void => {
+      this.socket.off('drain', done);
+      this.socket.off('close', done);
+      cb();
+    };
+    this.socket.on('drain', done);
+    this.socket.on('close', done);
   }
 
   private scheduleFlush(): void {

@@ -2,9 +2,12 @@
  * Message shapes exchanged after the handshake (DESIGN §5). The field names are a wire contract between
  * versions: append-only, never rename one.
  *
- *   request  {id, op, args}
+ *   request  {id, op, args, split?: true}
  *   reply    {id, ok: true, value}  |  {id, error: {code, message, details}}
- *   push     {sub, events}
+ *            a list value too large for one frame, to a request with `split`: {id, ok: true, part: [...]} frames,
+ *            then {id, ok: true, value: [...]}; the client joins them in order (a client without `split` gets
+ *            `payload_too_large` as before)
+ *   push     {sub, events}  (a list of events too large for one frame goes as several pushes, in order)
  *   update   {update: {stores, workers, storages}}
  *   fatal    {error: {code, message}}   (no id: the sender is closing the connection)
  */

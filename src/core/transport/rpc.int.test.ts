@@ -52,6 +52,8 @@ async function handler(session: RpcSession, op: string, args: unknown): Promise<
       return new Promise(() => {});
     case 'big':
       return 'x'.repeat(a.n ?? 0);
+    case 'list':
+      return Array.from({ length: a.n ?? 0 }, (_, i) => `${i}:${'l'.repeat(a.size ?? 0)}`);
     case 'push':
       for (let i = 0; i < (a.n ?? 0); i++) session.push('sub-1', [{ n: i }]);
       return 'pushed';
@@ -324,8 +326,38 @@ describe('rpc frame limits', () => {
     session.push('s', ['y'.repeat(2000)]);
     session.push('s', ['after']);
     await conn.request('echo', null, 1000); // answered after the pushes: they arrived first
-    expect(pushes).toEqual([['before'], ['after']]);
+    expect(pushes.flat()).toEqual(['before', 'after']);
     expect(logs.some((l) => /error push of 1 event\(s\) for subscription s .*payload_too_large/.test(l))).toBe(true);
+  });
+
+  it('a list reply larger than a frame comes in parts, each within the limit, and is joined back whole', async () => {
+    const srv = await server({ maxFrameBytes: 1024 });
+    const conn = await client(srv, { maxFrameBytes: 1024 });
+    const list = await conn.request('list', { n: 40, size: 100 }, 1000); // ~4.3 KB: five frames or so
+    expect(list).toEqual(Array.from({ length: 40 }, (_, i) => `${i}:${'l'.repeat(100)}`));
+    expect(await conn.request('list', { n: 0 }, 1000)).toEqual([]);
+    expect(srv.stats().badFrames).toBe(0);
+  });
+
+  it('a list reply with one item larger than a frame is a payload_too_large error; the connection goes on', async () => {
+    const conn = await client(await server({ maxFrameBytes: 1024 }));
+    const err = await rejection(conn.request('list', { n: 3, size: 2000 }, 1000));
+    expect(isGaterError(err, 'payload_too_large')).toBe(true);
+    expect(await conn.request('list', { n: 2, size: 1 }, 1000)).toEqual(['0:l', '1:l']);
+  });
+
+  it('pushes larger than a frame are split over frames, each within the limit, in order', async () => {
+    const srv = await server({ maxFrameBytes: 1024 });
+    const conn = await client(srv, { maxFrameBytes: 1024 });
+    const pushes: unknown[][] = [];
+    conn.onPush((_s, events) => pushes.push(events));
+    const session = srv.sessions()[0]!;
+    const sent = Array.from({ length: 30 }, (_, i) => ({ i, pad: 'p'.repeat(100) }));
+    session.push('s', sent.slice(0, 10));
+    session.push('s', sent.slice(10));
+    await conn.request('echo', null, 1000);
+    expect(pushes.length).toBeGreaterThan(1);
+    expect(pushes.flat()).toEqual(sent);
   });
 
   it('pushes of one turn leave as one frame per subscription, in order', async () => {

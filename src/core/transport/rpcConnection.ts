@@ -35,6 +35,9 @@ interface Pending {
   resolve(value: unknown): void;
   reject(err: GaterError): void;
   timer: NodeJS.Timeout | undefined;
+  timeoutMs: number;
+  /** Parts of a list reply split over several frames, in arrival order (DESIGN §5). */
+  parts?: unknown[][];
 }
 
 /** setTimeout clamps longer delays to 1 ms, so longer timeouts mean "no timer". */
@@ -69,22 +72,33 @@ export class RpcConnectionImpl implements RpcConnection {
     const id = this.nextId++;
     let frame: Buffer;
     try {
-      frame = encodeFrame({ id, op, args }, this.framed.maxFrameBytes);
+      // `split`: a list reply too large for one frame may come as parts, which onFrame joins back together.
+      frame = encodeFrame({ id, op, args, split: true }, this.framed.maxFrameBytes);
     } catch (e) {
       return Promise.reject(e as GaterError);
     }
     return new Promise<unknown>((resolve, reject) => {
-      const timer =
-        timeoutMs <= MAX_TIMER_MS
-          ? setTimeout(() => {
-              this.pending.delete(id);
-              reject(new GaterError('timeout', `${op} got no reply within ${timeoutMs} ms`, { op, timeoutMs }));
-            }, timeoutMs)
-          : undefined;
-      this.pending.set(id, { op, resolve, reject, timer });
+      const p: Pending = { op, resolve, reject, timer: undefined, timeoutMs };
+      this.pending.set(id, p);
+      this.arm(id, p);
       // Registered before writing: a write that overflows the buffer closes the connection and must fail this call too.
       this.framed.sendFrame(frame);
     });
+  }
+
+  /** (Re)starts the request's timer: a reply in parts has timeoutMs between parts, not for the whole list. */
+  private arm(id: number, p: Pending): void {
+    clearTimeout(p.timer);
+    if (p.timeoutMs > MAX_TIMER_MS) return;
+    p.timer = setTimeout(() => {
+      this.pending.delete(id);
+      p.reject(
+        new GaterError('timeout', `${p.op} got no reply within ${p.timeoutMs} ms`, {
+          op: p.op,
+          timeoutMs: p.timeoutMs,
+        }),
+      );
+    }, p.timeoutMs);
   }
 
   onPush(cb: (sub: string, events: unknown[]) => void): () => void {
@@ -114,10 +128,17 @@ export class RpcConnectionImpl implements RpcConnection {
     if (f.id !== undefined) {
       const p = typeof f.id === 'number' ? this.pending.get(f.id) : undefined;
       if (!p) return this.log('debug', `dropping a reply for unknown or timed-out request ${String(f.id)}`);
+      if (f.error === undefined && Array.isArray(f.part)) {
+        (p.parts ??= []).push(f.part);
+        this.arm(f.id as number, p);
+        return;
+      }
       this.pending.delete(f.id as number);
       clearTimeout(p.timer);
       if (f.error !== undefined) p.reject(GaterError.fromWire(f.error));
-      else p.resolve(f.value);
+      else if (p.parts === undefined) p.resolve(f.value);
+      else if (Array.isArray(f.value)) p.resolve(p.parts.flat().concat(f.value));
+      else p.reject(new GaterError('internal', `${p.op}: a reply in parts ended with something other than a list`));
       return;
     }
     if (typeof f.sub === 'string' && Array.isArray(f.events)) {

@@ -1,5 +1,12 @@
 /** One authenticated peer connection, as the server's handler sees it. */
-import { toGaterError } from '../errors.js';
+import { GaterError, toGaterError } from '../errors.js';
+import {
+  arrayBudget,
+  encodeArrayFrames,
+  encodeItem,
+  type ArrayEnvelope,
+  type EncodedItem,
+} from '../wire/frameSplit.js';
 import type { FramedSocket, Logger } from './framedSocket.js';
 
 export interface RpcSession {
@@ -11,8 +18,9 @@ export interface RpcSession {
   readonly closed: boolean;
   /**
    * Queues events for subscription `sub`. Everything pushed for one subscription in one turn of the event loop
-   * leaves as one `{sub, events}` frame, in push order, in the same write as that turn's replies. Does nothing
-   * once closed. A push that cannot be encoded (too large for a frame, not JSON) is dropped and logged.
+   * leaves as one `{sub, events}` frame (several, in order, when it does not fit one), in push order, in the same
+   * write as that turn's replies. Does nothing once closed. An event that cannot be encoded (larger than a frame,
+   * not JSON) is dropped and logged; the events around it still go.
    */
   push(sub: string, events: unknown[]): void;
   /** Bytes queued for this peer that it has not taken yet: flow control pauses pushes above a bound. */
@@ -32,9 +40,13 @@ export class RpcSessionImpl implements RpcSession {
   private readonly closeCallbacks: Array<(reason: string) => void> = [];
   private closeReason: string | undefined;
 
-  /** Pushes of this turn per subscription, in order; sent just before the socket's next flush. */
-  private pending = new Map<string, unknown[][]>();
+  /**
+   * Pushes of this turn per subscription, each event already encoded (once: the frames are written from these
+   * pieces); sent just before the socket's next flush.
+   */
+  private pending = new Map<string, EncodedItem[]>();
   private pendingEvents = 0;
+  private pendingBytes = 0;
 
   constructor(
     readonly id: string,
@@ -49,46 +61,58 @@ export class RpcSessionImpl implements RpcSession {
 
   push(sub: string, events: unknown[]): void {
     if (this.closed) return;
-    if (this.pending.size === 0) this.conn.beforeFlush(this.sendPushes);
-    const parts = this.pending.get(sub);
-    if (parts) parts.push(events);
-    else this.pending.set(sub, [events]);
+    const budget = arrayBudget(pushEnvelope(sub), this.conn.maxFrameBytes) - 2;
+    let list = this.pending.get(sub);
+    for (const event of events) {
+      let item: EncodedItem;
+      try {
+        item = encodeItem(event);
+        if (item.bytes > budget)
+          throw new GaterError(
+            'payload_too_large',
+            `event of ${item.bytes} bytes does not fit one ${this.conn.maxFrameBytes}-byte frame`,
+            { bytes: item.bytes, maxFrameBytes: this.conn.maxFrameBytes },
+          );
+      } catch (e) {
+        this.pushFailed(sub, 1, e);
+        continue;
+      }
+      if (!list) {
+        if (this.pending.size === 0) this.conn.beforeFlush(this.sendPushes);
+        list = [];
+        this.pending.set(sub, list);
+      }
+      list.push(item);
+      this.pendingEvents++;
+      this.pendingBytes += item.bytes;
+    }
     // Bounded coalescing: a burst does not wait for the end of the turn once it makes a full frame's worth.
-    this.pendingEvents += events.length;
-    if (this.pendingEvents >= PUSH_FLUSH_EVENTS) this.conn.flush();
+    if (this.pendingEvents >= PUSH_FLUSH_EVENTS || this.pendingBytes >= this.conn.maxFrameBytes) this.conn.flush();
   }
 
+  /** Includes pushes gathered but not yet written, so flow control sees a big catch-up as it is being queued. */
   get queuedBytes(): number {
-    return this.conn.queuedBytes;
+    return this.conn.queuedBytes + this.pendingBytes;
   }
 
   onDrain(cb: () => void): void {
+    if (this.pendingBytes > 0) this.conn.flush(); // what is gathered must be written before it can drain
     this.conn.onDrain(cb);
   }
 
-  /** One frame per subscription; if the joined batch cannot be sent, its pushes are tried one by one. */
+  /**
+   * Per subscription, its gathered events as few frames as fit `maxFrameBytes` (DESIGN §5): a list too large for
+   * one frame is split, in order, over several `{sub, events}` frames; the gateway takes them as consecutive pushes.
+   */
   private readonly sendPushes = (): void => {
     const pending = this.pending;
     this.pending = new Map();
     this.pendingEvents = 0;
-    for (const [sub, parts] of pending) {
-      const events = parts.length === 1 ? parts[0]! : parts.flat();
-      try {
-        this.conn.send({ sub, events });
-        continue;
-      } catch (e) {
-        if (parts.length === 1) {
-          this.pushFailed(sub, events.length, e);
-          continue;
-        }
-      }
-      for (const part of parts) {
-        try {
-          this.conn.send({ sub, events: part });
-        } catch (e) {
-          this.pushFailed(sub, part.length, e);
-        }
-      }
+    this.pendingBytes = 0;
+    for (const [sub, items] of pending) {
+      // Cannot throw: every item was checked against the frame's budget when it was pushed.
+      for (const frame of encodeArrayFrames(items, this.conn.maxFrameBytes, pushEnvelope(sub)))
+        this.conn.sendFrame(frame);
     }
   };
 
@@ -126,4 +150,9 @@ export class RpcSessionImpl implements RpcSession {
       }
     }
   }
+}
+
+/** A push frame around its events: `{"sub":…,"events":[…]}`. */
+function pushEnvelope(sub: string): ArrayEnvelope {
+  return { head: `{"sub":${JSON.stringify(sub)},"events":`, tail: '}' };
 }

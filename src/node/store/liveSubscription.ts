@@ -110,8 +110,7 @@ export class LiveSubscription {
       const mine = this.opts.stream === undefined ? fresh : fresh.filter((r) => r.eventStreamId === this.opts.stream);
       if (mine.length === 0) return;
       if (this.pos(mine[0]!) === this.cursor) {
-        this.cursor = this.pos(mine[mine.length - 1]!) + 1;
-        this.send(mine.filter(this.opts.filter));
+        this.deliverUpTo(mine.filter(this.opts.filter), this.pos(mine[mine.length - 1]!) + 1);
         return;
       }
       if (this.pos(mine[0]!) < this.cursor) return; // already pulled by an earlier pass
@@ -139,8 +138,7 @@ export class LiveSubscription {
           if (this.closed || batch.length === 0) break;
           if (this.cursor !== from) continue; // reset() moved the cursor while this page was read
           // another pass may not have moved the cursor meanwhile: busy guards it
-          this.cursor = this.pos(batch[batch.length - 1]!) + 1;
-          this.send(batch.filter(this.opts.filter));
+          this.deliverUpTo(batch.filter(this.opts.filter), this.pos(batch[batch.length - 1]!) + 1);
           if (batch.length < READ_BATCH) break;
         }
       } while (this.dirty && !this.closed);
@@ -150,6 +148,31 @@ export class LiveSubscription {
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * Delivers `events` and moves the cursor to `end` (the position after what was read). With flow control the
+   * events go one by one and stop at the first that finds the connection congested: the cursor then stays on that
+   * event, which is read again from storage once the connection drains. So a catch-up of large events queues at
+   * most the bound plus one event, and a list too large for one frame is never handed over at once.
+   */
+  private deliverUpTo(events: EventRecord[], end: number): void {
+    const flow = this.opts.flow;
+    if (!flow) {
+      this.cursor = end;
+      this.send(events);
+      return;
+    }
+    for (const event of events) {
+      if (this.closed) return;
+      if (flow.congested()) {
+        this.cursor = this.pos(event);
+        this.pause(flow);
+        return;
+      }
+      this.send([event]);
+    }
+    this.cursor = end;
   }
 
   private send(events: EventRecord[]): void {

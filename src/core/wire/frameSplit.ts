@@ -1,0 +1,133 @@
+/**
+ * Splitting a list too large for one frame over several frames (DESIGN §5, issue 10 item 2): subscription pushes
+ * and array replies. Each item is encoded once, on its own; frames are then written straight from those pieces,
+ * so a multi-MB list is never built as one JSON string and then again in parts.
+ */
+import { GaterError } from '../errors.js';
+import { FRAME_HEADER_BYTES } from './frame.js';
+
+/** One list item as JSON, with its UTF-8 size. */
+export interface EncodedItem {
+  readonly json: string;
+  readonly bytes: number;
+}
+
+/**
+ * Encodes one item.
+ * @throws GaterError `invalid_argument` when the item has no JSON form (undefined, a function, a BigInt, a cycle).
+ */
+export function encodeItem(item: unknown): EncodedItem {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(item);
+  } catch (e) {
+    throw new GaterError(
+      'invalid_argument',
+      `value cannot be encoded as JSON: ${(e as Error).message}`,
+      {},
+      { cause: e },
+    );
+  }
+  if (json === undefined) throw new GaterError('invalid_argument', 'value cannot be encoded as JSON');
+  return { json, bytes: Buffer.byteLength(json, 'utf8') };
+}
+
+/**
+ * Groups items, in order, into runs whose JSON array `[a,b,...]` takes at most `budget` bytes; every item is in
+ * exactly one run and no run is empty. Greedy: a run is closed only when the next item would not fit.
+ *
+ * @returns `[start, end)` index pairs.
+ * @throws GaterError `payload_too_large` (details `index`, `bytes`, `budget`) when one item alone does not fit.
+ */
+export function splitRuns(sizes: readonly number[], budget: number): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  let start = 0;
+  let used = 2; // the brackets
+  for (let i = 0; i < sizes.length; i++) {
+    const size = sizes[i]!;
+    if (2 + size > budget)
+      throw new GaterError(
+        'payload_too_large',
+        `item ${i} is ${size} bytes of JSON, more than the ${budget - 2} one frame can carry`,
+        { index: i, bytes: size, budget },
+      );
+    const add = i > start ? size + 1 : size; // a comma before every item but a run's first
+    if (used + add > budget) {
+      runs.push([start, i]);
+      start = i;
+      used = 2 + size;
+    } else used += add;
+  }
+  if (start < sizes.length) runs.push([start, sizes.length]);
+  return runs;
+}
+
+/** Where a list sits in its frames: `head` + `[items]` + `tail`; `lastHead` (if given) heads the final frame. */
+export interface ArrayEnvelope {
+  head: string;
+  tail: string;
+  lastHead?: string;
+}
+
+/** Bytes each frame leaves for its JSON array, whatever its head. */
+export function arrayBudget(envelope: ArrayEnvelope, maxFrameBytes: number): number {
+  const head = Math.max(Buffer.byteLength(envelope.head), Buffer.byteLength(envelope.lastHead ?? envelope.head));
+  return maxFrameBytes - head - Buffer.byteLength(envelope.tail);
+}
+
+/**
+ * Encodes items as one or more frames, in order, each at most `maxFrameBytes` of JSON: every frame but the last
+ * is `head[...]tail`, the last `lastHead[...]tail`. An empty list gives one frame with `[]`.
+ *
+ * @throws GaterError `payload_too_large` (nothing encoded) when one item alone does not fit a frame.
+ */
+export function encodeArrayFrames(
+  items: readonly EncodedItem[],
+  maxFrameBytes: number,
+  envelope: ArrayEnvelope,
+): Buffer[] {
+  return [...arrayFrames(items, maxFrameBytes, envelope)];
+}
+
+/**
+ * As {@link encodeArrayFrames}, but each frame is built only when iterated to, so a sender that waits for the
+ * connection to drain between frames holds one frame at a time. The split is planned (and refused) up front.
+ */
+export function arrayFrames(
+  items: readonly EncodedItem[],
+  maxFrameBytes: number,
+  envelope: ArrayEnvelope,
+): Iterable<Buffer> {
+  const runs: Array<[number, number]> =
+    items.length === 0
+      ? [[0, 0]]
+      : splitRuns(
+          items.map((i) => i.bytes),
+          arrayBudget(envelope, maxFrameBytes),
+        );
+  const lastHead = envelope.lastHead ?? envelope.head;
+  return (function* () {
+    for (let r = 0; r < runs.length; r++) {
+      const [start, end] = runs[r]!;
+      yield writeFrame(r === runs.length - 1 ? lastHead : envelope.head, items, start, end, envelope.tail);
+    }
+  })();
+}
+
+/** Writes `head[items[start..end)]tail` into one frame buffer, without joining the items into a string first. */
+function writeFrame(head: string, items: readonly EncodedItem[], start: number, end: number, tail: string): Buffer {
+  let bytes = Buffer.byteLength(head) + Buffer.byteLength(tail) + 2 + Math.max(0, end - start - 1);
+  for (let i = start; i < end; i++) bytes += items[i]!.bytes;
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bytes);
+  frame.writeUInt32BE(bytes, 0);
+  let at = FRAME_HEADER_BYTES;
+  at += frame.write(head, at, 'utf8');
+  frame[at++] = 0x5b; // [
+  for (let i = start; i < end; i++) {
+    if (i > start) frame[at++] = 0x2c; // ,
+    at += frame.write(items[i]!.json, at, 'utf8');
+  }
+  frame[at++] = 0x5d; // ]
+  frame.write(tail, at, 'utf8');
+  return frame;
+}
