@@ -62,6 +62,7 @@ export async function serveNode(node: StoreNode, options: NodeServerOptions): Pr
           onClose: (cb) => session.onClose(cb),
           flow: {
             congested: () => session.queuedBytes > highWater,
+            queuedBytes: () => session.queuedBytes,
             onDrain: (cb) => session.onDrain(cb),
           },
         },

@@ -18,6 +18,8 @@ export interface NodeSession {
 /** How a subscription learns that its gateway is not keeping up, and when it has caught up again. */
 export interface PushFlow {
   congested(): boolean;
+  /** Bytes queued for the connection, pushes not yet written included (how big a hand-over turned out). */
+  queuedBytes(): number;
   onDrain(cb: () => void): void;
 }
 

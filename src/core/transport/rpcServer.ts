@@ -9,7 +9,7 @@ import { createServer as createTlsServer, type Server as TlsServer, type TLSSock
 import { randomUUID } from 'node:crypto';
 import { GaterError, invalidArgument, toGaterError, type WireError } from '../errors.js';
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from '../wire/frame.js';
-import { arrayFrames, encodeItem } from '../wire/frameSplit.js';
+import { arrayBudget, arrayFrames, encodeList } from '../wire/frameSplit.js';
 import { DEFAULT_MAX_WRITE_BUFFER_BYTES, FramedSocket, type Logger } from './framedSocket.js';
 import { clientMac, DEFAULT_HANDSHAKE_TIMEOUT_MS, newNonce, parseAuth, serverMac, verifyMac } from './handshake.js';
 import {
@@ -423,8 +423,8 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
 
   /**
    * Sends a list reply to a client that reassembles (it sent `split: true`): as `{id, ok, value}` when it fits one
-   * frame, else as `{id, ok, part}` frames and a final `{id, ok, value}`, in order (DESIGN §5). Every item is
-   * encoded once and every frame built before the first is sent, so the client gets all parts or one error.
+   * frame, else as `{id, ok, part}` frames and a final `{id, ok, value}`, in order (DESIGN §5). The list is
+   * encoded once and its split planned before the first frame is sent, so the client gets all parts or one error.
    *
    * @throws GaterError `payload_too_large` (one item larger than a frame) or `invalid_argument` (an item with no
    *   JSON form), having sent nothing: the caller answers with the error.
@@ -432,7 +432,7 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
   async function sendListReply(conn: FramedSocket, id: RequestId, value: unknown[]): Promise<void> {
     const key = JSON.stringify(id);
     const envelope = { head: `{"id":${key},"ok":true,"part":`, lastHead: `{"id":${key},"ok":true,"value":`, tail: '}' };
-    const frames = arrayFrames(value.map(encodeItem), maxFrameBytes, envelope);
+    const frames = arrayFrames(encodeList(value, arrayBudget(envelope, maxFrameBytes) - 2), maxFrameBytes, envelope);
     for (const frame of frames) {
       // A reply of many frames waits for the peer to take the previous one: it never fills the write buffer.
       while (!conn.closed && conn.queuedBytes >= maxFrameBytes) await new Promise<void>((r) => conn.onDrain(r));

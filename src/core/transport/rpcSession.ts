@@ -1,12 +1,6 @@
 /** One authenticated peer connection, as the server's handler sees it. */
 import { GaterError, toGaterError } from '../errors.js';
-import {
-  arrayBudget,
-  encodeArrayFrames,
-  encodeItem,
-  type ArrayEnvelope,
-  type EncodedItem,
-} from '../wire/frameSplit.js';
+import { arrayBudget, arrayFrames, encodeList, type ArrayEnvelope, type EncodedItem } from '../wire/frameSplit.js';
 import type { FramedSocket, Logger } from './framedSocket.js';
 
 export interface RpcSession {
@@ -41,12 +35,13 @@ export class RpcSessionImpl implements RpcSession {
   private closeReason: string | undefined;
 
   /**
-   * Pushes of this turn per subscription, each event already encoded (once: the frames are written from these
+   * Pushes of this turn per subscription, already encoded (once per push: the frames are written from these
    * pieces); sent just before the socket's next flush.
    */
   private pending = new Map<string, EncodedItem[]>();
   private pendingEvents = 0;
   private pendingBytes = 0;
+  private readonly budgets = new Map<string, number>();
 
   constructor(
     readonly id: string,
@@ -60,21 +55,19 @@ export class RpcSessionImpl implements RpcSession {
   }
 
   push(sub: string, events: unknown[]): void {
-    if (this.closed) return;
-    const budget = arrayBudget(pushEnvelope(sub), this.conn.maxFrameBytes) - 2;
+    if (this.closed || events.length === 0) return;
+    const budget = this.budget(sub);
+    // One encoding per push, kept until the frames are written from it; cut per event only when it is too big.
+    const pieces = encodeList(events, budget, (i, e) => this.pushFailed(sub, 1, e));
     let list = this.pending.get(sub);
-    for (const event of events) {
-      let item: EncodedItem;
-      try {
-        item = encodeItem(event);
-        if (item.bytes > budget)
-          throw new GaterError(
-            'payload_too_large',
-            `event of ${item.bytes} bytes does not fit one ${this.conn.maxFrameBytes}-byte frame`,
-            { bytes: item.bytes, maxFrameBytes: this.conn.maxFrameBytes },
-          );
-      } catch (e) {
-        this.pushFailed(sub, 1, e);
+    for (const piece of pieces) {
+      if (piece.bytes > budget) {
+        const err = new GaterError(
+          'payload_too_large',
+          `event of ${piece.bytes} bytes does not fit one ${this.conn.maxFrameBytes}-byte frame`,
+          { bytes: piece.bytes, maxFrameBytes: this.conn.maxFrameBytes },
+        );
+        this.pushFailed(sub, 1, err);
         continue;
       }
       if (!list) {
@@ -82,12 +75,23 @@ export class RpcSessionImpl implements RpcSession {
         list = [];
         this.pending.set(sub, list);
       }
-      list.push(item);
-      this.pendingEvents++;
-      this.pendingBytes += item.bytes;
+      list.push(piece);
+      this.pendingBytes += piece.bytes;
     }
+    this.pendingEvents += events.length;
     // Bounded coalescing: a burst does not wait for the end of the turn once it makes a full frame's worth.
     if (this.pendingEvents >= PUSH_FLUSH_EVENTS || this.pendingBytes >= this.conn.maxFrameBytes) this.conn.flush();
+  }
+
+  /** Bytes a push frame for `sub` leaves for its events' JSON (cached: computed for every push otherwise). */
+  private budget(sub: string): number {
+    let b = this.budgets.get(sub);
+    if (b === undefined) {
+      if (this.budgets.size >= 1024) this.budgets.clear(); // ids of ended subscriptions
+      b = arrayBudget(pushEnvelope(sub), this.conn.maxFrameBytes) - 2;
+      this.budgets.set(sub, b);
+    }
+    return b;
   }
 
   /** Includes pushes gathered but not yet written, so flow control sees a big catch-up as it is being queued. */
@@ -109,10 +113,9 @@ export class RpcSessionImpl implements RpcSession {
     this.pending = new Map();
     this.pendingEvents = 0;
     this.pendingBytes = 0;
-    for (const [sub, items] of pending) {
-      // Cannot throw: every item was checked against the frame's budget when it was pushed.
-      for (const frame of encodeArrayFrames(items, this.conn.maxFrameBytes, pushEnvelope(sub)))
-        this.conn.sendFrame(frame);
+    for (const [sub, pieces] of pending) {
+      // Cannot throw: every piece was checked against the frame's budget when it was pushed.
+      for (const frame of arrayFrames(pieces, this.conn.maxFrameBytes, pushEnvelope(sub))) this.conn.sendFrame(frame);
     }
   };
 

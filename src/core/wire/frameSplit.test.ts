@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isGaterError } from '../errors.js';
 import { FrameDecoder } from './frame.js';
-import { arrayBudget, encodeArrayFrames, encodeItem, splitRuns } from './frameSplit.js';
+import { arrayBudget, encodeArrayFrames, encodeItem, encodeList, itemRanges, splitRuns } from './frameSplit.js';
 
 const envelope = { head: '{"sub":"s-☕","events":', tail: '}' };
 const replyEnvelope = { head: '{"id":7,"ok":true,"part":', lastHead: '{"id":7,"ok":true,"value":', tail: '}' };
@@ -61,19 +61,61 @@ describe('splitRuns', () => {
   });
 });
 
+/** JSON values whose strings hold the characters a scanner could trip on: quotes, backslashes, brackets, commas. */
+const tricky = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.stringMatching(/^[",\\[\]{}:a\u00e9\u{1f600}]*$/u),
+    fc.string(),
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.constantFrom(null, true, false),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 4 }), tie('value'), { maxKeys: 4 }),
+  ),
+})).value;
+
+describe('itemRanges', () => {
+  it('cuts any JSON array text at its top-level commas: each range parses to its item', () => {
+    fc.assert(
+      fc.property(fc.array(tricky, { maxLength: 20 }), (values) => {
+        const json = JSON.stringify(values);
+        const items = itemRanges(json).map(([a, b]) => JSON.parse(json.slice(a, b)) as unknown);
+        expect(items).toEqual(JSON.parse(json));
+      }),
+    );
+  });
+});
+
+describe('encodeList', () => {
+  it('one piece when the list fits the budget; one piece per item, cut from the same text, when it does not', () => {
+    const values = [{ a: '[,]' }, 'x"y', [1, [2]], null];
+    expect(encodeList(values, 1000)).toEqual([{ json: JSON.stringify(values), bytes: 31, bracketed: true }]);
+    expect(encodeList(values, 10).map((p) => p.json)).toEqual(values.map((v) => JSON.stringify(v)));
+    expect(encodeList([], 10)).toEqual([]);
+  });
+
+  it('an item with no JSON form is reported and left out, or thrown without a reporter', () => {
+    const bad: number[] = [];
+    expect(encodeList([1, 2n, 3], 100, (i) => bad.push(i)).map((p) => p.json)).toEqual(['1', '3']);
+    expect(bad).toEqual([1]);
+    expect(() => encodeList([1, 2n], 100)).toThrow(/cannot be encoded as JSON/);
+  });
+});
+
 describe('encodeArrayFrames', () => {
   it('any JSON items under the limit: every frame within maxFrameBytes, the parts joined are the list, in order', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 40 }),
+        fc.array(tricky, { maxLength: 40 }),
         fc.integer({ min: 0, max: 2000 }),
         fc.boolean(),
         (values, extra, reply) => {
           const env = reply ? replyEnvelope : envelope;
-          const items = values.map(encodeItem);
-          const largest = Math.max(0, ...items.map((i) => i.bytes));
+          const largest = Math.max(0, ...values.map((v) => encodeItem(v).bytes));
           // the smallest frame that still carries the largest item, plus some slack
           const max = largest + 2 + overhead(env) + extra;
+          const items = encodeList(values, max - overhead(env) - 2);
           const got = receive(encodeArrayFrames(items, max, env), max);
           for (const g of got) expect(g.bytes).toBeLessThanOrEqual(max);
           const key = reply ? 'part' : 'events';
@@ -86,6 +128,27 @@ describe('encodeArrayFrames', () => {
           expect(joined).toEqual(values.map((v) => JSON.parse(JSON.stringify(v)) as unknown));
           if (values.length > 0)
             for (const g of got) expect((g.value[key] ?? g.value.value) as unknown[]).not.toEqual([]);
+        },
+      ),
+    );
+  });
+
+  it('pieces of several lists (pushes of one turn), whole or cut: every frame within the limit, all in order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(tricky, { maxLength: 8 }), { maxLength: 8 }),
+        fc.integer({ min: 0, max: 600 }),
+        (lists, extra) => {
+          const values = lists.flat();
+          const largest = Math.max(0, ...values.map((v) => encodeItem(v).bytes));
+          const max = largest + 2 + overhead(envelope) + extra;
+          const budget = max - overhead(envelope) - 2;
+          const pieces = lists.flatMap((l) => encodeList(l, budget));
+          const got = receive(encodeArrayFrames(pieces, max, envelope), max);
+          for (const g of got) expect(g.bytes).toBeLessThanOrEqual(max);
+          expect(got.flatMap((g) => g.value.events as unknown[])).toEqual(
+            values.map((v) => JSON.parse(JSON.stringify(v)) as unknown),
+          );
         },
       ),
     );

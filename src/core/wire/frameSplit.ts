@@ -6,10 +6,16 @@
 import { GaterError } from '../errors.js';
 import { FRAME_HEADER_BYTES } from './frame.js';
 
-/** One list item as JSON, with its UTF-8 size. */
+/**
+ * A piece of a JSON array's content, with its UTF-8 size: one item, or several joined by commas (a list encoded in
+ * one go). Pieces joined by commas inside brackets make the array back.
+ */
 export interface EncodedItem {
+  /** The content; when `bracketed`, the whole array text `[content]` (kept as encoded: no copy to strip it). */
   readonly json: string;
+  /** UTF-8 bytes of the content, brackets excluded. */
   readonly bytes: number;
+  readonly bracketed?: boolean;
 }
 
 /**
@@ -30,6 +36,79 @@ export function encodeItem(item: unknown): EncodedItem {
   }
   if (json === undefined) throw new GaterError('invalid_argument', 'value cannot be encoded as JSON');
   return { json, bytes: Buffer.byteLength(json, 'utf8') };
+}
+
+/**
+ * Encodes a list as pieces of at most `budget` bytes where it can: the whole list in one `JSON.stringify` (the
+ * common case: one piece), and only when that is larger than `budget` is the text cut at its top-level commas into
+ * one piece per item — cut, not encoded again, so a multi-MB list is built once. A piece over `budget` is then a
+ * single item that fits no frame. An empty list gives no piece.
+ *
+ * @param onBad when given, an item with no JSON form is reported and left out; otherwise it throws.
+ * @throws GaterError `invalid_argument` for an item with no JSON form (without `onBad`).
+ */
+export function encodeList(
+  items: readonly unknown[],
+  budget: number,
+  onBad?: (index: number, err: GaterError) => void,
+): EncodedItem[] {
+  if (items.length === 0) return [];
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(items);
+  } catch {
+    // A BigInt or a cycle somewhere (or a list longer than a string may be): item by item names the culprit.
+  }
+  if (json === undefined) return encodeEach(items, onBad);
+  const bytes = Buffer.byteLength(json, 'utf8') - 2;
+  if (bytes <= budget) return [{ json, bytes, bracketed: true }];
+  return itemRanges(json).map(([a, b]) => {
+    const piece = json.slice(a, b);
+    return { json: piece, bytes: Buffer.byteLength(piece, 'utf8') };
+  });
+}
+
+function encodeEach(items: readonly unknown[], onBad?: (index: number, err: GaterError) => void): EncodedItem[] {
+  const out: EncodedItem[] = [];
+  items.forEach((item, i) => {
+    try {
+      out.push(encodeItem(item === undefined ? null : item)); // as JSON.stringify writes it inside an array
+    } catch (e) {
+      if (!onBad) throw e;
+      onBad(i, e as GaterError);
+    }
+  });
+  return out;
+}
+
+/**
+ * The `[start, end)` character ranges of the items of a JSON array text as `JSON.stringify` writes it (no
+ * whitespace): its top-level commas, found outside strings and nested values.
+ */
+export function itemRanges(json: string): Array<[number, number]> {
+  const last = json.length - 1;
+  if (last <= 1) return [];
+  const out: Array<[number, number]> = [];
+  let start = 1;
+  let depth = 0;
+  for (let i = 1; i < last; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 0x22) {
+      // a string: skip to its closing quote (a backslash escapes the next character)
+      for (i++; i < last; i++) {
+        const d = json.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) depth++;
+    else if (c === 0x5d || c === 0x7d) depth--;
+    else if (c === 0x2c && depth === 0) {
+      out.push([start, i]);
+      start = i + 1;
+    }
+  }
+  out.push([start, last]);
+  return out;
 }
 
 /**
@@ -125,7 +204,15 @@ function writeFrame(head: string, items: readonly EncodedItem[], start: number, 
   frame[at++] = 0x5b; // [
   for (let i = start; i < end; i++) {
     if (i > start) frame[at++] = 0x2c; // ,
-    at += frame.write(items[i]!.json, at, 'utf8');
+    const item = items[i]!;
+    if (item.bracketed) {
+      // Written whole one byte early, so its `[` lands on the separator just written (put back) and its `]` on
+      // the byte the next separator or the closing bracket takes.
+      const separator = frame[at - 1]!;
+      frame.write(item.json, at - 1, 'utf8');
+      frame[at - 1] = separator;
+      at += item.bytes;
+    } else at += frame.write(item.json, at, 'utf8');
   }
   frame[at++] = 0x5d; // ]
   frame.write(tail, at, 'utf8');

@@ -5,6 +5,9 @@ import type { PushFlow } from '../worker.js';
 /** How many records one catch-up read fetches. */
 const READ_BATCH = 500;
 
+/** About how many bytes one hand-over to a flow-controlled connection holds (a quarter of the default bound). */
+const SLICE_BYTES = 256 * 1024;
+
 export interface LiveSubscriptionOptions {
   id: string;
   store: string;
@@ -55,6 +58,8 @@ export class LiveSubscription {
    * subscriber costs one connection buffer, never blocks appenders, and still gets every event once, in order.
    */
   private paused = false;
+  /** Events per hand-over under flow control: starts at one, then sized from what the last one weighed. */
+  private slice = 1;
   closed = false;
   private readonly inFlight = new Map<number, InFlight>();
   /** Highest checkpoint asked to be stored, and the highest one stored. */
@@ -152,9 +157,10 @@ export class LiveSubscription {
 
   /**
    * Delivers `events` and moves the cursor to `end` (the position after what was read). With flow control the
-   * events go one by one and stop at the first that finds the connection congested: the cursor then stays on that
-   * event, which is read again from storage once the connection drains. So a catch-up of large events queues at
-   * most the bound plus one event, and a list too large for one frame is never handed over at once.
+   * events go in slices and stop at the first slice that finds the connection congested: the cursor then stays on
+   * that slice's first event, which is read again from storage once the connection drains. A slice holds about
+   * {@link SLICE_BYTES} (measured on the previous ones, starting from one event), so a catch-up of large events
+   * queues at most the bound plus about one slice, while small events still go a whole read at a time.
    */
   private deliverUpTo(events: EventRecord[], end: number): void {
     const flow = this.opts.flow;
@@ -163,14 +169,21 @@ export class LiveSubscription {
       this.send(events);
       return;
     }
-    for (const event of events) {
+    for (let i = 0; i < events.length;) {
       if (this.closed) return;
       if (flow.congested()) {
-        this.cursor = this.pos(event);
+        this.cursor = this.pos(events[i]!);
         this.pause(flow);
         return;
       }
-      this.send([event]);
+      const n = Math.min(this.slice, events.length - i);
+      const before = flow.queuedBytes();
+      this.send(n === events.length ? events : events.slice(i, i + n));
+      // At most twice the last slice: a flush during the hand-over can hide its weight (the kernel took some).
+      const grew = flow.queuedBytes() - before;
+      const fits = grew > 0 ? Math.floor((SLICE_BYTES * n) / grew) : READ_BATCH;
+      this.slice = Math.max(1, Math.min(READ_BATCH, 2 * n, fits));
+      i += n;
     }
     this.cursor = end;
   }
