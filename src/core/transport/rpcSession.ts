@@ -58,7 +58,7 @@ export class RpcSessionImpl implements RpcSession {
     if (this.closed || events.length === 0) return;
     const budget = this.budget(sub);
     // One encoding per push, kept until the frames are written from it; cut per event only when it is too big.
-    const pieces = encodeList(events, budget, (i, e) => this.pushFailed(sub, 1, e));
+    const pieces = encodeList(events, budget, (_i, e) => this.pushFailed(sub, 1, e));
     let list = this.pending.get(sub);
     for (const piece of pieces) {
       if (piece.bytes > budget) {
