@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateGreenhouseEvents } from '../domain/greenhouse/index.js';
 import { startGater, type Gater } from '../gateway/index.js';
 import { itemForInput, MENU_ITEMS } from './menu.js';
@@ -24,7 +24,7 @@ describe('ConsoleServices', () => {
     await gater.api.appendEvents('reg_gh', 'greenhouse1', [
       { eventType: 'temperature_measured:v1', data: { temperature: 23 } },
     ]);
-    await sleep(20);
+    await vi.waitUntil(() => services.observerFeed('o')!.lines().length > 0, { timeout: 10_000 });
     expect(
       services
         .observerFeed('o')!
@@ -39,7 +39,7 @@ describe('ConsoleServices', () => {
 
   it('producers announce themselves and print APPENDED lines in the reference shape', async () => {
     services.startProducers(1, { periodMs: 10 });
-    await sleep(60);
+    await vi.waitUntil(() => services.activity.lines().length >= 2, { timeout: 10_000 });
     const texts = services.activity.lines().map((l) => l.text);
     expect(texts[0]).toBe('PRODUCER [greenhouse1] for [:reg_gh:greenhouse1] is UP!');
     expect(texts[1]).toBe('APPENDED ["1 event(s) to :reg_gh:greenhouse1.v(0)"]');
@@ -48,7 +48,7 @@ describe('ConsoleServices', () => {
   it('a subscription acks every event it shows, so its checkpoint follows', async () => {
     await gater.api.appendEvents('reg_gh', 'greenhouse1', generateGreenhouseEvents(-1, 3, { seed: 1 }));
     const sub = await services.createSubscription('s', 'greenhouse1', 0);
-    await sleep(50);
+    await vi.waitUntil(() => sub.acked >= 3, { timeout: 10_000 });
     expect(sub.received).toBe(3);
     expect(sub.acked).toBe(3);
     expect(sub.feed.lines()[0]!.text).toMatch(/^RECEIVED \["s" "greenhouse1:initialized:v1 v\(0\) => /);

@@ -1,5 +1,5 @@
 import { renderConsole, type ConsoleHarness } from '../../../test/helpers/renderWithProviders.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 describe('producer options (7-9)', () => {
   let c: ConsoleHarness;
@@ -93,7 +93,7 @@ describe('producer options (7-9)', () => {
     await c.waitFor('⚠️  No active producers');
     await c.back();
     c.services.startProducers(2, { batchSize: 1, periodMs: 20 });
-    await new Promise((r) => setTimeout(r, 300));
+    await vi.waitUntil(() => c.services.producers.list().every((p) => p.produced > 2), { timeout: 10_000 });
     await c.choose(9);
     const f = await c.waitFor(/greenhouse2\s+running\s+\d+/);
     expect(f).toMatch(/Stream\s+Status\s+Produced\s+Rate\/s\s+Last ver\s+Batch\s+Period/);

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startGater, type Gater } from '../../gateway/index.js';
 import { generateGreenhouseEvents } from '../../domain/greenhouse/index.js';
 import { ObserverRegistry } from './observerRegistry.js';
@@ -28,7 +28,7 @@ describe('ObserverRegistry and ProducerManager', () => {
     const seen: EventRecord[] = [];
     o.on((es) => seen.push(...es));
     await gater.api.appendEvents('reg_gh', 'greenhouse2', generateGreenhouseEvents(-1, 2));
-    await sleep(20);
+    await vi.waitUntil(() => seen.length >= 2, { timeout: 10_000 });
     expect(seen.map((e) => e.eventStreamId)).toEqual(['greenhouse2', 'greenhouse2']);
     expect(observers.list()[0]).toMatchObject({ name: 'all_obs', status: 'Running', seen: 2, topic: 'reg_gh:$all' });
     await expect(observers.create('all_obs', 'by_stream', '$all')).rejects.toMatchObject({ code: 'invalid_argument' });
@@ -45,7 +45,8 @@ describe('ObserverRegistry and ProducerManager', () => {
       'greenhouse2',
       'greenhouse3',
     ]);
-    await sleep(150);
+    // Until each made at least two appends (counted, not slept: a loaded box runs fewer ticks per second).
+    await vi.waitUntil(() => producers.list().every((p) => p.produced >= 4), { timeout: 10_000 });
     await producers.stop('greenhouse2');
     const list = producers.list();
     expect(list.map((p) => p.stream)).toEqual(['greenhouse1', 'greenhouse3']);
