@@ -134,7 +134,14 @@ function Shell({ exitState }: { exitState?: { shutdownShown: boolean } }) {
         {route.screen === 'menu' ? (
           <Box flexDirection="column">
             <ResultBlock lines={result} />
-            <Menu items={MENU_ITEMS} onSelect={select} onQuit={quit} compact={compact} initialIndex={menuIndex} />
+            <Menu
+              items={MENU_ITEMS}
+              onSelect={select}
+              onQuit={quit}
+              onCommand={() => navigate({ screen: 'command' })}
+              compact={compact}
+              initialIndex={menuIndex}
+            />
             <ActivityPane feed={services.activity} height={activityRows} />
           </Box>
         ) : (

@@ -6,7 +6,8 @@ export type Route =
   | { screen: 'option'; n: number }
   | { screen: 'monitor'; observer: string }
   | { screen: 'subscriptionFeed'; name: string; result: ResultLine[] }
-  | { screen: 'browser'; stream: string; pageSize: number };
+  | { screen: 'browser'; stream: string; pageSize: number }
+  | { screen: 'command' };
 
 /** What a menu item's action asks the shell to do (gemini-cli's command results). */
 export type MenuResult = { type: 'navigate'; route: Route } | { type: 'quit' };

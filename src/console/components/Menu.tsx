@@ -9,6 +9,8 @@ export interface MenuProps {
   items: readonly MenuItem[];
   onSelect: (item: MenuItem) => void;
   onQuit: () => void;
+  /** `:` opens the command bar (scripted syntax). */
+  onCommand?: () => void;
   /** Rows to spare; below ~24 the group headings are dropped to keep the prompt on screen. */
   compact?: boolean;
   /** Highlighted row on mount: the shell passes the last chosen item so Esc returns to it. */
@@ -19,7 +21,7 @@ export interface MenuProps {
  * The main menu (EXESDB_SPEC §7.3): type a number and Enter, as at the reference's prompt, or move with the
  * arrows (wrapping) and Enter. `q` quits. Anything else than 1..15 gets the reference's invalid-choice line.
  */
-export function Menu({ items, onSelect, onQuit, compact = false, initialIndex = 0 }: MenuProps) {
+export function Menu({ items, onSelect, onQuit, onCommand, compact = false, initialIndex = 0 }: MenuProps) {
   // The typed digits and the highlight live in a ref as well as in state: a key can arrive before React has
   // re-rendered with the previous one (a fast typist, a loaded machine), and must see its effect.
   const live = useRef({ index: initialIndex, typed: '' });
@@ -65,6 +67,7 @@ export function Menu({ items, onSelect, onQuit, compact = false, initialIndex = 
         continue;
       }
       if (ch === 'q' && buffer === '') return onQuit();
+      if (ch === ':' && buffer === '' && onCommand) return onCommand();
       if (buffer.length < 8) buffer += ch;
     }
     const item = itemForInput(buffer);
@@ -100,7 +103,7 @@ export function Menu({ items, onSelect, onQuit, compact = false, initialIndex = 
         {live.current.typed}
         <Text inverse> </Text>
       </Text>
-      {ready && <Text color={theme.status.muted}>number + Enter, or ↑/↓ + Enter · q quit</Text>}
+      {ready && <Text color={theme.status.muted}>number + Enter, or ↑/↓ + Enter · : command · q quit</Text>}
     </Box>
   );
 }

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { Route } from '../menu.js';
 import { AppendEvents } from './AppendScreen.js';
 import { ClusterStatus } from './ClusterStatusScreen.js';
+import { CommandBarScreen } from './CommandBarScreen.js';
 import { ObserverMonitor, SubscriptionFeedView } from './MonitorScreen.js';
 import { CreateObserverByPayload, CreateObserverByStream, CreateObserverByType } from './ObserverForms.js';
 import { ListObservers, MonitorObserverPrompt, StopObserver } from './ObserverRegistryScreens.js';
@@ -41,6 +42,8 @@ export function renderRoute(route: Route, props: ScreenProps): ReactNode {
       return <ObserverMonitor key={`monitor-${route.observer}`} name={route.observer} {...props} />;
     case 'subscriptionFeed':
       return <SubscriptionFeedView key={`sub-${route.name}`} name={route.name} result={route.result} {...props} />;
+    case 'command':
+      return <CommandBarScreen key="command" {...props} />;
     case 'browser':
       return (
         <StreamBrowser key={`browser-${route.stream}`} stream={route.stream} pageSize={route.pageSize} {...props} />
