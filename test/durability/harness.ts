@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startGater, type Gater } from '../../src/gateway/index.js';
+import { createStorage } from '../../src/node/storage/index.js';
 import type { EventRecord } from '../../src/core/types.js';
 import { randomGossipPort, spawnNode, waitFor, type NodeProcess } from '../helpers/cluster.js';
 import { testPgUrl } from '../helpers/postgres.js';
@@ -67,6 +68,16 @@ export function postgresBackend(): Backend {
       }
     },
   };
+}
+
+/** The checkpoint of subscription `name` as the storage holds it (read after its node is gone, so it is final). */
+export async function storedCheckpoint(spec: string, store: string, name: string): Promise<number | undefined> {
+  const storage = await createStorage(spec);
+  try {
+    return (await storage.listSubscriptions(store)).find((s) => s.name === name)?.checkpoint;
+  } finally {
+    await storage.close();
+  }
 }
 
 export const portOf = (address: string): number => Number(address.slice(address.lastIndexOf(':') + 1));

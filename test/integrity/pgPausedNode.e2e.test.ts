@@ -5,7 +5,7 @@ import { GaterApi } from '../../src/core/api/gaterApi.js';
 import { PubSub } from '../../src/core/api/pubsub.js';
 import { WorkerRegistry } from '../../src/core/registry/workerRegistry.js';
 import { connectTcpLink, type TcpLink } from '../../src/core/transport/tcpLink.js';
-import { randomGossipPort, spawnNode, type NodeProcess } from '../helpers/cluster.js';
+import { randomGossipPort, spawnNode, waitFor, type NodeProcess } from '../helpers/cluster.js';
 import { testPgUrl } from '../helpers/postgres.js';
 
 const url = testPgUrl();
@@ -67,13 +67,16 @@ describe('PostgreSQL: a paused node does not stop writes to the store', () => {
       }
     };
     const writers = Array.from({ length: 4 }, (_, w) => writer(w));
-    await sleep(800);
+    const total = () => [...acked.values()].reduce((a, b) => a + b, 0);
+    // Pause once writes flow, resume after the fault's length, stop once more went through (counted, not slept).
+    await waitFor(() => total() >= 40 || failures.length > 0, 10_000, 'writes before the pause');
     nodes[0]!.proc.kill('SIGSTOP');
     pausedAt = Date.now();
-    await sleep(4000);
+    await sleep(4000); // the fault itself: ten call timeouts long
     resumedAt = Date.now();
     nodes[0]!.proc.kill('SIGCONT');
-    await sleep(500);
+    const atResume = total();
+    await waitFor(() => total() >= atResume + 20 || failures.length > 0, 10_000, 'writes after the pause');
     running = false;
     await Promise.all(writers);
 

@@ -120,7 +120,7 @@ describe('PostgresStorage shared by two nodes', () => {
     let calls = 0;
     reader.watch(STORE, () => calls++);
     expect((await reader.readAll(STORE, 0, 10)).map((e) => e.position)).toEqual([0]); // stops at the hole
-    await waitUntil(() => calls > 0, 2000); // and calls watchers again soon, so followers look again
+    await waitUntil(() => calls > 0, 10_000); // and calls watchers again soon, so followers look again
     expect((await reader.readAll(STORE, 1, 10)).map((e) => e.position)).toEqual([2]);
     await reader.close();
   });
@@ -130,15 +130,15 @@ describe('PostgresStorage shared by two nodes', () => {
     const stop = a.watch(STORE, () => calls++);
     await a.whenListening();
     // once LISTEN is up, watchers are told once to catch up on what may have been appended before it
-    await waitUntil(() => calls === 1, 2000);
+    await waitUntil(() => calls === 1, 10_000);
     calls = 0;
     await a.append(STORE, 'mine', [ev('a')], 'any');
     await sleep(250);
     expect(calls).toBe(0);
-    const t0 = Date.now();
+    // Only a NOTIFY calls this watcher (no polling here), so its arriving at all is the proof; the deadline only
+    // bounds a failure.
     await b.append(STORE, 'theirs', [ev('b')], 'any');
-    await waitUntil(() => calls > 0, 2000);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    await waitUntil(() => calls > 0, 10_000);
 
     const listenQuery = `LISTEN "ex_esdb_append_${schema}"`;
     const listeners = async () =>
@@ -157,7 +157,7 @@ describe('PostgresStorage shared by two nodes', () => {
     await a.whenListening();
     calls = 0;
     await b.append(STORE, 'theirs', [ev('b')], 'any');
-    await waitUntil(() => calls > 0, 2000);
+    await waitUntil(() => calls > 0, 10_000);
     stop();
   });
 
