@@ -1,11 +1,12 @@
 import { Box, Text } from 'ink';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ObserverInfo } from '../../core/index.js';
 import { Form, type Parsed } from '../components/Form.js';
 import { Heading, ViewFrame } from '../components/Notice.js';
 import { PickTable } from '../components/PickTable.js';
 import { ok, warn } from '../components/ResultBlock.js';
 import { useServices } from '../contexts/ConsoleContext.js';
+import { useKeys } from '../input/KeyRouter.js';
 import { cell, clock, inspectSelector } from '../format.js';
 import type { ConsoleServices } from '../services.js';
 import { theme } from '../theme.js';
@@ -22,26 +23,35 @@ function useObserverList(services: ConsoleServices): ObserverInfo[] {
   return list;
 }
 
-/** Reference §7.4 option 4 columns (name, type, selector, status; narrowed to fit 100 columns), plus events seen and last event. */
-export function ObserverTable({ observers }: { observers: ObserverInfo[] }) {
+/**
+ * Reference §7.4 option 4 columns (name, type, selector, status; narrowed to fit 100 columns), plus events seen and
+ * last event. With `selected`, rows carry a pick marker (options 5 and 6: ↑/↓ pick, Enter takes the marked one).
+ */
+export function ObserverTable({ observers, selected }: { observers: ObserverInfo[]; selected?: string }) {
   if (observers.length === 0) return <Text color={theme.status.warning}>{'⚠️  '}No active observers</Text>;
+  const picking = selected !== undefined;
   return (
     <Box flexDirection="column">
       <Text color={theme.ui.header} wrap="truncate-end">
+        {picking ? '  ' : ''}
         {cell('Name', 20)} {cell('Type', 18)} {cell('Selector', 26)} {cell('Status', 11)} {cell('Seen', 7)} Last event
       </Text>
       <Text>{'-'.repeat(95)}</Text>
-      {observers.map((o) => (
-        <Text key={o.name} wrap="truncate-end">
-          {cell(o.name, 20)} {cell(o.type, 18)} {cell(inspectSelector(o.selector), 26)}{' '}
-          {o.status === 'Running' ? (
-            <Text color={theme.status.success}>{cell('🟢 Running', 10)}</Text>
-          ) : (
-            <Text color={theme.status.error}>{cell('🔴 Stopped', 10)}</Text>
-          )}{' '}
-          {cell(String(o.seen), 7)} {clock(o.lastEventAt)}
-        </Text>
-      ))}
+      {observers.map((o) => {
+        const isSelected = o.name === selected;
+        return (
+          <Text key={o.name} wrap="truncate-end" inverse={isSelected}>
+            {picking ? <Text color={theme.ui.selected}>{isSelected ? '❯ ' : '  '}</Text> : null}
+            {cell(o.name, 20)} {cell(o.type, 18)} {cell(inspectSelector(o.selector), 26)}{' '}
+            {o.status === 'Running' ? (
+              <Text color={theme.status.success}>{cell('🟢 Running', 10)}</Text>
+            ) : (
+              <Text color={theme.status.error}>{cell('🔴 Stopped', 10)}</Text>
+            )}{' '}
+            {cell(String(o.seen), 7)} {clock(o.lastEventAt)}
+          </Text>
+        );
+      })}
     </Box>
   );
 }
@@ -136,6 +146,25 @@ function PickObserver({
 }) {
   const services = useServices();
   const list = useObserverList(services);
+  // ↑/↓ move a marker through the table; Enter on an empty prompt takes the marked observer, so no name need be
+  // typed (typing one still works, as at the reference's prompt). A ref, since keys come faster than renders.
+  const eligible = requireRunning ? list.filter((o) => o.status === 'Running') : list;
+  const [marked, setMarked] = useState<string | undefined>();
+  const markedName = eligible.some((o) => o.name === marked) ? marked : eligible[0]?.name;
+  const live = useRef({ markedName, eligible });
+  live.current = { markedName, eligible };
+  useKeys((_input, key) => {
+    if (!key.upArrow && !key.downArrow) return;
+    const { markedName: m, eligible: rows } = live.current;
+    if (rows.length === 0) return;
+    const i = Math.max(
+      0,
+      rows.findIndex((o) => o.name === m),
+    );
+    const next = rows[(i + (key.upArrow ? -1 : 1) + rows.length) % rows.length]!.name;
+    live.current.markedName = next;
+    setMarked(next);
+  });
   const heading = <Heading color={theme.section.list}>📋 Active Observers</Heading>;
   if (list.length === 0) {
     return (
@@ -153,10 +182,22 @@ function PickObserver({
       heading={
         <Box flexDirection="column">
           {heading}
-          <ObserverTable observers={list} />
+          <ObserverTable observers={list} selected={markedName ?? ''} />
+          <Text color={theme.status.muted}>↑/↓ pick · Enter takes the marked one, or type a name</Text>
         </Box>
       }
-      fields={[{ key: 'name', prompt, parse: knownObserver(services, requireRunning) }]}
+      fields={[
+        {
+          key: 'name',
+          prompt,
+          parse: (raw: string) => {
+            const picked = raw === '' ? live.current.markedName : raw;
+            return picked === undefined
+              ? { ok: false, error: 'no running observer to pick; press Esc' }
+              : knownObserver(services, requireRunning)(picked);
+          },
+        },
+      ]}
       onCancel={onCancel}
       onSubmit={({ name }) => onPicked(String(name))}
     />

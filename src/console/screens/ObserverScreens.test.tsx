@@ -180,6 +180,27 @@ describe('observer options (1-6)', () => {
     expect(c.services.observers.list()).toEqual([]);
   });
 
+  it('5 and 6 pick with the arrows: Enter on an empty prompt takes the marked observer, no name typed', async () => {
+    await c.services.createObserver('first', 'by_stream', '$all');
+    await c.services.createObserver('second', 'by_event_type', 'temperature_measured:v1');
+    await c.choose(5);
+    await c.waitFor(/❯ first\s+by_stream/);
+    expect(c.frame()).toContain('↑/↓ pick · Enter takes the marked one, or type a name');
+    await c.press(KEY.down);
+    await c.waitFor(/❯ second\s+by_event_type/);
+    await c.answer('');
+    await c.waitFor('👁️  Monitoring Observer: second');
+    await c.back();
+    await c.choose(6);
+    await c.waitFor(/❯ first\s+by_stream/);
+    await c.press(KEY.up); // wraps to the last
+    await c.waitFor(/❯ second\s+by_event_type/);
+    await c.answer('');
+    await c.waitFor("✅ Observer 'second' stopped");
+    expect(c.services.observers.get('second')).toBeUndefined();
+    expect(c.services.observers.get('first')?.status).toBe('Running');
+  });
+
   it('2 warns about an event type that is neither a greenhouse type nor seen in the store', async () => {
     await c.gater.api.appendEvents('reg_gh', 'orders', [{ eventType: 'order_placed:v1', data: {} }]);
     await c.choose(2);
