@@ -1,8 +1,14 @@
 import type { LogFn } from './log.js';
 
-/** Development cookie of the TCP handshake, used (with a warning) when none is configured. */
+/**
+ * ExESDB's development cookie. Our gateways and nodes never fall back to it: without a configured cookie they use
+ * the generated one (src/gateway/credentials.ts).
+ */
 export const DEV_COOKIE = 'dev_cookie';
-/** Development gossip secret, used (with a warning) when none is configured. */
+/**
+ * ExESDB's default gossip secret (EXESDB_SPEC): only `--beam auto`, which listens to an ExESDB cluster's gossip,
+ * uses it (with a warning) when no secret is configured.
+ */
 export const DEV_SECRET = 'dev_cluster_secret';
 
 /**

@@ -5,7 +5,6 @@ import {
   GaterApi,
   PubSub,
   WorkerRegistry,
-  orDevDefault,
   parseHostPort,
   toGaterError,
   type ClusterStatus,
@@ -16,6 +15,7 @@ import {
 import { startGossipDiscovery, type GossipDiscovery } from '../core/cluster/index.js';
 import { connectTcpLink, tlsContext, type TcpLink } from '../core/transport/index.js';
 import { resolveGossip, type GatewayOptions } from './options.js';
+import { credentialOrGenerated } from './credentials.js';
 
 const RETRY_MS = 1000;
 
@@ -45,7 +45,8 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
   const log: LogFn = options.log ?? (() => {});
   // Seeds are checked before anything starts, so a typo fails at once instead of being retried for ever.
   const seeds = (options.connect ?? []).map((seed) => parseHostPort(seed, 'connect'));
-  const cookie = orDevDefault(options.cookie, 'cookie', log);
+  // No fixed development cookie: none given means the generated one in the user-only file (the CLI's too).
+  const cookie = credentialOrGenerated('cookie', { value: options.cookie, dir: options.credentialDir }, log);
   // A certificate or key that cannot work fails the start, not every dial.
   if (options.tls) tlsContext(options.tls);
   const registry = new WorkerRegistry();
@@ -176,7 +177,7 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
 
   let discovery: GossipDiscovery | undefined;
   if (options.gossip) {
-    const g = resolveGossip(options.gossip, log);
+    const g = resolveGossip(options.gossip, log, options.credentialDir);
     discovery = await startGossipDiscovery({
       nodeName: name,
       role: 'gateway',

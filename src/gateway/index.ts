@@ -2,7 +2,7 @@
 import type { Gater } from '../core/index.js';
 import { startClusterGater } from './cluster.js';
 import { startEmbeddedGater, type EmbeddedGater } from './embedded.js';
-import { GaterError } from '../core/index.js';
+import { GaterError, orDevDefault } from '../core/index.js';
 import { resolveGossip, type GatewayOptions } from './options.js';
 
 export type { GatewayOptions, GossipOptions } from './options.js';
@@ -38,6 +38,11 @@ async function startBeam(options: GatewayOptions, nodes: string[] | 'auto'): Pro
     noWorkersWaitMs: options.noWorkersWaitMs,
     pubSub: options.pubSub,
     log,
-    gossip: nodes === 'auto' ? resolveGossip(g ?? {}, log) : undefined,
+    // `--beam auto` only listens to an ExESDB cluster's libcluster gossip: without a secret it listens with
+    // ExESDB's own default (`dev_cluster_secret`, with a warning), the one such a cluster uses when none is set.
+    gossip:
+      nodes === 'auto'
+        ? resolveGossip(g ?? {}, log, options.credentialDir, (l) => orDevDefault(undefined, 'secret', l))
+        : undefined,
   });
 }

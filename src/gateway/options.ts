@@ -1,4 +1,5 @@
-import { GOSSIP_DEFAULTS, orDevDefault, type LogFn } from '../core/index.js';
+import { GOSSIP_DEFAULTS, type LogFn } from '../core/index.js';
+import { credentialOrGenerated } from './credentials.js';
 import type { TlsOptions } from '../core/transport/index.js';
 import type { StorageAdapter } from '../node/storage/storageAdapter.js';
 
@@ -13,8 +14,13 @@ export interface GatewayOptions {
   storage?: string | StorageAdapter;
   /** Static seeds `host:port` of store nodes to connect to (cluster mode; retried for ever). */
   connect?: string[];
-  /** Cookie of the TCP handshake (cluster mode; default the development cookie, with a warning). */
+  /**
+   * Cookie of the TCP handshake (cluster mode). Default: a strong random one generated once in a user-only file in
+   * `credentialDir` and reused (the CLI's own), never a fixed development value; a weak one is warned about.
+   */
   cookie?: string;
+  /** Where a generated cookie and gossip secret live (default `$XDG_CONFIG_HOME/ex-esdb-console`, 0700). */
+  credentialDir?: string;
   /**
    * Mutual TLS on the links to store nodes (cluster mode): PEM certificate and key of this gateway, and the CA the
    * nodes' certificates must be signed by (`readTlsFiles` reads them from files). Default: plain TCP.
@@ -42,9 +48,22 @@ export interface GatewayOptions {
 /** Gossip options with every default filled in (the secret with its one development-default warning). */
 export type ResolvedGossip = Required<GossipOptions>;
 
-export function resolveGossip(g: GossipOptions, log: LogFn): ResolvedGossip {
+/**
+ * Gossip options with their defaults. The secret: the one given, else `defaultSecret` when the caller has one
+ * (beam mode listens with ExESDB's own default), else the generated one in `credentialDir`.
+ */
+export function resolveGossip(
+  g: GossipOptions,
+  log: LogFn,
+  credentialDir?: string,
+  defaultSecret?: (log: LogFn) => string,
+): ResolvedGossip {
+  const secret =
+    (g.secret === undefined || g.secret === '') && defaultSecret
+      ? defaultSecret(log)
+      : credentialOrGenerated('secret', { value: g.secret, dir: credentialDir }, log);
   return {
-    secret: orDevDefault(g.secret, 'secret', log),
+    secret,
     port: g.port ?? GOSSIP_DEFAULTS.gossipPort,
     addr: g.addr ?? GOSSIP_DEFAULTS.multicastAddr,
     iface: g.iface ?? GOSSIP_DEFAULTS.interfaceAddr,
@@ -53,7 +72,7 @@ export function resolveGossip(g: GossipOptions, log: LogFn): ResolvedGossip {
 }
 
 export interface GossipOptions {
-  /** Shared secret of the heartbeats (default the development secret, with a warning). */
+  /** Shared secret of the heartbeats (default: the generated one, as for the cookie; a weak one is warned about). */
   secret?: string;
   /** UDP port (default 45892). */
   port?: number;
