@@ -5,8 +5,7 @@
  * starts on this machine shares it. Values are never logged; paths are.
  */
 import { readFileSync } from 'node:fs';
-import { isGaterError } from '../core/errors.js';
-import type { LogFn } from '../core/log.js';
+import { isGaterError, type LogFn } from '../core/index.js';
 import {
   credentialOrGenerated as chooseCredential,
   defaultCredentialDir,
