@@ -1,4 +1,4 @@
-import { renderConsole, type ConsoleHarness } from '../../../test/helpers/renderWithProviders.js';
+import { KEY, renderConsole, type ConsoleHarness } from '../../../test/helpers/renderWithProviders.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 describe('producer options (7-9)', () => {
@@ -81,11 +81,20 @@ describe('producer options (7-9)', () => {
     await c.waitFor('Running: greenhouse1, greenhouse2');
     await c.answer('greenhouse9');
     await c.waitFor("❌ no producer for stream 'greenhouse9'; running: greenhouse1, greenhouse2");
-    await c.answer('');
-    await c.waitFor('❌ type the stream of a running producer');
     await c.answer('greenhouse1');
     await c.waitFor("✅ Producer for 'greenhouse1' stopped");
     expect(c.services.producers.list().map((p) => p.stream)).toEqual(['greenhouse2']);
+  });
+
+  it('8 picks with the arrows: Enter on an empty prompt stops the marked producer', async () => {
+    c.services.startProducers(3, { periodMs: 60_000 });
+    await c.choose(8);
+    await c.waitFor(/Enter on an empty prompt stops greenhouse1/);
+    await c.press(KEY.down);
+    await c.waitFor(/Enter on an empty prompt stops greenhouse2/);
+    await c.answer('');
+    await c.waitFor("✅ Producer for 'greenhouse2' stopped");
+    expect(c.services.producers.list().map((p) => p.stream)).toEqual(['greenhouse1', 'greenhouse3']);
   });
 
   it('9 lists producers with events produced, rate and last version', async () => {

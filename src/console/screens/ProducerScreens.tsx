@@ -1,11 +1,12 @@
 import { Box, Text } from 'ink';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ProducerInfo } from '../../core/index.js';
 import { Form, integerField, type Parsed } from '../components/Form.js';
 import { Heading, ViewFrame } from '../components/Notice.js';
 import { PickTable } from '../components/PickTable.js';
 import { info, ok, warn } from '../components/ResultBlock.js';
 import { useServices } from '../contexts/ConsoleContext.js';
+import { useKeys } from '../input/KeyRouter.js';
 import { cell } from '../format.js';
 import type { ConsoleServices } from '../services.js';
 import { theme } from '../theme.js';
@@ -79,6 +80,23 @@ export function StartProducers({ done }: ScreenProps) {
 export function StopProducer({ done, quit }: ScreenProps) {
   const services = useServices();
   const list = useProducerList(services);
+  // ↑/↓ mark a running producer; Enter on an empty prompt stops the marked one (typing a stream still works).
+  const [marked, setMarked] = useState<string | undefined>();
+  const markedStream = list.some((p) => p.stream === marked) ? marked : list[0]?.stream;
+  const live = useRef({ markedStream, list });
+  live.current = { markedStream, list };
+  useKeys((_input, key) => {
+    if (!key.upArrow && !key.downArrow) return;
+    const { markedStream: m, list: rows } = live.current;
+    if (rows.length === 0) return;
+    const i = Math.max(
+      0,
+      rows.findIndex((p) => p.stream === m),
+    );
+    const next = rows[(i + (key.upArrow ? -1 : 1) + rows.length) % rows.length]!.stream;
+    live.current.markedStream = next;
+    setMarked(next);
+  });
   if (list.length === 0) {
     return (
       <ViewFrame onBack={() => done()} onQuit={quit}>
@@ -87,7 +105,8 @@ export function StopProducer({ done, quit }: ScreenProps) {
       </ViewFrame>
     );
   }
-  const known = (raw: string): Parsed => {
+  const known = (typed: string): Parsed => {
+    const raw = typed === '' ? (live.current.markedStream ?? '') : typed;
     if (raw === '') return { ok: false, error: 'type the stream of a running producer, e.g. greenhouse1' };
     if (!services.producers.list().some((p) => p.stream === raw)) {
       return {
@@ -106,6 +125,10 @@ export function StopProducer({ done, quit }: ScreenProps) {
         <Box flexDirection="column">
           <Heading color={theme.section.danger}>🛑 Stopping Producer</Heading>
           <Text color={theme.status.info}>Running: {list.map((p) => p.stream).join(', ')}</Text>
+          <Text color={theme.status.muted}>
+            ❯ Enter on an empty prompt stops <Text color={theme.ui.selected}>{markedStream}</Text> (↑/↓ pick another, or
+            type a stream)
+          </Text>
         </Box>
       }
       fields={[{ key: 'stream', prompt: 'Enter stream ID to stop producer: ', parse: known }]}
