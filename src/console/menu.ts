@@ -5,7 +5,8 @@ export type Route =
   | { screen: 'menu' }
   | { screen: 'option'; n: number }
   | { screen: 'monitor'; observer: string }
-  | { screen: 'subscriptionFeed'; name: string; result: ResultLine[] }
+  | { screen: 'subscriptionFeed'; name: string; result: ResultLine[]; back?: Route }
+  | { screen: 'parked'; name: string }
   | { screen: 'browser'; stream: string; pageSize: number }
   | { screen: 'command' };
 

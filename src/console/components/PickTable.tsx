@@ -3,8 +3,10 @@ import { useRef, useState, type ReactNode } from 'react';
 import { toGaterError } from '../../core/index.js';
 import { useInputReady } from '../hooks/useInputReady.js';
 import { useKeys } from '../input/KeyRouter.js';
+import type { KeymapName } from '../keymaps.js';
 import type { ResultLine } from '../menu.js';
 import { theme, toneColor } from '../theme.js';
+import { useKeymapOverlay } from './KeymapOverlay.js';
 import { fail } from './ResultBlock.js';
 
 /** What a key does to the selected row. */
@@ -31,6 +33,10 @@ export interface PickTableProps<R> {
   emptyText: string;
   onBack: () => void;
   onQuit: () => void;
+  /** The `?` overlay's keymap (default: the generic table's). */
+  keymap?: KeymapName;
+  /** Under the heading, above the table (a summary, a verdict). */
+  children?: ReactNode;
 }
 
 /**
@@ -47,6 +53,8 @@ export function PickTable<R>({
   emptyText,
   onBack,
   onQuit,
+  keymap = 'table',
+  children,
 }: PickTableProps<R>) {
   const [selectedKey, setSelectedKey] = useState<string | undefined>(undefined);
   const [confirming, setConfirming] = useState<{ action: PickAction<R>; row: R; question: string } | undefined>();
@@ -81,9 +89,11 @@ export function PickTable<R>({
     }
     if (key.escape) return onBack();
     if (input === 'q') return onQuit();
-    if (key.upArrow || key.downArrow || input === 'k' || input === 'j') {
+    // k/j move as in vi, unless a table uses the letter for an action (the parked view's k skips).
+    const vi = (letter: string) => input === letter && !actions.some((a) => a.key === letter);
+    if (key.upArrow || key.downArrow || vi('k') || vi('j')) {
       if (rows.length === 0) return;
-      const step = key.upArrow || input === 'k' ? -1 : 1;
+      const step = key.upArrow || vi('k') ? -1 : 1;
       const next = rows[(index + step + rows.length) % rows.length]!;
       live.current.index = rows.indexOf(next);
       setSelectedKey(rowKey(next));
@@ -98,13 +108,17 @@ export function PickTable<R>({
     if (action.confirm) return setConfirming({ action, row, question: action.confirm(row) });
     run(action, row);
   });
+  const overlay = useKeymapOverlay(keymap, { isActive: !confirming });
   const ready = useInputReady();
-  const hints = ['↑/↓ select', ...actions.map((a) => a.label), 'Esc back', 'q quit'].join(' · ');
+  const hints = ['↑/↓ select', ...actions.map((a) => a.label), '? keys', 'Esc back', 'q quit'].join(' · ');
 
   return (
     <Box flexDirection="column">
       {heading}
-      {rows.length === 0 ? (
+      {children}
+      {overlay ? (
+        overlay
+      ) : rows.length === 0 ? (
         <Text color={theme.status.warning}>
           {'⚠️  '}
           {emptyText}

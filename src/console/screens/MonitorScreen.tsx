@@ -17,7 +17,7 @@ import { useInputReady } from '../hooks/useInputReady.js';
 import { useKeys } from '../input/KeyRouter.js';
 import { useVitals, useVitalsClock } from '../hooks/useVitals.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
-import type { ResultLine } from '../menu.js';
+import type { ResultLine, Route } from '../menu.js';
 import { theme, toneColor } from '../theme.js';
 import type { ScreenProps } from './types.js';
 
@@ -223,9 +223,11 @@ export function ObserverMonitor({ name, done, quit }: ScreenProps & { name: stri
 export function SubscriptionFeedView({
   name,
   result,
+  back,
   done,
+  navigate,
   quit,
-}: ScreenProps & { name: string; result: ResultLine[] }) {
+}: ScreenProps & { name: string; result: ResultLine[]; back?: Route }) {
   const services = useServices();
   const sub = services.subscription(name);
   return (
@@ -246,7 +248,7 @@ export function SubscriptionFeedView({
       running={() => services.subscription(name)?.status === 'Running'}
       stoppedText={`💀 Subscription '${name}' is no longer running`}
       exportLabel={name}
-      onBack={() => done(result)}
+      onBack={() => (back ? navigate(back) : done(result))}
       onQuit={quit}
     />
   );

@@ -8,7 +8,7 @@ import { CreateObserverByPayload, CreateObserverByStream, CreateObserverByType }
 import { ListObservers, MonitorObserverPrompt, StopObserver } from './ObserverRegistryScreens.js';
 import { ListProducers, StartProducers, StopProducer } from './ProducerScreens.js';
 import { PickStream, StreamBrowser } from './StreamBrowser.js';
-import { CreateSubscription, ListSubscriptions } from './SubscriptionScreens.js';
+import { CreateSubscription, ListSubscriptions, ParkedEvents } from './SubscriptionScreens.js';
 import type { ScreenProps } from './types.js';
 
 /** Option number → screen (option 15 never gets here: the menu item quits). */
@@ -41,7 +41,17 @@ export function renderRoute(route: Route, props: ScreenProps): ReactNode {
     case 'monitor':
       return <ObserverMonitor key={`monitor-${route.observer}`} name={route.observer} {...props} />;
     case 'subscriptionFeed':
-      return <SubscriptionFeedView key={`sub-${route.name}`} name={route.name} result={route.result} {...props} />;
+      return (
+        <SubscriptionFeedView
+          key={`sub-${route.name}`}
+          name={route.name}
+          result={route.result}
+          back={route.back}
+          {...props}
+        />
+      );
+    case 'parked':
+      return <ParkedEvents key={`parked-${route.name}`} name={route.name} {...props} />;
     case 'command':
       return <CommandBarScreen key="command" {...props} />;
     case 'browser':
