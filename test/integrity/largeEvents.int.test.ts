@@ -4,6 +4,7 @@ import { MAX_EVENT_BYTES } from '../../src/core/eventValidation.js';
 import { connectRpc } from '../../src/core/transport/rpcClient.js';
 import type { EventRecord, NewEvent } from '../../src/core/types.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../src/core/wire/frame.js';
+import { MemoryStorage } from '../../src/node/storage/memory.js';
 import { startTestGateway, type GatewayPath, type TestGateway } from '../helpers/gateways.js';
 
 /**
@@ -123,8 +124,19 @@ describe.each<GatewayPath>(['tcp', 'embedded'])('two 9 MB events through the %s 
   });
 });
 
+/** Memory storage that counts the events its readAll hands out (what a catch-up loads into the node's memory). */
+class CountingStorage extends MemoryStorage {
+  readEvents = 0;
+  override async readAll(store: string, fromPosition: number, limit: number): Promise<EventRecord[]> {
+    const r = await super.readAll(store, fromPosition, limit);
+    this.readEvents += r.length;
+    return r;
+  }
+}
+
 it('a catch-up of eight 9 MB events (more than the 64 MiB a node queues for a gateway) arrives whole, in order', async () => {
-  const gw = await startTestGateway('tcp', { api: { timeoutMs: 30_000 } });
+  const storage = new CountingStorage();
+  const gw = await startTestGateway('tcp', { storage, api: { timeoutMs: 30_000 } });
   try {
     const engine = gw.node.node.engine('reg_gh')!;
     const names = 'abcdefgh'.split('');
@@ -141,6 +153,9 @@ it('a catch-up of eight 9 MB events (more than the 64 MiB a node queues for a ga
     expect(got.map((e) => e.position)).toEqual(names.map((_, i) => i));
     // held back by flow control: about one event beyond the 1 MiB bound, never the whole catch-up
     expect(maxQueued).toBeLessThan(3 * BLOB);
+    // read two at a time at most (2 x 7 + 1 = 15), not all that is left again after every pause (8 + 7 + ... + 1 = 36)
+    console.log(`[large events] 8 x 9 MB catch-up read ${storage.readEvents} events from storage`);
+    expect(storage.readEvents).toBeLessThanOrEqual(15);
   } finally {
     await gw.stop();
   }

@@ -136,15 +136,18 @@ export class LiveSubscription {
         while (!this.closed && !this.paused && this.hasRoom()) {
           const { adapter, store, stream } = this.opts;
           const from = this.cursor;
+          // Under flow control a read holds a few slices: large events are not read 500 at a time (into memory, and
+          // again after every pause) when one or two go per hand-over.
+          const size = this.opts.flow ? Math.min(READ_BATCH, 2 * this.slice) : READ_BATCH;
           const batch =
             stream === undefined
-              ? await adapter.readAll(store, from, READ_BATCH)
-              : await adapter.readStream(store, stream, from, from + READ_BATCH - 1);
+              ? await adapter.readAll(store, from, size)
+              : await adapter.readStream(store, stream, from, from + size - 1);
           if (this.closed || batch.length === 0) break;
           if (this.cursor !== from) continue; // reset() moved the cursor while this page was read
           // another pass may not have moved the cursor meanwhile: busy guards it
           this.deliverUpTo(batch.filter(this.opts.filter), this.pos(batch[batch.length - 1]!) + 1);
-          if (batch.length < READ_BATCH) break;
+          if (batch.length < size) break;
         }
       } while (this.dirty && !this.closed);
       if (this.inFlight.size === 0) this.persistCheckpoint();
