@@ -2,6 +2,8 @@ import { Box, Text, type Key } from 'ink';
 import type { ReactNode } from 'react';
 import { useInputReady } from '../hooks/useInputReady.js';
 import { useKeys } from '../input/KeyRouter.js';
+import type { KeymapName } from '../keymaps.js';
+import { useKeymapOverlay } from './KeymapOverlay.js';
 import { theme } from '../theme.js';
 
 /**
@@ -14,22 +16,26 @@ export function ViewFrame({
   onQuit,
   hints = 'Esc back · q quit',
   onKey,
+  keymap,
 }: {
   children: ReactNode;
   onBack: () => void;
   onQuit: () => void;
   hints?: string;
   onKey?: (input: string, key: Key) => void;
+  /** With a keymap, `?` shows it over the view. */
+  keymap?: KeymapName;
 }) {
   useKeys((input, key) => {
     if (key.escape || key.return || key.backspace) return onBack();
     if (input === 'q') return onQuit();
     onKey?.(input, key);
   });
+  const overlay = useKeymapOverlay(keymap ?? 'status', { isActive: keymap !== undefined });
   const ready = useInputReady();
   return (
     <Box flexDirection="column">
-      {children}
+      {overlay ?? children}
       {ready && <Text color={theme.status.muted}>{hints}</Text>}
     </Box>
   );

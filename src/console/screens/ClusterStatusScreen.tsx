@@ -32,7 +32,12 @@ export function ClusterStatus({ done, quit }: ScreenProps) {
     return { report, verdict: checkGaterCluster(services.gater) };
   }, 1000);
   return (
-    <ViewFrame onBack={() => done()} onQuit={quit} hints="refreshes every second · Esc back · q quit">
+    <ViewFrame
+      onBack={() => done()}
+      onQuit={quit}
+      keymap="status"
+      hints="refreshes every second · ? keys · Esc back · q quit"
+    >
       <Heading color={theme.section.data}>🔗 Cluster Status</Heading>
       {status.state === 'loading' && <Text color={theme.status.muted}>loading…</Text>}
       {status.state === 'error' && (

@@ -146,6 +146,10 @@ describe('data options (12-14)', () => {
     expect(f).toContain('🔗 Cluster Status');
     // the same verdict as `check cluster`, at the top
     expect(f).toMatch(/🔗 Cluster Status\n✅ check cluster: OK — 1 node of 1 serving reg_gh linked\n/);
+    await c.press('?');
+    await c.waitFor('⌨️ Keys — Cluster status');
+    await c.press('x');
+    await c.waitFor((s) => !s.includes('⌨️ Keys') && s.includes('check cluster: OK'));
     expect(f).toMatch(/Mode: embedded\s+Store: reg_gh\s+Storage: memory/);
     expect(f).toContain('Active gateway workers for reg_gh: 1');
     expect(f).toMatch(/Nodes \(1\):\n\s+🟢 embedded@\S+\s+alive\s+heartbeat -/);
