@@ -34,6 +34,21 @@ describe('type-ahead: keys typed before a screen is ready are kept for it', () =
     expect(f).not.toContain('📋 Active Observers');
   });
 
+  it('Backspaces read in one chunk each delete a character (a held key, tmux send-keys BSpace BSpace…)', async () => {
+    await c.choose(13);
+    await c.waitFor('Enter stream name');
+    await c.press('stream-abcdef');
+    await c.waitFor('Enter stream name (default greenhouse1): stream-abcdef');
+    await c.press(`${KEY.backspace.repeat(3)}xyz${KEY.backspace}${KEY.backspace}q`);
+    await c.waitFor('Enter stream name (default greenhouse1): stream-abcxq');
+    await c.press(KEY.enter);
+    await c.answer('1');
+    await c.answer('t:v1');
+    await c.answer('{}');
+    await c.waitFor("Appended 1 event to 'stream-abcxq'");
+    expect(await c.gater.api.getStreams('reg_gh')).toEqual(['stream-abcxq']);
+  });
+
   it('a paste of 6,000 characters read in several chunks is taken whole', async () => {
     const payload = JSON.stringify({ note: 'x'.repeat(6000) });
     await c.choose(13);
