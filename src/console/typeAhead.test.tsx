@@ -1,6 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KEY, READY, renderConsole, type ConsoleHarness } from '../../test/helpers/renderWithProviders.js';
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Makes one call of the gateway's API answer `ms` later, as a distant or busy cluster does. */
+function slowDown(c: ConsoleHarness, method: 'getStreams' | 'appendEvents', ms: number): void {
+  const api = c.gater.api as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  const real = api[method]!.bind(c.gater.api);
+  api[method] = async (...a: unknown[]) => {
+    await sleep(ms);
+    return real(...a);
+  };
+}
+
 describe('type-ahead: keys typed before a screen is ready are kept for it', () => {
   let c: ConsoleHarness;
   beforeEach(async () => {
@@ -47,6 +59,38 @@ describe('type-ahead: keys typed before a screen is ready are kept for it', () =
     await c.answer('{}');
     await c.waitFor("Appended 1 event to 'stream-abcxq'");
     expect(await c.gater.api.getStreams('reg_gh')).toEqual(['stream-abcxq']);
+  });
+
+  // A BEAM cluster answers in milliseconds to seconds (rex round trip, ExESDB's wait for a gateway worker): keys
+  // typed while a screen waits for it must wait with it, past the router's one-second hold.
+  it('keys typed while option 12 loads its streams from a slow cluster reach its prompt', async () => {
+    await c.gater.api.appendEvents('reg_gh', 'slow-1', [{ eventType: 't', data: {} }]);
+    await c.gater.api.appendEvents('reg_gh', 'slow-2', [{ eventType: 't', data: {} }]);
+    slowDown(c, 'getStreams', 1500);
+    await c.waitFor(READY);
+    await c.type(['1', '2', KEY.enter]);
+    await c.waitFor('loading streams');
+    for (const k of ['s', 'l', 'o', 'w', '-', '2', KEY.enter]) {
+      await sleep(40);
+      await c.type([k]);
+    }
+    await c.waitFor('Number of events per page', 5000);
+    expect(c.frame()).toContain('Enter stream name or number (default slow-1): slow-2');
+  });
+
+  it('keys typed while a form works on a slow cluster go to the screen after it', async () => {
+    slowDown(c, 'appendEvents', 1500);
+    await c.choose(13);
+    await c.answer('slow-3');
+    await c.answer('1');
+    await c.answer('t:v1');
+    await c.type(['{}', KEY.enter]);
+    await c.waitFor('Working');
+    await c.type(['9']);
+    await c.type([KEY.enter]);
+    await c.waitFor('📋 Active Producers', 5000);
+    expect(c.frame()).toContain('No active producers');
+    expect(await c.gater.api.getVersion('reg_gh', 'slow-3')).toBe(0);
   });
 
   it('a paste of 6,000 characters read in several chunks is taken whole', async () => {

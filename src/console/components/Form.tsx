@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
-import { useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { toGaterError, validateName } from '../../core/index.js';
 import { useInputReady } from '../hooks/useInputReady.js';
-import { useKeys } from '../input/KeyRouter.js';
+import { useKeyRouter, useKeys } from '../input/KeyRouter.js';
 import { theme } from '../theme.js';
 import { TextField } from './TextField.js';
 
@@ -45,6 +45,10 @@ export function Form({ heading, fields, onSubmit, onCancel, onError }: FormProps
   const [busy, setBusy] = useState(false);
   // Enter may arrive twice in one chunk; once submitted the form takes no more input.
   const submitted = useRef(false);
+  // While the action runs (a BEAM cluster may take seconds) keys wait for the screen that follows it.
+  const router = useKeyRouter();
+  const endWait = useRef<(() => void) | undefined>(undefined);
+  useEffect(() => () => endWait.current?.(), []);
 
   useKeys(
     (_input, key) => {
@@ -80,6 +84,8 @@ export function Form({ heading, fields, onSubmit, onCancel, onError }: FormProps
     setIndex(next);
     if (next >= fields.length) {
       submitted.current = true;
+      // At once, not in an effect: the rest of this burst (`{}⏎9⏎`) already waits.
+      endWait.current = router.wait();
       setBusy(true);
       Promise.resolve()
         .then(() => onSubmit(nextValues))

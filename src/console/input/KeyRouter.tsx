@@ -19,6 +19,8 @@ export class KeyRouter {
   private readonly handlers: { handler: KeyHandler }[] = [];
   private queue: KeyEvent[] = [];
   private holding = false;
+  /** Screens waiting on the gateway (loading, working): keys wait with them, however long that takes. */
+  private waits = 0;
   private releaseScheduled = false;
   private holdTimer: NodeJS.Timeout | undefined;
   /** Hears every key no handler stopped, after all of them (the shell's Ctrl-C). */
@@ -31,6 +33,23 @@ export class KeyRouter {
     if (this.holdTimer) clearTimeout(this.holdTimer);
     this.holdTimer = setTimeout(() => this.release(), HOLD_MAX_MS);
     this.holdTimer.unref?.();
+  }
+
+  /**
+   * Holds keys until the returned function is called, without the hold's time limit: for a screen that cannot
+   * take keys until the gateway answers (its data loading, its action running). Over a BEAM link an answer takes
+   * from milliseconds to seconds; keys typed meanwhile are for what comes next. Ctrl-C still goes through.
+   */
+  wait(): () => void {
+    this.waits++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.waits--;
+      // After the commit that ended it: a screen change in the same pass holds the keys for the next screen.
+      if (this.waits === 0) queueMicrotask(() => this.flush());
+    };
   }
 
   register(handler: KeyHandler): () => void {
@@ -52,14 +71,19 @@ export class KeyRouter {
     for (const e of splitKeyEvents(input, key)) this.dispatch(e);
   }
 
+  private get blocked(): boolean {
+    return this.holding || this.waits > 0;
+  }
+
   private dispatch(e: KeyEvent): void {
-    if (this.holding) {
+    const interrupt = e.key.ctrl && e.input === 'c' && !this.holding;
+    if (this.blocked && !interrupt) {
       this.queue.push(e);
       return;
     }
     for (const { handler } of [...this.handlers].reverse()) {
       if (handler(e.input, e.key) === true) return;
-      if (this.holding) return; // this key changed screen: the rest of the burst waits for the next one
+      if (this.blocked && !interrupt) return; // this key changed screen: the rest waits for the next one
     }
     this.fallback?.(e.input, e.key);
   }
@@ -69,11 +93,17 @@ export class KeyRouter {
     this.holdTimer = undefined;
     this.holding = false;
     this.releaseScheduled = false;
+    this.flush();
+  }
+
+  /** Hands the queued keys over, in order, until one of them changes screen or starts a wait again. */
+  private flush(): void {
+    if (this.blocked) return;
     const queued = this.queue;
     this.queue = [];
     for (let i = 0; i < queued.length; i++) {
       this.dispatch(queued[i]!);
-      if (this.holding) {
+      if (this.blocked) {
         // another screen change: keep the rest, in order, for the screen after
         this.queue = [...queued.slice(i + 1), ...this.queue];
         return;
@@ -94,6 +124,12 @@ export function useKeyRouter(): KeyRouter {
   const router = useContext(RouterContext);
   if (!router) throw new Error('useKeys must be used inside <KeyRouterProvider>');
   return router;
+}
+
+/** Holds the keys typed while `waiting` (a screen loading from the gateway, a form running its action). */
+export function useKeyWait(waiting: boolean): void {
+  const router = useKeyRouter();
+  useEffect(() => (waiting ? router.wait() : undefined), [router, waiting]);
 }
 
 /**

@@ -6,7 +6,7 @@ import { useKeymapOverlay } from '../components/KeymapOverlay.js';
 import { exportEventsToFile } from '../exportView.js';
 import { useInputReady } from '../hooks/useInputReady.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
-import { useKeys } from '../input/KeyRouter.js';
+import { useKeyWait, useKeys } from '../input/KeyRouter.js';
 import type { ResultLine } from '../menu.js';
 import { ColoredJson } from '../components/ColoredJson.js';
 import { Form, integerField, type Parsed } from '../components/Form.js';
@@ -26,6 +26,8 @@ const MAX_PAGE = 100;
 export function PickStream({ done, navigate, quit }: ScreenProps) {
   const services = useServices();
   const streams = usePolling(() => services.gater.api.getStreams(services.store), 0);
+  // `12⏎greenhouse1⏎` typed while the list loads is for the prompt that follows it.
+  useKeyWait(streams.state === 'loading');
   const heading = <Heading color={theme.section.data}>📈 View Stream Data</Heading>;
   if (streams.state === 'loading') return <Text color={theme.status.muted}>loading streams…</Text>;
   if (streams.state === 'error') {
