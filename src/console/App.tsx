@@ -139,6 +139,7 @@ function Shell({ exitState }: { exitState?: { shutdownShown: boolean } }) {
               onSelect={select}
               onQuit={quit}
               onCommand={() => navigate({ screen: 'command' })}
+              onLogs={() => navigate({ screen: 'logs' })}
               compact={compact}
               initialIndex={menuIndex}
             />

@@ -8,7 +8,8 @@ export type Route =
   | { screen: 'subscriptionFeed'; name: string; result: ResultLine[]; back?: Route }
   | { screen: 'parked'; name: string }
   | { screen: 'browser'; stream: string; pageSize: number }
-  | { screen: 'command' };
+  | { screen: 'command' }
+  | { screen: 'logs' };
 
 /** What a menu item's action asks the shell to do (gemini-cli's command results). */
 export type MenuResult = { type: 'navigate'; route: Route } | { type: 'quit' };

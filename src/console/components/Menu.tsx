@@ -11,6 +11,8 @@ export interface MenuProps {
   onQuit: () => void;
   /** `:` opens the command bar (scripted syntax). */
   onCommand?: () => void;
+  /** `l` opens the gateway log, enlarged and scrollable. */
+  onLogs?: () => void;
   /** Rows to spare; below ~24 the group headings are dropped to keep the prompt on screen. */
   compact?: boolean;
   /** Highlighted row on mount: the shell passes the last chosen item so Esc returns to it. */
@@ -21,7 +23,7 @@ export interface MenuProps {
  * The main menu (EXESDB_SPEC §7.3): type a number and Enter, as at the reference's prompt, or move with the
  * arrows (wrapping) and Enter. `q` quits. Anything else than 1..15 gets the reference's invalid-choice line.
  */
-export function Menu({ items, onSelect, onQuit, onCommand, compact = false, initialIndex = 0 }: MenuProps) {
+export function Menu({ items, onSelect, onQuit, onCommand, onLogs, compact = false, initialIndex = 0 }: MenuProps) {
   // The typed digits and the highlight live in a ref as well as in state: a key can arrive before React has
   // re-rendered with the previous one (a fast typist, a loaded machine), and must see its effect.
   const live = useRef({ index: initialIndex, typed: '' });
@@ -68,6 +70,7 @@ export function Menu({ items, onSelect, onQuit, onCommand, compact = false, init
       }
       if (ch === 'q' && buffer === '') return onQuit();
       if (ch === ':' && buffer === '' && onCommand) return onCommand();
+      if (ch === 'l' && buffer === '' && onLogs) return onLogs();
       if (buffer.length < 8) buffer += ch;
     }
     const item = itemForInput(buffer);
@@ -103,7 +106,7 @@ export function Menu({ items, onSelect, onQuit, onCommand, compact = false, init
         {live.current.typed}
         <Text inverse> </Text>
       </Text>
-      {ready && <Text color={theme.status.muted}>number + Enter, or ↑/↓ + Enter · : command · q quit</Text>}
+      {ready && <Text color={theme.status.muted}>number + Enter, or ↑/↓ + Enter · : command · l logs · q quit</Text>}
     </Box>
   );
 }

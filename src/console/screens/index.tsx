@@ -3,6 +3,7 @@ import type { Route } from '../menu.js';
 import { AppendEvents } from './AppendScreen.js';
 import { ClusterStatus } from './ClusterStatusScreen.js';
 import { CommandBarScreen } from './CommandBarScreen.js';
+import { LogScreen } from './LogScreen.js';
 import { ObserverMonitor, SubscriptionFeedView } from './MonitorScreen.js';
 import { CreateObserverByPayload, CreateObserverByStream, CreateObserverByType } from './ObserverForms.js';
 import { ListObservers, MonitorObserverPrompt, StopObserver } from './ObserverRegistryScreens.js';
@@ -52,6 +53,8 @@ export function renderRoute(route: Route, props: ScreenProps): ReactNode {
       );
     case 'parked':
       return <ParkedEvents key={`parked-${route.name}`} name={route.name} {...props} />;
+    case 'logs':
+      return <LogScreen key="logs" {...props} />;
     case 'command':
       return <CommandBarScreen key="command" {...props} />;
     case 'browser':
