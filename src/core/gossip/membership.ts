@@ -13,151 +13,40 @@
  * incarnation on gossip alone, and is never evicted to make room. The table is bounded in total and per source
  * address, evicting the least recently heard unlinked member first, so a flood of forged names cannot keep a
  * real node out.
+ *
+ * This file holds the state machine (timing and the order of the rules); the pieces it uses live beside it:
+ * membershipTypes.ts (views, events, options), memberTable.ts (the bounded table and tombstones),
+ * incarnationRules.ts (freshness, replay and restart rules), badPackets.ts and foreignNodes.ts.
  */
-import type { StorageIdentity } from '../wire/ops.js';
-import type { BadPacketReason, DecodedHeartbeat, HeartbeatInfo, NodeRole } from './packet.js';
+import type { BadPacketReason, DecodedHeartbeat, HeartbeatInfo } from './packet.js';
 import { TypedEmitter, logListenerErrors } from '../util/typedEmitter.js';
-import type { LogFn } from '../log.js';
+import {
+  DOWN_REASONS,
+  type MemberState,
+  type MemberView,
+  type MembershipEvent,
+  type MembershipEventType,
+  type MembershipOptions,
+  type MembershipSnapshot,
+} from './membershipTypes.js';
+import { MemberTable, newRecord, type MemberRecord } from './memberTable.js';
+import { believesRestart, freshness, type LastHeard } from './incarnationRules.js';
+import { BadPackets } from './badPackets.js';
+import { ForeignNodes } from './foreignNodes.js';
 
-/** Member states. Wire-visible in status output: append-only. */
-export const MEMBER_STATES = ['alive', 'suspect', 'down'] as const;
-export type MemberState = (typeof MEMBER_STATES)[number];
-
-/** Down reasons the state machine itself produces; `markDown` callers pass their own (e.g. `connection_closed`). */
-export const DOWN_REASONS = { missedHeartbeats: 'missed_heartbeats', restarted: 'restarted' } as const;
-
-/** Log sink shared by the gossip modules. */
-/** Gossip logs through the one log type. */
-export type GossipLog = LogFn;
-
-/** A member as status output sees it. Times come from the injected clock. */
-export interface MemberView {
-  node: string;
-  state: MemberState;
-  role: NodeRole;
-  host: string;
-  port: number;
-  stores: readonly string[];
-  /** Storage identity per store, as the member announced it (absent from older members). */
-  storages?: Readonly<Record<string, StorageIdentity>>;
-  incarnation: number;
-  /** Source IP of the last heartbeat. */
-  address: string;
-  /** An authenticated link proved this name (set by the gateway); only then is the member routable. */
-  linked: boolean;
-  /** Time since the last heartbeat, ms. */
-  heartbeatAgeMs: number;
-  /** Learned interval between this member's heartbeats, ms. */
-  expectedIntervalMs: number;
-  /** Whole expected intervals elapsed without a heartbeat. */
-  missed: number;
-  /** Clock time the member entered its current state. */
-  since: number;
-  downReason?: string;
-}
-
-/** A BEAM node seen by its heartbeat (no `ts`): shown, never routed to. */
-export interface ForeignNodeView {
-  node: string;
-  address: string;
-  heartbeats: number;
-  lastSeenAgeMs: number;
-}
-
-/** Dropped packets from one source IP: the "wrong secret?" counter. */
-export interface BadSourceView {
-  address: string;
-  count: number;
-  lastReason: BadPacketReason;
-  lastSeenAgeMs: number;
-}
-
-export interface MembershipSnapshot {
-  at: number;
-  members: MemberView[];
-  foreign: ForeignNodeView[];
-  badSources: BadSourceView[];
-  /** Exact total of dropped packets, including sources evicted from `badSources`. */
-  badPacketsTotal: number;
-  /** Exact totals of dropped packets per reason (e.g. `replayed`, `stale`, `unauthenticated`). */
-  badPacketsByReason: Partial<Record<BadPacketReason, number>>;
-}
-
-/** Events, as a discriminated union on `type`. */
-export type MembershipEvent =
-  | { type: 'node_up'; node: string; member: MemberView; restarted: boolean }
-  | { type: 'node_suspect'; node: string; member: MemberView }
-  | { type: 'node_down'; node: string; member: MemberView; reason: string }
-  | { type: 'foreign_node'; node: string; address: string }
-  | { type: 'bad_packet'; address: string; reason: BadPacketReason; count: number };
-export type MembershipEventType = MembershipEvent['type'];
-
-export interface MembershipOptions {
-  /** Our own identity; its packets (same node and incarnation) come back over multicast loop and are ignored. */
-  self?: { node: string; incarnation: number };
-  /** Assumed heartbeat interval of a new member until its real one is learned, ms. Default 1000. */
-  heartbeatMs?: number;
-  /** Missed intervals before `suspect`. Default 3. */
-  suspectAfter?: number;
-  /** Missed intervals before `down`. Default 10. */
-  downAfter?: number;
-  /** Missed intervals before a down member is forgotten. Default 60. */
-  forgetAfter?: number;
-  /** After `markDown`, same-incarnation heartbeats are ignored for this many intervals. Default 3. */
-  markDownHoldIntervals?: number;
-  /** A foreign BEAM node is forgotten after this long without a heartbeat, ms. Default 60000. */
-  foreignTtlMs?: number;
-  /** At most one `bad_packet` event per source per this many ms (counts stay exact). Default 1000. */
-  badEventIntervalMs?: number;
-  /** Cap on tracked members, so a spoofed plaintext flood cannot grow memory. Default 1024. */
-  maxMembers?: number;
-  /** Cap on members heard from one source address. Default 64. */
-  maxMembersPerSource?: number;
-  /** An authenticated heartbeat whose timestamp is further than this from our clock is stale, ms. Default 60000. */
-  maxSkewMs?: number;
-  /** Cap on tracked foreign nodes (oldest evicted). Default 256. */
-  maxForeign?: number;
-  /** Cap on bad-packet sources (oldest evicted; the total stays exact). Default 256. */
-  maxBadSources?: number;
-  /** Clock, ms. Default `Date.now`. */
-  now?: () => number;
-  log?: GossipLog;
-}
-
-interface MemberRecord {
-  node: string;
-  info: HeartbeatInfo;
-  address: string;
-  lastSeen: number;
-  expected: number;
-  state: MemberState;
-  since: number;
-  downReason?: string;
-  holdUntil: number;
-  /** Sequence number of the last authenticated heartbeat accepted (this incarnation), if any. */
-  seq: number | undefined;
-  linked: boolean;
-}
-
-/** What is remembered of a forgotten member, so its old heartbeats replayed later are still recognised. */
-interface Tombstone {
-  incarnation: number;
-  seq: number | undefined;
-  until: number;
-}
-
-interface ForeignRecord {
-  address: string;
-  heartbeats: number;
-  lastSeen: number;
-}
-
-interface BadRecord {
-  count: number;
-  lastReason: BadPacketReason;
-  lastSeen: number;
-  lastEventAt: number;
-}
+export {
+  MEMBER_STATES,
+  DOWN_REASONS,
+  type MemberState,
+  type GossipLog,
+  type MemberView,
+  type ForeignNodeView,
+  type BadSourceView,
+  type MembershipSnapshot,
+  type MembershipEvent,
+  type MembershipEventType,
+  type MembershipOptions,
+} from './membershipTypes.js';
 
 /** EWMA weight of a new gap when learning a member's interval. */
 const INTERVAL_ALPHA = 0.2;
@@ -165,12 +54,9 @@ const INTERVAL_ALPHA = 0.2;
 const DUPLICATE_GAP_MS = 2;
 
 export class Membership {
-  private readonly members = new Map<string, MemberRecord>();
-  private readonly tombstones = new Map<string, Tombstone>();
-  private readonly foreign = new Map<string, ForeignRecord>();
-  private readonly bad = new Map<string, BadRecord>();
-  private badTotal = 0;
-  private readonly badByReason: Partial<Record<BadPacketReason, number>> = {};
+  private readonly members: MemberTable;
+  private readonly foreign: ForeignNodes;
+  private readonly bad: BadPackets;
   private readonly events: TypedEmitter<MembershipEvent>;
   private readonly o: Required<Omit<MembershipOptions, 'self' | 'log'>> & Pick<MembershipOptions, 'self' | 'log'>;
 
@@ -193,6 +79,9 @@ export class Membership {
     };
     // A zero interval would make every age infinitely many missed heartbeats.
     this.o.heartbeatMs = Math.max(1, this.o.heartbeatMs);
+    this.members = new MemberTable(this.o.maxMembers, this.o.maxMembersPerSource, this.o.maxSkewMs);
+    this.foreign = new ForeignNodes(this.o.maxForeign, this.o.foreignTtlMs);
+    this.bad = new BadPackets(this.o.maxBadSources, this.o.badEventIntervalMs);
     this.events = new TypedEmitter(this.o.log ? logListenerErrors(this.o.log, 'Gossip') : 'Gossip');
   }
 
@@ -216,12 +105,11 @@ export class Membership {
     if (self && self.node === node && self.incarnation === info.incarnation) return;
     const m = this.members.get(node);
     if (auth) {
-      if (Math.abs(now - auth.t) > this.o.maxSkewMs) return this.countBad(address, 'stale', now);
-      const last = m ? { incarnation: m.info.incarnation, seq: m.seq } : this.tombstone(node, now);
-      if (last && info.incarnation === last.incarnation && last.seq !== undefined && auth.seq <= last.seq)
-        return this.countBad(address, 'replayed', now);
-      if (last && info.incarnation < last.incarnation && (!m || m.state !== 'down'))
-        return this.countBad(address, 'replayed', now);
+      const last: LastHeard | undefined = m
+        ? { incarnation: m.info.incarnation, seq: m.seq, down: m.state === 'down' }
+        : this.tombstoneOf(node, now);
+      const dropped = freshness(info, auth, last, now, this.o.maxSkewMs);
+      if (dropped) return this.countBad(address, dropped, now);
     }
     if (!m) return this.admit(node, info, address, now, false, auth?.seq);
     if (info.incarnation !== m.info.incarnation) return this.incarnationChange(m, info, address, now, auth?.seq);
@@ -259,7 +147,7 @@ export class Membership {
     for (const m of [...this.members.values()]) {
       const missed = Math.floor((now - m.lastSeen) / m.expected);
       if (m.state === 'down') {
-        if (missed >= this.o.forgetAfter) this.forget(m, now);
+        if (missed >= this.o.forgetAfter) this.members.forget(m, now);
       } else if (missed >= this.o.downAfter) {
         this.goDown(m, DOWN_REASONS.missedHeartbeats, now);
       } else if (m.state === 'alive' && missed >= this.o.suspectAfter) {
@@ -267,7 +155,7 @@ export class Membership {
         this.events.emit({ type: 'node_suspect', node: m.node, member: this.view(m, now) });
       }
     }
-    for (const [node, f] of this.foreign) if (now - f.lastSeen > this.o.foreignTtlMs) this.foreign.delete(node);
+    this.foreign.expire(now);
   }
 
   /** One member, or undefined. */
@@ -286,15 +174,16 @@ export class Membership {
     return {
       at: now,
       members: [...this.members.values()].map((m) => this.view(m, now)).sort(byKey((v) => v.node)),
-      foreign: [...this.foreign]
-        .map(([node, f]) => ({ node, address: f.address, heartbeats: f.heartbeats, lastSeenAgeMs: now - f.lastSeen }))
-        .sort(byKey((v) => v.node)),
-      badSources: [...this.bad]
-        .map(([address, b]) => ({ address, count: b.count, lastReason: b.lastReason, lastSeenAgeMs: now - b.lastSeen }))
-        .sort(byKey((v) => v.address)),
-      badPacketsTotal: this.badTotal,
-      badPacketsByReason: { ...this.badByReason },
+      foreign: this.foreign.views(now).sort(byKey((v) => v.node)),
+      badSources: this.bad.sources(now).sort(byKey((v) => v.address)),
+      badPacketsTotal: this.bad.total,
+      badPacketsByReason: this.bad.byReason(),
     };
+  }
+
+  private tombstoneOf(node: string, now: number): LastHeard | undefined {
+    const t = this.members.tombstone(node, now);
+    return t && { incarnation: t.incarnation, seq: t.seq, down: false };
   }
 
   private admit(
@@ -305,14 +194,13 @@ export class Membership {
     restarted: boolean,
     seq: number | undefined,
   ): void {
-    if (!restarted && !this.makeRoom(address, now)) {
+    if (!restarted && !this.members.makeRoom(address, now)) {
       this.o.log?.('warn', `gossip: member table full of linked members; ignoring ${node}`);
       return;
     }
-    this.tombstones.delete(node);
     const m = newRecord(node, info, address, now, this.o.heartbeatMs);
     m.seq = seq;
-    this.members.set(node, m);
+    this.members.set(m);
     this.events.emit({ type: 'node_up', node, member: this.view(m, now), restarted });
   }
 
@@ -323,48 +211,9 @@ export class Membership {
     now: number,
     seq: number | undefined,
   ): void {
-    // A lower incarnation while the member lives is a late datagram from its previous life. Once it is down
-    // we accept any incarnation, so a restart with a clock that went backwards still gets in.
-    if (info.incarnation < m.info.incarnation && m.state !== 'down') return;
-    // A linked node's restart shows as its link closing; gossip alone (maybe forged) does not end that life.
-    if (m.linked) return;
+    if (!believesRestart(m, info)) return;
     if (m.state !== 'down') this.goDown(m, DOWN_REASONS.restarted, now);
     this.admit(m.node, info, address, now, true, seq);
-  }
-
-  /**
-   * Frees a slot for a new member from `address`: evicts the least recently heard unlinked member of that source
-   * when it has its share, and of the whole table when it is full. False when only linked members are left.
-   */
-  private makeRoom(address: string, now: number): boolean {
-    const fromSource = [...this.members.values()].filter((x) => x.address === address);
-    if (fromSource.length >= this.o.maxMembersPerSource && !this.evictOne(fromSource, now)) return false;
-    if (this.members.size >= this.o.maxMembers && !this.evictOne([...this.members.values()], now)) return false;
-    return true;
-  }
-
-  private evictOne(candidates: MemberRecord[], now: number): boolean {
-    let victim: MemberRecord | undefined;
-    for (const c of candidates) if (!c.linked && (!victim || c.lastSeen < victim.lastSeen)) victim = c;
-    if (!victim) return false;
-    this.forget(victim, now);
-    return true;
-  }
-
-  /** Drops a member, remembering its last sequence number until a replay of it would be stale anyway. */
-  private forget(m: MemberRecord, now: number): void {
-    this.members.delete(m.node);
-    evictOldest(this.tombstones, this.o.maxMembers);
-    this.tombstones.set(m.node, { incarnation: m.info.incarnation, seq: m.seq, until: now + this.o.maxSkewMs });
-  }
-
-  private tombstone(node: string, now: number): Tombstone | undefined {
-    const t = this.tombstones.get(node);
-    if (t && t.until < now) {
-      this.tombstones.delete(node);
-      return undefined;
-    }
-    return t;
   }
 
   private heartbeat(m: MemberRecord, info: HeartbeatInfo, address: string, now: number, seq: number | undefined): void {
@@ -398,35 +247,12 @@ export class Membership {
   }
 
   private seeForeign(node: string, address: string, now: number): void {
-    const f = this.foreign.get(node);
-    if (f) {
-      f.heartbeats++;
-      f.lastSeen = now;
-      f.address = address;
-      return;
-    }
-    evictOldest(this.foreign, this.o.maxForeign);
-    this.foreign.set(node, { address, heartbeats: 1, lastSeen: now });
-    this.events.emit({ type: 'foreign_node', node, address });
+    if (this.foreign.see(node, address, now)) this.events.emit({ type: 'foreign_node', node, address });
   }
 
   private countBad(address: string, reason: BadPacketReason, now: number): void {
-    this.badTotal++;
-    this.badByReason[reason] = (this.badByReason[reason] ?? 0) + 1;
-    let b = this.bad.get(address);
-    if (!b) {
-      evictOldest(this.bad, this.o.maxBadSources);
-      b = { count: 0, lastReason: reason, lastSeen: now, lastEventAt: -Infinity };
-      this.bad.set(address, b);
-    }
-    b.count++;
-    b.lastReason = reason;
-    b.lastSeen = now;
-    // Rate-limited: a flood of garbage must not become a flood of events and log lines.
-    if (now - b.lastEventAt >= this.o.badEventIntervalMs) {
-      b.lastEventAt = now;
-      this.events.emit({ type: 'bad_packet', address, reason, count: b.count });
-    }
+    const count = this.bad.count(address, reason, now);
+    if (count !== undefined) this.events.emit({ type: 'bad_packet', address, reason, count });
   }
 
   private view(m: MemberRecord, now: number): MemberView {
@@ -448,30 +274,6 @@ export class Membership {
     };
     if (m.downReason !== undefined) v.downReason = m.downReason;
     return v;
-  }
-}
-
-function newRecord(node: string, info: HeartbeatInfo, address: string, now: number, expected: number): MemberRecord {
-  return {
-    node,
-    info,
-    address,
-    lastSeen: now,
-    expected,
-    state: 'alive',
-    since: now,
-    holdUntil: 0,
-    seq: undefined,
-    linked: false,
-  };
-}
-
-/** Maps iterate in insertion order, so the first key is the oldest entry. */
-function evictOldest<K, V>(map: Map<K, V>, max: number): void {
-  while (map.size >= max) {
-    const first = map.keys().next();
-    if (first.done) return;
-    map.delete(first.value);
   }
 }
 
