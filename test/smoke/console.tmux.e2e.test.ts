@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -11,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SOCKET = `exesdb-smoke-${process.pid}`;
 const SESSION = 'console';
+/** The console's working directory: where `e` writes its exports. */
+const WORKDIR = mkdtempSync(join(tmpdir(), 'exesdb-smoke-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The environment a person's terminal has: no CI (Ink would render differently), a real TERM. */
@@ -67,11 +71,21 @@ async function type(text: string): Promise<void> {
   }
 }
 
-async function key(name: 'Enter' | 'Escape' | 'Space'): Promise<void> {
+async function key(name: 'Enter' | 'Escape' | 'Space' | 'Up' | 'PPage'): Promise<void> {
   await whenReady();
   tmux('send-keys', '-t', SESSION, name);
   // A lone Esc is only known to be Esc once no sequence follows it; give the app a moment before the next key.
   await sleep(name === 'Escape' ? 250 : 120);
+}
+
+/**
+ * One key that is not echoed (a view's command letter). Overlays replace the hints a screen shows, so closing
+ * one does not wait for them.
+ */
+async function press(ch: string, { ready = true } = {}): Promise<void> {
+  if (ready) await whenReady();
+  tmux('send-keys', '-t', SESSION, '-l', ch);
+  await sleep(120);
 }
 
 /** Types an answer, checks it is echoed on its prompt line as a person would, then presses Enter. */
@@ -102,6 +116,9 @@ function childrenOf(pid: number): number[] {
 }
 
 const seenLines = (s: string) => s.split('\n').filter((l) => l.startsWith('SEEN ["'));
+/** Lines of a scrolled-back view: a two-column gutter, `❯ ` on the selected one. */
+const scrolledLines = (s: string) => s.split('\n').filter((l) => /^(❯ | {2})SEEN \["/.test(l));
+const selectedLine = (s: string) => s.split('\n').find((l) => l.startsWith('❯ SEEN'));
 
 describe('console in a real terminal (tmux)', () => {
   let shellPid = 0;
@@ -127,7 +144,9 @@ describe('console in a real terminal (tmux)', () => {
       '50',
       '-s',
       SESSION,
-      'node bin/ex-esdb-console.js; echo "EXIT CODE $?"; sleep 120',
+      '-c',
+      WORKDIR,
+      `node '${ROOT}bin/ex-esdb-console.js'; echo "EXIT CODE $?"; sleep 120`,
     );
     shellPid = Number(tmux('list-panes', '-t', SESSION, '-F', '#{pane_pid}').trim());
     await waitFor('Select an option (1-15)', 20_000);
@@ -141,9 +160,10 @@ describe('console in a real terminal (tmux)', () => {
       // already gone
     }
     for (let i = 0; i < 50 && [shellPid, nodePid].some((p) => p && alive(p)); i++) await sleep(100);
+    rmSync(WORKDIR, { recursive: true, force: true });
   });
 
-  it('producers, an observer on $all, its live monitor with pause and filter, stop, and exit with 15', async () => {
+  it('producers, an observer on $all, its live monitor with pause, filter, scrollback, details, follow tree, export and ?, stop, and exit with 15', async () => {
     expect(nodePid).toBeGreaterThan(0);
     expect(screen()).toMatch(/Store: reg_gh\s+Mode: embedded\s+Nodes: 1/);
 
@@ -194,9 +214,62 @@ describe('console in a real terminal (tmux)', () => {
     // eslint-disable-next-line no-control-regex -- the pane capture's ANSI escapes are what this checks
     expect(colours).toMatch(/\x1b\[[0-9;]*48;5;214m[^\x1b]*greenhouse2/); // amber highlight behind the match
 
-    // Esc clears the filter, Esc again goes back to the menu.
+    // Esc clears the filter.
     await key('Escape');
     await waitFor((s) => !s.includes('filter /greenhouse2/'));
+
+    // ↑ scrolls back: the newest line is selected and the window stays put while the producers keep appending.
+    await key('Up');
+    await waitFor(/⇞ SCROLLED BACK/);
+    const newSince = (s: string) => Number(/SCROLLED BACK \(\+(\d+) new\)/.exec(s)?.[1] ?? 0);
+    const first = await waitFor(/SCROLLED BACK \(\+\d+ new\)/);
+    const held = scrolledLines(first);
+    await waitFor((s) => newSince(s) > newSince(first)); // more events arrived meanwhile
+    expect(scrolledLines(screen())).toEqual(held);
+    const newest = selectedLine(screen());
+    await key('PPage');
+    await waitFor((s) => selectedLine(s) !== undefined && selectedLine(s) !== newest);
+
+    // Enter opens the selected event's details; f its transaction as a tree (as `follow` prints it).
+    await key('Enter');
+    const detail = await waitFor(/🔎 Event greenhouse\d #\d+ — [a-z_]+:v1/);
+    expect(detail).toMatch(/correlation\s+\S{10,}/);
+    expect(detail).toMatch(/data:\n\s+\{/);
+    await press('f');
+    const tree = await waitFor(/🔗 Correlation tree: \d+ events? in 1 stream, correlation \S+/);
+    expect(tree).toMatch(/● greenhouse\d #\d+ {2}[a-z_]+:v1/);
+
+    // ? shows the tree's keys; any key closes them.
+    await press('?');
+    await waitFor('⌨️ Keys — Correlation tree');
+    await press('x', { ready: false });
+    await waitFor((s) => !s.includes('⌨️ Keys') && s.includes('🔗 Correlation tree'));
+    await key('Escape'); // tree → details
+    await waitFor('🔎 Event');
+    await key('Escape'); // details → the scrolled view
+    await waitFor((s) => !s.includes('🔎 Event') && s.includes('⇞ SCROLLED BACK'));
+
+    // e exports what is shown (NDJSON) to a new file in the working directory, and says where.
+    await press('e');
+    const exported = await waitFor(/💾 Exported (\d+) events to (\S+\.ndjson)/);
+    const [, count, path] = /💾 Exported (\d+) events to (\S+\.ndjson)/.exec(exported)!;
+    expect(readdirSync(WORKDIR)).toEqual([path!.slice(WORKDIR.length + 1)]);
+    const lines = readFileSync(path!, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(Number(count));
+    expect(Number(count)).toBeGreaterThan(0);
+    for (const l of lines)
+      expect(JSON.parse(l)).toMatchObject({ eventStreamId: expect.stringMatching(/^greenhouse\d$/) });
+
+    // ? on the live view lists its keys.
+    await press('?');
+    const help = await waitFor('⌨️ Keys — Live view');
+    expect(help).toMatch(/Enter\s+details of the selected event/);
+    await press('x', { ready: false });
+    await waitFor((s) => !s.includes('⌨️ Keys'));
+
+    // G follows the newest lines again; Esc goes back to the menu.
+    await press('G');
+    await waitFor('● LIVE');
     await key('Escape');
     await waitFor('Select an option (1-15)');
 
