@@ -148,6 +148,8 @@ describe('console in a real terminal (tmux)', () => {
       WORKDIR,
       `node '${ROOT}bin/ex-esdb-console.js'; echo "EXIT CODE $?"; sleep 120`,
     );
+    // tmux takes OSC 52 from the app into a paste buffer (the test reads `c`'s copy there).
+    tmux('set-option', '-g', 'set-clipboard', 'on');
     shellPid = Number(tmux('list-panes', '-t', SESSION, '-F', '#{pane_pid}').trim());
     await waitFor('Select an option (1-15)', 20_000);
     nodePid = childrenOf(shellPid)[0] ?? 0;
@@ -235,6 +237,11 @@ describe('console in a real terminal (tmux)', () => {
     const detail = await waitFor(/🔎 Event greenhouse\d #\d+ — [a-z_]+:v1/);
     expect(detail).toMatch(/correlation\s+\S{10,}/);
     expect(detail).toMatch(/data:\n\s+\{/);
+    // c copies the event as JSON through the terminal (OSC 52): tmux's paste buffer holds it.
+    await press('c');
+    await waitFor('📋 Copied greenhouse');
+    const copied = JSON.parse(tmux('show-buffer')) as { eventId: string; eventStreamId: string };
+    expect(detail).toContain(`event id    ${copied.eventId}`);
     await press('f');
     const tree = await waitFor(/🔗 Correlation tree: \d+ events? in 1 stream, correlation \S+/);
     expect(tree).toMatch(/● greenhouse\d #\d+ {2}[a-z_]+:v1/);
