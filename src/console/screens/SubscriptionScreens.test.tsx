@@ -133,6 +133,10 @@ describe('option 11 as a table (pick and act) and parked events', () => {
     await c.waitFor("✅ Replayed 1 event (position 1) to 'parky'");
     await c.waitFor("🅿️ Parked events of 'parky' (1)");
     await c.waitFor(() => replayed.includes(1));
+    await c.press('k'); // here k skips (asks first) rather than moving up as in other tables
+    await c.waitFor('Skip orders #0 for good? (y/N)');
+    await c.press('n');
+    await c.waitFor('Cancelled');
     await c.press('K');
     await c.waitFor("Skip all 1 parked event(s) of 'parky' for good? (y/N)");
     await c.press('y');
