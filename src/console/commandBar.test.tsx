@@ -112,4 +112,15 @@ describe('the : command bar', () => {
     await c.waitFor('Command (the scripted');
     await c.back();
   });
+
+  it('? on the menu shows its keys, : and l among them; the next key only closes it', async () => {
+    await c.press('?');
+    const f = await c.waitFor('⌨️ Keys — Menu');
+    expect(f).toMatch(/:\s+command bar/);
+    expect(f).toMatch(/l\s+the gateway log/);
+    await c.press('5');
+    await c.waitFor((s) => !s.includes('⌨️ Keys'));
+    expect(c.frame()).toContain('Select an option (1-15):');
+    expect(c.frame()).not.toMatch(/Select an option \(1-15\): 5/);
+  });
 });

@@ -11,6 +11,28 @@ const LEAVE: KeyHelp[] = [
 
 /** Each screen's keys, as data: the `?` overlay draws them, and the README's console section lists the same. */
 export const KEYMAPS = {
+  menu: {
+    title: 'Menu',
+    keys: [
+      { keys: '1 … 15 Enter', does: 'open an option (as at the reference prompt)' },
+      { keys: '↑ / ↓ Enter', does: 'move through the options (wrapping) and open one' },
+      { keys: ':', does: 'command bar: one command in the scripted syntax (:help lists them)' },
+      { keys: 'l', does: 'the gateway log, enlarged and scrollable' },
+      { keys: 'Esc', does: 'clear what was typed; in any screen: back' },
+      { keys: 'Ctrl-C', does: 'quit with the clean shutdown (in a live view: leave it first)' },
+      ...LEAVE,
+    ],
+  },
+  logs: {
+    title: 'Gateway log',
+    keys: [
+      { keys: '↑ / ↓', does: 'scroll a line (new lines do not move a scrolled-back window)' },
+      { keys: 'PgUp / PgDn', does: 'scroll a page' },
+      { keys: 'g / G', does: 'oldest line kept / newest' },
+      { keys: 'Esc', does: 'back to the menu' },
+      ...LEAVE,
+    ],
+  },
   monitor: {
     title: 'Live view (monitor, subscription)',
     keys: [

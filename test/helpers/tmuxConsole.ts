@@ -133,9 +133,15 @@ export class TmuxConsole {
     await this.answer('Select an option (1-15):', String(n));
   }
 
-  async key(name: 'Enter' | 'Escape' | 'Space'): Promise<void> {
+  async key(name: 'Enter' | 'Escape' | 'Space' | 'Up' | 'Down' | 'PageUp' | 'PageDown'): Promise<void> {
     await this.whenReady();
     this.send(name, false);
+  }
+
+  /** One literal key (a letter command: `s`, `?`, `:`), once the screen hears keys. */
+  async press(ch: string): Promise<void> {
+    await this.whenReady();
+    this.send(ch, true);
   }
 
   private send(k: string, literal: boolean): void {

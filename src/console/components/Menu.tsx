@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { useRef, useState } from 'react';
 import { INVALID_CHOICE, itemForInput, MENU_GROUPS, MENU_PROMPT, type MenuItem } from '../menu.js';
 import { useInputReady } from '../hooks/useInputReady.js';
+import { useKeymapOverlay } from './KeymapOverlay.js';
 import { useKeys } from '../input/KeyRouter.js';
 import { theme } from '../theme.js';
 
@@ -76,6 +77,8 @@ export function Menu({ items, onSelect, onQuit, onCommand, onLogs, compact = fal
     const item = itemForInput(buffer);
     update({ typed: buffer, ...(item ? { index: items.indexOf(item) } : {}) });
   });
+  // After the menu's own keys, so `?` is heard first and opens the keymap instead of being typed.
+  const overlay = useKeymapOverlay('menu');
   const ready = useInputReady();
 
   return (
@@ -106,7 +109,10 @@ export function Menu({ items, onSelect, onQuit, onCommand, onLogs, compact = fal
         {live.current.typed}
         <Text inverse> </Text>
       </Text>
-      {ready && <Text color={theme.status.muted}>number + Enter, or ↑/↓ + Enter · : command · l logs · q quit</Text>}
+      {overlay}
+      {ready && (
+        <Text color={theme.status.muted}>number + Enter, or ↑/↓ + Enter · : command · l logs · ? keys · q quit</Text>
+      )}
     </Box>
   );
 }

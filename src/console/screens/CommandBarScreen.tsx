@@ -35,9 +35,9 @@ export function CommandBarScreen({ done, navigate }: ScreenProps) {
         </Text>
       ))}
       {running === undefined ? (
-        <TextField prompt=":" value={text} onChange={setText} onSubmit={submit} />
+        <TextField prompt="❯ :" value={text} onChange={setText} onSubmit={submit} />
       ) : (
-        <Text color={theme.status.info}>⏳ :{running}</Text>
+        <Text color={theme.status.info}>⏳ ❯ :{running}</Text>
       )}
       {ready && <Text color={theme.status.muted}>Enter run · Esc cancel</Text>}
     </Box>

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useCallback, useRef, useState } from 'react';
+import { useKeymapOverlay } from '../components/KeymapOverlay.js';
 import { Heading } from '../components/Notice.js';
 import { useServices } from '../contexts/ConsoleContext.js';
 import { useInputReady } from '../hooks/useInputReady.js';
@@ -50,6 +51,7 @@ export function LogScreen({ done, quit }: ScreenProps) {
     if (input === 'g') return moveTo(0);
     if (input === 'G') return moveTo(lines.length);
   });
+  const overlay = useKeymapOverlay('logs');
   const ready = useInputReady();
   const shown = all.slice(Math.max(0, end - height), end);
   const newer = all.length - end;
@@ -68,7 +70,8 @@ export function LogScreen({ done, quit }: ScreenProps) {
           {l.at.slice(11, 19)} {l.level.toUpperCase().padEnd(5)} {l.text}
         </Text>
       ))}
-      {ready && <Text color={theme.status.muted}>↑/↓ PgUp/PgDn g/G scroll · Esc back · q quit</Text>}
+      {overlay}
+      {ready && <Text color={theme.status.muted}>↑/↓ PgUp/PgDn g/G scroll · Esc back · ? keys · q quit</Text>}
     </Box>
   );
 }
