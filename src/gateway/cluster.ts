@@ -126,7 +126,8 @@ export async function startClusterGater(options: GatewayOptions): Promise<Gater>
           if (!unauthorized.has(peer.address)) {
             log(
               'error',
-              `🔗 [ClusterMonitor] node at ${peer.address} refused us: ${err.message} (same cookie on both sides?)`,
+              // A TLS refusal says what to check itself; the cookie hint would mislead there.
+              `🔗 [ClusterMonitor] node at ${peer.address} refused us: ${err.message}${/\bTLS\b/.test(err.message) ? '' : ' (same cookie on both sides?)'}`,
             );
             cluster.emit({ type: 'unauthorized', ...entry });
           }

@@ -147,6 +147,23 @@ describe('mutual TLS on links', () => {
     expect(plainNode.proc.exitCode).toBeNull();
   });
 
+  it('a gateway logs a TLS refusal once, as itself, without the wrong-cookie hint', async () => {
+    const lines: string[] = [];
+    const g = await startGater({
+      connect: [plainNode.address],
+      cookie: COOKIE,
+      tls: readTlsFiles(pki.client),
+      log: (level, msg) => lines.push(`${level} ${msg}`),
+    });
+    gaters.push(g);
+    await waitFor(() => g.cluster.status().unauthorized.length > 0, 5000, 'the refusal in status');
+    expect(g.cluster.status().unauthorized[0]!.message).toMatch(/does not speak TLS/);
+    const refusals = lines.filter((l) => l.includes('refused us'));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatch(/^error .*does not speak TLS/);
+    expect(refusals[0]).not.toMatch(/same cookie/);
+  });
+
   it('the node counts the refused TLS handshakes and plaintext clients, fetched over a TLS link', async () => {
     const g = await gateway(tlsNode.address);
     await waitFor(() => g.api.gatewayWorkersForStore('reg_gh').length > 0, 5000, 'linked');
