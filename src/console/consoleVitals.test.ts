@@ -38,6 +38,18 @@ describe('console vitals (one clock for the header)', () => {
     expect(second.memory.text).toMatch(/store 20 events in memory/);
   });
 
+  it('over --beam the store has no head: no event count and no append rate, rather than a false 0', async () => {
+    gater = await startGater();
+    const beam = { ...gater, mode: 'beam' } as Gater;
+    const vitals = new ConsoleVitals(beam, () => true);
+    expect(vitals.current.appendRate).toBeUndefined();
+    await gater.api.appendEvents('reg_gh', 's1', [{ eventType: 't:v1', data: {} }]);
+    const s = (await vitals.tick())!;
+    expect(s).toMatchObject({ mode: 'beam', streams: 1 });
+    expect(s.appendRate).toBeUndefined();
+    expect(s.storeEvents).toBeUndefined();
+  });
+
   it('keeps the last figures and says so when the store does not answer', async () => {
     gater = await startGater({ store: 'other', noWorkersWaitMs: 10 });
     const vitals = new ConsoleVitals({ ...gater, store: 'missing' } as Gater, () => false);

@@ -45,7 +45,9 @@ export class ConsoleVitals {
    * memory), so the header is never empty.
    */
   get current(): VitalsSnapshot {
-    return this.last ?? { ...this.local(undefined), appendRate: 0, delivered: 0 };
+    return (
+      this.last ?? { ...this.local(undefined), appendRate: this.gater.mode === 'beam' ? undefined : 0, delivered: 0 }
+    );
   }
 
   private local(
@@ -110,12 +112,14 @@ export class ConsoleVitals {
         gater.api.getHeadPosition(gater.store),
         gater.api.getStreams(gater.store),
       ]);
-      storeEvents = head + 1;
+      // ExESDB numbers events per stream only: over --beam the store has no head, so no count and no rate.
+      storeEvents = gater.mode === 'beam' ? undefined : head + 1;
       streams = list.length;
     } catch (e) {
       error = toGaterError(e).message;
     }
-    const appendRate = storeEvents === undefined ? 0 : this.appendRate.sample(storeEvents);
+    const appendRate =
+      gater.mode === 'beam' ? undefined : storeEvents === undefined ? 0 : this.appendRate.sample(storeEvents);
     this.merged.reset();
     for (const h of this.latency) this.merged.add(h);
     this.slot = (this.slot + 1) % this.latency.length;

@@ -54,8 +54,11 @@ export interface VitalsSnapshot {
   streams?: number;
   /** Events in the store (its head position + 1); undefined while the store does not answer. */
   storeEvents?: number;
-  /** Events appended to the store per second, over the rate window (anyone's appends, not only this console's). */
-  appendRate: number;
+  /**
+   * Events appended to the store per second, over the rate window (anyone's appends, not only this console's);
+   * undefined when the store has no store-wide position to count from (an ExESDB cluster over --beam).
+   */
+  appendRate: number | undefined;
   /** Append-to-delivery latency p99 of events this console's observers and subscriptions received, in ms. */
   deliveryP99?: number;
   /** Events delivered to this console in the window. */

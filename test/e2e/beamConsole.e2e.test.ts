@@ -59,6 +59,8 @@ describe('console in a real terminal (tmux) against a BEAM cluster', () => {
   it('all 15 options, typed key by key, against two fixture ExESDB nodes', async () => {
     expect(nodePid).toBeGreaterThan(0);
     expect(term.screen()).toMatch(/Store: reg_gh\s+Mode: beam\s+Nodes: 2/);
+    // ExESDB has no store-wide position: the header does not claim an append rate it cannot measure
+    await term.waitFor(/append - ev\/s · delivery p99/);
     const stream = `acct-${process.pid}`;
 
     // 13 — append one event by hand: ExESDB answers with the new version, the event reads back.

@@ -39,7 +39,7 @@ function Vitals({ v }: { v: VitalsSnapshot }) {
         <Text color={theme.section.producers}> Streams: {v.streams ?? '?'}</Text>
       </Text>
       <Text wrap="truncate-end" color={theme.status.muted}>
-        append {v.appendRate.toFixed(1)} ev/s · delivery p99{' '}
+        append {v.appendRate === undefined ? '-' : v.appendRate.toFixed(1)} ev/s · delivery p99{' '}
         {v.deliveryP99 === undefined ? '-' : `${v.deliveryP99.toFixed(1)} ms`} · {v.memory.text}
       </Text>
       {warnings.map((w) => (
