@@ -1,9 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CHECK_EXIT, toGaterError } from '../core/index.js';
 import { packageVersion } from './packageInfo.js';
-import { resolveConfig, type Config, type GlobalFlags } from './config.js';
+import { resolveConfig, type GlobalFlags } from './config.js';
 import { applyContext } from './contexts.js';
 import { CommandFailed, EXIT, exitCodeFor, isUsageError } from './exitCodes.js';
+import type { Runner } from './runner.js';
 import { registerAppend } from './commands/append.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompletion } from './commands/completion.js';
@@ -23,13 +24,6 @@ import { registerStreams } from './commands/streams.js';
 import { registerSubscribe } from './commands/subscribe.js';
 import { registerSubscriptions } from './commands/subscriptions.js';
 import { registerVersion } from './commands/version.js';
-
-/** Wraps a command body: resolves config, maps errors to exit codes and one-line messages (never a stack). */
-export type Runner = (
-  fn: (config: Config) => Promise<number>,
-  /** Reports an error (config included) and returns the exit code, instead of the default mapping. */
-  onError?: (e: unknown, json: boolean) => number,
-) => (...args: unknown[]) => Promise<void>;
 
 const EXAMPLES = `
 Examples:

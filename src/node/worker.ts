@@ -3,6 +3,7 @@ import type { EventRecord } from '../core/types.js';
 import { describeValue, validateNackAction, validateNonNegativeInt, validateUuidArg } from '../core/validation.js';
 import type { OpArgs, OpResult, Untrusted, WorkerOp } from '../core/wire/index.js';
 import type { EventStore } from './store/eventStore.js';
+import type { PushFlow } from './store/liveSubscription.js';
 
 /** The node's view of one gateway connection: where pushes go and when it ends. */
 export interface NodeSession {
@@ -13,14 +14,6 @@ export interface NodeSession {
   onClose(cb: (reason: string) => void): void;
   /** Flow control (TCP sessions): whether pushes should wait, and a callback for when they may go on. */
   flow?: PushFlow;
-}
-
-/** How a subscription learns that its gateway is not keeping up, and when it has caught up again. */
-export interface PushFlow {
-  congested(): boolean;
-  /** Bytes queued for the connection, pushes not yet written included (how big a hand-over turned out). */
-  queuedBytes(): number;
-  onDrain(cb: () => void): void;
 }
 
 /** Keeps the node's account of which subscriptions each session holds (so a closed session ends them). */

@@ -8,7 +8,7 @@ import { parseEventsText, readAll } from '../../scripted/eventInput.js';
 import { UsageError } from '../exitCodes.js';
 import { expectedVersionOpt, intOpt, jsonOpt } from '../options.js';
 import { createOutput } from '../output.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples, withGater } from './common.js';
 
 interface AppendFlags {

@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { UsageError } from '../exitCodes.js';
 import { durationOpt, intOpt, onStopSignal } from '../options.js';
 import { createOutput } from '../output.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples, withGater } from './common.js';
 
 interface BenchFlags {

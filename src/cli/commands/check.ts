@@ -12,7 +12,7 @@ import {
 } from '../../core/index.js';
 import type { Config } from '../config.js';
 import { parsePositiveInt } from '../config.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { openGater } from '../session.js';
 import { examples } from './common.js';
 import { settle } from './status.js';

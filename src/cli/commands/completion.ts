@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { bashCompletion, zshCompletion } from '../completion.js';
 import { UsageError } from '../exitCodes.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples } from './common.js';
 
 export function registerCompletion(program: Command, run: Runner): void {

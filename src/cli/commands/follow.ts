@@ -13,7 +13,7 @@ import {
   type EventRecord,
 } from '../../core/index.js';
 import { durationOpt, intOpt } from '../options.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples, withGater } from './common.js';
 import { runLive } from './live.js';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { toGaterError, type Gater } from '../../core/index.js';
 import type { Config } from '../config.js';
 import { exitCodeFor } from '../exitCodes.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { openGater } from '../session.js';
 import type { ConsoleIo } from '../../console/startConsole.js';
 

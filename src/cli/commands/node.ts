@@ -3,7 +3,7 @@ import type { RunNodeOptions } from '../runNode.js';
 import { parsePort } from '../config.js';
 import { UsageError } from '../exitCodes.js';
 import { intOpt } from '../options.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples } from './common.js';
 
 interface NodeFlags {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { colorLine, makeChalk, seenLine } from '../../scripted/eventLines.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples, withGater } from './common.js';
 import { addLiveOptions, planLive, runLive, type LiveFlags } from './live.js';
 

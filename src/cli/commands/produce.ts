@@ -4,7 +4,7 @@ import { runProducers, type ProduceProgress } from '../../scripted/produce.js';
 import { CommandFailed, UsageError } from '../exitCodes.js';
 import { durationOpt, intOpt, onStopSignal } from '../options.js';
 import { createOutput } from '../output.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples, withGater } from './common.js';
 
 interface ProduceFlags {

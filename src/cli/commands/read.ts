@@ -3,7 +3,7 @@ import { ALL_EVENTS, plural, tailStream, type EventRecord } from '../../core/ind
 import { eventTableHeader, eventTableRow } from '../../scripted/eventTable.js';
 import { UsageError } from '../exitCodes.js';
 import { intOpt, onStopSignal } from '../options.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples, withGater } from './common.js';
 
 interface ReadFlags {

@@ -10,7 +10,7 @@ import { runScenario } from '../../scripted/scenario/runner.js';
 import type { ScenarioResult } from '../../scripted/scenario/types.js';
 import { UNAVAILABLE_CODES } from '../../scripted/unavailable.js';
 import { EXIT, UsageError } from '../exitCodes.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples, withGater } from './common.js';
 
 /** The shipped scenarios: `<package>/fixtures/scenarios` (same depth from src/ and dist/). */

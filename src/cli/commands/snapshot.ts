@@ -4,7 +4,7 @@ import { GaterError } from '../../core/index.js';
 import { UsageError } from '../exitCodes.js';
 import { intOpt, jsonOpt } from '../options.js';
 import { createOutput } from '../output.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples, withGater } from './common.js';
 
 function versionArg(v: string | undefined): number {

@@ -12,7 +12,7 @@ import {
 import { parsePositiveInt, type Config } from '../config.js';
 import { EXIT } from '../exitCodes.js';
 import { createOutput } from '../output.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { openGater } from '../session.js';
 
 export function registerStatus(program: Command, run: Runner): void {

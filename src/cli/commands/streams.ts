@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createOutput } from '../output.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples, withGater } from './common.js';
 
 export function registerStreams(program: Command, run: Runner): void {

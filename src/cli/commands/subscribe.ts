@@ -3,7 +3,7 @@ import { colorLine, makeChalk, receivedLine } from '../../scripted/eventLines.js
 import { writeLine } from '../../scripted/writeLine.js';
 import { UsageError } from '../exitCodes.js';
 import { intOpt } from '../options.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples, withGater } from './common.js';
 import { addLiveOptions, planLive, runLive, type LiveFlags } from './live.js';
 

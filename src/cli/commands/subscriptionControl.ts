@@ -5,7 +5,7 @@ import { confirm } from '../confirm.js';
 import { UsageError } from '../exitCodes.js';
 import { intOpt } from '../options.js';
 import { createOutput } from '../output.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples, withGater } from './common.js';
 
 interface ControlFlags {

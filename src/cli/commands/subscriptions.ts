@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { renderTable, type SubscriptionInfo } from '../../core/index.js';
 import { createOutput } from '../output.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples, withGater } from './common.js';
 import { registerSubscriptionControl } from './subscriptionControl.js';
 

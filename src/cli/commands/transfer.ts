@@ -18,7 +18,7 @@ import { UsageError } from '../exitCodes.js';
 import { intOpt } from '../options.js';
 import { createOutput } from '../output.js';
 import { createProgress } from '../progress.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 import { examples, withGater } from './common.js';
 
 interface ExportFlags {

@@ -22,7 +22,7 @@ import {
   termToJson,
 } from './records.js';
 import { appendError, okValue, readError } from './replies.js';
-import { exesdbTopic, type BeamSubscriptions } from './beamSubscriptions.js';
+import { exesdbTopic } from './topics.js';
 
 /** An operation ExESDB's gater API cannot answer: refused with the reason, never sent. */
 function unsupported(op: string, why: string): GaterError {
@@ -51,6 +51,16 @@ export interface BeamLinkStatus {
   stores: string[];
 }
 
+/**
+ * What a link needs from the subscriptions it serves (BeamSubscriptions in beamSubscriptions.ts, which drives the
+ * links): broadcasts to hand over, subscription ops to delegate, and how far a subscription's deliveries got.
+ */
+export interface LinkSubscriptions {
+  onBroadcast(topic: string, terms: Term[]): void;
+  request(link: BeamLink, op: Op, args: RequestArgs, timeoutMs: number): Promise<unknown>;
+  delivered(store: string, name: string): number | undefined;
+}
+
 export class BeamLink implements NodeLink {
   readonly address: string;
   private stores: string[] = [];
@@ -67,7 +77,7 @@ export class BeamLink implements NodeLink {
 
   constructor(
     readonly conn: DistConnection,
-    private readonly subs: BeamSubscriptions,
+    private readonly subs: LinkSubscriptions,
     private readonly log: LogFn = () => {},
   ) {
     this.address = `beam:${conn.peer}`;

@@ -12,28 +12,14 @@ import type { LooseRequest as RequestArgs, Op } from '../wire/ops.js';
 import { makeFilter, streamOfSelector } from '../matching.js';
 import type { EventRecord, Selector, SubscriptionType } from '../types.js';
 import { Atom, TermMap, atom, termEquals, type Term } from '../wire/etf.js';
-import type { BeamLink } from './beamLink.js';
+import type { BeamLink, LinkSubscriptions } from './beamLink.js';
 import { rpcCall } from './rpc.js';
 import { field, recordFromTerm } from './records.js';
 import { okValue } from './replies.js';
+import { exesdbTopic } from './topics.js';
 
 const PAGE = 500;
 const SEEN_LIMIT = 10_000;
-
-/** ExESDB's SubTopic for a subscription (ExESDB.Topics, §2.1); pattern/payload topics also need the map's hash. */
-export function exesdbTopic(type: SubscriptionType, name: string, selector: Selector, hash = '?'): string {
-  switch (type) {
-    case 'by_stream':
-      if (name === 'all-events' && selector === '$all') return '$all';
-      return name === 'transient' ? String(selector) : `$${name}`;
-    case 'by_event_type':
-      return name === 'transient' ? String(selector) : `*${name}-${String(selector)}`;
-    case 'by_event_pattern':
-      return `evt-pat-${name}-${hash}`;
-    case 'by_event_payload':
-      return `evt-pay-${name}-${hash}`;
-  }
-}
 
 interface BeamSub {
   subId: string;
@@ -53,7 +39,7 @@ interface BeamSub {
   streams: Map<number, string>;
 }
 
-export class BeamSubscriptions {
+export class BeamSubscriptions implements LinkSubscriptions {
   private readonly subs = new Map<string, BeamSub>();
 
   constructor(private readonly log: LogFn = () => {}) {}

@@ -1,4 +1,4 @@
-import type { BenchProgress, BenchReport } from './benchRun.js';
+import type { BenchProgress, BenchReport } from './benchTypes.js';
 import type { LatencySummary } from './histogram.js';
 
 /**

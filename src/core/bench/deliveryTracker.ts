@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { EventRecord } from '../types.js';
-import type { BenchDelivery, BenchOpResult } from './benchRun.js';
+import type { BenchDelivery, BenchOpResult } from './benchTypes.js';
 import { LatencyHistogram } from './histogram.js';
 
 interface Subscriber {

@@ -2,8 +2,6 @@ import pg from 'pg';
 import { GaterError } from '../../core/errors.js';
 import type { EventRecord, ExpectedVersion, ParkedEvent, SnapshotRecord } from '../../core/types.js';
 import {
-  compareSnapshots,
-  describeStorage,
   EVENT_FIELDS,
   oneLine,
   PARKED_FIELDS,
@@ -12,7 +10,8 @@ import {
   SUB_FIELDS,
   toJson,
   type Row,
-} from './index.js';
+} from './sqlRows.js';
+import { describeStorage } from '../../core/storageSpec.js';
 import {
   appendLockKey,
   errCode,
@@ -27,6 +26,7 @@ import {
 import { AppendListener } from './appendListener.js';
 import { NotifyGate } from './notifyGate.js';
 import {
+  compareSnapshots,
   appendInstant,
   buildRecords,
   type AppendOutcome,

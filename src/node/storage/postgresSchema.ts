@@ -2,7 +2,7 @@ import pg, { type ClientBase } from 'pg';
 import { CAUSATION_KEYS, CORRELATION_KEYS } from '../../core/correlation.js';
 import { GaterError } from '../../core/errors.js';
 import type { ExpectedVersion } from '../../core/types.js';
-import { oneLine } from './index.js';
+import { oneLine } from './sqlRows.js';
 
 /**
  * Versioned schema of the PostgreSQL adapter (and, at the end, its connection helpers). Migrations are append-only: never edit a shipped one, add the next

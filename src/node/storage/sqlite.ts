@@ -4,8 +4,6 @@ import { CAUSATION_KEYS, CORRELATION_KEYS } from '../../core/correlation.js';
 import { GaterError } from '../../core/errors.js';
 import type { EventRecord, ExpectedVersion, ParkedEvent, SnapshotRecord } from '../../core/types.js';
 import {
-  buildRecords,
-  compareSnapshots,
   EVENT_FIELDS,
   oneLine,
   PARKED_FIELDS,
@@ -14,8 +12,10 @@ import {
   SUB_FIELDS,
   toJson,
   type Row,
-} from './index.js';
+} from './sqlRows.js';
 import {
+  buildRecords,
+  compareSnapshots,
   expectedVersionMatches,
   classifyStoredIds,
   type AppendOutcome,

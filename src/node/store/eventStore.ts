@@ -25,8 +25,7 @@ import {
 } from '../../core/validation.js';
 import { validateEvents } from '../../core/eventValidation.js';
 import type { StorageAdapter, StoredSubscription } from '../storage/storageAdapter.js';
-import type { PushFlow } from '../worker.js';
-import { LiveSubscription } from './liveSubscription.js';
+import { LiveSubscription, type PushFlow } from './liveSubscription.js';
 
 /** Defaults of DESIGN §4.6. */
 export const DEFAULT_ACK_TIMEOUT_MS = 30_000;

@@ -1,6 +1,16 @@
 import type { EventRecord, NackAction, Selector, SubscriptionType } from '../../core/types.js';
 import type { StorageAdapter } from '../storage/storageAdapter.js';
-import type { PushFlow } from '../worker.js';
+
+/**
+ * How a subscription learns that its gateway is not keeping up, and when it has caught up again. Declared by the
+ * subscription that pauses on it; a session (worker.ts) provides it.
+ */
+export interface PushFlow {
+  congested(): boolean;
+  /** Bytes queued for the connection, pushes not yet written included (how big a hand-over turned out). */
+  queuedBytes(): number;
+  onDrain(cb: () => void): void;
+}
 
 /** How many records one catch-up read fetches. */
 const READ_BATCH = 500;
