@@ -94,7 +94,7 @@ const waitUntil = async (cond: () => boolean | Promise<boolean>, ms = 3000) => {
 };
 
 beforeAll(() => {
-  child = transpileForChild(['src/node/storage/sqlite.ts']);
+  child = transpileForChild(['src/node/storage/sqlite.ts', 'src/node/storage/index.ts']);
 });
 afterAll(() => {
   child?.dispose();
