@@ -10,8 +10,7 @@ const { runInNewContext } = await import('node:vm');
 const { performance } = await import('node:perf_hooks');
 const React = (await import('react')).default;
 const { render } = await import('ink');
-const { startGater } = await import('../dist/gater.js');
-const { resolveConfig } = await import('../dist/cli/config.js');
+const { startGater } = await import('../dist/index.js');
 const { App } = await import('../dist/console/App.js');
 const { LogStore } = await import('../dist/console/feed.js');
 const { ConsoleServices } = await import('../dist/console/services.js');
@@ -80,7 +79,7 @@ async function phase(withConsole) {
   const term = new Terminal();
   const keys = new Keyboard();
   if (withConsole) {
-    ink = render(React.createElement(App, { services, config: resolveConfig({}, {}) }), {
+    ink = render(React.createElement(App, { services, config: { color: false } }), {
       stdout: term,
       stderr: new Terminal(),
       stdin: keys,

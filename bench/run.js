@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import net from 'node:net';
 import { startGater } from '../dist/index.js';
 import { MemoryStorage } from '../dist/node/storage/memory.js';
-import { prepareEvents } from '../dist/node/store/eventStore.js';
+import { validateEvents } from '../dist/core/eventValidation.js';
 import { generateGreenhouseEvents } from '../dist/domain/greenhouse/index.js';
 import { startNode } from '../dist/node/startNode.js';
 import { encodeFrame, FrameDecoder } from '../dist/core/wire/frame.js';
@@ -28,11 +28,11 @@ async function embeddedOverhead() {
   const batches = Array.from({ length: BATCHES }, (_, i) =>
     generateGreenhouseEvents(i === 0 ? -1 : 0, 100, { seed: i }),
   );
-  // direct: the adapter alone, with the same validation/copy the engine does (prepareEvents)
+  // direct: the adapter alone, with the same validation/copy the engine does (validateEvents)
   const direct = async () => {
     const a = new MemoryStorage();
     const t0 = performance.now();
-    for (let i = 0; i < BATCHES; i++) await a.append('reg_gh', `s${i % 10}`, prepareEvents(batches[i]), 'any');
+    for (let i = 0; i < BATCHES; i++) await a.append('reg_gh', `s${i % 10}`, validateEvents(batches[i]), 'any');
     return performance.now() - t0;
   };
   const viaApi = async () => {
