@@ -28,6 +28,12 @@ async function startBeam(options: GatewayOptions, nodes: string[] | 'auto'): Pro
   if (!options.cookie)
     throw new GaterError('invalid_argument', "beam mode needs the cluster's Erlang cookie: set the cookie option");
   const log = options.log ?? (() => {});
+  if (options.tls)
+    log(
+      'warn',
+      '🏭 [System] ⚠️  TLS settings apply to links to our own store nodes; beam mode links over Erlang distribution, ' +
+        'which they do not encrypt',
+    );
   const g = options.gossip;
   const { startBeamGater } = await import('./beam.js');
   return startBeamGater({
