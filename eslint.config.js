@@ -81,10 +81,18 @@ export default defineConfig(
   {
     files: ['src/core/**'],
     ignores: tests,
-    rules: restrict(
-      uiPackages,
-      layers(['node', 'console', 'scripted', 'cli', 'gateway'], 'core imports no outer layer (DESIGN §2).'),
-    ),
+    rules: {
+      ...restrict(
+        uiPackages,
+        layers(['node', 'console', 'scripted', 'cli', 'gateway'], 'core imports no outer layer (DESIGN §2).'),
+      ),
+      // core reports through its log function and errors; the process and the terminal belong to cli and console.
+      'no-console': 'error',
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'exit', message: 'core never exits the process: throw a GaterError.' },
+      ],
+    },
   },
   {
     files: ['src/console/**', 'src/scripted/**'],
