@@ -4,6 +4,7 @@
  * and every wait a poll of capture-pane for the text expected (no fixed sleeps).
  */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,6 +34,7 @@ export type ScreenMatch = string | RegExp | ((screen: string) => boolean);
 
 export class TmuxConsole {
   private readonly session = 'console';
+  private socketPath: string | undefined;
   /** Keys sent, for a failure message that says what was typed. */
   readonly typed: string[] = [];
 
@@ -63,6 +65,7 @@ export class TmuxConsole {
       this.session,
       command,
     );
+    this.socketPath = this.tmux('display-message', '-p', '#{socket_path}').trim();
     return Number(this.tmux('list-panes', '-t', this.session, '-F', '#{pane_pid}').trim());
   }
 
@@ -155,6 +158,8 @@ export class TmuxConsole {
     } catch {
       // already gone
     }
+    // The server leaves its socket file behind; one per test run would pile up in /tmp.
+    if (this.socketPath) rmSync(this.socketPath, { force: true });
   }
 }
 
