@@ -44,6 +44,8 @@ export const KEYMAPS = {
       { keys: '/', does: 'filter lines (matches highlighted); Esc clears' },
       { keys: 'e', does: 'export the events shown (filter applied) as NDJSON to ./ex-esdb-….ndjson' },
       { keys: 'Esc', does: 'back to live, clear the filter, then back to the menu' },
+      { keys: 'h', does: 'subscription: hold mode on/off (shown, not acked; off acks every held event)' },
+      { keys: 'a / n / x / k', does: 'subscription, held event (selected, or the oldest): ack / retry / park / skip' },
       { keys: 'Ctrl-C', does: 'leave the view (a second Ctrl-C at the menu quits)' },
       ...LEAVE,
     ],

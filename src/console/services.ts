@@ -6,6 +6,7 @@ import {
   toGaterError,
   validateName,
   type EventRecord,
+  type NackAction,
   type Observer,
   type ProducerOptions,
   type SubscriptionType,
@@ -25,6 +26,16 @@ export interface ConsoleSubscription {
   received: number;
   acked: number;
   status: 'Running' | 'Stopped';
+  /**
+   * Hold mode: events are shown but not acknowledged until the user decides on each (ack, retry, park, skip);
+   * turning it off acknowledges every held one in position order. Off by default (each event acked as shown).
+   */
+  holding: boolean;
+  /** Events shown and not yet decided on, by global position. */
+  readonly held: ReadonlyMap<number, EventRecord>;
+  setHolding(on: boolean): Promise<void>;
+  /** Acks (`ack`) or nacks (`retry`, `park`, `skip`) a held event. */
+  decide(event: EventRecord, action: 'ack' | NackAction): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -151,6 +162,19 @@ export class ConsoleServices {
     const feed = new LineFeed(this.feedCapacity);
     const api = this.gater.api;
     const store = this.store;
+    const held = new Map<number, EventRecord>();
+    const handle = await api.subscribe(store, 'by_stream', selector, { name: n, startFrom });
+    const ack = async (e: EventRecord) => {
+      try {
+        await handle.ack(e);
+        sub.acked++;
+      } catch (err) {
+        this.logs.log(
+          'warn',
+          `[Subscriptions] ack of ${e.eventStreamId}:v${e.eventNumber} for "${n}" failed: ${toGaterError(err).message}`,
+        );
+      }
+    };
     const sub: ConsoleSubscription = {
       name: n,
       selector,
@@ -159,15 +183,33 @@ export class ConsoleServices {
       received: 0,
       acked: 0,
       status: 'Running',
+      holding: false,
+      held,
+      setHolding: async (on) => {
+        sub.holding = on;
+        if (on) return;
+        const release = [...held.values()].sort((a, b) => a.position - b.position);
+        held.clear();
+        for (const e of release) await ack(e);
+      },
+      decide: async (e, action) => {
+        if (!held.delete(e.position))
+          throw new GaterError(
+            'invalid_argument',
+            `${e.eventStreamId}:v${e.eventNumber} is not held (already acknowledged)`,
+          );
+        if (action === 'ack') return ack(e);
+        await handle.nack(e, action);
+      },
       close: async () => {},
     };
-    const handle = await api.subscribe(store, 'by_stream', selector, { name: n, startFrom });
     sub.close = async () => {
       if (sub.status === 'Stopped') return;
       sub.status = 'Stopped';
       await handle.close();
     };
-    // Shown, then acknowledged, one event at a time: an event is acked only once its line is in the feed.
+    // Shown, then acknowledged, one event at a time: an event is acked only once its line is in the feed
+    // (or, in hold mode, once the user acks it).
     const pump = async () => {
       for await (const e of handle) {
         this.vitals.recordDelivery(e.createdEpoch);
@@ -175,15 +217,9 @@ export class ConsoleServices {
         sub.received++;
         feed.push('received', line, e);
         this.activity.push('received', line);
-        try {
-          await handle.ack(e);
-          sub.acked++;
-        } catch (err) {
-          this.logs.log(
-            'warn',
-            `[Subscriptions] ack of ${e.eventStreamId}:v${e.eventNumber} for "${n}" failed: ${toGaterError(err).message}`,
-          );
-        }
+        // Held: shown, not acknowledged, until the user decides (the node keeps it in flight meanwhile).
+        if (sub.holding) held.set(e.position, e);
+        else await ack(e);
       }
       const ended = await handle.closed();
       if (ended) {

@@ -1,12 +1,12 @@
 import { Box, Text } from 'ink';
 import { useRef, useState, type ReactNode } from 'react';
-import { plural, toGaterError, type EventRecord } from '../../core/index.js';
+import { plural, toGaterError, type EventRecord, type NackAction } from '../../core/index.js';
 import { EventInspector } from '../components/EventInspector.js';
 import { useKeymapOverlay } from '../components/KeymapOverlay.js';
 import { exportEventsToFile } from '../exportView.js';
 import { mergeHeld, moveBy, selectIndex, startScroll, windowOf, type Scroll } from '../scrollback.js';
 import { LiveLog, matchesFilter } from '../components/LiveLog.js';
-import { ResultBlock } from '../components/ResultBlock.js';
+import { ResultBlock, ok, warn } from '../components/ResultBlock.js';
 import { StatusBar } from '../components/StatusBar.js';
 import { TextField } from '../components/TextField.js';
 import { useServices } from '../contexts/ConsoleContext.js';
@@ -34,6 +34,13 @@ export interface FeedMonitorProps {
   exportLabel: string;
   onBack: () => void;
   onQuit: () => void;
+  /**
+   * Keys this view adds (a subscription's hold mode): each gets the selected event (undefined when none is
+   * selected) and returns the line to show.
+   */
+  eventKeys?: { key: string; label: string; run: (e: EventRecord | undefined) => Promise<ResultLine> | ResultLine }[];
+  /** A note for the status line (e.g. how many events are held), read at each frame. */
+  note?: () => string | undefined;
 }
 
 /**
@@ -42,7 +49,17 @@ export interface FeedMonitorProps {
  * back through the buffer (new lines keep arriving below, the window stays put), Enter opens an event's details,
  * `e` exports what is shown, `?` lists the keys.
  */
-export function FeedMonitor({ heading, feed, running, stoppedText, exportLabel, onBack, onQuit }: FeedMonitorProps) {
+export function FeedMonitor({
+  heading,
+  feed,
+  running,
+  stoppedText,
+  exportLabel,
+  onBack,
+  onQuit,
+  eventKeys = [],
+  note,
+}: FeedMonitorProps) {
   const [paused, setPaused] = useState(false);
   const [filter, setFilter] = useState('');
   const [editing, setEditing] = useState(false);
@@ -119,7 +136,13 @@ export function FeedMonitor({ heading, feed, running, stoppedText, exportLabel, 
       setDraft(filter);
       setEditing(true);
     } else if (input === 'e') exportShown();
-    else if (key.escape) {
+    else if (eventKeys.some((k) => k.key === input)) {
+      const line = scroll ? matching[index()] : undefined;
+      const action = eventKeys.find((k) => k.key === input)!;
+      void Promise.resolve()
+        .then(() => action.run(line?.event))
+        .then(setMessage, (err: unknown) => setMessage({ tone: 'error', text: `❌ ${toGaterError(err).message}` }));
+    } else if (key.escape) {
       if (scroll) setScroll(undefined);
       else if (filter) setFilter('');
       else onBack();
@@ -160,9 +183,11 @@ export function FeedMonitor({ heading, feed, running, stoppedText, exportLabel, 
         memory={vitals.memory}
         hints={
           ready
-            ? scroll
-              ? '↑/↓ PgUp/PgDn g select · Enter details · G/Esc live · e export · ? keys · q quit'
-              : `↑ select · Enter details · space ${paused ? 'resume' : 'pause'} · / filter · e export${filter ? ' · Esc clear filter' : ' · Esc back'} · ? keys · q quit`
+            ? (note?.() ? `${note()} · ` : '') +
+              (eventKeys.length ? `${eventKeys.map((k) => k.label).join(' · ')} · ` : '') +
+              (scroll
+                ? '↑/↓ PgUp/PgDn g select · Enter details · G/Esc live · e export · ? keys · q quit'
+                : `↑ select · Enter details · space ${paused ? 'resume' : 'pause'} · / filter · e export${filter ? ' · Esc clear filter' : ' · Esc back'} · ? keys · q quit`)
             : undefined
         }
       >
@@ -230,6 +255,16 @@ export function SubscriptionFeedView({
 }: ScreenProps & { name: string; result: ResultLine[]; back?: Route }) {
   const services = useServices();
   const sub = services.subscription(name);
+  // Hold mode: the selected held event (or, with none selected, the oldest held one) is decided on.
+  const decide = (action: 'ack' | NackAction, done: string) => async (e: EventRecord | undefined) => {
+    const s = services.subscription(name);
+    if (!s?.holding && s?.held.size === 0) return warn('h holds events first (they are acked as shown until then)');
+    const target = e && s?.held.has(e.position) ? e : e ? undefined : oldestHeld(s);
+    if (!s || !target)
+      return warn(e ? 'that event is not held (already acknowledged): select a held one' : 'no event is held');
+    await s.decide(target, action);
+    return ok(`${target.eventStreamId}:v${target.eventNumber} ${done}`);
+  };
   return (
     <FeedMonitor
       heading={
@@ -240,7 +275,7 @@ export function SubscriptionFeedView({
           </Text>
           <Text color={theme.status.info} wrap="truncate-end">
             Selector: {sub ? JSON.stringify(sub.selector) : '?'}, from {sub?.startFrom ?? 0} — each RECEIVED event is
-            acked as it is shown
+            acked as it is shown (h holds them for a/n/x/k)
           </Text>
         </Box>
       }
@@ -250,6 +285,37 @@ export function SubscriptionFeedView({
       exportLabel={name}
       onBack={() => (back ? navigate(back) : done(result))}
       onQuit={quit}
+      note={() => {
+        const s = services.subscription(name);
+        return s?.holding || s?.held.size ? `✋ HOLD ${s.held.size} held` : undefined;
+      }}
+      eventKeys={[
+        {
+          key: 'h',
+          label: sub?.holding ? 'h release' : 'h hold',
+          run: async () => {
+            const s = services.subscription(name);
+            if (!s) return warn(`subscription '${name}' is not attached to this console`);
+            const n = s.held.size;
+            await s.setHolding(!s.holding);
+            return s.holding
+              ? ok(
+                  'Holding: new events are shown, not acknowledged — a ack, n retry, x park, k skip (selected or oldest)',
+                )
+              : ok(`Released: ${plural(n, 'held event')} acknowledged; events are acked as shown again`);
+          },
+        },
+        { key: 'a', label: 'a ack', run: decide('ack', 'acknowledged') },
+        { key: 'n', label: 'n retry', run: decide('retry', 'sent back for redelivery') },
+        { key: 'x', label: 'x park', run: decide('park', 'parked (see option 11, p)') },
+        { key: 'k', label: 'k skip', run: decide('skip', 'skipped') },
+      ]}
     />
   );
+}
+
+function oldestHeld(s: { held: ReadonlyMap<number, EventRecord> } | undefined): EventRecord | undefined {
+  let oldest: EventRecord | undefined;
+  for (const e of s?.held.values() ?? []) if (!oldest || e.position < oldest.position) oldest = e;
+  return oldest;
 }
