@@ -246,3 +246,41 @@ describe('PostgresStorage schema and errors', () => {
     expect(() => new PostgresStorage(url, { schema: 'x; drop table y' })).toThrow(/invalid PostgreSQL schema/);
   });
 });
+
+describe('PostgresStorage append: the event-id check reads only the event-id index', () => {
+  it('no append scans the store through another index, however many events it holds', async () => {
+    const schema = newSchema();
+    const a = await PostgresStorage.open(`${url}?schema=${schema}`);
+    try {
+      await a.ensureStore(STORE);
+      // Metadata with correlation ids, as greenhouse events carry: the correlation index leads with store_id too.
+      const batch = (i: number): PreparedEvent[] =>
+        Array.from({ length: 20 }, (_, j) => ({
+          ...ev(`b${i}x${j}`),
+          metadata: { correlation_id: `c${i}`, causation_id: `c${i}` },
+        }));
+      for (let i = 0; i < 60; i++) await a.append(STORE, `s${i % 5}`, batch(i), 'any');
+      const stats = async () =>
+        Object.fromEntries(
+          (
+            await admin.query<{ indexrelname: string; idx_scan: string; idx_tup_read: string }>(
+              `SELECT indexrelname, idx_scan, idx_tup_read FROM pg_stat_user_indexes
+                WHERE schemaname = $1 AND relname = 'events'`,
+              [schema],
+            )
+          ).rows.map((r) => [r.indexrelname, { scans: Number(r.idx_scan), read: Number(r.idx_tup_read) }]),
+        );
+      // Backends report their statistics when idle, within about a second.
+      let s = await stats();
+      for (let i = 0; i < 100 && (s.events_event_id?.scans ?? 0) < 60 * 20; i++) {
+        await sleep(100);
+        s = await stats();
+      }
+      expect(s.events_event_id?.scans).toBeGreaterThanOrEqual(60 * 20); // one lookup per event id
+      for (const other of ['events_pkey', 'events_stream_version', 'events_correlation', 'events_causation'])
+        expect({ index: other, read: s[other]?.read }).toEqual({ index: other, read: 0 });
+    } finally {
+      await a.close();
+    }
+  }, 60_000);
+});

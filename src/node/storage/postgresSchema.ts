@@ -150,6 +150,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_correlation ON ${s}.events (store_id, ${s}.esdb_correlation(metadata));
       CREATE INDEX events_causation ON ${s}.events (store_id, ${s}.esdb_causation(metadata));`,
   },
+  {
+    version: 6,
+    description: 'esdb_append looks each event id up on its own (the planner scanned whole stores for the batch)',
+    up: (s) => APPEND_FUNCTION(s, 6),
+  },
 ];
 
 /**
@@ -192,9 +197,21 @@ export function expectedCode(expected: ExpectedVersion): number {
  * concurrent appends may commit out of order, and a failed append may leave a hole. Followers therefore read
  * positions in order and stop at a hole until it is filled or provably never will be (readAll in the adapter).
  */
-function APPEND_FUNCTION(s: string): string {
+function APPEND_FUNCTION(s: string, version: 4 | 6 = 4): string {
+  // Version 6: each id is looked up on its own (LATERAL ... LIMIT 1), so the planner can only take the
+  // (store, event id) index. Version 4's join let it scan a whole store through another index that starts with
+  // store_id (measured: a batch of 100 went from 7 ms to 20 ms over 100,000 events, 6.4 million index tuples read).
+  const lookup =
+    version === 4
+      ? `FROM (SELECT t.ord, e.stream, e.version, lag(e.version) OVER (ORDER BY t.ord) AS prev
+                  FROM unnest(p_ids) WITH ORDINALITY AS t(id, ord)
+                  JOIN ${s}.events e ON e.store_id = p_store AND e.event_id = t.id) h;`
+      : `FROM (SELECT t.ord, e.stream, e.version, lag(e.version) OVER (ORDER BY t.ord) AS prev
+                  FROM unnest(p_ids) WITH ORDINALITY AS t(id, ord)
+                  CROSS JOIN LATERAL (SELECT x.stream, x.version FROM ${s}.events x
+                                       WHERE x.store_id = p_store AND x.event_id = t.id LIMIT 1) e) h;`;
   return `
-      CREATE FUNCTION ${s}.esdb_append(p_store int, p_stream text, p_expected bigint, p_ids text[], p_types text[],
+      CREATE ${version === 4 ? '' : 'OR REPLACE '}FUNCTION ${s}.esdb_append(p_store int, p_stream text, p_expected bigint, p_ids text[], p_types text[],
         p_dct int[], p_mct int[], p_data text[], p_meta text[], p_created text, p_created_epoch bigint, p_channel text,
         p_payload text, p_notify boolean)
       RETURNS TABLE (outcome text, version bigint, positions bigint[], event_id text)
@@ -208,9 +225,7 @@ function APPEND_FUNCTION(s: string): string {
         SELECT count(*), min(h.ord), bool_and(h.stream = p_stream AND (h.prev IS NULL OR h.version > h.prev)),
                max(h.version)
           INTO hits, first_hit, in_order, last_version
-          FROM (SELECT t.ord, e.stream, e.version, lag(e.version) OVER (ORDER BY t.ord) AS prev
-                  FROM unnest(p_ids) WITH ORDINALITY AS t(id, ord)
-                  JOIN ${s}.events e ON e.store_id = p_store AND e.event_id = t.id) h;
+          ${lookup}
         IF hits = n AND in_order THEN
           RETURN QUERY SELECT 'deduplicated'::text, last_version, NULL::bigint[], NULL::text;
           RETURN;
