@@ -21,7 +21,7 @@ import {
 } from '../core/index.js';
 import { generateGreenhouseEvents } from '../domain/greenhouse/index.js';
 import { fail, info, ok, plain, warn } from './components/ResultBlock.js';
-import type { ResultLine, Route } from './menu.js';
+import type { BenchScreenOptions, ResultLine, Route } from './menu.js';
 import type { ConsoleServices } from './services.js';
 
 /** What a command leaves: lines for the menu's result block, and where to go (a live view) if anywhere. */
@@ -38,6 +38,7 @@ export const COMMAND_HELP: readonly string[] = [
   'produce [--producers N] [--batch B] [--period MS]                     start greenhouse producers',
   'read <stream> [-n N]                                                  browse a stream',
   'follow <id>                                                           a transaction as a causation tree',
+  'bench [--events N | --duration D] [--batch B] [--clients C] [--rate R] [--subscribers K]   load with live latency',
   'check cluster | status | help',
 ];
 
@@ -75,6 +76,17 @@ function int(v: string | boolean | undefined, flag: string, min: number): number
   if (s === undefined) return undefined;
   if (!/^\d+$/.test(s) || Number(s) < min) throw new CommandUsage(`${flag} must be an integer >= ${min}, got "${s}"`);
   return Number(s);
+}
+
+/** Milliseconds: `500`, `500ms`, `2s`, `1.5s`, `1m` (as the scripted commands take them). */
+function duration(v: string | boolean | undefined, flag: string): number | undefined {
+  const s = str(v);
+  if (s === undefined) return undefined;
+  const m = s.trim().match(/^(\d+(?:\.\d+)?)(ms|s|m)?$/);
+  if (!m) throw new CommandUsage(`${flag} must be a duration such as 500, 500ms, 2s or 1m, got "${s}"`);
+  const ms = Math.round(Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 1));
+  if (ms < 1) throw new CommandUsage(`${flag} must be at least 1 ms, got "${s}"`);
+  return ms;
 }
 
 function json(v: string | boolean | undefined, flag: string): unknown {
@@ -147,6 +159,33 @@ const COMMANDS: Record<string, Command> = {
   }),
 
   status: async () => ({ lines: [], route: { screen: 'option', n: 14 } }),
+
+  bench: async (args) => {
+    const { values, positionals } = flagsOf(args, {
+      events: { type: 'string' },
+      duration: { type: 'string' },
+      batch: { type: 'string' },
+      clients: { type: 'string' },
+      rate: { type: 'string' },
+      subscribers: { type: 'string' },
+      streams: { type: 'string' },
+      size: { type: 'string' },
+    });
+    if (positionals.length) throw new CommandUsage(`bench takes flags only, not "${positionals[0]}"`);
+    if (values.events !== undefined && values.duration !== undefined)
+      throw new CommandUsage('give --events or --duration, not both');
+    const options: BenchScreenOptions = {
+      events: int(values.events, '--events', 1) ?? (values.duration === undefined ? 10_000 : undefined),
+      durationMs: duration(values.duration, '--duration'),
+      batch: int(values.batch, '--batch', 1),
+      clients: int(values.clients, '--clients', 1),
+      rate: int(values.rate, '--rate', 1),
+      subscribers: int(values.subscribers, '--subscribers', 0),
+      streams: int(values.streams, '--streams', 1),
+      size: int(values.size, '--size', 0),
+    };
+    return { lines: [], route: { screen: 'bench', options } };
+  },
 
   check: async (args, services) => {
     if (args[0] !== 'cluster')

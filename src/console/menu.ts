@@ -1,4 +1,8 @@
+import type { BenchOptions } from '../core/bench/index.js';
 import { theme } from './theme.js';
+
+/** What `:bench` passes to its screen: the scripted `bench` command's load options. */
+export type BenchScreenOptions = Omit<BenchOptions, 'store' | 'onProgress' | 'signal' | 'progressMs'>;
 
 /** Where the shell can be. Options map to `{ screen: 'option', n }`; live views carry what they show. */
 export type Route =
@@ -9,7 +13,8 @@ export type Route =
   | { screen: 'parked'; name: string }
   | { screen: 'browser'; stream: string; pageSize: number }
   | { screen: 'command' }
-  | { screen: 'logs' };
+  | { screen: 'logs' }
+  | { screen: 'bench'; options: BenchScreenOptions };
 
 /** What a menu item's action asks the shell to do (gemini-cli's command results). */
 export type MenuResult = { type: 'navigate'; route: Route } | { type: 'quit' };

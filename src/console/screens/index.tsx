@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Route } from '../menu.js';
 import { AppendEvents } from './AppendScreen.js';
+import { BenchScreen } from './BenchScreen.js';
 import { ClusterStatus } from './ClusterStatusScreen.js';
 import { CommandBarScreen } from './CommandBarScreen.js';
 import { LogScreen } from './LogScreen.js';
@@ -53,6 +54,8 @@ export function renderRoute(route: Route, props: ScreenProps): ReactNode {
       );
     case 'parked':
       return <ParkedEvents key={`parked-${route.name}`} name={route.name} {...props} />;
+    case 'bench':
+      return <BenchScreen key="bench" options={route.options} {...props} />;
     case 'logs':
       return <LogScreen key="logs" {...props} />;
     case 'command':

@@ -132,6 +132,7 @@ export async function runBench(api: GaterApi, options: BenchOptions): Promise<Be
         appended: append.events,
         rate: Math.round(rateNow),
         appendP99: append.hist.at(99),
+        appendLatency: append.hist.summary(),
         subscribers,
         delivered: delivery.minDelivered(),
         read: reads.events,

@@ -44,6 +44,8 @@ export interface BenchProgress {
   /** Events per second over the last interval. */
   rate: number;
   appendP99: number;
+  /** Append latency percentiles so far (the console's bench screen draws them as bars). */
+  appendLatency: LatencySummary;
   subscribers: number;
   /** Fewest events any subscriber has received (0 without subscribers). */
   delivered: number;
