@@ -60,12 +60,15 @@ describe('a daily walk through the console (tmux)', () => {
     // ? shows this view's keys; any key closes the overlay
     await term.press('?');
     await term.waitFor('⌨️ Keys');
+    // Each Esc goes one level back; the next is sent once the screen shows it arrived (two Escs sent together
+    // may be read as one Alt-Esc by the terminal).
     await term.key('Escape');
-    await term.waitFor((s) => !s.includes('⌨️ Keys'));
-    await term.key('Escape');
-    await term.waitFor('Monitoring Observer: all_events');
-    await term.key('Escape');
-    await term.key('Escape');
+    await term.waitFor((s) => !s.includes('⌨️ Keys') && s.includes('f follow correlation'));
+    await term.key('Escape'); // the detail pane
+    await term.waitFor((s) => !s.includes('f follow correlation') && s.includes('G/Esc live'));
+    await term.key('Escape'); // back to live
+    await term.waitFor('Enter details · space pause');
+    await term.key('Escape'); // back to the menu
     await term.waitFor('Select an option (1-15)');
 
     // Option 9: pick the second producer with the arrows and stop it with s (asked first).
