@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alive, childrenOf } from '../helpers/tmuxConsole.js';
 
 /**
  * The real-terminal test: tmux runs the built binary in a 160×50 pane, the test types as a person would (one key
@@ -93,26 +94,6 @@ async function answer(text: string): Promise<void> {
   await type(text);
   await waitFor((s) => s.split('\n').some((l) => l.trimEnd().endsWith(text)));
   await key('Enter');
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
 }
 
 const seenLines = (s: string) => s.split('\n').filter((l) => l.startsWith('SEEN ["'));

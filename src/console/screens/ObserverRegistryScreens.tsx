@@ -1,12 +1,12 @@
 import { Box, Text } from 'ink';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ObserverInfo } from '../../core/index.js';
 import { Form, type Parsed } from '../components/Form.js';
 import { Heading, ViewFrame } from '../components/Notice.js';
 import { PickTable } from '../components/PickTable.js';
 import { ok, warn } from '../components/ResultBlock.js';
 import { useServices } from '../contexts/ConsoleContext.js';
-import { useKeys } from '../input/KeyRouter.js';
+import { useArrowMark } from '../hooks/useArrowMark.js';
 import { cell, clock, inspectSelector } from '../format.js';
 import type { ConsoleServices } from '../services.js';
 import { theme } from '../theme.js';
@@ -42,13 +42,7 @@ export function ObserverTable({ observers, selected }: { observers: ObserverInfo
         return (
           <Text key={o.name} wrap="truncate-end" inverse={isSelected}>
             {picking ? <Text color={theme.ui.selected}>{isSelected ? '❯ ' : '  '}</Text> : null}
-            {cell(o.name, 20)} {cell(o.type, 18)} {cell(inspectSelector(o.selector), 26)}{' '}
-            {o.status === 'Running' ? (
-              <Text color={theme.status.success}>{cell('🟢 Running', 10)}</Text>
-            ) : (
-              <Text color={theme.status.error}>{cell('🔴 Stopped', 10)}</Text>
-            )}{' '}
-            {cell(String(o.seen), 7)} {clock(o.lastEventAt)}
+            <ObserverRow o={o} />
           </Text>
         );
       })}
@@ -147,24 +141,10 @@ function PickObserver({
   const services = useServices();
   const list = useObserverList(services);
   // ↑/↓ move a marker through the table; Enter on an empty prompt takes the marked observer, so no name need be
-  // typed (typing one still works, as at the reference's prompt). A ref, since keys come faster than renders.
+  // typed (typing one still works, as at the reference's prompt).
   const eligible = requireRunning ? list.filter((o) => o.status === 'Running') : list;
-  const [marked, setMarked] = useState<string | undefined>();
-  const markedName = eligible.some((o) => o.name === marked) ? marked : eligible[0]?.name;
-  const live = useRef({ markedName, eligible });
-  live.current = { markedName, eligible };
-  useKeys((_input, key) => {
-    if (!key.upArrow && !key.downArrow) return;
-    const { markedName: m, eligible: rows } = live.current;
-    if (rows.length === 0) return;
-    const i = Math.max(
-      0,
-      rows.findIndex((o) => o.name === m),
-    );
-    const next = rows[(i + (key.upArrow ? -1 : 1) + rows.length) % rows.length]!.name;
-    live.current.markedName = next;
-    setMarked(next);
-  });
+  const mark = useArrowMark(eligible.map((o) => o.name));
+  const markedName = mark.marked;
   const heading = <Heading color={theme.section.list}>📋 Active Observers</Heading>;
   if (list.length === 0) {
     return (
@@ -191,7 +171,7 @@ function PickObserver({
           key: 'name',
           prompt,
           parse: (raw: string) => {
-            const picked = raw === '' ? live.current.markedName : raw;
+            const picked = raw === '' ? mark.current() : raw;
             return picked === undefined
               ? { ok: false, error: 'no running observer to pick; press Esc' }
               : knownObserver(services, requireRunning)(picked);

@@ -1,12 +1,12 @@
 import { Box, Text } from 'ink';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ProducerInfo } from '../../core/index.js';
 import { Form, integerField, type Parsed } from '../components/Form.js';
 import { Heading, ViewFrame } from '../components/Notice.js';
 import { PickTable } from '../components/PickTable.js';
 import { info, ok, warn } from '../components/ResultBlock.js';
 import { useServices } from '../contexts/ConsoleContext.js';
-import { useKeys } from '../input/KeyRouter.js';
+import { useArrowMark } from '../hooks/useArrowMark.js';
 import { cell } from '../format.js';
 import type { ConsoleServices } from '../services.js';
 import { theme } from '../theme.js';
@@ -81,22 +81,8 @@ export function StopProducer({ done, quit }: ScreenProps) {
   const services = useServices();
   const list = useProducerList(services);
   // ↑/↓ mark a running producer; Enter on an empty prompt stops the marked one (typing a stream still works).
-  const [marked, setMarked] = useState<string | undefined>();
-  const markedStream = list.some((p) => p.stream === marked) ? marked : list[0]?.stream;
-  const live = useRef({ markedStream, list });
-  live.current = { markedStream, list };
-  useKeys((_input, key) => {
-    if (!key.upArrow && !key.downArrow) return;
-    const { markedStream: m, list: rows } = live.current;
-    if (rows.length === 0) return;
-    const i = Math.max(
-      0,
-      rows.findIndex((p) => p.stream === m),
-    );
-    const next = rows[(i + (key.upArrow ? -1 : 1) + rows.length) % rows.length]!.stream;
-    live.current.markedStream = next;
-    setMarked(next);
-  });
+  const mark = useArrowMark(list.map((p) => p.stream));
+  const markedStream = mark.marked;
   if (list.length === 0) {
     return (
       <ViewFrame onBack={() => done()} onQuit={quit}>
@@ -106,7 +92,7 @@ export function StopProducer({ done, quit }: ScreenProps) {
     );
   }
   const known = (typed: string): Parsed => {
-    const raw = typed === '' ? (live.current.markedStream ?? '') : typed;
+    const raw = typed === '' ? (mark.current() ?? '') : typed;
     if (raw === '') return { ok: false, error: 'type the stream of a running producer, e.g. greenhouse1' };
     if (!services.producers.list().some((p) => p.stream === raw)) {
       return {

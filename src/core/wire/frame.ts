@@ -24,14 +24,10 @@ function tooLarge(bytes: number, maxFrameBytes: number): GaterError {
 }
 
 /**
- * Encodes one value as a frame.
- *
- * @param maxFrameBytes largest allowed JSON payload (default {@link DEFAULT_MAX_FRAME_BYTES}); checked here so
- *   a sender can refuse an oversized frame without writing anything.
- * @throws GaterError `payload_too_large` when the JSON exceeds `maxFrameBytes`; `invalid_argument` when the
- *   value has no JSON form (undefined, a function, a BigInt, a cycle).
+ * The JSON text of a frame's value.
+ * @throws GaterError `invalid_argument` when the value has no JSON form (undefined, a function, a BigInt, a cycle).
  */
-export function encodeFrame(value: unknown, maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES): Buffer {
+export function jsonText(value: unknown): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
@@ -44,6 +40,19 @@ export function encodeFrame(value: unknown, maxFrameBytes: number = DEFAULT_MAX_
     );
   }
   if (json === undefined) throw new GaterError('invalid_argument', 'value cannot be encoded as JSON');
+  return json;
+}
+
+/**
+ * Encodes one value as a frame.
+ *
+ * @param maxFrameBytes largest allowed JSON payload (default {@link DEFAULT_MAX_FRAME_BYTES}); checked here so
+ *   a sender can refuse an oversized frame without writing anything.
+ * @throws GaterError `payload_too_large` when the JSON exceeds `maxFrameBytes`; `invalid_argument` when the
+ *   value has no JSON form (undefined, a function, a BigInt, a cycle).
+ */
+export function encodeFrame(value: unknown, maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES): Buffer {
+  const json = jsonText(value);
   const limit = Math.min(maxFrameBytes, HEADER_LIMIT);
   // A UTF-8 encoding is at least one byte per UTF-16 unit, so a long string is rejected before measuring it.
   if (json.length > limit) throw tooLarge(Buffer.byteLength(json, 'utf8'), maxFrameBytes);

@@ -4,7 +4,7 @@
  * so a multi-MB list is never built as one JSON string and then again in parts.
  */
 import { GaterError } from '../errors.js';
-import { FRAME_HEADER_BYTES } from './frame.js';
+import { FRAME_HEADER_BYTES, jsonText } from './frame.js';
 
 /**
  * A piece of a JSON array's content, with its UTF-8 size: one item, or several joined by commas (a list encoded in
@@ -23,18 +23,7 @@ export interface EncodedItem {
  * @throws GaterError `invalid_argument` when the item has no JSON form (undefined, a function, a BigInt, a cycle).
  */
 export function encodeItem(item: unknown): EncodedItem {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(item);
-  } catch (e) {
-    throw new GaterError(
-      'invalid_argument',
-      `value cannot be encoded as JSON: ${(e as Error).message}`,
-      {},
-      { cause: e },
-    );
-  }
-  if (json === undefined) throw new GaterError('invalid_argument', 'value cannot be encoded as JSON');
+  const json = jsonText(item);
   return { json, bytes: Buffer.byteLength(json, 'utf8') };
 }
 
