@@ -35,8 +35,11 @@ type Listener = (events: EventRecord[]) => void;
 /** A live view on one subscription: counts what it sees and fans batches out to its listeners. */
 export class Observer {
   seen = 0;
-  lastEventAt: string | null = null;
+  /** When the last event arrived (ms since the epoch; formatted only when asked: events come one at a time). */
+  private lastEventMs: number | undefined;
   status: ObserverStatus = 'Running';
+  /** Why the subscription ended by itself, if it did. */
+  error: GaterError | undefined;
   readonly startedAt = new Date().toISOString();
   // A view that throws must not stop the count or the other views; it is reported, not swallowed.
   private readonly events = new TypedEmitter<{ type: 'events'; events: EventRecord[] }>('Observer');
@@ -57,7 +60,7 @@ export class Observer {
   /** @internal */
   receive(events: EventRecord[]): void {
     this.seen += events.length;
-    this.lastEventAt = new Date().toISOString();
+    this.lastEventMs = Date.now();
     this.events.emit({ type: 'events', events });
   }
 
@@ -65,6 +68,12 @@ export class Observer {
   attach(topic: string, close: () => Promise<void>): void {
     this.topic = topic;
     this.close = close;
+  }
+
+  /** @internal The subscription ended: by stop() (no error) or by itself (the error says why). */
+  ended(error: GaterError | void): void {
+    if (error) this.error = error;
+    this.status = 'Stopped';
   }
 
   async stop(): Promise<void> {
@@ -82,7 +91,7 @@ export class Observer {
       topic: this.topic,
       status: this.status,
       seen: this.seen,
-      lastEventAt: this.lastEventAt,
+      lastEventAt: this.lastEventMs === undefined ? null : new Date(this.lastEventMs).toISOString(),
       startedAt: this.startedAt,
     };
   }
@@ -117,10 +126,14 @@ export class ObserverRegistry {
     const startFrom = options.startFrom ?? (await this.api.liveStart(this.store, t, sel));
     const observer = new Observer(trimmed, t, sel);
     if (options.listener) observer.on(options.listener);
-    const handle = await this.api.saveSubscription(this.store, t, sel, 'transient', startFrom, (events) =>
-      observer.receive(events),
-    );
-    observer.attach(handle.topic, handle.close);
+    // The one subscription handle (as subscriptions and scenarios use): events in delivery order, and `closed()`
+    // says when and why the subscription ended, so an observer whose store went away shows Stopped, not Running.
+    const handle = await this.api.subscribe(this.store, t, sel, { startFrom });
+    observer.attach(handle.topic, () => handle.close());
+    void (async () => {
+      for await (const e of handle) observer.receive([e]);
+      observer.ended(await handle.closed());
+    })();
     this.observers.set(trimmed, observer);
     return observer;
   }
