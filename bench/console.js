@@ -4,6 +4,10 @@
 // memory store's own events take (target: < 50 MB), and how fast a key is answered while events pour in
 // (target: < 200 ms). BENCH_CONSOLE_SECONDS (default 60) sets the length of each phase.
 process.env.NODE_ENV ??= 'production'; // as bin does: React's production build
+// Ink draws no frames while it believes it runs in CI (is-in-ci reads these at import): this bench drives it with
+// its own terminal and must see every frame, in CI too.
+for (const k of Object.keys(process.env))
+  if (k === 'CI' || k === 'CONTINUOUS_INTEGRATION' || k.startsWith('CI_')) delete process.env[k];
 const { EventEmitter } = await import('node:events');
 const { setFlagsFromString } = await import('node:v8');
 const { runInNewContext } = await import('node:vm');
