@@ -5,9 +5,9 @@
  */
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import envPaths from 'env-paths';
 import type { GlobalFlags } from './config.js';
 import { UsageError } from './exitCodes.js';
+import { defaultCredentialDir } from './secrets.js';
 
 /** What a context may hold: the connection-shaped global flags, secrets by file only. */
 export interface ContextSettings {
@@ -65,10 +65,8 @@ export const CONTEXT_KEYS = SETTINGS.map((s) => s.key);
 
 type Env = Record<string, string | undefined>;
 
-/** `$XDG_CONFIG_HOME/ex-esdb-console` (or the platform's equivalent). */
-export function defaultContextDir(): string {
-  return envPaths('ex-esdb-console', { suffix: '' }).config;
-}
+/** The tool's config directory, where the generated cookie and secret live too (`$XDG_CONFIG_HOME/ex-esdb-console`). */
+export const defaultContextDir = defaultCredentialDir;
 
 /** A context name is typed on command lines and used in file names: letters, digits, `.`, `_`, `-`. */
 export function checkContextName(name: string): string {

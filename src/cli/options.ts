@@ -1,4 +1,4 @@
-import type { ExpectedVersion } from '../core/index.js';
+import { parseDurationMs, type ExpectedVersion } from '../core/index.js';
 import { UsageError } from './exitCodes.js';
 
 /** Per-command flag parsers: each throws UsageError (exit 2) naming the flag and what it accepts. */
@@ -26,11 +26,10 @@ function safe(v: string, flag: string): number {
 /** Milliseconds: `500`, `500ms`, `2s`, `1.5s`, `1m`. */
 export function durationOpt(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
-  const m = v.trim().match(/^(\d+(?:\.\d+)?)(ms|s|m)?$/);
-  if (!m) throw new UsageError(`${flag} must be a duration such as 500, 500ms, 2s or 1m, got "${v}"`);
-  const n = Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 1);
+  const n = parseDurationMs(v);
+  if (n === undefined) throw new UsageError(`${flag} must be a duration such as 500, 500ms, 2s or 1m, got "${v}"`);
   if (n < 1) throw new UsageError(`${flag} must be at least 1 ms, got "${v}"`);
-  return Math.round(n);
+  return n;
 }
 
 export function expectedVersionOpt(v: string | undefined): ExpectedVersion {

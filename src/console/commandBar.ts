@@ -11,6 +11,7 @@ import {
   causationTree,
   checkGaterCluster,
   followCorrelation,
+  parseDurationMs,
   plural,
   toGaterError,
   treeText,
@@ -78,13 +79,12 @@ function int(v: string | boolean | undefined, flag: string, min: number): number
   return Number(s);
 }
 
-/** Milliseconds: `500`, `500ms`, `2s`, `1.5s`, `1m` (as the scripted commands take them). */
+/** `--duration` as the scripted commands take it (core's parseDurationMs), with the command bar's error. */
 function duration(v: string | boolean | undefined, flag: string): number | undefined {
   const s = str(v);
   if (s === undefined) return undefined;
-  const m = s.trim().match(/^(\d+(?:\.\d+)?)(ms|s|m)?$/);
-  if (!m) throw new CommandUsage(`${flag} must be a duration such as 500, 500ms, 2s or 1m, got "${s}"`);
-  const ms = Math.round(Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 1));
+  const ms = parseDurationMs(s);
+  if (ms === undefined) throw new CommandUsage(`${flag} must be a duration such as 500, 500ms, 2s or 1m, got "${s}"`);
   if (ms < 1) throw new CommandUsage(`${flag} must be at least 1 ms, got "${s}"`);
   return ms;
 }

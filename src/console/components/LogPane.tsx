@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { useCallback } from 'react';
-import type { LogStore } from '../feed.js';
+import type { LogLine, LogStore } from '../feed.js';
 import { useThrottledSubscription } from '../hooks/useThrottledSubscription.js';
 import { theme } from '../theme.js';
 
@@ -20,10 +20,17 @@ export function LogPane({ logs, height = 3 }: { logs: LogStore; height?: number 
       borderBottom={false}
     >
       {lines.map((l) => (
-        <Text key={l.seq} color={theme.log[l.level]} wrap="truncate-end">
-          {l.at.slice(11, 19)} {l.level.toUpperCase().padEnd(5)} {l.text}
-        </Text>
+        <LogLineText key={l.seq} line={l} />
       ))}
     </Box>
+  );
+}
+
+/** One log line as the pane and the enlarged log view (`l`) draw it: time, level, text. */
+export function LogLineText({ line }: { line: LogLine }) {
+  return (
+    <Text color={theme.log[line.level]} wrap="truncate-end">
+      {line.at.slice(11, 19)} {line.level.toUpperCase().padEnd(5)} {line.text}
+    </Text>
   );
 }

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { useCallback, useRef, useState } from 'react';
 import { useKeymapOverlay } from '../components/KeymapOverlay.js';
+import { LogLineText } from '../components/LogPane.js';
 import { Heading } from '../components/Notice.js';
 import { useServices } from '../contexts/ConsoleContext.js';
 import { useInputReady } from '../hooks/useInputReady.js';
@@ -66,9 +67,7 @@ export function LogScreen({ done, quit }: ScreenProps) {
             : `lines ${end - shown.length + 1}-${end} of ${all.length} · ${newer} newer below`}
       </Text>
       {shown.map((l) => (
-        <Text key={l.seq} color={theme.log[l.level]} wrap="truncate-end">
-          {l.at.slice(11, 19)} {l.level.toUpperCase().padEnd(5)} {l.text}
-        </Text>
+        <LogLineText key={l.seq} line={l} />
       ))}
       {overlay}
       {ready && <Text color={theme.status.muted}>↑/↓ PgUp/PgDn g/G scroll · Esc back · ? keys · q quit</Text>}

@@ -152,6 +152,7 @@ export function FeedMonitor({
   const ready = useInputReady();
 
   const win = windowOf(matching, scroll, height);
+  const noteText = note?.();
   return (
     <Box flexDirection="column">
       {heading}
@@ -183,7 +184,7 @@ export function FeedMonitor({
         memory={vitals.memory}
         hints={
           ready
-            ? (note?.() ? `${note()} · ` : '') +
+            ? (noteText ? `${noteText} · ` : '') +
               (eventKeys.length ? `${eventKeys.map((k) => k.label).join(' · ')} · ` : '') +
               (scroll
                 ? '↑/↓ PgUp/PgDn g select · Enter details · G/Esc live · e export · ? keys · q quit'

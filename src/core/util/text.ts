@@ -13,3 +13,13 @@ export function renderTable(head: string[], rows: string[][]): string {
       .trimEnd();
   return [fmt(head), '-'.repeat(widths.reduce((a, w) => a + w + 2, -2)), ...rows.map(fmt)].join('\n');
 }
+
+/**
+ * A duration as the commands take it — `500`, `500ms`, `2s`, `1.5s`, `1m` — in whole milliseconds; undefined when
+ * the text is not one. Shared by the scripted flags and the console's command bar, which each word their own error.
+ */
+export function parseDurationMs(text: string): number | undefined {
+  const m = text.trim().match(/^(\d+(?:\.\d+)?)(ms|s|m)?$/);
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 1));
+}
