@@ -15,32 +15,72 @@ import {
 
 const MAX_JSON_DEPTH = 64;
 
+/** Names the value being checked in an error message; a function so the hot path builds no strings. */
+export type What = string | (() => string);
+const whatText = (what: What): string => (typeof what === 'string' ? what : what());
+
+/**
+ * A problem found deep inside a JSON value. The path is collected while the walk unwinds (each level adds its
+ * key), so a valid value costs no path bookkeeping at all.
+ */
+class JsonProblem {
+  readonly path: (string | number)[] = [];
+  constructor(readonly message: (here: string) => string) {}
+}
+
 /**
  * Validates that `value` is plain JSON and returns a frozen private copy (so later caller mutations cannot reach
  * storage). With `copy: false` it only validates and returns `value` itself: for input that is already a private
- * copy (parsed from a transport frame). The path for error messages is built only when there is an error.
+ * copy (parsed from a transport frame).
  */
-export function cloneJson(value: unknown, what: string, options: { copy?: boolean } = {}): unknown {
-  const path: (string | number)[] = [];
-  return walkJson(value, what, path, options.copy !== false);
+export function cloneJson(value: unknown, what: What, options: { copy?: boolean } = {}): unknown {
+  return checkJson(value, what, options.copy !== false, { bytes: 0 });
 }
 
-function walkJson(value: unknown, what: string, path: (string | number)[], copy: boolean): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  const here = () => what + path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
-  if (path.length > MAX_JSON_DEPTH)
-    throw invalidArgument(`${here()} is nested deeper than ${MAX_JSON_DEPTH} levels; flatten it`);
+/**
+ * cloneJson that also adds to `size.bytes` an upper bound of the value's JSON size (every string character
+ * escaped to 6 bytes, every number 24): one walk does the validation, the copy and the size check's estimate.
+ */
+export function checkJson(value: unknown, what: What, copy: boolean, size: { bytes: number }): unknown {
+  try {
+    return walkJson(value, 0, copy, size);
+  } catch (e) {
+    if (!(e instanceof JsonProblem)) throw e;
+    const here = whatText(what) + e.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+    throw invalidArgument(e.message(here));
+  }
+}
+
+function walkJson(value: unknown, depth: number, copy: boolean, size: { bytes: number }): unknown {
+  if (typeof value === 'string') {
+    size.bytes += 2 + 6 * value.length;
+    return value;
+  }
+  if (value === null || typeof value === 'boolean') {
+    size.bytes += 5;
+    return value;
+  }
+  if (depth > MAX_JSON_DEPTH)
+    throw new JsonProblem((here) => `${here} is nested deeper than ${MAX_JSON_DEPTH} levels; flatten it`);
   if (typeof value === 'number') {
     if (!Number.isFinite(value))
-      throw invalidArgument(`${here()} holds ${value}, which JSON cannot carry; use a finite number or a string`);
+      throw new JsonProblem(
+        (here) => `${here} holds ${value}, which JSON cannot carry; use a finite number or a string`,
+      );
+    size.bytes += 24;
     return value;
   }
   if (Array.isArray(value)) {
     const out = copy ? new Array<unknown>(value.length) : value;
+    size.bytes += 2 + value.length;
     for (let i = 0; i < value.length; i++) {
-      path.push(i);
-      const v = walkJson(value[i], what, path, copy);
-      path.pop();
+      let v: unknown;
+      try {
+        v = walkJson(value[i], depth + 1, copy, size);
+      } catch (e) {
+        if (e instanceof JsonProblem) e.path.unshift(i);
+        throw e;
+      }
       if (copy) out[i] = v;
     }
     return copy ? Object.freeze(out) : value;
@@ -49,25 +89,32 @@ function walkJson(value: unknown, what: string, path: (string | number)[], copy:
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
       const kind = (value as object).constructor?.name ?? 'object';
-      throw invalidArgument(
-        `${here()} is a ${kind}, not plain JSON; convert it (e.g. a Date to an ISO string) before appending`,
+      throw new JsonProblem(
+        (here) => `${here} is a ${kind}, not plain JSON; convert it (e.g. a Date to an ISO string) before appending`,
       );
     }
     const out: Record<string, unknown> | undefined = copy ? {} : undefined;
+    size.bytes += 2;
     for (const k in value) {
-      const v = (value as Record<string, unknown>)[k];
-      path.push(k);
-      const c = walkJson(v, what, path, copy);
-      path.pop();
+      size.bytes += 4 + 6 * k.length;
+      let c: unknown;
+      try {
+        c = walkJson((value as Record<string, unknown>)[k], depth + 1, copy, size);
+      } catch (e) {
+        if (e instanceof JsonProblem) e.path.unshift(k);
+        throw e;
+      }
       if (out) out[k] = c;
     }
     return out ? Object.freeze(out) : value;
   }
   if (value === undefined)
-    throw invalidArgument(
-      `${here()} is undefined, which JSON cannot carry (it would silently vanish); use null or leave the key out`,
+    throw new JsonProblem(
+      (here) =>
+        `${here} is undefined, which JSON cannot carry (it would silently vanish); use null or leave the key out`,
     );
-  throw invalidArgument(`${here()} is a ${typeof value}, which is not JSON-serialisable; pass plain JSON data`);
+  const kind = typeof value;
+  throw new JsonProblem((here) => `${here} is a ${kind}, which is not JSON-serialisable; pass plain JSON data`);
 }
 
 export function validateStore(store: unknown): string {
@@ -77,8 +124,8 @@ export function validateStore(store: unknown): string {
   return store;
 }
 
-/** A UTF-16 surrogate not part of a pair (in `u` mode a pair is one code point, never `Cs`). */
-const LONE_SURROGATE = /\p{Cs}/u;
+/** Whether a string is well-formed Unicode (no lone UTF-16 surrogate): String#isWellFormed, in V8 since Node 20. */
+const isWellFormed = (v: string): boolean => (v as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /** Longest stream id (UTF-16 units). */
 export const MAX_STREAM_ID_LENGTH = 1024;
@@ -88,15 +135,15 @@ export const MAX_STREAM_ID_LENGTH = 1024;
  * at most `max` long. A lone surrogate would be replaced on its way into SQLite or PostgreSQL (two names becoming
  * one) and PostgreSQL refuses NUL, so both are refused here, on every path alike.
  */
-export function validateTextId(v: unknown, what: string, max: number, example?: string): string {
+export function validateTextId(v: unknown, what: What, max: number, example?: string): string {
   if (typeof v !== 'string' || v.length === 0) {
     const eg = example ? ` such as "${example}"` : '';
-    throw invalidArgument(`${what} must be a non-empty string${eg}, got ${describeValue(v)}`);
+    throw invalidArgument(`${whatText(what)} must be a non-empty string${eg}, got ${describeValue(v)}`);
   }
-  if (v.length > max) throw invalidArgument(`${what} is longer than ${max} characters; use a shorter one`);
-  if (v.includes('\0')) throw invalidArgument(`${what} contains a NUL character (\\u0000); remove it`);
-  if (LONE_SURROGATE.test(v))
-    throw invalidArgument(`${what} contains a lone UTF-16 surrogate (not valid Unicode); fix its encoding`);
+  if (v.length > max) throw invalidArgument(`${whatText(what)} is longer than ${max} characters; use a shorter one`);
+  if (v.includes('\0')) throw invalidArgument(`${whatText(what)} contains a NUL character (\\u0000); remove it`);
+  if (!isWellFormed(v))
+    throw invalidArgument(`${whatText(what)} contains a lone UTF-16 surrogate (not valid Unicode); fix its encoding`);
   return v;
 }
 

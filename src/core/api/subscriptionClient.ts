@@ -311,7 +311,7 @@ export class SubscriptionClient {
       const link = sub.link;
       if (link && sub.attached && !link.closed) {
         try {
-          await link.request(op, { ...args, store: sub.store, worker: '' }, this.timeoutMs);
+          await link.request(op, { store: sub.store, worker: '', ...args }, this.timeoutMs);
           return;
         } catch (e) {
           // the serving node went away under the request: the subscription moves, so does the ack

@@ -70,7 +70,7 @@ export class SubscriptionControl {
     const links = this.router.registry.links().filter((l) => !l.closed && l.announcement().stores.includes(store));
     if (links.length === 0) return [await this.router.call(store, op, args)];
     const settled = await Promise.allSettled(
-      links.map((l) => l.request(op, { ...args, store, worker: '' }, this.router.timeoutMs)),
+      links.map((l) => l.request(op, { store, worker: '', ...args }, this.router.timeoutMs)),
     );
     const ok = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));

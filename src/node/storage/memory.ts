@@ -11,6 +11,7 @@ import {
   type StorageAdapter,
   type StoredSubscription,
 } from './storageAdapter.js';
+import { IdIndex } from './idIndex.js';
 
 interface MemoryStore {
   all: EventRecord[];
@@ -18,8 +19,8 @@ interface MemoryStore {
   subscriptions: Map<string, StoredSubscription>;
   parked: Map<string, ParkedEvent[]>;
   snapshots: Map<string, SnapshotRecord>;
-  /** Event id -> its record: ids are unique per store. */
-  ids: Map<string, EventRecord>;
+  /** Event id -> its position: ids are unique per store. */
+  ids: IdIndex;
   /**
    * Correlation / causation id -> records, built on the first `findCorrelated` and brought up to date by each
    * later one (`upTo` = positions indexed), so appends pay nothing for an index nobody uses.
@@ -48,13 +49,14 @@ export class MemoryStorage implements StorageAdapter {
   private store(store: string): MemoryStore {
     let s = this.stores.get(store);
     if (!s) {
+      const all: EventRecord[] = [];
       s = {
-        all: [],
+        all,
         streams: new Map(),
         subscriptions: new Map(),
         parked: new Map(),
         snapshots: new Map(),
-        ids: new Map(),
+        ids: new IdIndex((position) => all[position]!.eventId),
         related: { byCorrelation: new Map(), byCausation: new Map(), upTo: 0 },
       };
       this.stores.set(store, s);
@@ -83,8 +85,8 @@ export class MemoryStorage implements StorageAdapter {
       streamId,
       events.map((e) => e.eventId),
       (id) => {
-        const r = s.ids.get(id);
-        return r && { stream: r.eventStreamId, version: r.eventNumber };
+        const at = s.ids.find(id);
+        return at < 0 ? undefined : { stream: s.all[at]!.eventStreamId, version: s.all[at]!.eventNumber };
       },
     );
     if (known.kind === 'stored') return { ok: true, version: known.version, records: [], duplicate: true };
@@ -94,8 +96,8 @@ export class MemoryStorage implements StorageAdapter {
     if (stream.length === 0) s.streams.set(streamId, stream);
     for (const r of records) {
       stream.push(r);
+      s.ids.add(r.eventId, s.all.length);
       s.all.push(r);
-      s.ids.set(r.eventId, r);
     }
     return { ok: true, version: current + events.length, records, duplicate: false };
   }
@@ -129,8 +131,8 @@ export class MemoryStorage implements StorageAdapter {
     }
     const found = new Map<number, EventRecord>();
     for (const k of keys) {
-      const own = s.ids.get(k);
-      if (own) found.set(own.position, own);
+      const own = s.ids.find(k);
+      if (own >= 0) found.set(own, s.all[own]!);
       for (const r of rel.byCorrelation.get(k) ?? []) found.set(r.position, r);
       for (const r of rel.byCausation.get(k) ?? []) found.set(r.position, r);
     }

@@ -13,7 +13,21 @@ export const fromJson = (t: unknown): unknown => (t === null || t === undefined 
 export type Row = Record<string, unknown>;
 /** Row helpers shared with the PostgreSQL adapter (same aliased column lists). */
 export const rowTo = {
-  record: (r: Row) => ({ ...r, data: fromJson(r.data), metadata: fromJson(r.metadata) }) as EventRecord,
+  // Field by field, not `{ ...r, data }`: a spread whose keys are then overwritten is V8's slow path, paid per row
+  // on every read and catch-up.
+  record: (r: Row): EventRecord => ({
+    eventStreamId: r.eventStreamId as string,
+    eventNumber: r.eventNumber as number,
+    eventId: r.eventId as string,
+    eventType: r.eventType as string,
+    dataContentType: r.dataContentType as number,
+    metadataContentType: r.metadataContentType as number,
+    data: fromJson(r.data),
+    metadata: fromJson(r.metadata),
+    created: r.created as string,
+    createdEpoch: r.createdEpoch as number,
+    position: r.position as number,
+  }),
   subscription: (r: Row) => ({ ...r, selector: JSON.parse(r.selector as string) }) as StoredSubscription,
   snapshot: (r: Row) => ({ ...r, record: fromJson(r.record) }) as SnapshotRecord,
 };
