@@ -4,14 +4,18 @@ import { randomBytes } from 'node:crypto';
 const MAX_PROBE = 64;
 
 /**
- * Event id -> global position for the memory adapter: an open-addressing table of (hash, position + 1) pairs in one
- * Int32Array, at most half full, linear probing.
+ * Event id -> global position for the memory adapter.
+ *
+ * Most ids arrive in increasing order (the gateway assigns monotonic ULIDs): those are kept as a sorted run of
+ * positions, so the common lookup is one comparison with the greatest id stored ("greater than every stored id"
+ * means "not stored") and adding one is a push. Ids that arrive out of order go to an open-addressing table of
+ * (hash, position + 1) pairs in one Int32Array, at most half full, linear probing; an id at or below the greatest
+ * is looked up there and, failing that, by binary search in the run.
  *
  * Why not a Map: with a million ids a Map lookup for a new id walks a bucket chain through scattered entries and
  * key strings (several cache misses, about 1 µs here), and every append looks up each of its ids and then adds it.
- * Here a miss reads one or two neighbouring slots of one array, and growing rehashes stored hashes without
- * touching a string. The hash is seeded per table; should ids still pile up on one probe sequence (a flood of
- * chosen collisions), the index moves to a Map for good, so the worst case is the Map's.
+ * The table's hash is seeded per index; should ids still pile up on one probe sequence (a flood of chosen
+ * collisions), the table moves to a Map for good, so the worst case is the Map's.
  */
 export class IdIndex {
   private slots = new Int32Array(2 * 1024);
@@ -19,6 +23,10 @@ export class IdIndex {
   private count = 0;
   private readonly seed = randomBytes(4).readInt32LE(0);
   private fallback: Map<string, number> | undefined;
+  /** Positions of the ids added in increasing order, and the greatest id stored (run or table). */
+  private run = new Int32Array(1024);
+  private runLength = 0;
+  private greatest = '';
 
   /**
    * @param idAt the event id stored at a position (to confirm a hash match).
@@ -32,12 +40,46 @@ export class IdIndex {
   }
 
   get size(): number {
-    return this.fallback?.size ?? this.count;
+    return this.runLength + (this.fallback?.size ?? this.count);
   }
 
   /** Position of the event with this id, or -1. */
   find(id: string): number {
+    if (id > this.greatest) return -1;
+    const t = this.findInTable(id);
+    return t >= 0 ? t : this.findInRun(id);
+  }
+
+  /** Records that `id` is stored at `position` (the caller has checked it is not stored yet). */
+  add(id: string, position: number): void {
+    if (id > this.greatest) {
+      if (this.runLength === this.run.length) {
+        const bigger = new Int32Array(this.run.length * 2);
+        bigger.set(this.run);
+        this.run = bigger;
+      }
+      this.run[this.runLength++] = position;
+      this.greatest = id;
+    } else this.addToTable(id, position);
+  }
+
+  private findInRun(id: string): number {
+    let lo = 0;
+    let hi = this.runLength - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = this.run[mid]!;
+      const there = this.idAt(at);
+      if (there === id) return at;
+      if (there < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  private findInTable(id: string): number {
     if (this.fallback) return this.fallback.get(id) ?? -1;
+    if (this.count === 0) return -1;
     const h = this.hash(id);
     for (let i = h & this.mask, probes = 0; ; i = (i + 1) & this.mask, probes++) {
       const at = this.slots[2 * i + 1]!;
@@ -45,13 +87,12 @@ export class IdIndex {
       if (this.slots[2 * i] === h && this.idAt(at - 1) === id) return at - 1;
       if (probes > MAX_PROBE) {
         this.flood();
-        return this.find(id);
+        return this.findInTable(id);
       }
     }
   }
 
-  /** Records that `id` is stored at `position` (the caller has checked it is not stored yet). */
-  add(id: string, position: number): void {
+  private addToTable(id: string, position: number): void {
     if (this.fallback) {
       this.fallback.set(id, position);
       return;
