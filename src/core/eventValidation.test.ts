@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MAX_EVENT_BYTES, validateEvents } from './eventValidation.js';
+import { MAX_EVENT_BYTES, eventsToSend, validateEvents } from './eventValidation.js';
 import { GaterError } from './errors.js';
 
 const ev = (eventId?: string, data: unknown = {}) => ({ eventType: 't:v1', data, ...(eventId ? { eventId } : {}) });
@@ -81,5 +81,20 @@ describe('validateEvents', () => {
     expect(Object.isFrozen((copied!.data as typeof data).a.b)).toBe(true);
     const [same] = validateEvents([ev(undefined, data)], { copy: false });
     expect(same!.data).toBe(data);
+  });
+});
+
+describe('eventsToSend (the gateway side)', () => {
+  it('returns events as given, adding only a missing id, with the same checks', () => {
+    const given = { eventType: 't:v1', data: { a: 1 }, eventId: 'mine' };
+    const bare = { eventType: 't:v1', data: { b: 2 } };
+    const [a, b] = eventsToSend([given, bare]);
+    expect(a).toBe(given);
+    expect(Object.keys(b!).sort()).toEqual(['data', 'eventId', 'eventType']); // no defaults filled in
+    expect(b!.data).toBe(bare.data);
+    expect(typeof b!.eventId).toBe('string');
+    expect(messageOf(() => eventsToSend([bare, { eventType: 't', data: { x: Infinity } }]))).toMatch(
+      /^events\[1\]\.data\.x holds Infinity/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { GaterError, invalidArgument } from './errors.js';
 import { newId } from './ids.js';
+import type { NewEvent } from './types.js';
 import { checkJson, describeValue, validateTextId } from './validation.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './wire/frame.js';
 
@@ -38,14 +39,63 @@ export interface ValidateEventsOptions {
 
 /**
  * Validates a batch and returns the events to write, with missing ids assigned. Nothing is accepted if any event is
- * bad: the error names the event (`events[i]`) and what to change. Error texts are built only on failure: this runs
- * for every event of every append, twice on the embedded path.
+ * bad: the error names the event (`events[i]`) and what to change.
  */
 export function validateEvents(events: unknown, options: ValidateEventsOptions = {}): ValidatedEvent[] {
-  const copy = options.copy !== false;
+  return validateBatch(events, options.copy !== false, asValidated);
+}
+
+/**
+ * The gateway's validation (the same checks, before anything is sent): returns each event as given, with its
+ * assigned id when it had none, without copying. A field left out stays out (a BEAM node applies its own defaults).
+ */
+export function eventsToSend(events: unknown): NewEvent[] {
+  return validateBatch(events, false, asSent);
+}
+
+/** Makes one output event from a checked input event and its checked fields. */
+type Build<T> = (
+  ev: Record<string, unknown>,
+  eventId: string,
+  eventType: string,
+  data: unknown,
+  metadata: unknown,
+  dataContentType: number,
+  metadataContentType: number,
+) => T;
+
+const asValidated: Build<ValidatedEvent> = (_ev, eventId, eventType, data, metadata, dct, mct) => ({
+  eventId,
+  eventType,
+  dataContentType: dct,
+  metadataContentType: mct,
+  data,
+  metadata,
+});
+
+const asSent: Build<NewEvent> = (ev, eventId) =>
+  ev.eventId === undefined ? withId(ev as unknown as NewEvent, eventId) : (ev as unknown as NewEvent);
+
+/**
+ * The event with its assigned id, other fields as given. Built field by field: an object spread with an added key
+ * took microseconds per event on V8's slow path, a visible share of a batch append.
+ */
+function withId(e: NewEvent, eventId: string): NewEvent {
+  const out: NewEvent = { eventId, eventType: e.eventType, data: e.data };
+  if (e.metadata !== undefined) out.metadata = e.metadata;
+  if (e.dataContentType !== undefined) out.dataContentType = e.dataContentType;
+  if (e.metadataContentType !== undefined) out.metadataContentType = e.metadataContentType;
+  return out;
+}
+
+/**
+ * The one loop behind both: error texts are built only on failure, since this runs for every event of every append
+ * (twice on the embedded path: gateway and node).
+ */
+function validateBatch<T extends { eventId?: string }>(events: unknown, copy: boolean, build: Build<T>): T[] {
   if (!Array.isArray(events))
     throw invalidArgument(`events must be an array of {eventType, data, ...}, got ${describeValue(events)}`);
-  const out = new Array<ValidatedEvent>(events.length);
+  const out = new Array<T>(events.length);
   // Ids that arrive in strictly increasing order are distinct without hashing them (the gateway's fresh ids are
   // monotonic ULIDs); from the first id out of order on, a set checks the rest.
   let ids: Set<string> | undefined;
@@ -66,7 +116,7 @@ export function validateEvents(events: unknown, options: ValidateEventsOptions =
     if (ev.data === undefined) throw invalidArgument(`events[${i}].data is missing; pass a JSON value (e.g. {})`);
     const eventId =
       ev.eventId === undefined ? newId() : validateTextId(ev.eventId, field('eventId'), MAX_EVENT_ID_LENGTH);
-    if (ids === undefined && eventId <= prevId) ids = new Set(out.slice(0, i).map((v) => v.eventId));
+    if (ids === undefined && eventId <= prevId) ids = new Set(out.slice(0, i).map((v) => v.eventId!));
     if (ids !== undefined) {
       if (ids.has(eventId))
         throw invalidArgument(`events[${i}].eventId "${eventId}" appears twice in one batch; event ids must be unique`);
@@ -84,14 +134,15 @@ export function validateEvents(events: unknown, options: ValidateEventsOptions =
       metadata = checkJson(ev.metadata, field('metadata'), copy, size);
     } else size.bytes += 5;
     if (size.bytes > MAX_EVENT_BYTES) checkEventSize(data, metadata, i);
-    out[i] = {
+    out[i] = build(
+      ev,
       eventId,
       eventType,
-      dataContentType: contentType(ev.dataContentType, field('dataContentType')),
-      metadataContentType: contentType(ev.metadataContentType, field('metadataContentType')),
       data,
       metadata,
-    };
+      contentType(ev.dataContentType, field('dataContentType')),
+      contentType(ev.metadataContentType, field('metadataContentType')),
+    );
   }
   return out;
 }
