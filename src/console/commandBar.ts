@@ -11,12 +11,14 @@ import {
   causationTree,
   checkGaterCluster,
   followCorrelation,
-  parseDurationMs,
+  durationValue,
+  expectedVersionValue,
+  intValue,
+  jsonValue,
   plural,
   toGaterError,
   treeText,
   tryParsePattern,
-  type ExpectedVersion,
   type NewEvent,
   type SubscriptionType,
 } from '../core/index.js';
@@ -72,37 +74,21 @@ function flagsOf(args: string[], options: Record<string, { type: 'string' | 'boo
 
 const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
+const usage = (message: string) => new CommandUsage(message);
+
 function int(v: string | boolean | undefined, flag: string, min: number): number | undefined {
   const s = str(v);
-  if (s === undefined) return undefined;
-  if (!/^\d+$/.test(s) || Number(s) < min) throw new CommandUsage(`${flag} must be an integer >= ${min}, got "${s}"`);
-  return Number(s);
+  return s === undefined ? undefined : intValue(s, flag, min, usage);
 }
 
-/** `--duration` as the scripted commands take it (core's parseDurationMs), with the command bar's error. */
 function duration(v: string | boolean | undefined, flag: string): number | undefined {
   const s = str(v);
-  if (s === undefined) return undefined;
-  const ms = parseDurationMs(s);
-  if (ms === undefined) throw new CommandUsage(`${flag} must be a duration such as 500, 500ms, 2s or 1m, got "${s}"`);
-  if (ms < 1) throw new CommandUsage(`${flag} must be at least 1 ms, got "${s}"`);
-  return ms;
+  return s === undefined ? undefined : durationValue(s, flag, usage);
 }
 
 function json(v: string | boolean | undefined, flag: string): unknown {
   const s = str(v);
-  if (s === undefined) return undefined;
-  try {
-    return JSON.parse(s) as unknown;
-  } catch (e) {
-    throw new CommandUsage(`${flag} must be JSON (e.g. '{"temperature":21}'): ${(e as Error).message}`);
-  }
-}
-
-function expectedVersion(raw: string): ExpectedVersion {
-  if (raw === 'any' || raw === 'no_stream' || raw === 'stream_exists') return raw;
-  if (/^-?\d+$/.test(raw) && Number(raw) >= -1) return Number(raw);
-  throw new CommandUsage(`--expected-version must be any, no_stream, stream_exists or an integer >= -1, got "${raw}"`);
+  return s === undefined ? undefined : jsonValue(s, flag, usage);
 }
 
 let observerSeq = 0;
@@ -245,7 +231,7 @@ const COMMANDS: Record<string, Command> = {
     const stream = positionals[0];
     if (!stream || positionals.length > 1) throw new CommandUsage('append takes one stream: append <stream> …');
     const api = services.gater.api;
-    const expected = expectedVersion(str(values['expected-version']) ?? 'any');
+    const expected = expectedVersionValue(str(values['expected-version']) ?? 'any', usage);
     let events: NewEvent[];
     const n = int(values.generate, '--generate', 1);
     if (n !== undefined) {

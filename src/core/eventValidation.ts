@@ -1,6 +1,6 @@
 import { GaterError, invalidArgument } from './errors.js';
 import { newId } from './ids.js';
-import type { NewEvent } from './types.js';
+import type { EventRecord, NewEvent } from './types.js';
 import { checkJson, describeValue, validateTextId } from './validation.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './wire/frame.js';
 
@@ -10,14 +10,10 @@ import { DEFAULT_MAX_FRAME_BYTES } from './wire/frame.js';
  */
 
 /** An event ready to be written: validated, its JSON values private frozen copies, its id assigned. */
-export interface ValidatedEvent {
-  eventId: string;
-  eventType: string;
-  dataContentType: number;
-  metadataContentType: number;
-  data: unknown;
-  metadata: unknown;
-}
+export type ValidatedEvent = Pick<
+  EventRecord,
+  'eventId' | 'eventType' | 'dataContentType' | 'metadataContentType' | 'data' | 'metadata'
+>;
 
 /** Longest event type and event id (UTF-16 units). */
 export const MAX_EVENT_TYPE_LENGTH = 512;

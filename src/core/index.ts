@@ -33,6 +33,7 @@ export * from './patternParser.js';
 export * from './eventLines.js';
 export { defaultErlangCookie } from './beam/cookie.js';
 export * from './util/text.js';
+export * from './util/flagValues.js';
 export { tailStream, ALL_EVENTS } from './api/streamTail.js';
 export * from './health/index.js';
 export * from './transfer/index.js';
