@@ -29,13 +29,25 @@ describe('console vitals (one clock for the header)', () => {
       Array.from({ length: 20 }, () => ({ eventType: 't:v1', data: {} })),
     );
     now += 2000;
-    vitals.recordDelivery(Date.now() * 1000 - 7000); // created 7 ms ago
+    vitals.recordDelivery(Date.now() * 1000 - 7000, Date.now() - 60_000); // created 7 ms ago
     const second = (await vitals.tick())!;
     expect(second.storeEvents).toBe(20);
     expect(second.streams).toBe(1);
     expect(second.appendRate).toBe(10); // 20 events over 2 s
     expect(second.deliveryP99).toBeGreaterThanOrEqual(7);
     expect(second.memory.text).toMatch(/store 20 events in memory/);
+  });
+
+  it('leaves replayed history out of the delivery p99: only events created since the subscriber started count', async () => {
+    gater = await startGater();
+    const vitals = new ConsoleVitals(gater, () => true);
+    const started = Date.now();
+    vitals.recordDelivery((started - 50_000) * 1000, started); // replayed: created 50 s before the subscriber
+    expect((await vitals.tick())!.deliveryP99).toBeUndefined();
+    vitals.recordDelivery(Date.now() * 1000 - 3000, started); // live: created 3 ms ago
+    const snap = (await vitals.tick())!;
+    expect(snap.delivered).toBe(1);
+    expect(snap.deliveryP99).toBeLessThan(1000);
   });
 
   it('over --beam the store has no head: no event count and no append rate, rather than a false 0', async () => {

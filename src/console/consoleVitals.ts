@@ -6,6 +6,13 @@ import { memoryStatus, sampleMemory, type VitalsSnapshot } from './vitals.js';
 /** Seconds the append rate and the delivery p99 look back over. */
 export const VITALS_WINDOW_S = 5;
 
+/** How far before a subscriber's start an event may have been created and still count as live (clock skew). */
+const REPLAY_MARGIN_MS = 1000;
+
+/** Whether an event was created before a subscriber that started at `sinceMs` (so it is replayed history). */
+export const isReplayed = (createdEpochMicros: number, sinceMs: number): boolean =>
+  createdEpochMicros / 1000 < sinceMs - REPLAY_MARGIN_MS;
+
 /**
  * The console's vital signs, gathered on ONE clock (every `everyMs`) for every view that shows them: each view
  * polling on its own clock would draw a frame per poll, and every frame costs the event loop (see FramePacer).
@@ -32,11 +39,13 @@ export class ConsoleVitals {
   }
 
   /**
-   * Records the delivery latency of a batch that just arrived (its oldest event: the worst of the batch), from
-   * the event's `createdEpoch` (µs). One clock read per batch, nothing per event.
+   * Records the delivery latency of an event a subscriber that started at `sinceMs` received, from the event's
+   * `createdEpoch` (µs); for a batch, pass its oldest live event (the worst). An event created before the subscriber
+   * started is history it replays: its age is not a delivery latency (a replay from 0 once showed a p99 of 50 s),
+   * so it is left out. The margin allows for a node's clock running a little behind this one.
    */
-  recordDelivery(createdEpochMicros: number): void {
-    if (!Number.isFinite(createdEpochMicros)) return;
+  recordDelivery(createdEpochMicros: number, sinceMs: number): void {
+    if (!Number.isFinite(createdEpochMicros) || isReplayed(createdEpochMicros, sinceMs)) return;
     this.latency[this.slot]!.record(Date.now() - createdEpochMicros / 1000);
   }
 

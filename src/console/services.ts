@@ -13,7 +13,7 @@ import {
   type Gater,
 } from '../core/index.js';
 import { generateGreenhouseEvents } from '../domain/greenhouse/index.js';
-import { ConsoleVitals } from './consoleVitals.js';
+import { ConsoleVitals, isReplayed } from './consoleVitals.js';
 import { LineFeed, LogStore } from './feed.js';
 import { appendedLine, receivedLine, seenLine } from './format.js';
 
@@ -94,8 +94,11 @@ export class ConsoleServices {
   async createObserver(name: string, type: SubscriptionType, selector: unknown): Promise<Observer> {
     const feed = new LineFeed(this.feedCapacity);
     // Attached before the subscription starts: a node may deliver before it has answered the subscribe call.
+    const since = Date.now();
     const listener = (events: EventRecord[]) => {
-      if (events.length) this.vitals.recordDelivery(events[0]!.createdEpoch);
+      // The oldest live event of the batch (replayed ones come first and are not deliveries).
+      const live = events.find((e) => !isReplayed(e.createdEpoch, since));
+      if (live) this.vitals.recordDelivery(live.createdEpoch, since);
       const lines = events.map(seenLine);
       feed.pushMany('seen', lines, events); // the monitor's lines keep their events (details, follow, export)
       this.activity.pushMany('seen', lines);
@@ -163,6 +166,7 @@ export class ConsoleServices {
     const api = this.gater.api;
     const store = this.store;
     const held = new Map<number, EventRecord>();
+    const since = Date.now();
     const handle = await api.subscribe(store, 'by_stream', selector, { name: n, startFrom });
     const ack = async (e: EventRecord) => {
       try {
@@ -212,7 +216,7 @@ export class ConsoleServices {
     // (or, in hold mode, once the user acks it).
     const pump = async () => {
       for await (const e of handle) {
-        this.vitals.recordDelivery(e.createdEpoch);
+        this.vitals.recordDelivery(e.createdEpoch, since);
         const line = receivedLine(n, e);
         sub.received++;
         feed.push('received', line, e);
