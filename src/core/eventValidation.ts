@@ -164,3 +164,21 @@ function checkEventSize(data: unknown, metadata: unknown, i: number): void {
     { index: i, bytes, maxEventBytes: MAX_EVENT_BYTES },
   );
 }
+
+/**
+ * A snapshot's record: plain JSON, returned as a frozen private copy, refused when it could not be read back in one
+ * frame (the same limit as one event's data and metadata). Refused when it is recorded, not later when a read of
+ * it over TCP could never succeed.
+ */
+export function validateSnapshotRecord(record: unknown): unknown {
+  const size = { bytes: 0 };
+  const copy = checkJson(record, 'snapshot record', true, size);
+  if (size.bytes <= MAX_EVENT_BYTES) return copy;
+  const bytes = Buffer.byteLength(JSON.stringify(copy) ?? 'null');
+  if (bytes <= MAX_EVENT_BYTES) return copy;
+  throw new GaterError(
+    'payload_too_large',
+    `the snapshot record is ${bytes} bytes of JSON, more than the ${MAX_EVENT_BYTES} one snapshot may hold (it must fit one ${DEFAULT_MAX_FRAME_BYTES}-byte frame); keep large state elsewhere and snapshot a reference to it`,
+    { bytes, maxEventBytes: MAX_EVENT_BYTES },
+  );
+}

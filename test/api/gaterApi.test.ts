@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGater, type Gater } from '../../src/gateway/index.js';
 import { isGaterError, type GaterError } from '../../src/core/errors.js';
 import type { EventRecord, NewEvent } from '../../src/core/types.js';
+import { MAX_EVENT_BYTES } from '../../src/core/eventValidation.js';
 
 const S = 'reg_gh';
 const ev = (value: number, extra: Partial<NewEvent> = {}): NewEvent => ({
@@ -209,6 +210,18 @@ describe('GaterApi (embedded) — reference gateway behaviour (EXESDB_SPEC §8.2
     expect(await gater.api.deleteSnapshot(S, 'src-1', 'stream-1', 1)).toBe(true);
     expect((await rejects(gater.api.readSnapshot(S, 'src-1', 'stream-1', 1))).code).toBe('not_found');
     expect(await gater.api.deleteSnapshot(S, 'src-1', 'stream-1', 1)).toBe(false);
+  });
+
+  it('snapshots - a record that could not be read back in one frame is refused when recorded, naming the limit', async () => {
+    const big = { state: 'x'.repeat(MAX_EVENT_BYTES) };
+    const err = await rejects(gater.api.recordSnapshot(S, 'src-big', 'stream-1', 1, big));
+    expect(err.code).toBe('payload_too_large');
+    expect(err.message).toMatch(/snapshot record is \d+ bytes of JSON, more than the \d+ one snapshot may hold/);
+    expect(await gater.api.listSnapshots(S, 'src-big')).toEqual([]);
+    // just under the limit is kept whole
+    const fits = { state: 'x'.repeat(MAX_EVENT_BYTES - 100) };
+    await gater.api.recordSnapshot(S, 'src-big', 'stream-1', 2, fits);
+    expect((await gater.api.readSnapshot(S, 'src-big', 'stream-1', 2)).record).toEqual(fits);
   });
 
   it('registry - listStores, gatewayWorkers, gatewayWorkersForStore', async () => {

@@ -1,4 +1,4 @@
-import { eventsToSend } from '../eventValidation.js';
+import { eventsToSend, validateSnapshotRecord } from '../eventValidation.js';
 import type { LogFn } from '../log.js';
 import type { WorkerRegistry } from '../registry/workerRegistry.js';
 import { describeGroupEvent } from '../registry/storageGroups.js';
@@ -305,6 +305,8 @@ export class GaterApi {
     snapshotRecord: unknown,
   ): Promise<void> {
     validateStore(store);
+    // Checked here too, so an oversized record is refused with its own error before a frame is built for it.
+    validateSnapshotRecord(snapshotRecord);
     await this.router.call(store, 'recordSnapshot', {
       ...snapshotKey(sourceUuid, streamUuid, version),
       record: snapshotRecord,

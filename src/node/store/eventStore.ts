@@ -14,7 +14,6 @@ import type {
   Selector,
 } from '../../core/types.js';
 import {
-  cloneJson,
   validateExpectedVersion,
   validateRead,
   validateStreamId,
@@ -23,7 +22,7 @@ import {
   validateNonNegativeInt,
   describeValue,
 } from '../../core/validation.js';
-import { validateEvents } from '../../core/eventValidation.js';
+import { validateEvents, validateSnapshotRecord } from '../../core/eventValidation.js';
 import type { StorageAdapter, StoredSubscription } from '../storage/storageAdapter.js';
 import { LiveSubscription, type PushFlow } from './liveSubscription.js';
 
@@ -424,7 +423,7 @@ export class EventStore {
       sourceUuid,
       streamUuid,
       version,
-      record: cloneJson(record, 'snapshot record'),
+      record: validateSnapshotRecord(record),
       created: new Date().toISOString(),
     });
   }
