@@ -30,6 +30,11 @@ export interface Subscription extends AsyncIterable<EventRecord> {
   close(): Promise<void>;
   /** Resolves once the subscription has ended: undefined after `close()`, the error that ended it otherwise. */
   closed(): Promise<void | GaterError>;
+  /**
+   * The same events a batch at a time (everything queued, in order), for views that only look (observers, monitors):
+   * one wake-up per delivery instead of one per event. Read either this or the per-event iterator, not both.
+   */
+  batches(): AsyncIterable<EventRecord[]>;
 }
 
 /**
@@ -40,6 +45,7 @@ export class DeliveryQueue {
   private readonly items: EventRecord[] = [];
   private head = 0;
   private waiter: ((r: IteratorResult<EventRecord>) => void) | undefined;
+  private batchWaiter: ((r: IteratorResult<EventRecord[]>) => void) | undefined;
   private ended = false;
   private readonly endPromise: Promise<void | GaterError>;
   private resolveEnd!: (reason: void | GaterError) => void;
@@ -53,7 +59,14 @@ export class DeliveryQueue {
   }
 
   push(events: EventRecord[]): void {
-    if (this.ended) return;
+    if (this.ended || events.length === 0) return;
+    const b = this.batchWaiter;
+    if (b) {
+      // nothing is queued while a batch reader waits: the delivery is the batch
+      this.batchWaiter = undefined;
+      b({ value: events, done: false });
+      return;
+    }
     for (const e of events) {
       const w = this.waiter;
       if (w) {
@@ -73,6 +86,9 @@ export class DeliveryQueue {
     const w = this.waiter;
     this.waiter = undefined;
     w?.({ value: undefined, done: true });
+    const b = this.batchWaiter;
+    this.batchWaiter = undefined;
+    b?.({ value: undefined, done: true });
   }
 
   closed(): Promise<void | GaterError> {
@@ -89,7 +105,22 @@ export class DeliveryQueue {
       return Promise.resolve({ value, done: false });
     }
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    if (this.waiter) return Promise.reject(new Error('a subscription is read by one consumer at a time'));
+    if (this.waiter || this.batchWaiter) return Promise.reject(new Error(ONE_CONSUMER));
     return new Promise((r) => (this.waiter = r));
   }
+
+  /** Everything queued, in order, as one batch; waits for the next delivery when nothing is. */
+  nextBatch(): Promise<IteratorResult<EventRecord[]>> {
+    if (this.head < this.items.length) {
+      const value = this.items.slice(this.head);
+      this.items.length = 0;
+      this.head = 0;
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    if (this.waiter || this.batchWaiter) return Promise.reject(new Error(ONE_CONSUMER));
+    return new Promise((r) => (this.batchWaiter = r));
+  }
 }
+
+const ONE_CONSUMER = 'a subscription is read by one consumer at a time';

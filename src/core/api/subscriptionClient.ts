@@ -210,6 +210,15 @@ export class SubscriptionClient {
       nack: (event, action) => this.nackEvent(store, name, subscriber, event, action),
       close,
       closed: () => queue.closed(),
+      batches: () => ({
+        [Symbol.asyncIterator]: () => ({
+          next: () => queue.nextBatch(),
+          return: async () => {
+            await close();
+            return { value: undefined, done: true };
+          },
+        }),
+      }),
       [Symbol.asyncIterator]: () => ({
         next: () => queue.next(),
         // A consumer leaving its loop (break, throw) ends the subscription: nothing would take its events.

@@ -126,12 +126,12 @@ export class ObserverRegistry {
     const startFrom = options.startFrom ?? (await this.api.liveStart(this.store, t, sel));
     const observer = new Observer(trimmed, t, sel);
     if (options.listener) observer.on(options.listener);
-    // The one subscription handle (as subscriptions and scenarios use): events in delivery order, and `closed()`
+    // The one subscription handle (as subscriptions and scenarios use), read a delivery at a time; `closed()`
     // says when and why the subscription ended, so an observer whose store went away shows Stopped, not Running.
     const handle = await this.api.subscribe(this.store, t, sel, { startFrom });
     observer.attach(handle.topic, () => handle.close());
     void (async () => {
-      for await (const e of handle) observer.receive([e]);
+      for await (const batch of handle.batches()) observer.receive(batch);
       observer.ended(await handle.closed());
     })();
     this.observers.set(trimmed, observer);
