@@ -3,7 +3,7 @@ import { toGaterError } from '../../src/core/errors.js';
 import type { EventRecord, NewEvent } from '../../src/core/types.js';
 import type { Gater } from '../../src/gateway/index.js';
 import { waitFor, type NodeProcess } from '../helpers/cluster.js';
-import { firstGap, Harness, portOf, postgresBackend, range, readStream, sleep, sorted, STORE } from './harness.js';
+import { Harness, portOf, postgresBackend, range, readStream, sleep, sorted, STORE } from './harness.js';
 
 /**
  * DESIGN §8: two store nodes on one PostgreSQL schema host the same store. Appends made through one node reach
@@ -146,7 +146,10 @@ describe('two nodes sharing one PostgreSQL schema', () => {
     await Promise.all(writers);
     expect(failures).toEqual([]);
 
-    // Everything acknowledged is stored once, in order, in whole batches; positions are gapless.
+    // Everything acknowledged is stored once, in order, in whole batches, each event at a position of its own.
+    // Positions come from a sequence (postgresSchema.ts): an append the kill cut short used its positions and
+    // committed nothing, so the store may hold a hole there for ever; followers step over it once no append that
+    // could fill it is running.
     const positions: number[] = [];
     for (const s of streams) {
       const evs = await readStream(g, s);
@@ -156,21 +159,28 @@ describe('two nodes sharing one PostgreSQL schema', () => {
       positions.push(...evs.map((e) => e.position));
     }
     const head = await g.api.getHeadPosition(STORE);
-    expect(sorted(positions)).toEqual(range(0, head));
+    const stored = sorted(positions);
+    expect(new Set(stored).size).toBe(stored.length);
+    expect(stored.at(-1)).toBe(head);
+    // holes only from appends in flight at a kill: at most one per writer per kill, a batch each
+    expect(head + 1 - stored.length).toBeLessThanOrEqual(2 * streams.length * BATCH);
 
     // The subscription delivered every event at least once (it moved at least once: A served it or took it over
     // from B, and A died) and its checkpoint reaches the head.
+    const deliveredAll = () => {
+      const seen = new Set(delivered);
+      return stored.every((p) => seen.has(p));
+    };
     await waitFor(
       async () =>
-        firstGap(new Set(delivered), 0, head) === undefined &&
-        (await g.api.getSubscriptions(STORE)).find((s) => s.name === NAME)?.checkpoint === head + 1,
+        deliveredAll() && (await g.api.getSubscriptions(STORE)).find((s) => s.name === NAME)?.checkpoint === head + 1,
       8000,
       'subscription caught up and acked',
     );
     const info = (await g.api.getSubscriptions(STORE)).find((s) => s.name === NAME)!;
     expect(info).toMatchObject({ persistent: true, active: true, checkpoint: head + 1, parked: 0, lag: 0 });
     console.info(
-      `[postgres] ${head + 1} events under two kills; ${delivered.length - (head + 1)} redelivered; ${ackFailures} acks lost in the kills`,
+      `[postgres] ${stored.length} events under two kills (${head + 1 - stored.length} positions left unused); ${delivered.length - stored.length} redelivered; ${ackFailures} acks lost in the kills`,
     );
   });
 });
