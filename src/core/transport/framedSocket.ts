@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import { GaterError, toGaterError } from '../errors.js';
 import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder, NO_FRAME, type FrameOpener } from '../wire/frame.js';
-import type { FrameSealer } from './sessionSeal.js';
+import { TAG_BYTES, type FrameSealer } from './sessionSeal.js';
 import type { LogFn } from '../log.js';
 
 /** Where the transport reports what happens to connections (the one log type). Messages never contain the cookie. */
@@ -166,13 +166,13 @@ export class FramedSocket {
       this.socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
       return;
     }
-    // Header and tag in front of each JSON without copying the JSON twice.
-    const pieces: Buffer[] = [];
-    for (const f of frames) {
-      const json = f.subarray(FRAME_HEADER_BYTES);
-      pieces.push(sealer.head(json), json);
-    }
-    this.socket.write(Buffer.concat(pieces));
+    // Sealed straight into the one buffer that is written: each JSON is copied once.
+    let bytes = 0;
+    for (const f of frames) bytes += f.length + TAG_BYTES;
+    const out = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (const f of frames) at = sealer.sealFrameInto(f, out, at);
+    this.socket.write(out);
   }
 
   /**

@@ -1,7 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isGaterError } from '../errors.js';
 import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from '../wire/frame.js';
-import { deriveSessionKey, sessionSeal, TAG_BYTES, type SessionParams } from './sessionSeal.js';
+import { deriveSessionKey, DIRECTION, sessionSeal, TAG_BYTES, type SessionParams } from './sessionSeal.js';
 
 const P: SessionParams = {
   cookie: 'c00kie',
@@ -71,5 +72,38 @@ describe('session seal', () => {
       .subarray(FRAME_HEADER_BYTES);
     expect(isGaterError(caught(open([fromServer])), 'unauthorized')).toBe(true);
     expect(isGaterError(caught(open([Buffer.alloc(TAG_BYTES - 1)])), 'unauthorized')).toBe(true);
+  });
+
+  it('the tag on the wire is HMAC-SHA256(key, direction | seq (8 bytes BE) | JSON), for small and large frames', () => {
+    const key = deriveSessionKey(P);
+    const expected = (seq: number, body: Buffer): Buffer => {
+      const head = Buffer.alloc(9);
+      head[0] = DIRECTION.clientToServer;
+      head.writeBigUInt64BE(BigInt(seq), 1);
+      return createHmac('sha256', key).update(head).update(body).digest();
+    };
+    const client = sessionSeal(P, 'client');
+    const server = sessionSeal(P, 'server');
+    // sizes around the block size and far beyond the reused scratch buffer
+    const bodies = [0, 1, 55, 64, 200, 5000, 40_000].map((n) => json({ s: 'é'.repeat(n) }));
+    bodies.forEach((body, seq) => {
+      const frame = client.sealer.seal(body);
+      expect(frame.readUInt32BE(0)).toBe(TAG_BYTES + body.length);
+      expect(frame.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + TAG_BYTES)).toEqual(expected(seq, body));
+      expect(frame.subarray(FRAME_HEADER_BYTES + TAG_BYTES).equals(body)).toBe(true);
+      expect(server.unsealer.open(frame.subarray(FRAME_HEADER_BYTES)).equals(body)).toBe(true);
+    });
+  });
+
+  it('sealing several plain frames into one buffer gives the same bytes as sealing them one by one', () => {
+    const frames = [{ a: 1 }, { b: 'x'.repeat(70_000) }, { c: [1, 2, 3] }].map((v) => encodeFrame(v));
+    const one = sessionSeal(P, 'client').sealer;
+    const each = Buffer.concat(frames.map((f) => one.seal(f.subarray(FRAME_HEADER_BYTES))));
+    const many = sessionSeal(P, 'client').sealer;
+    const out = Buffer.alloc(each.length);
+    let at = 0;
+    for (const f of frames) at = many.sealFrameInto(f, out, at);
+    expect(at).toBe(each.length);
+    expect(out.equals(each)).toBe(true);
   });
 });
