@@ -229,6 +229,20 @@ describe('rpc requests', () => {
     expect(conn.closed).toBe(false);
   });
 
+  it('each call keeps its own timeout whatever else is waiting: a short one behind a long one, and after a reply', async () => {
+    const conn = await client(await server());
+    const long = rejection(conn.request('never', {}, 10_000));
+    const t0 = performance.now();
+    const short = await rejection(conn.request('never', {}, 30));
+    expect(isGaterError(short, 'timeout')).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(5000); // not held until the long call's deadline
+    expect(await conn.request('echo', 2, 1000)).toBe(2);
+    const again = await rejection(conn.request('slow', { ms: 200 }, 20));
+    expect(isGaterError(again, 'timeout')).toBe(true);
+    conn.close();
+    expect(isGaterError(await long, 'connection_closed')).toBe(true);
+  });
+
   it('fails every pending call with connection_closed when the server closes', async () => {
     const srv = await server();
     const conn = await client(srv);

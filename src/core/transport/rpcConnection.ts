@@ -34,7 +34,8 @@ interface Pending {
   op: string;
   resolve(value: unknown): void;
   reject(err: GaterError): void;
-  timer: NodeJS.Timeout | undefined;
+  /** performance.now() after which the call fails with `timeout` (Infinity: never). */
+  deadline: number;
   timeoutMs: number;
   /** Parts of a list reply split over several frames, in arrival order (DESIGN §5). */
   parts?: unknown[][];
@@ -52,6 +53,14 @@ export class RpcConnectionImpl implements RpcConnection {
   private closeReason: string | undefined;
   /** An id-less error the server sent just before closing: a better close reason than "closed by peer". */
   private farewell: string | undefined;
+  /**
+   * One timer for every call in flight, armed for the earliest deadline, rather than a timer set and cleared per
+   * call: that pair was a visible share of a small request's round trip. A reply only leaves the map; when the
+   * timer fires it fails the overdue calls and re-arms for the next deadline. It is unref'd: a waiting call is
+   * kept alive by its open socket, as the connection is.
+   */
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private armedFor = Infinity;
 
   constructor(
     private readonly framed: FramedSocket,
@@ -78,28 +87,47 @@ export class RpcConnectionImpl implements RpcConnection {
       return Promise.reject(e as GaterError);
     }
     return new Promise<unknown>((resolve, reject) => {
-      const p: Pending = { op, resolve, reject, timer: undefined, timeoutMs };
+      const p: Pending = { op, resolve, reject, deadline: Infinity, timeoutMs };
       this.pending.set(id, p);
-      this.arm(id, p);
+      this.arm(p);
       // Registered before writing: a write that overflows the buffer closes the connection and must fail this call too.
       this.framed.sendFrame(frame);
     });
   }
 
-  /** (Re)starts the request's timer: a reply in parts has timeoutMs between parts, not for the whole list. */
-  private arm(id: number, p: Pending): void {
-    clearTimeout(p.timer);
+  /** (Re)starts the request's deadline: a reply in parts has timeoutMs between parts, not for the whole list. */
+  private arm(p: Pending): void {
     if (p.timeoutMs > MAX_TIMER_MS) return;
-    p.timer = setTimeout(() => {
-      this.pending.delete(id);
-      p.reject(
-        new GaterError('timeout', `${p.op} got no reply within ${p.timeoutMs} ms`, {
-          op: p.op,
-          timeoutMs: p.timeoutMs,
-        }),
-      );
-    }, p.timeoutMs);
+    p.deadline = performance.now() + p.timeoutMs;
+    if (p.deadline < this.armedFor) this.armTimer(p.deadline);
   }
+
+  private armTimer(deadline: number): void {
+    clearTimeout(this.deadlineTimer);
+    this.armedFor = deadline;
+    this.deadlineTimer = setTimeout(this.expire, Math.max(1, Math.ceil(deadline - performance.now())));
+    this.deadlineTimer.unref();
+  }
+
+  /** Fails the calls whose deadline has passed and re-arms for the earliest one still waiting. */
+  private readonly expire = (): void => {
+    this.deadlineTimer = undefined;
+    this.armedFor = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [id, p] of this.pending) {
+      if (p.deadline <= now) {
+        this.pending.delete(id);
+        p.reject(
+          new GaterError('timeout', `${p.op} got no reply within ${p.timeoutMs} ms`, {
+            op: p.op,
+            timeoutMs: p.timeoutMs,
+          }),
+        );
+      } else if (p.deadline < next) next = p.deadline;
+    }
+    if (next !== Infinity) this.armTimer(next);
+  };
 
   onPush(cb: (sub: string, events: unknown[]) => void): () => void {
     this.pushListeners.add(cb);
@@ -130,11 +158,10 @@ export class RpcConnectionImpl implements RpcConnection {
       if (!p) return this.log('debug', `dropping a reply for unknown or timed-out request ${String(f.id)}`);
       if (f.error === undefined && Array.isArray(f.part)) {
         (p.parts ??= []).push(f.part);
-        this.arm(f.id as number, p);
+        this.arm(p);
         return;
       }
       this.pending.delete(f.id as number);
-      clearTimeout(p.timer);
       if (f.error !== undefined) p.reject(GaterError.fromWire(f.error));
       else if (p.parts === undefined) p.resolve(f.value);
       else if (Array.isArray(f.value)) p.resolve(p.parts.flat().concat(f.value));
@@ -166,10 +193,10 @@ export class RpcConnectionImpl implements RpcConnection {
     this.log('info', `connection to ${this.remoteNode} closed: ${why}`);
     const pending = [...this.pending.values()];
     this.pending.clear();
-    for (const p of pending) {
-      clearTimeout(p.timer);
-      p.reject(this.closedError(p.op, why));
-    }
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    this.armedFor = Infinity;
+    for (const p of pending) p.reject(this.closedError(p.op, why));
     for (const cb of this.closeListeners.splice(0)) this.safely(() => cb(why));
   }
 
