@@ -110,7 +110,12 @@ export class GatewayWorker {
     return { store: this.store, node: this.node, id: this.id };
   }
 
-  async handle<K extends WorkerOp>(session: NodeSession, op: K, args: Untrusted<OpArgs<K>>): Promise<OpResult<K>> {
+  /** The handler's result as it comes (a value or a promise): the node awaits it once, inside its error mapping. */
+  handle<K extends WorkerOp>(
+    session: NodeSession,
+    op: K,
+    args: Untrusted<OpArgs<K>>,
+  ): OpResult<K> | Promise<OpResult<K>> {
     this.calls++;
     const handler: Handler<K> = HANDLERS[op];
     return handler({ engine: this.engine, session, sessions: this.sessions }, args);
