@@ -4,7 +4,14 @@
  */
 import type { Socket } from 'node:net';
 import { GaterError, toGaterError } from '../errors.js';
-import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder, NO_FRAME, type FrameOpener } from '../wire/frame.js';
+import {
+  encodeFrame,
+  encodeFrameWithRoom,
+  FRAME_HEADER_BYTES,
+  FrameDecoder,
+  NO_FRAME,
+  type FrameOpener,
+} from '../wire/frame.js';
 import { TAG_BYTES, type FrameSealer } from './sessionSeal.js';
 import type { LogFn } from '../log.js';
 
@@ -98,6 +105,21 @@ export class FramedSocket {
    */
   send(value: unknown): boolean {
     if (this.closing) return false;
+    const sealer = this.sealer;
+    // Nothing queued or gathered: the frame leaves now, so it is sealed where it was encoded (one buffer, no copy).
+    if (
+      sealer !== undefined &&
+      !this.flushing &&
+      this.out.length === 0 &&
+      this.early.length === 0 &&
+      this.beforeFlushHooks.length === 0
+    ) {
+      const frame = encodeFrameWithRoom(value, this.opts.maxFrameBytes, TAG_BYTES);
+      sealer.sealInPlace(frame);
+      if (!this.socket.destroyed) this.socket.write(frame);
+      this.checkWriteBuffer();
+      return true;
+    }
     return this.sendFrame(encodeFrame(value, this.opts.maxFrameBytes));
   }
 
@@ -127,11 +149,15 @@ export class FramedSocket {
     else this.out.push(frame);
     this.outBytes += frame.length;
     if (!this.flushing) this.flush();
-    // A peer that never reads would otherwise make us buffer pushes without bound.
+    this.checkWriteBuffer();
+    return true;
+  }
+
+  /** A peer that never reads would otherwise make us buffer pushes without bound. */
+  private checkWriteBuffer(): void {
     if (this.queuedBytes > this.opts.maxWriteBufferBytes) {
       this.close(`peer is not reading: more than ${this.opts.maxWriteBufferBytes} bytes queued`);
     }
-    return true;
   }
 
   /** Bytes handed to send but not yet taken by the peer (what flow control looks at). */

@@ -1,6 +1,5 @@
 /** An authenticated client connection: request/reply correlation, pushes and updates. */
 import { GaterError, invalidArgument } from '../errors.js';
-import { encodeFrame } from '../wire/frame.js';
 import type { FramedSocket, Logger } from './framedSocket.js';
 import { asRecord, isRegistryUpdate, type RegistryUpdate } from './protocol.js';
 
@@ -79,19 +78,19 @@ export class RpcConnectionImpl implements RpcConnection {
     }
     if (!(timeoutMs > 0)) return Promise.reject(invalidArgument('timeoutMs must be positive', { timeoutMs }));
     const id = this.nextId++;
-    let frame: Buffer;
-    try {
-      // `split`: a list reply too large for one frame may come as parts, which onFrame joins back together.
-      frame = encodeFrame({ id, op, args, split: true }, this.framed.maxFrameBytes);
-    } catch (e) {
-      return Promise.reject(e as GaterError);
-    }
     return new Promise<unknown>((resolve, reject) => {
       const p: Pending = { op, resolve, reject, deadline: Infinity, timeoutMs };
+      // Registered before writing: a write that overflows the buffer closes the connection and must fail this call too.
       this.pending.set(id, p);
       this.arm(p);
-      // Registered before writing: a write that overflows the buffer closes the connection and must fail this call too.
-      this.framed.sendFrame(frame);
+      try {
+        // `split`: a list reply too large for one frame may come as parts, which onFrame joins back together.
+        this.framed.send({ id, op, args, split: true });
+      } catch (e) {
+        // Too large or not JSON: refused while encoding, before anything was written.
+        this.pending.delete(id);
+        reject(e as GaterError);
+      }
     });
   }
 

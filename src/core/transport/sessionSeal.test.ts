@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isGaterError } from '../errors.js';
-import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from '../wire/frame.js';
+import { encodeFrame, encodeFrameWithRoom, FRAME_HEADER_BYTES, FrameDecoder } from '../wire/frame.js';
 import { deriveSessionKey, DIRECTION, sessionSeal, TAG_BYTES, type SessionParams } from './sessionSeal.js';
 
 const P: SessionParams = {
@@ -105,5 +105,15 @@ describe('session seal', () => {
     for (const f of frames) at = many.sealFrameInto(f, out, at);
     expect(at).toBe(each.length);
     expect(out.equals(each)).toBe(true);
+  });
+
+  it('a frame sealed where it was encoded (with room for the tag) is the same bytes as one sealed by copying', () => {
+    const copied = sessionSeal(P, 'client').sealer;
+    const inPlace = sessionSeal(P, 'client').sealer;
+    for (const v of [{ a: 1 }, { s: 'é'.repeat(40_000) }, { id: 7, op: 'append', args: {} }]) {
+      const frame = encodeFrameWithRoom(v, 1 << 24, TAG_BYTES);
+      inPlace.sealInPlace(frame);
+      expect(frame.equals(copied.seal(json(v)))).toBe(true);
+    }
   });
 });

@@ -149,6 +149,16 @@ export class FrameSealer {
     return at + FRAME_HEADER_BYTES + TAG_BYTES + jsonBytes;
   }
 
+  /**
+   * Seals a frame made by `encodeFrameWithRoom(value, max, TAG_BYTES)` where it lies: header rewritten to count the
+   * tag, tag written into the room. Counts one frame.
+   */
+  sealInPlace(frame: Buffer): void {
+    const start = FRAME_HEADER_BYTES + TAG_BYTES;
+    frame.writeUInt32BE(frame.length - FRAME_HEADER_BYTES, 0);
+    this.mac.tagInto(this.seq++, frame, start, frame.length, frame, FRAME_HEADER_BYTES);
+  }
+
   /** A whole sealed frame (header, tag, JSON) in one buffer. Counts one frame. */
   seal(json: Uint8Array): Buffer {
     const plain = Buffer.allocUnsafe(FRAME_HEADER_BYTES + json.length);

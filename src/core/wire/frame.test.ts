@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isGaterError } from '../errors.js';
-import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder } from './frame.js';
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, encodeFrameWithRoom, FrameDecoder } from './frame.js';
 
 const values: unknown[] = [
   { hello: { node: 'a@127.0.0.1', nonce: '00'.repeat(16) } },
@@ -57,6 +57,29 @@ describe('encodeFrame', () => {
         ),
       ).toBe(true);
     }
+  });
+
+  it('with room: the same header and JSON, the spare bytes between them, the same limits and refusals', () => {
+    for (const v of values) {
+      const plain = encodeFrame(v);
+      const roomy = encodeFrameWithRoom(v, DEFAULT_MAX_FRAME_BYTES, 32);
+      expect(roomy.length).toBe(plain.length + 32);
+      expect(roomy.readUInt32BE(0)).toBe(plain.length - 4);
+      expect(roomy.subarray(4 + 32).equals(plain.subarray(4))).toBe(true);
+    }
+    expect(
+      isGaterError(
+        caught(() => encodeFrameWithRoom('é'.repeat(600), 1000, 32)),
+        'payload_too_large',
+      ),
+    ).toBe(true);
+    expect(encodeFrameWithRoom('x'.repeat(990), 1000, 32).length).toBe(4 + 32 + 992);
+    expect(
+      isGaterError(
+        caught(() => encodeFrameWithRoom(10n, 1000, 32)),
+        'invalid_argument',
+      ),
+    ).toBe(true);
   });
 
   it('defaults the limit to 16 MiB', () => {

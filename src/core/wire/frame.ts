@@ -64,6 +64,25 @@ export function encodeFrame(value: unknown, maxFrameBytes: number = DEFAULT_MAX_
   return frame;
 }
 
+/**
+ * {@link encodeFrame} with `room` spare bytes between the length header and the JSON, for a sender that fills
+ * them in place (a sealed frame's tag) instead of copying the frame into a bigger buffer. The header holds the
+ * JSON's length; the spare bytes are uninitialised.
+ *
+ * @throws as {@link encodeFrame}.
+ */
+export function encodeFrameWithRoom(value: unknown, maxFrameBytes: number, room: number): Buffer {
+  const json = jsonText(value);
+  const limit = Math.min(maxFrameBytes, HEADER_LIMIT - room);
+  if (json.length > limit) throw tooLarge(Buffer.byteLength(json, 'utf8'), maxFrameBytes);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > limit) throw tooLarge(bytes, maxFrameBytes);
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + room + bytes);
+  frame.writeUInt32BE(bytes, 0);
+  frame.write(json, FRAME_HEADER_BYTES + room, 'utf8');
+  return frame;
+}
+
 /** What {@link FrameDecoder.next} returns when no complete frame is buffered. */
 export const NO_FRAME: unique symbol = Symbol('no frame');
 
