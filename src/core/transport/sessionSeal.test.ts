@@ -116,4 +116,18 @@ describe('session seal', () => {
       expect(frame.equals(copied.seal(json(v)))).toBe(true);
     }
   });
+
+  it('frames of different sessions tagged in turn through the shared scratch buffer keep their own keys', () => {
+    const other: SessionParams = { ...P, cookie: 'another' };
+    const mine = sessionSeal(P, 'client').sealer;
+    const theirs = sessionSeal(other, 'server').sealer;
+    const openMine = sessionSeal(P, 'server').unsealer;
+    const openTheirs = sessionSeal(other, 'client').unsealer;
+    for (let i = 0; i < 3; i++) {
+      const a = mine.seal(json({ a: 'a'.repeat(3000 + i) }));
+      const b = theirs.seal(json({ b: 'b'.repeat(5000 + i) }));
+      expect(() => openMine.open(a.subarray(FRAME_HEADER_BYTES))).not.toThrow();
+      expect(() => openTheirs.open(b.subarray(FRAME_HEADER_BYTES))).not.toThrow();
+    }
+  });
 });

@@ -50,7 +50,9 @@ export function deriveSessionKey(p: SessionParams): Buffer {
   return Buffer.from(hkdfSync('sha256', Buffer.from(p.cookie, 'utf8'), salt, info, 32));
 }
 
-/** Frames up to this many JSON bytes are tagged through the reused scratch buffer; larger ones stream into an Hmac. */
+/** JSON bytes a connection's own scratch buffer takes: a small request or reply. */
+const OWN_SCRATCH_BYTES = 512;
+/** Frames up to this many JSON bytes are tagged through a scratch buffer; larger ones stream into an Hmac. */
 const SCRATCH_MAX_BYTES = 64 * 1024;
 const SHA256_BLOCK_BYTES = 64;
 /** Bytes in front of the JSON in the HMAC's inner hash: the key's inner pad, the direction and the sequence number. */
@@ -69,8 +71,8 @@ const oneShotHash = (nodeCrypto as { hash?: typeof nodeCrypto.hash }).hash;
  * into place.
  */
 class FrameMac {
-  /** inner pad | direction | seq | JSON, reused for every frame up to SCRATCH_MAX_BYTES. */
-  private inner: Buffer;
+  /** inner pad | direction | seq | JSON, reused for every frame up to OWN_SCRATCH_BYTES of JSON. */
+  private readonly inner: Buffer;
   /** outer pad | inner digest. */
   private readonly outer = Buffer.allocUnsafe(SHA256_BLOCK_BYTES + TAG_BYTES);
 
@@ -80,7 +82,7 @@ class FrameMac {
   ) {
     // An HMAC key longer than a block would be hashed first; a session key is 32 bytes, so it is zero-padded.
     if (key.length > SHA256_BLOCK_BYTES) throw new Error('session key longer than a SHA-256 block');
-    this.inner = Buffer.alloc(INNER_HEAD_BYTES + 512);
+    this.inner = Buffer.alloc(INNER_HEAD_BYTES + OWN_SCRATCH_BYTES);
     this.outer.fill(0);
     key.copy(this.inner);
     key.copy(this.outer);
@@ -102,8 +104,9 @@ class FrameMac {
         .copy(out, at);
       return;
     }
-    if (this.inner.length < INNER_HEAD_BYTES + n) this.grow(INNER_HEAD_BYTES + n);
-    const inner = this.inner;
+    // Larger frames go through one scratch buffer shared by every connection (tagging is synchronous), so an idle
+    // connection holds a few hundred bytes, not the largest frame it ever tagged.
+    const inner = n <= OWN_SCRATCH_BYTES ? this.inner : sharedScratch(this.inner, n);
     inner.writeUInt32BE(Math.floor(seq / 0x1_0000_0000), SHA256_BLOCK_BYTES + 1);
     inner.writeUInt32BE(seq >>> 0, SHA256_BLOCK_BYTES + 5);
     src.copy(inner, INNER_HEAD_BYTES, from, to);
@@ -111,12 +114,18 @@ class FrameMac {
     this.outer.write(innerDigest, SHA256_BLOCK_BYTES, 'latin1');
     out.write(oneShotHash('sha256', this.outer, 'binary'), at, 'latin1');
   }
+}
 
-  private grow(bytes: number): void {
-    const bigger = Buffer.alloc(Math.min(Math.max(bytes, this.inner.length * 2), INNER_HEAD_BYTES + SCRATCH_MAX_BYTES));
-    this.inner.copy(bigger, 0, 0, INNER_HEAD_BYTES);
-    this.inner = bigger;
-  }
+let shared: Buffer | undefined;
+
+/** The shared scratch buffer, at least `INNER_HEAD_BYTES + n` long, starting with `own`'s pad and direction. */
+function sharedScratch(own: Buffer, n: number): Buffer {
+  if (shared === undefined || shared.length < INNER_HEAD_BYTES + n)
+    shared = Buffer.allocUnsafe(
+      Math.min(Math.max(INNER_HEAD_BYTES + n, 2 * (shared?.length ?? 0)), INNER_HEAD_BYTES + SCRATCH_MAX_BYTES),
+    );
+  own.copy(shared, 0, 0, SHA256_BLOCK_BYTES + 1);
+  return shared;
 }
 
 function seqHead(direction: Direction, seq: number): Buffer {
