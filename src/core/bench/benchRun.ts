@@ -76,15 +76,17 @@ export async function runBench(api: GaterApi, options: BenchOptions): Promise<Be
   const append = new OpStats();
   const reads = new OpStats();
   const delivery = new DeliveryTracker(subscribers, prefix);
-  const perNode = new Map<
-    string,
-    { node: string; op: string; hist: LatencyHistogram; calls: number; errors: number }
-  >();
+  type NodeOpStats = { node: string; op: string; hist: LatencyHistogram; calls: number; errors: number };
+  // Keyed by node, then op: this listener runs inside every measured call, and building a "node/op" key string
+  // per sample (a fresh string hashed for each lookup) was part of what the bench measured.
+  const perNode = new Map<string, { append?: NodeOpStats; read?: NodeOpStats }>();
   const stopListening = api.callStats.listen((s) => {
-    if (s.op !== 'append' && s.op !== 'read') return;
-    const key = `${s.node}\u0000${s.op}`;
-    let n = perNode.get(key);
-    if (!n) perNode.set(key, (n = { node: s.node, op: s.op, hist: new LatencyHistogram(), calls: 0, errors: 0 }));
+    const op = s.op;
+    if (op !== 'append' && op !== 'read') return;
+    let byOp = perNode.get(s.node);
+    if (!byOp) perNode.set(s.node, (byOp = {}));
+    let n = byOp[op];
+    if (!n) n = byOp[op] = { node: s.node, op, hist: new LatencyHistogram(), calls: 0, errors: 0 };
     n.calls++;
     if (s.error !== undefined) n.errors++;
     n.hist.record(s.ms);
@@ -260,6 +262,7 @@ export async function runBench(api: GaterApi, options: BenchOptions): Promise<Be
     },
     ops,
     nodes: [...perNode.values()]
+      .flatMap((byOp) => [byOp.append, byOp.read].filter((n) => n !== undefined))
       .sort((a, b) => a.node.localeCompare(b.node) || a.op.localeCompare(b.op))
       .map((n) => ({ node: n.node, op: n.op, calls: n.calls, errors: n.errors, latency: n.hist.summary() })),
     ...(subscribers > 0 ? { delivery: delivery.summary(append.events) } : {}),
