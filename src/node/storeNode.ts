@@ -142,12 +142,17 @@ export class StoreNode {
     return this.dispatch(session, op, args);
   }
 
-  /** Executes one request of the protocol. Always resolves or rejects with a GaterError. */
-  async dispatch<K extends Op>(session: NodeSession, op: K, rawArgs: unknown): Promise<OpResult<K>> {
+  /**
+   * Executes one request of the protocol. Always resolves or rejects with a GaterError.
+   * Not an async function: the handler's own promise is passed on with one rejection mapping, instead of the two
+   * extra promises of an async wrapper that awaits it (a visible share of a small request).
+   */
+  dispatch<K extends Op>(session: NodeSession, op: K, rawArgs: unknown): Promise<OpResult<K>> {
+    let result: OpResult<K> | Promise<OpResult<K>>;
     try {
       if (this.stopped)
         throw new GaterError('connection_closed', `node ${this.name} is stopping; retry on another node`);
-      if (isNodeOp(op)) return this.nodeHandlers[op]();
+      if (isNodeOp(op)) return Promise.resolve(this.nodeHandlers[op]());
       if (!isWorkerOp(op)) throw new GaterError('internal', `operation ${op} has no handler`);
       if (!rawArgs || typeof rawArgs !== 'object' || Array.isArray(rawArgs))
         throw new GaterError('invalid_argument', `${op} needs an arguments object`);
@@ -166,10 +171,12 @@ export class StoreNode {
         );
       }
       const worker = hosted.workers.find((w) => w.id === args.worker) ?? hosted.workers[0]!;
-      return await worker.handle(session, op, args);
+      result = worker.handle(session, op, args);
     } catch (e) {
-      throw toGaterError(e);
+      return Promise.reject(toGaterError(e));
     }
+    // Promise.resolve hands back a native promise as it is; a value or another thenable is adopted.
+    return Promise.resolve(result).then(undefined, rethrowAsGaterError);
   }
 
   /** The operations the node answers itself (the rest of the protocol is the workers' table). */
@@ -242,6 +249,10 @@ export async function createStoreNode(options: StoreNodeOptions = {}): Promise<S
   if (storage.shared) for (const s of await storage.listStores()) stores.add(s);
   for (const s of stores) await node.host(s);
   return node;
+}
+
+function rethrowAsGaterError(e: unknown): never {
+  throw toGaterError(e);
 }
 
 function isNodeOp<K extends Op>(op: K): op is K & NodeOp {
