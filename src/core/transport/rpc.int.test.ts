@@ -308,6 +308,7 @@ describe('rpc frame limits', () => {
     const conn = await client(await server(), { maxFrameBytes: 1024 });
     const err = await rejection(conn.request('echo', 'x'.repeat(2000), 1000));
     expect(isGaterError(err, 'payload_too_large')).toBe(true);
+    expect(isGaterError(await rejection(conn.request('echo', 10n, 1000)), 'invalid_argument')).toBe(true);
     expect(handled).toEqual([]);
     expect(await conn.request('echo', 'small', 1000)).toBe('small');
   });
