@@ -86,6 +86,8 @@ export class PostgresStorage implements StorageAdapter {
   private migrated: Promise<void> | undefined;
   private closed = false;
   private id = '';
+  /** Whether the (store, event id) index is unique, so appends need not look their ids up first (esdb_append). */
+  private idsUnique = false;
 
   /** Creates the pool without connecting; the first call (or open()) creates the schema. */
   constructor(url: string, options: PostgresStorageOptions = {}) {
@@ -149,8 +151,13 @@ export class PostgresStorage implements StorageAdapter {
       const client = await this.pool.connect();
       try {
         await migrate(client, this.schema);
-        const r = await client.query<{ value: string }>(`SELECT value FROM ${this.s}.meta WHERE key = 'storage_id'`);
+        const r = await client.query<{ value: string; unique: boolean | null }>(
+          `SELECT value, (SELECT indisunique FROM pg_index WHERE indexrelid = to_regclass($1)) AS unique
+             FROM ${this.s}.meta WHERE key = 'storage_id'`,
+          [`${this.s}.events_event_id`],
+        );
         this.id = r.rows[0]?.value ?? '';
+        this.idsUnique = r.rows[0]?.unique === true;
       } finally {
         client.release();
       }
@@ -250,6 +257,8 @@ export class PostgresStorage implements StorageAdapter {
       this.channel,
       store,
     ];
+    // Ids are looked up only when the insert met a stored one (or the index cannot tell: then always).
+    let check = !this.idsUnique;
     for (let attempt = 1; ; attempt++) {
       const notify = gate.begin();
       let wrote = false;
@@ -257,14 +266,15 @@ export class PostgresStorage implements StorageAdapter {
         const { rows } = await this.pool.query<Row>({
           name: 'esdb_append',
           text: `SELECT outcome, version, positions, event_id AS "eventId"
-                 FROM ${this.s}.esdb_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-          values: [...values, notify],
+                 FROM ${this.s}.esdb_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+          values: [...values, notify, check],
         });
         const row = rows[0]!;
         const version = row.version as number;
         if (row.outcome === 'deduplicated') return { ok: true, version, records: [], duplicate: true };
         if (row.outcome === 'duplicate_event')
           return { ok: false, current: version, duplicateEventId: row.eventId as string };
+        if (row.outcome === 'wrong_expected_version') return { ok: false, current: version };
         wrote = true;
         const positions = (row.positions as (string | number)[]).map(Number); // int8[] arrives as strings
         const records = buildRecords(streamId, events, version - events.length, -1, positions, {
@@ -273,11 +283,12 @@ export class PostgresStorage implements StorageAdapter {
         });
         return { ok: true, version, records, duplicate: false };
       } catch (e) {
-        if (errCode(e) === 'P0001' && (e as Error).message === 'wrong_expected_version')
-          return { ok: false, current: Number((e as { detail?: string }).detail) };
-        // Another writer committed one of these ids (in another stream) while we inserted: the next attempt's id
-        // check says whether that makes this batch a duplicate or a conflict.
-        if (errCode(e) === '23505' && attempt < 3) continue;
+        // An id of this batch is stored (a retry), or another writer committed it while we inserted: the next
+        // attempt looks the ids up, and says whether that makes this batch a duplicate or a conflict.
+        if (errCode(e) === '23505' && attempt < 3) {
+          check = true;
+          continue;
+        }
         throw this.error(e);
       } finally {
         gate.end(notify, wrote);

@@ -155,6 +155,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'esdb_append looks each event id up on its own (the planner scanned whole stores for the batch)',
     up: (s) => APPEND_FUNCTION(s, 6),
   },
+  {
+    version: 7,
+    description: 'esdb_append with p_check: ids looked up only after a unique violation, the stream row updated once',
+    up: (s) => APPEND_FUNCTION_7(s),
+  },
 ];
 
 /**
@@ -261,6 +266,113 @@ function APPEND_FUNCTION(s: string, version: 4 | 6 = 4): string {
         IF p_notify THEN
           PERFORM pg_notify(p_channel, p_payload);
         END IF;
+      END $f$;`;
+}
+
+/**
+ * Version 7 of esdb_append, an overload with one more argument (p_check): the same contract, outcome and order as
+ * APPEND_FUNCTION's comment describes, with less work per call. Nodes of older versions keep calling the 14-argument
+ * function of version 6, which stays as it was. Measured per call in backend CPU, batch 1, one writer: version 6
+ * about 325 µs, this about 220 µs; a bare INSERT of the same row into the same table about 130 µs.
+ *
+ * - Event ids: the unique (store, event id) index refuses a stored id, so a batch is not looked up first. When the
+ *   insert fails on that index (23505), the node calls again with p_check, and version 6's per-id analysis says
+ *   'deduplicated' or 'duplicate_event' (or appends, when the other append with that id failed meanwhile). A retry
+ *   costs one more round trip and leaves a hole in the positions, which followers step over (readAll). The node
+ *   always passes p_check when the index is not unique (a database that held duplicates before version 4).
+ *   Why not probe the index for the whole batch (event_id = ANY (p_ids)): its generic plan, made while the store
+ *   was small, read the store through the causation index ever after (72 million index tuples for 12,000 appends).
+ * - The stream row: one UPDATE, its WHERE holding the expected version, takes its lock and moves its version (version
+ *   6 locked it with SELECT ... FOR UPDATE, then updated it: two heap writes). When it matches no row, the stream is
+ *   missing (its row is inserted with its final version and first position) or at another version: then nothing
+ *   has been written, the ids are looked up (ids come first, DESIGN §4.3) and the outcome is
+ *   'wrong_expected_version' with the current version, a row rather than an exception.
+ * - Positions: taken from the store's sequence only after the expected version matched, into an array, so no CTE
+ *   is needed to return them. A refused append leaves no hole, unless it lost a race to create its stream. They
+ *   come from a loop of nextval() calls, which PL/pgSQL evaluates as simple expressions: one query
+ *   (ARRAY(SELECT nextval(...) FROM generate_series(1, n))) was planned again on every call, because its generic
+ *   plan (1000 rows guessed) looks dearer to the planner than a custom one (about 35 µs a call).
+ */
+function APPEND_FUNCTION_7(s: string): string {
+  const positions = 'FOR i IN 1..n LOOP pos[i] := nextval(seq); END LOOP;';
+  // Version 6's per-id analysis, run before anything is written: first when p_check, else before a refusal.
+  const lookup = `
+          SELECT count(*), min(h.ord), bool_and(h.stream = p_stream AND (h.prev IS NULL OR h.version > h.prev)),
+                 max(h.version)
+            INTO hits, first_hit, in_order, last_version
+            FROM (SELECT t.ord, e.stream, e.version, lag(e.version) OVER (ORDER BY t.ord) AS prev
+                    FROM unnest(p_ids) WITH ORDINALITY AS t(id, ord)
+                    CROSS JOIN LATERAL (SELECT x.stream, x.version FROM ${s}.events x
+                                         WHERE x.store_id = p_store AND x.event_id = t.id LIMIT 1) e) h;
+          IF hits = n AND in_order THEN
+            RETURN QUERY SELECT 'deduplicated'::text, last_version, NULL::bigint[], NULL::text;
+            RETURN;
+          ELSIF hits > 0 THEN
+            SELECT st.version INTO cur FROM ${s}.streams st WHERE st.store_id = p_store AND st.stream = p_stream;
+            RETURN QUERY SELECT 'duplicate_event'::text, coalesce(cur, -1), NULL::bigint[], p_ids[first_hit];
+            RETURN;
+          END IF;`;
+  const matches = (v: string) => `(p_expected = -4 OR (p_expected = -3 AND ${v} >= 0) OR ${v} = p_expected)`;
+  return `
+      CREATE FUNCTION ${s}.esdb_append(p_store int, p_stream text, p_expected bigint, p_ids text[], p_types text[],
+        p_dct int[], p_mct int[], p_data text[], p_meta text[], p_created text, p_created_epoch bigint, p_channel text,
+        p_payload text, p_notify boolean, p_check boolean)
+      RETURNS TABLE (outcome text, version bigint, positions bigint[], event_id text)
+      LANGUAGE plpgsql AS $f$
+      DECLARE
+        n int := cardinality(p_ids);
+        seq regclass := (${literal(s)} || '.pos_' || p_store)::regclass;
+        hits int; first_hit int; in_order boolean; last_version bigint; cur bigint; first_pos bigint; pos bigint[];
+        ok boolean := false;
+      BEGIN
+        PERFORM pg_advisory_xact_lock_shared(${appendLockKey(s.slice(1, -1))}, p_store); -- for followers at a hole
+        IF p_check THEN${lookup}
+        END IF;
+        LOOP
+          UPDATE ${s}.streams st SET version = st.version + n
+            WHERE st.store_id = p_store AND st.stream = p_stream AND ${matches('st.version')}
+            RETURNING st.version - n, st.first_position INTO cur, first_pos;
+          ok := FOUND;
+          EXIT WHEN ok;
+          SELECT st.version INTO cur FROM ${s}.streams st WHERE st.store_id = p_store AND st.stream = p_stream;
+          IF FOUND THEN
+            EXIT WHEN NOT ${matches('cur')}; -- refused; else it moved to the expected version just now: again
+          ELSIF p_expected = -4 OR p_expected = -1 THEN
+            IF pos IS NULL THEN
+              ${positions}
+            END IF;
+            INSERT INTO ${s}.streams (store_id, stream, version, first_position) VALUES (p_store, p_stream, n - 1, pos[1])
+              ON CONFLICT DO NOTHING;
+            ok := FOUND;
+            IF ok THEN
+              cur := -1;
+              EXIT;
+            END IF; -- created meanwhile by another append (we waited for its commit): again
+          ELSE
+            cur := -1;
+            EXIT; -- refused
+          END IF;
+        END LOOP;
+        IF NOT ok THEN -- nothing written; ids first (a retry carries an expected version that no longer holds)
+          IF NOT p_check THEN${lookup}
+          END IF;
+          RETURN QUERY SELECT 'wrong_expected_version'::text, cur, NULL::bigint[], NULL::text;
+          RETURN;
+        END IF;
+        IF pos IS NULL THEN
+          ${positions}
+        END IF;
+        IF first_pos < 0 THEN -- a row left empty by an older version
+          UPDATE ${s}.streams st SET first_position = pos[1] WHERE st.store_id = p_store AND st.stream = p_stream;
+        END IF;
+        INSERT INTO ${s}.events (store_id, position, stream, version, event_id, event_type, data_content_type,
+            metadata_content_type, data, metadata, created, created_epoch)
+          SELECT p_store, pos[t.ord], p_stream, cur + t.ord, t.id, t.ty, t.dct, t.mct, t.d, t.m, p_created, p_created_epoch
+            FROM unnest(p_ids, p_types, p_dct, p_mct, p_data, p_meta) WITH ORDINALITY AS t(id, ty, dct, mct, d, m, ord);
+        IF p_notify THEN
+          PERFORM pg_notify(p_channel, p_payload);
+        END IF;
+        RETURN QUERY SELECT 'appended'::text, cur + n, pos, NULL::text;
       END $f$;`;
 }
 
