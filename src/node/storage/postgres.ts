@@ -536,6 +536,7 @@ export class PostgresStorage implements StorageAdapter {
     this.closed = true;
     for (const t of this.recheck.values()) clearTimeout(t);
     this.recheck.clear();
+    await Promise.all([...this.gates.values()].map((g) => g.close())); // the last appends' NOTIFY, if still owed
     await Promise.all([this.listener.close(), this.pool.end().catch(() => {})]);
   }
 }
