@@ -60,8 +60,8 @@ const HOLE_RECHECK_MS = 20;
  * Shared storage in PostgreSQL (pg): many nodes on many machines host the same stores. An append is ONE statement,
  * the server-side function esdb_append (postgresSchema.ts): no lock is held across a round trip, writers of
  * different streams do not wait for each other. It NOTIFYs one channel with the store name (at most once per
- * transaction, one at a time per node: NotifyGate); the AppendListener's LISTEN connection tells `watch` callers
- * about appends made by other nodes.
+ * transaction, one at a time and at most once per 2 ms per node and store: NotifyGate); the AppendListener's LISTEN
+ * connection tells `watch` callers about appends made by other nodes.
  */
 export class PostgresStorage implements StorageAdapter {
   readonly kind = 'postgres';
@@ -317,6 +317,11 @@ export class PostgresStorage implements StorageAdapter {
    * (shared) while it runs, so at a hole the appends then running are read from pg_locks; once none of them runs
    * any more, the rows are read again, and a position still missing is a hole for ever and is stepped over. While
    * a hole stays open, watchers are called again shortly, so subscriptions look again without a new append.
+   *
+   * Why not the transaction-id high-water mark (Marten, Emmett: read only rows whose writing transaction is older
+   * than the oldest one running): it costs appends the same (an xid column), but the oldest running transaction is
+   * any session's in the whole server, so one long report or idle-in-transaction session would stop every
+   * follower; the append lock makes followers wait only for appends to this store.
    */
   async readAll(store: string, fromPosition: number, limit: number): Promise<EventRecord[]> {
     if (limit <= 0) return [];

@@ -191,7 +191,7 @@ export function expectedCode(expected: ExpectedVersion): number {
  *    a first append created is rolled back with it.
  * 4. Events are inserted with positions from the store's sequence and the stream's version moves on.
  * 5. NOTIFY only when the caller asks (p_notify): a notifying transaction takes PostgreSQL's global notify lock
- *    through its commit, so the node lets one append at a time notify and sends one more after (NotifyGate).
+ *    through its commit, so the node lets one append at a time notify, at most one every 2 ms (NotifyGate).
  *
  * Every append holds the store's APPEND lock in shared mode (appenders never wait for each other): a follower that
  * meets a hole in the positions learns from pg_locks which appends were running (PostgresStorage.readAll).
