@@ -86,6 +86,24 @@ describe('PostgresStorage shared by two nodes', () => {
     expect(await b.headPosition(STORE)).toBe(20 * 3 - 1);
   });
 
+  it('first appends racing to create one stream through both: any all land in turn, no_stream exactly one wins', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, w) => (w % 2 ? a : b).append(STORE, 'born-any', [ev(`w${w}`), ev(`w${w}`)], 'any')),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results.map((r) => (r.ok ? r.version : -9)).sort((x, y) => x - y)).toEqual([1, 3, 5, 7, 9, 11, 13, 15]);
+    const stored = await a.readStream(STORE, 'born-any', 0, 99);
+    expect(stored.map((e) => e.eventNumber)).toEqual([...Array(16).keys()]);
+    for (let i = 0; i < 16; i += 2) expect(stored[i]!.data).toEqual(stored[i + 1]!.data); // batches stay whole
+
+    const once = await Promise.all(
+      Array.from({ length: 8 }, (_, w) => (w % 2 ? a : b).append(STORE, 'born-once', [ev(`w${w}`)], 'no_stream')),
+    );
+    expect(once.filter((r) => r.ok)).toHaveLength(1);
+    expect(once.filter((r) => !r.ok)).toEqual(Array(7).fill({ ok: false, current: 0 }));
+    expect(await b.getStreams(STORE)).toEqual(['born-any', 'born-once']);
+  });
+
   it('a reader following the global position never sees a gap while two nodes write', async () => {
     const reader = await PostgresStorage.open(url, { schema });
     const writes = 60;
@@ -225,6 +243,27 @@ describe('PostgresStorage schema and errors', () => {
     expect((viaSpec as PostgresStorage).schema).toBe(schema);
     expect(viaSpec.target).toContain(`schema=${schema}`);
     await viaSpec.close();
+  });
+
+  it('a database whose event-id index is not unique (duplicates from before version 4) still refuses stored ids', async () => {
+    const schema = newSchema();
+    await (await PostgresStorage.open(url, { schema })).close();
+    await admin.query(`DROP INDEX "${schema}".events_event_id;
+                       CREATE INDEX events_event_id ON "${schema}".events (store_id, event_id)`);
+    const s = await PostgresStorage.open(url, { schema });
+    try {
+      const batch = [ev('legacy'), ev('legacy')];
+      expect(await s.append(STORE, 'l', batch, 'any')).toMatchObject({ ok: true, version: 1 });
+      expect(await s.append(STORE, 'l', batch, 'any')).toMatchObject({ ok: true, version: 1, duplicate: true });
+      expect(await s.append(STORE, 'other', [ev('legacy'), batch[1]!], 'any')).toEqual({
+        ok: false,
+        current: -1,
+        duplicateEventId: batch[1]!.eventId,
+      });
+      expect((await s.readAll(STORE, 0, 10)).map((e) => e.eventId)).toEqual(batch.map((e) => e.eventId));
+    } finally {
+      await s.close();
+    }
   });
 
   it('an unreachable server gives the one-line message with the password masked', async () => {
