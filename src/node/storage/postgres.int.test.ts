@@ -300,9 +300,12 @@ describe('PostgresStorage append: the event-id check reads only the event-id ind
         }));
       const batches = Array.from({ length: 60 }, (_, i) => batch(i));
       for (const [i, b] of batches.entries()) await a.append(STORE, `s${i % 5}`, b, 'any');
-      // Appends look their ids up only when the insert met a stored one: send every batch again.
+      // ...and every batch again: the full analysis of stored ids reads the event-id index only, too.
       for (const [i, b] of batches.entries())
         expect(await a.append(STORE, `s${i % 5}`, b, 'any')).toMatchObject({ ok: true, duplicate: true });
+      // ...which took no positions: a re-sent batch leaves no hole for live followers to wait at
+      const next = await a.append(STORE, 's0', [ev('after')], 'any');
+      expect(next.ok && next.records.map((r) => r.position)).toEqual([60 * 20]);
       const stats = async () =>
         Object.fromEntries(
           (

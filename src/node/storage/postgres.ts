@@ -86,7 +86,7 @@ export class PostgresStorage implements StorageAdapter {
   private migrated: Promise<void> | undefined;
   private closed = false;
   private id = '';
-  /** Whether the (store, event id) index is unique, so appends need not look their ids up first (esdb_append). */
+  /** Whether the (store, event id) index is unique; when not, every append asks for esdb_append's full id check. */
   private idsUnique = false;
 
   /** Creates the pool without connecting; the first call (or open()) creates the schema. */
@@ -257,7 +257,7 @@ export class PostgresStorage implements StorageAdapter {
       this.channel,
       store,
     ];
-    // Ids are looked up only when the insert met a stored one (or the index cannot tell: then always).
+    // The full id analysis at once where the index cannot refuse a stored id, or after an insert met one.
     let check = !this.idsUnique;
     for (let attempt = 1; ; attempt++) {
       const notify = gate.begin();
@@ -283,8 +283,8 @@ export class PostgresStorage implements StorageAdapter {
         });
         return { ok: true, version, records, duplicate: false };
       } catch (e) {
-        // An id of this batch is stored (a retry), or another writer committed it while we inserted: the next
-        // attempt looks the ids up, and says whether that makes this batch a duplicate or a conflict.
+        // Another writer committed one of these ids (in another stream) while we inserted: the next attempt's id
+        // check says whether that makes this batch a duplicate or a conflict.
         if (errCode(e) === '23505' && attempt < 3) {
           check = true;
           continue;
