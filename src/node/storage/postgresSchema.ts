@@ -283,16 +283,18 @@ function APPEND_FUNCTION(s: string, version: 4 | 6 = 4): string {
  *   cheaper by about 20 µs, but every re-sent batch then left a hole in the positions, which live followers wait at.
  *   p_check asks for the analysis at once: the node passes it when the index is not unique (a database that held
  *   duplicates before version 4) and when its insert met an id another append committed meanwhile (23505).
- * - The stream row: one UPDATE, its WHERE holding the expected version, takes its lock and moves its version (version
- *   6 locked it with SELECT ... FOR UPDATE, then updated it: two heap writes). When it matches no row, the stream is
- *   missing (its row is inserted with its final version and first position) or at another version: then nothing
- *   has been written and the outcome is 'wrong_expected_version' with the current version, a row rather than an
- *   exception (the ids came first, DESIGN §4.3: a re-sent batch is 'deduplicated' whatever its expected version).
- * - Positions: taken from the store's sequence only after the expected version matched, into an array, so no CTE
- *   is needed to return them. A refused append leaves no hole, unless it lost a race to create its stream. They
- *   come from a loop of nextval() calls, which PL/pgSQL evaluates as simple expressions: one query
- *   (ARRAY(SELECT nextval(...) FROM generate_series(1, n))) was planned again on every call, because its generic
- *   plan (1000 rows guessed) looks dearer to the planner than a custom one (about 35 µs a call).
+ * - The stream row: one UPDATE, its WHERE holding the expected version, takes its lock and moves its version
+ *   (version 6 locked it with SELECT ... FOR UPDATE, then updated it: two heap writes). When it matches no row, the
+ *   stream is missing (its row is inserted with its final version, its first position set once taken) or at another
+ *   version: then nothing has been written and the outcome is 'wrong_expected_version' with the current version, a
+ *   row rather than an exception (the ids came first, DESIGN §4.3: a re-sent batch is 'deduplicated' whatever its
+ *   expected version).
+ * - Positions: taken from the store's sequence only once the stream row is locked and the expected version matched,
+ *   into an array, so no CTE is needed to return them: a refused append leaves no hole, and a stream's positions
+ *   follow its versions even when appends race to create it. They come from a loop of nextval() calls, which
+ *   PL/pgSQL evaluates as simple expressions: one query (ARRAY(SELECT nextval(...) FROM generate_series(1, n))) was
+ *   planned again on every call, because its generic plan (1000 rows guessed) looks dearer to the planner than a
+ *   custom one (about 35 µs a call).
  */
 function APPEND_FUNCTION_7(s: string): string {
   const positions = 'FOR i IN 1..n LOOP pos[i] := nextval(seq); END LOOP;';
@@ -352,14 +354,14 @@ ${probe}
           IF FOUND THEN
             EXIT WHEN NOT ${matches('cur')}; -- refused; else it moved to the expected version just now: again
           ELSIF p_expected = -4 OR p_expected = -1 THEN
-            IF pos IS NULL THEN
-              ${positions}
-            END IF;
-            INSERT INTO ${s}.streams (store_id, stream, version, first_position) VALUES (p_store, p_stream, n - 1, pos[1])
+            -- Positions only once the row is ours: an append that lost this race and took positions first would
+            -- put its later versions before the winner's in $all.
+            INSERT INTO ${s}.streams (store_id, stream, version, first_position) VALUES (p_store, p_stream, n - 1, -1)
               ON CONFLICT DO NOTHING;
             ok := FOUND;
             IF ok THEN
               cur := -1;
+              first_pos := -1;
               EXIT;
             END IF; -- created meanwhile by another append (we waited for its commit): again
           ELSE
@@ -371,10 +373,8 @@ ${probe}
           RETURN QUERY SELECT 'wrong_expected_version'::text, cur, NULL::bigint[], NULL::text;
           RETURN;
         END IF;
-        IF pos IS NULL THEN
-          ${positions}
-        END IF;
-        IF first_pos < 0 THEN -- a row left empty by an older version
+        ${positions}
+        IF first_pos < 0 THEN -- a new stream (or a row left empty by an older version)
           UPDATE ${s}.streams st SET first_position = pos[1] WHERE st.store_id = p_store AND st.stream = p_stream;
         END IF;
         INSERT INTO ${s}.events (store_id, position, stream, version, event_id, event_type, data_content_type,
