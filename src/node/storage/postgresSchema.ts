@@ -374,7 +374,7 @@ ${probe}
           RETURN;
         END IF;
         ${positions}
-        IF first_pos < 0 THEN -- a new stream (or a row left empty by an older version)
+        IF first_pos < 0 AND n > 0 THEN -- a new stream (or a row left empty by an older version)
           UPDATE ${s}.streams st SET first_position = pos[1] WHERE st.store_id = p_store AND st.stream = p_stream;
         END IF;
         INSERT INTO ${s}.events (store_id, position, stream, version, event_id, event_type, data_content_type,
