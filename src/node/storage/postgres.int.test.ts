@@ -313,6 +313,8 @@ describe('PostgresStorage append: the event-id check reads only the event-id ind
           ...ev(`b${i}x${j}`),
           metadata: { correlation_id: `c${i}`, causation_id: `c${i}` },
         }));
+      const one = () => [{ ...ev('one'), metadata: { correlation_id: 'c1' } }];
+      for (let i = 0; i < 10; i++) await a.append(STORE, `s${i % 5}`, one(), 'any');
       const batches = Array.from({ length: 60 }, (_, i) => batch(i));
       for (const [i, b] of batches.entries()) await a.append(STORE, `s${i % 5}`, b, 'any');
       // ...and every batch again: the full analysis of stored ids reads the event-id index only, too.
@@ -320,7 +322,9 @@ describe('PostgresStorage append: the event-id check reads only the event-id ind
         expect(await a.append(STORE, `s${i % 5}`, b, 'any')).toMatchObject({ ok: true, duplicate: true });
       // ...which took no positions: a re-sent batch leaves no hole for live followers to wait at
       const next = await a.append(STORE, 's0', [ev('after')], 'any');
-      expect(next.ok && next.records.map((r) => r.position)).toEqual([60 * 20]);
+      expect(next.ok && next.records.map((r) => r.position)).toEqual([10 + 60 * 20]);
+      // batches of one have a probe of their own, planned once on a connection (here while the store was empty)
+      for (let i = 0; i < 30; i++) await a.append(STORE, `s${i % 5}`, one(), 'any');
       const stats = async () =>
         Object.fromEntries(
           (
