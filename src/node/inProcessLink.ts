@@ -1,5 +1,6 @@
 import { GaterError } from '../core/errors.js';
 import type { NodeLink } from '../core/link.js';
+import { DeadlineTimer } from '../core/util/index.js';
 import type { NodeAnnouncement, Op, OpRequest, OpResult } from '../core/wire/index.js';
 import type { EventRecord } from '../core/types.js';
 import type { StoreNode } from './storeNode.js';
@@ -25,8 +26,7 @@ export class InProcessLink implements NodeLink {
   closed = false;
   /** Calls in flight, for their deadlines. */
   private readonly pending = new Set<PendingCall>();
-  private deadlineTimer: NodeJS.Timeout | undefined;
-  private armedFor = Infinity;
+  private readonly deadlines = new DeadlineTimer((now) => this.expire(now));
 
   constructor(private readonly target: StoreNode) {
     const sessionClose: ((reason: string) => void)[] = [];
@@ -60,12 +60,12 @@ export class InProcessLink implements NodeLink {
     return new Promise((resolve, reject) => {
       const call: PendingCall = { deadline: performance.now() + timeoutMs, op, timeoutMs, reject };
       this.pending.add(call);
-      this.armDeadline(call.deadline);
+      this.deadlines.arm(call.deadline);
       // Waiting calls keep the process alive until their deadline, as a timer per call did; an idle link does not.
-      if (this.pending.size === 1) this.deadlineTimer?.ref();
+      if (this.pending.size === 1) this.deadlines.holdOpen(true);
       const settle = () => {
         this.pending.delete(call);
-        if (this.pending.size === 0) this.deadlineTimer?.unref();
+        if (this.pending.size === 0) this.deadlines.holdOpen(false);
       };
       work.then(
         (v) => {
@@ -80,22 +80,8 @@ export class InProcessLink implements NodeLink {
     });
   }
 
-  /**
-   * One timer for all calls in flight, not one per call: setting and clearing a timer per request was a visible
-   * share of the embedded hot path. The timer is armed for the earliest deadline; when it fires, overdue calls
-   * fail with `timeout` and it is armed again for the next deadline, if any call is still waiting. While no call
-   * waits the timer is unref'd, so it never holds the process open.
-   */
-  private armDeadline(deadline: number): void {
-    if (this.deadlineTimer !== undefined && this.armedFor <= deadline) return;
-    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
-    this.armedFor = deadline;
-    this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, deadline - performance.now()));
-  }
-
-  private expire(): void {
-    this.deadlineTimer = undefined;
-    const now = performance.now();
+  /** Fails the calls overdue at `now` with `timeout`; returns the earliest deadline still waiting. */
+  private expire(now: number): number {
     let next = Infinity;
     for (const call of this.pending) {
       if (call.deadline <= now) {
@@ -108,7 +94,7 @@ export class InProcessLink implements NodeLink {
         );
       } else if (call.deadline < next) next = call.deadline;
     }
-    if (next !== Infinity) this.armDeadline(next);
+    return next;
   }
 
   onPush(cb: (sub: string, events: EventRecord[]) => void): void {

@@ -1,5 +1,6 @@
 /** An authenticated client connection: request/reply correlation, pushes and updates. */
 import { GaterError, invalidArgument } from '../errors.js';
+import { DeadlineTimer } from '../util/deadlineTimer.js';
 import type { FramedSocket, Logger } from './framedSocket.js';
 import { asRecord, isRegistryUpdate, type RegistryUpdate } from './protocol.js';
 
@@ -52,14 +53,8 @@ export class RpcConnectionImpl implements RpcConnection {
   private closeReason: string | undefined;
   /** An id-less error the server sent just before closing: a better close reason than "closed by peer". */
   private farewell: string | undefined;
-  /**
-   * One timer for every call in flight, armed for the earliest deadline, rather than a timer set and cleared per
-   * call: that pair was a visible share of a small request's round trip. A reply only leaves the map; when the
-   * timer fires it fails the overdue calls and re-arms for the next deadline. It is unref'd: a waiting call is
-   * kept alive by its open socket, as the connection is.
-   */
-  private deadlineTimer: NodeJS.Timeout | undefined;
-  private armedFor = Infinity;
+  /** One timer for the deadlines of every call in flight (a reply only leaves the map). */
+  private readonly deadlines = new DeadlineTimer((now) => this.expire(now));
 
   constructor(
     private readonly framed: FramedSocket,
@@ -98,21 +93,11 @@ export class RpcConnectionImpl implements RpcConnection {
   private arm(p: Pending): void {
     if (p.timeoutMs > MAX_TIMER_MS) return;
     p.deadline = performance.now() + p.timeoutMs;
-    if (p.deadline < this.armedFor) this.armTimer(p.deadline);
+    this.deadlines.arm(p.deadline);
   }
 
-  private armTimer(deadline: number): void {
-    clearTimeout(this.deadlineTimer);
-    this.armedFor = deadline;
-    this.deadlineTimer = setTimeout(this.expire, Math.max(1, Math.ceil(deadline - performance.now())));
-    this.deadlineTimer.unref();
-  }
-
-  /** Fails the calls whose deadline has passed and re-arms for the earliest one still waiting. */
-  private readonly expire = (): void => {
-    this.deadlineTimer = undefined;
-    this.armedFor = Infinity;
-    const now = performance.now();
+  /** Fails the calls overdue at `now`; returns the earliest deadline still waiting. */
+  private expire(now: number): number {
     let next = Infinity;
     for (const [id, p] of this.pending) {
       if (p.deadline <= now) {
@@ -125,8 +110,8 @@ export class RpcConnectionImpl implements RpcConnection {
         );
       } else if (p.deadline < next) next = p.deadline;
     }
-    if (next !== Infinity) this.armTimer(next);
-  };
+    return next;
+  }
 
   onPush(cb: (sub: string, events: unknown[]) => void): () => void {
     this.pushListeners.add(cb);
@@ -192,9 +177,7 @@ export class RpcConnectionImpl implements RpcConnection {
     this.log('info', `connection to ${this.remoteNode} closed: ${why}`);
     const pending = [...this.pending.values()];
     this.pending.clear();
-    clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = undefined;
-    this.armedFor = Infinity;
+    this.deadlines.clear();
     for (const p of pending) p.reject(this.closedError(p.op, why));
     for (const cb of this.closeListeners.splice(0)) this.safely(() => cb(why));
   }
