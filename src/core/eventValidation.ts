@@ -156,7 +156,7 @@ function contentType(v: unknown, what: () => string): number {
  * then the event is encoded to measure it exactly.
  */
 function checkEventSize(data: unknown, metadata: unknown, i: number): void {
-  const bytes = Buffer.byteLength(JSON.stringify(data)) + Buffer.byteLength(JSON.stringify(metadata) ?? 'null');
+  const bytes = jsonBytes(data) + jsonBytes(metadata);
   if (bytes <= MAX_EVENT_BYTES) return;
   throw new GaterError(
     'payload_too_large',
@@ -165,17 +165,20 @@ function checkEventSize(data: unknown, metadata: unknown, i: number): void {
   );
 }
 
+/** UTF-8 bytes of a value's JSON text (a value with no JSON form counts as `null`). */
+const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ?? 'null');
+
 /**
- * A snapshot's record: plain JSON, returned as a frozen private copy, refused when it could not be read back in one
- * frame (the same limit as one event's data and metadata). Refused when it is recorded, not later when a read of
- * it over TCP could never succeed.
+ * A snapshot's record: plain JSON, returned as a frozen private copy (or, with `copy: false`, checked only),
+ * refused when it could not be read back in one frame (the same limit as one event's data and metadata). Refused
+ * when it is recorded, not later when a read of it over TCP could never succeed.
  */
-export function validateSnapshotRecord(record: unknown): unknown {
+export function validateSnapshotRecord(record: unknown, options: ValidateEventsOptions = {}): unknown {
   const size = { bytes: 0 };
-  const copy = checkJson(record, 'snapshot record', true, size);
-  if (size.bytes <= MAX_EVENT_BYTES) return copy;
-  const bytes = Buffer.byteLength(JSON.stringify(copy) ?? 'null');
-  if (bytes <= MAX_EVENT_BYTES) return copy;
+  const checked = checkJson(record, 'snapshot record', options.copy !== false, size);
+  if (size.bytes <= MAX_EVENT_BYTES) return checked;
+  const bytes = jsonBytes(checked);
+  if (bytes <= MAX_EVENT_BYTES) return checked;
   throw new GaterError(
     'payload_too_large',
     `the snapshot record is ${bytes} bytes of JSON, more than the ${MAX_EVENT_BYTES} one snapshot may hold (it must fit one ${DEFAULT_MAX_FRAME_BYTES}-byte frame); keep large state elsewhere and snapshot a reference to it`,

@@ -305,8 +305,9 @@ export class GaterApi {
     snapshotRecord: unknown,
   ): Promise<void> {
     validateStore(store);
-    // Checked here too, so an oversized record is refused with its own error before a frame is built for it.
-    validateSnapshotRecord(snapshotRecord);
+    // Checked here too (not copied: it is encoded or copied by the node), so an oversized record is refused with its
+    // own error before a frame is built for it.
+    validateSnapshotRecord(snapshotRecord, { copy: false });
     await this.router.call(store, 'recordSnapshot', {
       ...snapshotKey(sourceUuid, streamUuid, version),
       record: snapshotRecord,

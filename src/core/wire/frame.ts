@@ -52,16 +52,7 @@ export function jsonText(value: unknown): string {
  *   value has no JSON form (undefined, a function, a BigInt, a cycle).
  */
 export function encodeFrame(value: unknown, maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES): Buffer {
-  const json = jsonText(value);
-  const limit = Math.min(maxFrameBytes, HEADER_LIMIT);
-  // A UTF-8 encoding is at least one byte per UTF-16 unit, so a long string is rejected before measuring it.
-  if (json.length > limit) throw tooLarge(Buffer.byteLength(json, 'utf8'), maxFrameBytes);
-  const bytes = Buffer.byteLength(json, 'utf8');
-  if (bytes > limit) throw tooLarge(bytes, maxFrameBytes);
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bytes);
-  frame.writeUInt32BE(bytes, 0);
-  frame.write(json, FRAME_HEADER_BYTES, 'utf8');
-  return frame;
+  return encodeFrameWithRoom(value, maxFrameBytes, 0);
 }
 
 /**
@@ -74,6 +65,7 @@ export function encodeFrame(value: unknown, maxFrameBytes: number = DEFAULT_MAX_
 export function encodeFrameWithRoom(value: unknown, maxFrameBytes: number, room: number): Buffer {
   const json = jsonText(value);
   const limit = Math.min(maxFrameBytes, HEADER_LIMIT - room);
+  // A UTF-8 encoding is at least one byte per UTF-16 unit, so a long string is rejected before measuring it.
   if (json.length > limit) throw tooLarge(Buffer.byteLength(json, 'utf8'), maxFrameBytes);
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > limit) throw tooLarge(bytes, maxFrameBytes);
