@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isGaterError } from '../../src/core/errors.js';
 import { MAX_EVENT_BYTES } from '../../src/core/eventValidation.js';
-import { connectRpc } from '../../src/core/transport/rpcClient.js';
 import type { EventRecord, NewEvent } from '../../src/core/types.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../src/core/wire/frame.js';
 import { MemoryStorage } from '../../src/node/storage/memory.js';
-import { startTestGateway, type GatewayPath, type TestGateway } from '../helpers/gateways.js';
+import { rawNodeConnection, startTestGateway, type GatewayPath, type TestGateway } from '../helpers/gateways.js';
 
 /**
  * Issue 10 item 2: events that each fit a frame but together do not are delivered and read whole, in order, once,
@@ -184,14 +183,8 @@ describe.each<GatewayPath>(['embedded', 'tcp'])('one event larger than a frame, 
 
 it('the store node refuses, by itself, an event that fits the request frame but not a frame as a record', async () => {
   const gw = await startTestGateway('tcp');
-  const conn = await connectRpc({
-    host: '127.0.0.1',
-    port: gw.node.server!.port,
-    nodeName: 'raw@127.0.0.1',
-    cookie: 'test-cookie',
-  });
+  const { conn, worker } = await rawNodeConnection(gw);
   try {
-    const worker = gw.node.node.announcement().workers[0]!.id;
     // Just over the per-event limit, yet the request frame itself is under 16 MiB: only the node's check stops it.
     const events = [{ eventType: 'h:v1', data: 'h'.repeat(MAX_EVENT_BYTES) }];
     const args = { store: 'reg_gh', worker, streamId: 'raw', events, expectedVersion: 'any' };

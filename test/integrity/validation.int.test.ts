@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isGaterError } from '../../src/core/errors.js';
-import { connectRpc } from '../../src/core/transport/rpcClient.js';
 import type { NewEvent } from '../../src/core/types.js';
-import { startTestGateway, type GatewayPath, type TestGateway } from '../helpers/gateways.js';
+import { rawNodeConnection, startTestGateway, type GatewayPath, type TestGateway } from '../helpers/gateways.js';
 
 /** Issue 10 item 3: one validation, before anything is sent, for every path; the node checks the same way. */
 describe.each<GatewayPath>(['embedded', 'tcp'])('append validation through the %s gateway', (path) => {
@@ -66,14 +65,8 @@ describe.each<GatewayPath>(['embedded', 'tcp'])('append validation through the %
 describe('the store node validates again (a gateway that skips the checks changes nothing)', () => {
   it('refuses a raw TCP append with a lone surrogate stream id, a $ stream id or non-object metadata', async () => {
     const gw = await startTestGateway('tcp');
-    const conn = await connectRpc({
-      host: '127.0.0.1',
-      port: gw.node.server!.port,
-      nodeName: 'raw@127.0.0.1',
-      cookie: 'test-cookie',
-    });
+    const { conn, worker } = await rawNodeConnection(gw);
     try {
-      const worker = gw.node.node.announcement().workers[0]!.id;
       const send = (streamId: string, events: unknown[]) =>
         conn.request('append', { store: 'reg_gh', worker, streamId, events, expectedVersion: 'any' }, 2000);
       await expect(send('x\ud800y', [{ eventType: 't', data: {} }])).rejects.toMatchObject({
