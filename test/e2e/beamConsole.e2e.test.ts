@@ -3,12 +3,11 @@
  * (loopback, private EPMD): the built binary runs with `--beam`, the test types as a person does (one key at a
  * time, each echoed before the next) and reads what every screen shows.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeFixtureBuilds, startFixtureCluster, type FixtureCluster } from '../helpers/beamCluster.js';
 import { connectDist, type DistConnection } from '../../src/core/beam/distConnection.js';
 import { rpcCall } from '../../src/core/beam/rpc.js';
-import { ROOT, TmuxConsole, alive, childrenOf, requireTmux } from '../helpers/tmuxConsole.js';
+import { TmuxConsole, alive, childrenOf, requireConsoleTerminal } from '../helpers/tmuxConsole.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const lines = (s: string, prefix: string) => s.split('\n').filter((l) => l.startsWith(prefix));
@@ -24,9 +23,7 @@ let shellPid = 0;
 let nodePid = 0;
 
 beforeAll(async () => {
-  requireTmux();
-  if (!existsSync(`${ROOT}/dist/console/startConsole.js`))
-    throw new Error('dist/ is missing the console: run `npm run build` first (npm test does)');
+  requireConsoleTerminal();
   cluster = await startFixtureCluster(2, { prefix: `tmx${process.pid}` });
   const beam = cluster.nodes.map((n) => n.name).join(',');
   // The shell stays after the console exits so the test can read the exit code on the screen.

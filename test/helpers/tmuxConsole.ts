@@ -4,7 +4,7 @@
  * and every wait a poll of capture-pane for the text expected (no fixed sleeps).
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,7 +20,8 @@ export function terminalEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export function requireTmux(): void {
+/** Fails at once, saying what to do, when tmux is missing or the console is not built (tests run dist/). */
+export function requireConsoleTerminal(): void {
   try {
     execFileSync('tmux', ['-V'], { encoding: 'utf8' });
   } catch {
@@ -28,6 +29,8 @@ export function requireTmux(): void {
       'tmux is not installed: install it (e.g. `sudo apt-get install tmux`) to run the real-terminal console tests; CI installs it',
     );
   }
+  if (!existsSync(`${ROOT}/dist/console/startConsole.js`))
+    throw new Error('dist/ is missing the console: run `npm run build` first (npm test does)');
 }
 
 export type ScreenMatch = string | RegExp | ((screen: string) => boolean);

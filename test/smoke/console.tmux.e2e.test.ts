@@ -1,32 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, childrenOf } from '../helpers/tmuxConsole.js';
+import { ROOT, alive, childrenOf, requireConsoleTerminal, terminalEnv } from '../helpers/tmuxConsole.js';
 
 /**
  * The real-terminal test: tmux runs the built binary in a 160×50 pane, the test types as a person would (one key
  * at a time) and reads the screen with capture-pane. A private tmux server (-L) keeps it away from any tmux the
  * developer runs.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SOCKET = `exesdb-smoke-${process.pid}`;
 const SESSION = 'console';
 /** The console's working directory: where `e` writes its exports. */
 const WORKDIR = mkdtempSync(join(tmpdir(), 'exesdb-smoke-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The environment a person's terminal has: no CI (Ink would render differently), a real TERM. */
-function terminalEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color' };
-  delete env.CI;
-  delete env.CONTINUOUS_INTEGRATION;
-  delete env.NO_COLOR;
-  delete env.TMUX; // a developer running the tests inside tmux still gets a separate server
-  return env;
-}
 
 function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', SOCKET, ...args], {
@@ -106,15 +94,7 @@ describe('console in a real terminal (tmux)', () => {
   let nodePid = 0;
 
   beforeAll(async () => {
-    try {
-      execFileSync('tmux', ['-V'], { encoding: 'utf8' });
-    } catch {
-      throw new Error(
-        'tmux is not installed: install it (e.g. `sudo apt-get install tmux`) to run the real-terminal console test; CI installs it',
-      );
-    }
-    if (!existsSync(`${ROOT}/dist/console/startConsole.js`))
-      throw new Error('dist/ is missing the console: run `npm run build` first (npm test does)');
+    requireConsoleTerminal();
     // The shell stays after the console exits so the test can read the exit code on the screen.
     tmux(
       'new-session',

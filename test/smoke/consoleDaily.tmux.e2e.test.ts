@@ -4,9 +4,8 @@
  * producer picked and stopped from its table, a subscription opened again from option 11's table, the `?` keymap,
  * the enlarged log, and a clean exit. Typed one key at a time, each echo awaited, as a person watching the screen.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, TmuxConsole, alive, childrenOf, requireTmux } from '../helpers/tmuxConsole.js';
+import { TmuxConsole, alive, childrenOf, requireConsoleTerminal } from '../helpers/tmuxConsole.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seenLines = (s: string) => s.split('\n').filter((l) => l.startsWith('SEEN ["'));
@@ -16,9 +15,7 @@ let shellPid = 0;
 let nodePid = 0;
 
 beforeAll(async () => {
-  requireTmux();
-  if (!existsSync(`${ROOT}/dist/console/startConsole.js`))
-    throw new Error('dist/ is missing the console: run `npm run build` first (npm test does)');
+  requireConsoleTerminal();
   shellPid = term.start(`node bin/ex-esdb-console.js; echo "EXIT CODE $?"; sleep 120`);
   await term.waitFor('Select an option (1-15)', 30_000);
   nodePid = childrenOf(shellPid)[0] ?? 0;
