@@ -201,6 +201,11 @@ export class SubscriptionClient {
         queue.end();
         await handle.close();
       })());
+    // A consumer leaving its loop (break, throw) ends the subscription: nothing would take its events.
+    const leave = async (): Promise<IteratorReturnResult<undefined>> => {
+      await close();
+      return { value: undefined, done: true };
+    };
     return {
       store,
       name,
@@ -211,22 +216,9 @@ export class SubscriptionClient {
       close,
       closed: () => queue.closed(),
       batches: () => ({
-        [Symbol.asyncIterator]: () => ({
-          next: () => queue.nextBatch(),
-          return: async () => {
-            await close();
-            return { value: undefined, done: true };
-          },
-        }),
+        [Symbol.asyncIterator]: () => ({ next: () => queue.nextBatch(), return: leave }),
       }),
-      [Symbol.asyncIterator]: () => ({
-        next: () => queue.next(),
-        // A consumer leaving its loop (break, throw) ends the subscription: nothing would take its events.
-        return: async () => {
-          await close();
-          return { value: undefined, done: true };
-        },
-      }),
+      [Symbol.asyncIterator]: () => ({ next: () => queue.next(), return: leave }),
     };
   }
 
