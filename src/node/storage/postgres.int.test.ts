@@ -349,3 +349,81 @@ describe('PostgresStorage append: the event-id check reads only the event-id ind
     }
   }, 60_000);
 });
+
+describe('PostgresStorage append: appends made at once on one node go as one statement (group commit)', () => {
+  let a: PostgresStorage;
+  let statements: string[];
+  beforeEach(async () => {
+    a = await PostgresStorage.open(url, { schema: newSchema() });
+    await a.ensureStore(STORE);
+    // Which statements the appends used, from the adapter's own pool (the queries still run on the real server).
+    const pool = (a as unknown as { pool: pg.Pool }).pool;
+    const query = pool.query.bind(pool) as (config: { name?: string }) => Promise<unknown>;
+    statements = [];
+    (pool as unknown as { query: typeof query }).query = (config) => {
+      if (config.name?.startsWith('esdb_append')) statements.push(config.name);
+      return query(config);
+    };
+  });
+  afterEach(async () => {
+    await a?.close();
+  });
+
+  const positionsInStore = async () =>
+    (await a.readAll(STORE, 0, 1000)).map((r) => `${r.eventStreamId}@${r.eventNumber}`);
+
+  it('each append of a group gets the outcome it would get alone, in the order the appends were made', async () => {
+    const first = [ev('a0')];
+    const resent = [ev('b0'), ev('b1')];
+    const calls = [
+      a.append(STORE, 'g-a', first, 'no_stream'), // alone: nothing else was waiting
+      a.append(STORE, 'g-b', resent, 'no_stream'),
+      a.append(STORE, 'g-a', [ev('a1')], 0), // the rest wait for the next turn and go together
+      a.append(STORE, 'g-a', [ev('a-late')], 0), // its stream moved to 1 just before it, in the same group
+      a.append(STORE, 'g-b', resent, 'any'), // the same events again: deduplicated, no new positions
+      a.append(STORE, 'g-c', [ev('c0'), first[0]!], 'any'), // an id g-a holds
+      a.append(STORE, 'g-0', [ev('z0')], 'any'), // sorts before the others: the group runs by stream
+    ];
+    const outcomes = await Promise.all(calls);
+    expect(statements).toEqual(['esdb_append', 'esdb_append_many']);
+    const summary = outcomes.map((o) =>
+      o.ok ? `ok v${o.version}${o.duplicate ? ' duplicate' : ''} ${o.records.map((r) => r.position).join(',')}` : o,
+    );
+    expect(summary.slice(1)).toEqual([
+      expect.stringMatching(/^ok v1 \d+,\d+$/),
+      expect.stringMatching(/^ok v1 \d+$/),
+      { ok: false, current: 1 },
+      'ok v1 duplicate ',
+      { ok: false, current: -1, duplicateEventId: first[0]!.eventId },
+      expect.stringMatching(/^ok v0 \d+$/),
+    ]);
+    // Every position taken was written, none twice, and each record says where its event is.
+    const all = await a.readAll(STORE, 0, 1000);
+    expect(all.map((r) => r.position)).toEqual([0, 1, 2, 3, 4]);
+    const written = outcomes.flatMap((o) => (o.ok ? o.records : []));
+    expect(written.map((r) => `${r.eventId}@${r.position}`).sort()).toEqual(
+      all.map((r) => `${r.eventId}@${r.position}`).sort(),
+    );
+    expect(await positionsInStore()).toEqual(['g-a@0', 'g-0@0', 'g-a@1', 'g-b@0', 'g-b@1']);
+  });
+
+  it('an append the server refuses fails alone: the rest of its group is written, nothing of it is', async () => {
+    await a.append(STORE, 'warm', [ev('w')], 'any');
+    statements = [];
+    const poisoned = { ...ev('bad'), eventType: 'bad\u0000type' }; // text cannot hold NUL: the server refuses it
+    const calls = [
+      a.append(STORE, 'p-1', [ev('p1')], 'any'),
+      a.append(STORE, 'p-2', [ev('p2')], 'any'),
+      a.append(STORE, 'p-3', [ev('p3a'), poisoned], 'any'),
+      a.append(STORE, 'p-4', [ev('p4')], 'no_stream'),
+    ];
+    const results = await Promise.allSettled(calls);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    // All four waited for the turn after `warm`'s answer and went together; the group statement failed as a whole,
+    // then its appends went one by one.
+    expect(statements).toEqual(['esdb_append_many', 'esdb_append', 'esdb_append', 'esdb_append', 'esdb_append']);
+    const streams = (await a.readAll(STORE, 0, 1000)).map((r) => r.eventStreamId);
+    expect(streams).toEqual(['warm', 'p-1', 'p-2', 'p-4']);
+    expect((await a.readAll(STORE, 0, 1000)).map((r) => r.position)).toEqual([0, 1, 2, 3]);
+  });
+});

@@ -25,6 +25,7 @@ import {
 } from './postgresSchema.js';
 import { AppendListener } from './appendListener.js';
 import { NotifyGate } from './notifyGate.js';
+import { AppendQueue } from './appendQueue.js';
 import {
   compareSnapshots,
   appendInstant,
@@ -53,13 +54,71 @@ export interface PostgresStorageOptions {
 /** A session left idle inside a transaction longer than this is ended by the server (safety net; ms). */
 const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
 
+/**
+ * Append statements of one store a node runs at once (AppendQueue). Measured with 8 writers on different streams
+ * (2-core machine, events/s): one at a time 4,300-5,000 (the server works a group on one core while the other
+ * waits), two 7,100-7,800, three 5,500-7,200.
+ */
+const GROUPS_IN_FLIGHT = 2;
+
+/** Errors of a group statement that each of its appends would meet alone too: lock timeout, statement cancelled. */
+const GROUP_FAILS_ALL = new Set(['55P03', '57014']);
+
+/** One append waiting in a store's AppendQueue, with the instant it was called (its events' `created`). */
+interface QueuedAppend {
+  streamId: string;
+  events: PreparedEvent[];
+  expected: ExpectedVersion;
+  created: string;
+  createdEpoch: number;
+}
+
+/** What esdb_append (or one row of esdb_append_many) answered, as the adapter's outcome. */
+function toOutcome(row: Row, item: QueuedAppend): AppendOutcome {
+  const version = row.version as number;
+  if (row.outcome === 'deduplicated') return { ok: true, version, records: [], duplicate: true };
+  if (row.outcome === 'duplicate_event')
+    return { ok: false, current: version, duplicateEventId: row.eventId as string };
+  if (row.outcome === 'wrong_expected_version') return { ok: false, current: version };
+  const positions = (row.positions as (string | number)[]).map(Number); // int8[] arrives as strings
+  const records = buildRecords(item.streamId, item.events, version - item.events.length, -1, positions, item);
+  return { ok: true, version, records, duplicate: false };
+}
+
+/** The event arrays of esdb_append and esdb_append_many (p_ids to p_meta), in that order. */
+function eventColumns(events: PreparedEvent[]): unknown[] {
+  return [
+    events.map((e) => e.eventId),
+    events.map((e) => e.eventType),
+    events.map((e) => e.dataContentType),
+    events.map((e) => e.metadataContentType),
+    events.map((e) => toJson(e.data)),
+    events.map((e) => toJson(e.metadata)),
+  ];
+}
+
+/** esdb_append_many's arguments from p_streams to p_created_epoch: one entry per append, events flattened. */
+function groupValues(items: QueuedAppend[]): unknown[] {
+  return [
+    items.map((a) => a.streamId),
+    items.map((a) => expectedCode(a.expected)),
+    items.map((a) => a.events.length),
+    ...eventColumns(items.flatMap((a) => a.events)),
+    items.map((a) => a.created),
+    items.map((a) => a.createdEpoch),
+  ];
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** How soon followers look again at a hole in the positions (an append still running, or one that failed). */
 const HOLE_RECHECK_MS = 20;
 
 /**
  * Shared storage in PostgreSQL (pg): many nodes on many machines host the same stores. An append is ONE statement,
  * the server-side function esdb_append (postgresSchema.ts): no lock is held across a round trip, writers of
- * different streams do not wait for each other. It NOTIFYs one channel with the store name (at most once per
+ * different streams do not wait for each other. Appends a node makes while two of its statements for the store run
+ * go together in the next (esdb_append_many, AppendQueue). It NOTIFYs one channel with the store name (at most once per
  * transaction, one at a time and at most once per 2 ms per node and store: NotifyGate); the AppendListener's LISTEN
  * connection tells `watch` callers about appends made by other nodes.
  */
@@ -75,6 +134,7 @@ export class PostgresStorage implements StorageAdapter {
   private readonly channel: string;
   private readonly connectTimeoutMs: number;
   private readonly gates = new Map<string, NotifyGate>();
+  private readonly queues = new Map<string, AppendQueue<QueuedAppend, AppendOutcome>>();
   /** Holes in the positions readAll met: `<store id>:<position>` -> the appends running when it was first seen. */
   private readonly holes = new Map<string, Set<string>>();
   private readonly appendLock: number;
@@ -239,19 +299,62 @@ export class PostgresStorage implements StorageAdapter {
     expected: ExpectedVersion,
   ): Promise<AppendOutcome> {
     const id = (await this.storeId(store, true))!;
-    let gate = this.gates.get(store);
-    if (!gate) this.gates.set(store, (gate = new NotifyGate(() => this.notifyOnly(store))));
-    const { created, createdEpoch } = appendInstant();
+    let queue = this.queues.get(store);
+    if (!queue) {
+      const gate = new NotifyGate(() => this.notifyOnly(store));
+      this.gates.set(store, gate);
+      queue = new AppendQueue((group) => this.appendGroup(store, id, gate, group), GROUPS_IN_FLIGHT);
+      this.queues.set(store, queue);
+    }
+    return queue.submit({ streamId, events, expected, ...appendInstant() }, events.length);
+  }
+
+  /** Appends queued together (AppendQueue): one alone goes as it came; more go in one esdb_append_many statement. */
+  private async appendGroup(store: string, id: number, gate: NotifyGate, group: QueuedAppend[]) {
+    if (group.length === 1) return [await this.appendOne(store, id, gate, group[0]!)];
+    // By stream, so groups lock stream rows in one order (Array#sort is stable: one stream's appends keep theirs).
+    const order = group.map((_, i) => i).sort((a, b) => compareText(group[a]!.streamId, group[b]!.streamId));
+    const notify = gate.begin();
+    let wrote = false;
+    let results: (AppendOutcome | Promise<AppendOutcome>)[];
+    try {
+      const { rows } = await this.pool.query<Row>({
+        name: 'esdb_append_many',
+        text: `SELECT outcome, version, positions, event_id AS "eventId"
+               FROM ${this.s}.esdb_append_many($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        values: [id, ...groupValues(order.map((i) => group[i]!)), this.channel, store, notify, !this.idsUnique],
+      });
+      results = new Array<AppendOutcome>(group.length);
+      for (let k = 0; k < order.length; k++) {
+        const outcome = toOutcome(rows[k]!, group[order[k]!]!);
+        wrote ||= outcome.ok && !outcome.duplicate;
+        results[order[k]!] = outcome;
+      }
+    } catch (e) {
+      // A server or connection that fails the group would fail each append too; so would a lock wait or timeout.
+      if (isConnectionError(e) || GROUP_FAILS_ALL.has(errCode(e) ?? '')) throw this.error(e);
+      results = [];
+    } finally {
+      gate.end(notify, wrote);
+    }
+    if (results.length > 0) return results;
+    // Nothing of the group was written (one transaction): each append on its own, so only one that fails by itself
+    // fails, and an id another writer committed meanwhile is looked up as for a single append.
+    for (const item of group) {
+      const one = this.appendOne(store, id, gate, item);
+      results.push(one);
+      await one.catch(() => {}); // its failure is its own: reported to its caller alone
+    }
+    return results;
+  }
+
+  private async appendOne(store: string, id: number, gate: NotifyGate, item: QueuedAppend): Promise<AppendOutcome> {
+    const { streamId, events, expected, created, createdEpoch } = item;
     const values = [
       id,
       streamId,
       expectedCode(expected),
-      events.map((e) => e.eventId),
-      events.map((e) => e.eventType),
-      events.map((e) => e.dataContentType),
-      events.map((e) => e.metadataContentType),
-      events.map((e) => toJson(e.data)),
-      events.map((e) => toJson(e.metadata)),
+      ...eventColumns(events),
       created,
       createdEpoch,
       this.channel,
@@ -269,19 +372,9 @@ export class PostgresStorage implements StorageAdapter {
                  FROM ${this.s}.esdb_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
           values: [...values, notify, check],
         });
-        const row = rows[0]!;
-        const version = row.version as number;
-        if (row.outcome === 'deduplicated') return { ok: true, version, records: [], duplicate: true };
-        if (row.outcome === 'duplicate_event')
-          return { ok: false, current: version, duplicateEventId: row.eventId as string };
-        if (row.outcome === 'wrong_expected_version') return { ok: false, current: version };
-        wrote = true;
-        const positions = (row.positions as (string | number)[]).map(Number); // int8[] arrives as strings
-        const records = buildRecords(streamId, events, version - events.length, -1, positions, {
-          created,
-          createdEpoch,
-        });
-        return { ok: true, version, records, duplicate: false };
+        const outcome = toOutcome(rows[0]!, item);
+        wrote = outcome.ok && !outcome.duplicate;
+        return outcome;
       } catch (e) {
         // Another writer committed one of these ids (in another stream) while we inserted: the next attempt's id
         // check says whether that makes this batch a duplicate or a conflict.
