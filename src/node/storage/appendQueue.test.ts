@@ -28,6 +28,9 @@ describe('AppendQueue: appends queued while a statement runs go together', () =>
     expect(groups).toEqual([['a']]); // started synchronously
     release[0]!();
     await expect(a).resolves.toBe('done a');
+    // ...and its next append too: nothing else was waiting, so there is nobody to gather
+    void queue.submit('b');
+    expect(groups).toEqual([['a'], ['b']]);
   });
 
   it('appends arriving while the groups in flight run wait, then go as one group in order', async () => {

@@ -73,7 +73,8 @@ export class AppendQueue<T, R> {
         if (results) group[i]!.resolve(results[i]!);
         else group[i]!.reject(error);
       }
-      this.schedule();
+      // A lone writer's next append goes at once: waiting for the next turn could only collect that one.
+      if (group.length > 1 || this.waiting.length > 0) this.schedule();
     };
     let running: Promise<(R | Promise<R>)[]>;
     try {
