@@ -361,9 +361,9 @@ async function postgresStorage() {
     report('PostgreSQL vs raw pg', `skipped: cannot reach ${url} (${e.message})`, '>= 0.6x', false);
     return;
   }
-  // A checkpoint that falls inside one measurement (every 5 minutes by default, or after max_wal_size of WAL)
-  // slows its commits for seconds and skewed single ratios by 1.5x; one taken just before each measurement makes
-  // the runs start alike. Needs superuser or pg_checkpoint; without it the runs go on as they come.
+  // A checkpoint just before each measurement, so no phase starts with the dirty pages of the one before it to
+  // flush (the server's own checkpoints come every 5 minutes or max_wal_size of WAL, wherever they fall). Needs
+  // superuser or pg_checkpoint; without it the runs go on as they come.
   const checkpoint = () => admin.query('CHECKPOINT').catch(() => {});
   try {
     const results = {};
