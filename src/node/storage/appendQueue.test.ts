@@ -1,8 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AppendQueue } from './appendQueue.js';
 
 /** A queue whose groups are held until released, recording what each group held. */
-function heldQueue(maxInFlight: number, maxItems?: number, maxWeight?: number) {
+function heldQueue(
+  maxInFlight: number,
+  maxItems?: number,
+  maxWeight?: number,
+  stall?: { ms: number; now: () => number },
+) {
   const groups: string[][] = [];
   const release: ((fail?: Error) => void)[] = [];
   const queue = new AppendQueue<string, string>(
@@ -12,9 +17,7 @@ function heldQueue(maxInFlight: number, maxItems?: number, maxWeight?: number) {
         release.push((fail) => (fail ? reject(fail) : resolve(items.map((i) => `done ${i}`)))),
       );
     },
-    maxInFlight,
-    maxItems,
-    maxWeight,
+    { maxInFlight, maxItems, maxWeight, stallMs: stall?.ms, now: stall?.now },
   );
   return { queue, groups, release };
 }
@@ -123,5 +126,43 @@ describe('AppendQueue: appends queued while a statement runs go together', () =>
     await expect(throwing.submit('a')).rejects.toThrow('no connection');
     const short = new AppendQueue<string, string>(async () => []);
     await expect(short.submit('a')).rejects.toThrow('append group of 1 answered 0');
+  });
+
+  it('a group that runs past stallMs stops holding its turn: the appends behind it go, the stalled ones still finish', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let clock = 0;
+      const { queue, groups, release } = heldQueue(1, undefined, undefined, { ms: 50, now: () => clock });
+      const stuck = queue.submit('stuck'); // waits for a lock held elsewhere
+      const behind = queue.submit('behind');
+      await turn();
+      clock += 49;
+      await vi.advanceTimersByTimeAsync(49);
+      await turn();
+      expect(groups).toEqual([['stuck']]); // not yet stalled: behind waits its turn
+      clock += 1;
+      await vi.advanceTimersByTimeAsync(1);
+      await turn();
+      expect(groups).toEqual([['stuck'], ['behind']]);
+      release[1]!();
+      await expect(behind).resolves.toBe('done behind');
+      // one slot still: the stalled group no longer counts, the new one does
+      void queue.submit('next');
+      await turn();
+      expect(groups).toHaveLength(3);
+      void queue.submit('waits');
+      await turn();
+      expect(groups).toHaveLength(3);
+      release[0]!(); // the stalled group ends: its answer still reaches its caller, and no slot is freed twice
+      await expect(stuck).resolves.toBe('done stuck');
+      await turn();
+      expect(groups).toHaveLength(3);
+      release[2]!();
+      await turn();
+      await turn();
+      expect(groups.map((g) => g.join())).toEqual(['stuck', 'behind', 'next', 'waits']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

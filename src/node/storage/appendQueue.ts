@@ -1,3 +1,35 @@
+import { performance } from 'node:perf_hooks';
+
+/** Limits of an AppendQueue. */
+export interface AppendQueueOptions {
+  /** Groups running at once (default 1). */
+  maxInFlight?: number;
+  /** Items in one group (default 64). */
+  maxItems?: number;
+  /** Summed weight (events) of one group, unless one item alone is heavier (default 1000). */
+  maxWeight?: number;
+  /**
+   * A group running longer than this (ms) stops counting against maxInFlight (default 50): it waits for something
+   * outside the node (a lock held elsewhere, a slow disk), and the appends behind it need not.
+   */
+  stallMs?: number;
+  /** Clock (ms), for tests. */
+  now?: () => number;
+}
+
+interface Waiting<T, R> {
+  item: T;
+  weight: number;
+  resolve: (r: R | Promise<R>) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Running {
+  startedAt: number;
+  /** No longer counted in inFlight: it ran longer than stallMs. */
+  released: boolean;
+}
+
 /**
  * Group commit on the node's side: at most `maxInFlight` statements of one store run at a time, and the appends
  * that arrive meanwhile wait and then go together as one statement (one round trip, one transaction, one WAL
@@ -7,27 +39,31 @@
  * 95 + 240 µs, against 55 + 125 µs in groups.
  *
  * `run` answers every item of a group, in the group's order, each with its result or a promise of it (one item
- * may fail alone); if `run` itself fails, every item of the group fails with that error.
+ * may fail alone, or finish later without holding the group's turn); if `run` itself fails, every item of the
+ * group fails with that error.
  */
 export class AppendQueue<T, R> {
   private inFlight = 0;
   private scheduled = false;
-  private waiting: { item: T; weight: number; resolve: (r: R | Promise<R>) => void; reject: (e: unknown) => void }[] =
-    [];
+  private waiting: Waiting<T, R>[] = [];
+  private readonly running = new Set<Running>();
+  private stallTimer: NodeJS.Timeout | undefined;
+  private readonly maxInFlight: number;
+  private readonly maxItems: number;
+  private readonly maxWeight: number;
+  private readonly stallMs: number;
+  private readonly now: () => number;
 
-  /**
-   * @param run writes a group of 1..maxItems items (their weights summing to at most maxWeight, unless one alone
-   *   is heavier).
-   * @param maxInFlight groups running at once.
-   * @param maxItems items in one group.
-   * @param maxWeight summed weight (events) of one group.
-   */
   constructor(
     private readonly run: (items: T[]) => Promise<(R | Promise<R>)[]>,
-    private readonly maxInFlight = 1,
-    private readonly maxItems = 64,
-    private readonly maxWeight = 1000,
-  ) {}
+    options: AppendQueueOptions = {},
+  ) {
+    this.maxInFlight = options.maxInFlight ?? 1;
+    this.maxItems = options.maxItems ?? 64;
+    this.maxWeight = options.maxWeight ?? 1000;
+    this.stallMs = options.stallMs ?? 50;
+    this.now = options.now ?? (() => performance.now());
+  }
 
   /** Appends waiting for a turn (status, tests). */
   get queued(): number {
@@ -47,13 +83,36 @@ export class AppendQueue<T, R> {
    * in the microtasks that follow, and go together instead of the first of them alone.
    */
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.maxInFlight) return;
+    if (this.inFlight >= this.maxInFlight) return this.watchStalls();
+    if (this.scheduled) return;
     this.scheduled = true;
     // Even with nothing waiting yet: the writers a group just answered are about to append again.
     setImmediate(() => {
       this.scheduled = false;
       if (this.inFlight < this.maxInFlight) this.next();
     });
+  }
+
+  /** While appends wait for a full set of groups, one timer for the moment the oldest of them counts as stalled. */
+  private watchStalls(): void {
+    if (this.stallTimer || this.waiting.length === 0) return;
+    let oldest = Infinity;
+    for (const r of this.running) if (!r.released) oldest = Math.min(oldest, r.startedAt);
+    if (oldest === Infinity) return;
+    this.stallTimer = setTimeout(
+      () => {
+        this.stallTimer = undefined;
+        const now = this.now();
+        for (const r of this.running) {
+          if (r.released || now - r.startedAt < this.stallMs) continue;
+          r.released = true;
+          this.inFlight--;
+        }
+        this.schedule();
+      },
+      Math.max(0, Math.ceil(oldest + this.stallMs - this.now())),
+    );
+    this.stallTimer.unref();
   }
 
   private next(): void {
@@ -67,8 +126,11 @@ export class AppendQueue<T, R> {
     const group = this.waiting.length === end ? this.waiting : this.waiting.slice(0, end);
     this.waiting = this.waiting.length === end ? [] : this.waiting.slice(end);
     this.inFlight++;
+    const running: Running = { startedAt: this.now(), released: false };
+    this.running.add(running);
     const settle = (results: (R | Promise<R>)[] | undefined, error?: unknown) => {
-      this.inFlight--;
+      this.running.delete(running);
+      if (!running.released) this.inFlight--;
       for (let i = 0; i < group.length; i++) {
         if (results) group[i]!.resolve(results[i]!);
         else group[i]!.reject(error);
@@ -76,13 +138,13 @@ export class AppendQueue<T, R> {
       // A lone writer's next append goes at once: waiting for the next turn could only collect that one.
       if (group.length > 1 || this.waiting.length > 0) this.schedule();
     };
-    let running: Promise<(R | Promise<R>)[]>;
+    let answer: Promise<(R | Promise<R>)[]>;
     try {
-      running = this.run(group.map((w) => w.item));
+      answer = this.run(group.map((w) => w.item));
     } catch (e) {
-      running = Promise.reject(e);
+      answer = Promise.reject(e);
     }
-    running.then(
+    answer.then(
       (results) =>
         results.length === group.length
           ? settle(results)

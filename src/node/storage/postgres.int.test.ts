@@ -427,3 +427,42 @@ describe('PostgresStorage append: appends made at once on one node go as one sta
     expect((await a.readAll(STORE, 0, 1000)).map((r) => r.position)).toEqual([0, 1, 2, 3]);
   });
 });
+
+describe('PostgresStorage append: a stream whose row is held does not hold up other streams', () => {
+  it('appends to other streams, made at the same moment on the same node, complete while it waits', async () => {
+    const schema = newSchema();
+    const a = await PostgresStorage.open(url, { schema, lockTimeoutMs: 30_000 });
+    const holder = await admin.connect();
+    try {
+      await a.ensureStore(STORE);
+      for (const st of ['held-1', 'held-2', 'free-0']) await a.append(STORE, st, [ev('seed')], 'any');
+      // Another session (an operator's transaction, a stalled tool) holds two stream rows.
+      await holder.query('BEGIN');
+      await holder.query(`SELECT * FROM "${schema}".streams WHERE stream IN ('held-1', 'held-2') FOR UPDATE`);
+      // Each alone, in turns of their own: two statements, as many as the node runs at once for a store.
+      const held = [a.append(STORE, 'held-1', [ev('h1')], 0)];
+      await sleep(5);
+      held.push(a.append(STORE, 'held-2', [ev('h2')], 0));
+      await sleep(5);
+      let heldDone = false;
+      void Promise.allSettled(held).then(() => (heldDone = true));
+      // Made while the held appends wait, in the same turn and in later ones, more than two statements' worth.
+      const free: Promise<unknown>[] = [];
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 4; i++) free.push(a.append(STORE, `free-${i}`, [ev(`f${round}`)], 'any'));
+        await sleep(20);
+      }
+      const deadline = sleep(10_000).then(() => 'still waiting after 10 s');
+      expect(await Promise.race([Promise.all(free).then(() => 'done'), deadline])).toBe('done');
+      expect(heldDone).toBe(false); // they still wait for the rows...
+      await holder.query('COMMIT');
+      // ...and land once the rows are free, at the versions they expected
+      expect((await Promise.all(held)).map((o) => o.ok && o.version)).toEqual([1, 1]);
+      expect((await a.readStream(STORE, 'free-0', 0, 99)).map((e) => e.eventNumber)).toEqual([0, 1, 2, 3]);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      holder.release();
+      await a.close();
+    }
+  }, 60_000);
+});

@@ -61,8 +61,8 @@ const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
  */
 const GROUPS_IN_FLIGHT = 2;
 
-/** Errors of a group statement that each of its appends would meet alone too: lock timeout, statement cancelled. */
-const GROUP_FAILS_ALL = new Set(['55P03', '57014']);
+/** Errors of a group statement that each of its appends would meet alone too: the statement was cancelled. */
+const GROUP_FAILS_ALL = new Set(['57014']);
 
 /** One append waiting in a store's AppendQueue, with the instant it was called (its events' `created`). */
 interface QueuedAppend {
@@ -303,7 +303,9 @@ export class PostgresStorage implements StorageAdapter {
     if (!queue) {
       const gate = new NotifyGate(() => this.notifyOnly(store));
       this.gates.set(store, gate);
-      queue = new AppendQueue((group) => this.appendGroup(store, id, gate, group), GROUPS_IN_FLIGHT);
+      queue = new AppendQueue((group) => this.appendGroup(store, id, gate, group), {
+        maxInFlight: GROUPS_IN_FLIGHT,
+      });
       this.queues.set(store, queue);
     }
     return queue.submit({ streamId, events, expected, ...appendInstant() }, events.length);
@@ -331,21 +333,26 @@ export class PostgresStorage implements StorageAdapter {
         results[order[k]!] = outcome;
       }
     } catch (e) {
-      // A server or connection that fails the group would fail each append too; so would a lock wait or timeout.
+      // A server or connection that fails the group would fail each append too; so would a cancelled statement.
       if (isConnectionError(e) || GROUP_FAILS_ALL.has(errCode(e) ?? '')) throw this.error(e);
       results = [];
     } finally {
       gate.end(notify, wrote);
     }
     if (results.length > 0) return results;
-    // Nothing of the group was written (one transaction): each append on its own, so only one that fails by itself
-    // fails, and an id another writer committed meanwhile is looked up as for a single append.
-    for (const item of group) {
-      const one = this.appendOne(store, id, gate, item);
-      results.push(one);
-      await one.catch(() => {}); // its failure is its own: reported to its caller alone
-    }
-    return results;
+    // Nothing of the group was written (one transaction). Each append on its own, so only one that fails by itself
+    // fails (an id another writer committed meanwhile is looked up as for a single append, a stream row held
+    // elsewhere is waited for by the appends to that stream only). One stream's appends go in their order, streams
+    // side by side; the group's turn ends now, so the node's next appends do not wait for these.
+    const byStream = new Map<string, Promise<unknown>>();
+    return group.map((item) => {
+      const one = (byStream.get(item.streamId) ?? Promise.resolve()).then(() => this.appendOne(store, id, gate, item));
+      byStream.set(
+        item.streamId,
+        one.catch(() => {}), // its failure is its own: reported to its caller alone
+      );
+      return one;
+    });
   }
 
   private async appendOne(store: string, id: number, gate: NotifyGate, item: QueuedAppend): Promise<AppendOutcome> {

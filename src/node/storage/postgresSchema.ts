@@ -419,9 +419,19 @@ ${probe}
  * NOTIFY covers them all. Any error rolls back the whole group; the node then sends its appends one by one (a group
  * never leaves part of itself written).
  *
+ * A stream row another transaction holds must not hold up the group's other appends (and the node's next groups)
+ * for long: the group waits at most GROUP_LOCK_TIMEOUT_MS for any lock, then fails (55P03) and the node sends its
+ * appends one by one, where only the one to the held stream waits (up to the adapter's lock_timeout).
+ *
  * p_counts says how many events of the flat arrays each append holds. The node orders a group by stream (appends
  * to one stream keep their order): two groups then lock stream rows in the same order and cannot deadlock.
  */
+/**
+ * How long a group waits for a lock (ms). Its appends wait for each other's stream rows only through a commit
+ * (about a millisecond here, more when the disk is slow); longer means a row held elsewhere.
+ */
+export const GROUP_LOCK_TIMEOUT_MS = 100;
+
 function APPEND_MANY_FUNCTION(s: string): string {
   const slice = (a: string) => `${a}[at:at + n - 1]`;
   return `
@@ -429,7 +439,7 @@ function APPEND_MANY_FUNCTION(s: string): string {
         p_ids text[], p_types text[], p_dct int[], p_mct int[], p_data text[], p_meta text[], p_created text[],
         p_created_epoch bigint[], p_channel text, p_payload text, p_notify boolean, p_check boolean)
       RETURNS TABLE (outcome text, version bigint, positions bigint[], event_id text)
-      LANGUAGE plpgsql AS $f$
+      LANGUAGE plpgsql SET lock_timeout = '${GROUP_LOCK_TIMEOUT_MS}ms' AS $f$
       DECLARE
         at int := 1; n int; r record;
       BEGIN
