@@ -39,8 +39,11 @@ async function mapStore(events, batch) {
   return events / ((performance.now() - t0) / 1000);
 }
 
-/** A raw TCP JSON echo on loopback with the product's framing: one request frame in flight, echoed back. */
-async function tcpEcho(calls, batch) {
+/**
+ * A raw TCP JSON echo on loopback with the product's framing: one request frame in flight, echoed back. `run(n)`
+ * may be called again (rounds taken in turn with the product's); `close()` ends it.
+ */
+async function openTcpEcho(batch) {
   const server = net.createServer((sock) => {
     sock.setNoDelay(true);
     const dec = new FrameDecoder();
@@ -70,13 +73,26 @@ async function tcpEcho(calls, batch) {
       await p;
       hist.record(performance.now() - t);
     }
-    return n / ((performance.now() - t0) / 1000);
+    return { perSec: n / ((performance.now() - t0) / 1000), p50: hist.summary().p50 };
   };
-  await run(Math.min(2000, calls)); // warm-up
-  const perSec = await run(calls);
-  sock.destroy();
-  server.close();
-  return { perSec, p50: hist.summary().p50 };
+  await run(2000); // warm-up
+  return {
+    run,
+    close: () => {
+      sock.destroy();
+      server.close();
+    },
+  };
+}
+
+/** One echo run of `calls` calls after a warm-up. */
+async function tcpEcho(calls, batch) {
+  const echo = await openTcpEcho(batch);
+  try {
+    return await echo.run(calls);
+  } finally {
+    echo.close();
+  }
 }
 
 /** Raw better-sqlite3: one transaction with one INSERT per event per batch, WAL and the given synchronous. */
@@ -140,4 +156,4 @@ async function rawPg(url, schema, events, batch) {
   }
 }
 
-export const baselines = { mapStore, tcpEcho, rawSqlite, rawPg };
+export const baselines = { mapStore, tcpEcho, openTcpEcho, rawSqlite, rawPg };

@@ -313,15 +313,21 @@ async function tcpNode() {
   const g = await startGater({ connect: [node.address], cookie: 'bench' });
   while (g.registry.links().length === 0) await new Promise((r) => setTimeout(r, 10));
   await product(g, { events: 5_000 }); // warm-up
-  const b1 = await product(g, { events: 20_000 });
+  // Batch 1 in five rounds, product and echo in turn, 4,000 calls each: the median of the rounds' ratios, so a
+  // moment of noise on the machine lands in one round of one side, not in the whole figure.
+  const echo = await baselines.openTcpEcho(1);
+  const rounds = [];
+  for (let i = 0; i < 5; i++) rounds.push({ b1: await product(g, { events: 4_000 }), echo: await echo.run(4_000) });
+  echo.close();
+  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  const ratio1 = median(rounds.map((r) => p50(r.b1) / r.echo.p50));
   const b100 = await product(g, { events: 500_000, batch: 100 });
-  const echo1 = await baselines.tcpEcho(20_000, 1);
   const echo100 = await baselines.tcpEcho(5_000, 100);
   report(
     'TCP append p50, batch 1, vs a raw TCP JSON echo of the same frame',
-    `${(p50(b1) / echo1.p50).toFixed(2)}x (${p50(b1).toFixed(3)} ms vs ${echo1.p50.toFixed(3)} ms; ${fmt(rate(b1))} vs ${fmt(echo1.perSec)} calls/s)`,
+    `${ratio1.toFixed(2)}x, median of 5 rounds taken in turn (p50 ${rounds.map((r) => `${p50(r.b1).toFixed(3)}/${r.echo.p50.toFixed(3)}`).join(', ')} ms; ${fmt(median(rounds.map((r) => rate(r.b1))))} vs ${fmt(median(rounds.map((r) => r.echo.perSec)))} calls/s)`,
     '<= 1.5x',
-    p50(b1) <= 1.5 * echo1.p50,
+    ratio1 <= 1.5,
   );
   report(
     'TCP append, batch 100, one call in flight',
