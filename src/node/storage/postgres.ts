@@ -118,9 +118,9 @@ const HOLE_RECHECK_MS = 20;
  * Shared storage in PostgreSQL (pg): many nodes on many machines host the same stores. An append is ONE statement,
  * the server-side function esdb_append (postgresSchema.ts): no lock is held across a round trip, writers of
  * different streams do not wait for each other. Appends a node makes while two of its statements for the store run
- * go together in the next (esdb_append_many, AppendQueue). It NOTIFYs one channel with the store name (at most once per
- * transaction, one at a time and at most once per 2 ms per node and store: NotifyGate); the AppendListener's LISTEN
- * connection tells `watch` callers about appends made by other nodes.
+ * go together in the next (esdb_append_many, AppendQueue). It NOTIFYs one channel with the store name (at most
+ * once per transaction, one at a time and at most once per 2 ms per node and store: NotifyGate); the
+ * AppendListener's LISTEN connection tells `watch` callers about appends made by other nodes.
  */
 export class PostgresStorage implements StorageAdapter {
   readonly kind = 'postgres';

@@ -413,6 +413,12 @@ ${probe}
 }
 
 /**
+ * How long a group waits for a lock (ms). Groups wait for each other's stream rows only through a commit (about a
+ * millisecond here, more when the disk is slow); longer means a row held elsewhere.
+ */
+const GROUP_LOCK_TIMEOUT_MS = 100;
+
+/**
  * Several appends of one store in one statement and one transaction: a node sends the appends that queued while
  * its previous statement ran (AppendQueue). Each goes through esdb_append 7 in turn, in the order given, with the
  * outcome esdb_append would give it alone, so an append to a stream sees the ones before it in the group. One
@@ -424,14 +430,9 @@ ${probe}
  * appends one by one, where only the one to the held stream waits (up to the adapter's lock_timeout).
  *
  * p_counts says how many events of the flat arrays each append holds. The node orders a group by stream (appends
- * to one stream keep their order): two groups then lock stream rows in the same order and cannot deadlock.
+ * to one stream keep their order): two groups then lock stream rows in the same order and do not deadlock over
+ * them. (Two groups writing one event id to two streams can still wait for each other; the lock timeout ends that.)
  */
-/**
- * How long a group waits for a lock (ms). Its appends wait for each other's stream rows only through a commit
- * (about a millisecond here, more when the disk is slow); longer means a row held elsewhere.
- */
-export const GROUP_LOCK_TIMEOUT_MS = 100;
-
 function APPEND_MANY_FUNCTION(s: string): string {
   const slice = (a: string) => `${a}[at:at + n - 1]`;
   return `
