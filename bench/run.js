@@ -373,23 +373,37 @@ async function sqliteStorage() {
   }
 }
 
-async function postgresStorage() {
+/**
+ * Runs `measure` against the bench's PostgreSQL server (BENCH_PG_URL) in fresh schemas named from `schema`, dropped
+ * afterwards. An unreachable server is a missed `target`. `checkpoint()` goes just before each measurement, so no
+ * phase starts with the dirty pages of the one before it to flush (the server's own checkpoints come every 5
+ * minutes or max_wal_size of WAL, wherever they fall); it needs superuser or pg_checkpoint, and without it the runs
+ * go on as they come.
+ */
+async function withPostgres(target, measure) {
   const url = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const schema = `bench_${process.pid}_${Date.now().toString(36)}`;
-  const raw = `${schema}_raw`;
   const pg = (await import('pg')).default;
   const admin = new pg.Client({ connectionString: url });
   try {
     await admin.connect();
   } catch (e) {
-    report('PostgreSQL vs raw pg', `skipped: cannot reach ${url} (${e.message})`, '>= 0.6x', false);
+    report(target, `skipped: cannot reach ${url} (${e.message})`, 'a reachable server', false);
     return;
   }
-  // A checkpoint just before each measurement, so no phase starts with the dirty pages of the one before it to
-  // flush (the server's own checkpoints come every 5 minutes or max_wal_size of WAL, wherever they fall). Needs
-  // superuser or pg_checkpoint; without it the runs go on as they come.
   const checkpoint = () => admin.query('CHECKPOINT').catch(() => {});
   try {
+    await measure(url, schema, checkpoint);
+  } finally {
+    const { rows } = await admin.query('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [`${schema}%`]);
+    for (const r of rows) await admin.query(`DROP SCHEMA IF EXISTS "${r.nspname}" CASCADE`).catch(() => {});
+    await admin.end();
+  }
+}
+
+const postgresStorage = () =>
+  withPostgres('PostgreSQL vs raw pg', async (url, schema, checkpoint) => {
+    const raw = `${schema}_raw`;
     const results = {};
     for (const [batch, events] of [
       [1, 5_000],
@@ -422,16 +436,19 @@ async function postgresStorage() {
       '>= 3x',
       rate(eight) >= 3 * rate(one),
     );
-    await tcpNodeOnPostgres(`${url}?schema=${schema}_tcp`);
-  } finally {
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}_tcp" CASCADE`).catch(() => {});
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
-    await admin.query(`DROP SCHEMA IF EXISTS "${raw}" CASCADE`).catch(() => {});
-    await admin.end();
-  }
-}
+  });
 
-/** A node on PostgreSQL behind TCP, open loop at 5,000 events/s in batches of 10, one live `$all` subscriber. */
+/**
+ * A node on PostgreSQL behind TCP, open loop at 5,000 events/s in batches of 10, one live `$all` subscriber. A
+ * target of its own, in its own process after postgresStorage has dropped its tables (so no vacuum of them runs
+ * during it).
+ */
+const postgresLive = () =>
+  withPostgres('TCP node on PostgreSQL', async (url, schema, checkpoint) => {
+    await checkpoint();
+    await tcpNodeOnPostgres(`${url}?schema=${schema}`);
+  });
+
 async function tcpNodeOnPostgres(storage) {
   const RATE = 5000;
   const node = await startNode({ name: 'benchpg@127.0.0.1', listen: { cookie: 'bench' }, storage });
@@ -463,6 +480,7 @@ const all = {
   deliveryLatency,
   sqliteStorage,
   postgresStorage,
+  postgresLive,
   nodeRoutable,
   liveMonitor,
 };
