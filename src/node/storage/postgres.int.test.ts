@@ -6,6 +6,7 @@ import { createStorage } from './index.js';
 import { PostgresStorage } from './postgres.js';
 import { SCHEMA_VERSION } from './postgresSchema.js';
 import type { PreparedEvent } from './storageAdapter.js';
+import type { EventRecord } from '../../core/types.js';
 import { testPgUrl } from '../../../test/helpers/postgres.js';
 
 /**
@@ -84,6 +85,38 @@ describe('PostgresStorage shared by two nodes', () => {
       expect((stored[1]!.data as { who: string }).who).toBe((stored[2]!.data as { who: string }).who);
     }
     expect(await b.headPosition(STORE)).toBe(20 * 3 - 1);
+  });
+
+  it('one event id sent through both nodes to two streams at once, amid other appends: it lands once, nothing else fails', async () => {
+    // Each node gathers its appends into groups; the shared id makes the two groups wait on each other's insert,
+    // and the group that loses is rolled back whole (23505) and sent again one append at a time.
+    const acknowledged: EventRecord[] = [];
+    for (let round = 0; round < 5; round++) {
+      const shared = ev(`shared${round}`);
+      const calls = [a, b].flatMap((node, n) => [
+        ...Array.from({ length: 6 }, (_, i) => node.append(STORE, `bystander-${n}-${i}`, [ev('x')], 'any')),
+        node.append(STORE, `claim-${round}-${n}`, [shared], 'any'),
+        ...Array.from({ length: 6 }, (_, i) => node.append(STORE, `bystander-${n}-${i + 6}`, [ev('y')], 'any')),
+      ]);
+      const outcomes = await Promise.all(calls);
+      const claims = [outcomes[6]!, outcomes[19]!];
+      expect(claims.filter((o) => o.ok && !o.duplicate)).toHaveLength(1);
+      expect(claims.filter((o) => !o.ok)).toEqual([{ ok: false, current: -1, duplicateEventId: shared.eventId }]);
+      expect(outcomes.filter((_, i) => i !== 6 && i !== 19).every((o) => o.ok && !o.duplicate)).toBe(true);
+      for (const o of outcomes) if (o.ok) acknowledged.push(...o.records);
+    }
+    // Followed to the head (a rolled-back group leaves its positions unused; readAll steps over such a hole once
+    // no append that was running when it was met still runs): every acknowledged event once, where it was said.
+    const stored: EventRecord[] = [];
+    const head = await a.headPosition(STORE);
+    for (let next = 0; next <= head;) {
+      const got = await a.readAll(STORE, next, 10_000);
+      if (got.length === 0) await sleep(25);
+      else next = got.at(-1)!.position + 1;
+      stored.push(...got);
+    }
+    const at = (records: EventRecord[]) => records.map((r) => `${r.eventId}@${r.position}`).sort();
+    expect(at(stored)).toEqual(at(acknowledged));
   });
 
   it('first appends racing to create one stream through both: any all land in turn, no_stream exactly one wins', async () => {
