@@ -208,19 +208,39 @@ export function expectedCode(expected: ExpectedVersion): number {
  * concurrent appends may commit out of order, and a failed append may leave a hole. Followers therefore read
  * positions in order and stop at a hole until it is filled or provably never will be (readAll in the adapter).
  */
-function APPEND_FUNCTION(s: string, version: 4 | 6 = 4): string {
-  // Version 6: each id is looked up on its own (LATERAL ... LIMIT 1), so the planner can only take the
-  // (store, event id) index. Version 4's join let it scan a whole store through another index that starts with
-  // store_id (measured: a batch of 100 went from 7 ms to 20 ms over 100,000 events, 6.4 million index tuples read).
-  const lookup =
+/**
+ * The analysis of a batch's stored ids (step 1 above) as esdb_append's body holds it, each line indented by
+ * `pad` more than version 4's. Version 6 on: each id is looked up on its own (LATERAL ... LIMIT 1), so the planner
+ * can only take the (store, event id) index. Version 4's join let it scan a whole store through another index that
+ * starts with store_id (measured: a batch of 100 went from 7 ms to 20 ms over 100,000 events, 6.4 million index
+ * tuples read). Shipped migrations' text must not change (postgresSchema.test.ts pins it).
+ */
+function idAnalysis(s: string, version: 4 | 6, pad = ''): string {
+  const join =
     version === 4
-      ? `FROM (SELECT t.ord, e.stream, e.version, lag(e.version) OVER (ORDER BY t.ord) AS prev
-                  FROM unnest(p_ids) WITH ORDINALITY AS t(id, ord)
+      ? `
                   JOIN ${s}.events e ON e.store_id = p_store AND e.event_id = t.id) h;`
-      : `FROM (SELECT t.ord, e.stream, e.version, lag(e.version) OVER (ORDER BY t.ord) AS prev
-                  FROM unnest(p_ids) WITH ORDINALITY AS t(id, ord)
+      : `
                   CROSS JOIN LATERAL (SELECT x.stream, x.version FROM ${s}.events x
                                        WHERE x.store_id = p_store AND x.event_id = t.id LIMIT 1) e) h;`;
+  const text = `
+        SELECT count(*), min(h.ord), bool_and(h.stream = p_stream AND (h.prev IS NULL OR h.version > h.prev)),
+               max(h.version)
+          INTO hits, first_hit, in_order, last_version
+          FROM (SELECT t.ord, e.stream, e.version, lag(e.version) OVER (ORDER BY t.ord) AS prev
+                  FROM unnest(p_ids) WITH ORDINALITY AS t(id, ord)${join}
+        IF hits = n AND in_order THEN
+          RETURN QUERY SELECT 'deduplicated'::text, last_version, NULL::bigint[], NULL::text;
+          RETURN;
+        ELSIF hits > 0 THEN
+          SELECT st.version INTO cur FROM ${s}.streams st WHERE st.store_id = p_store AND st.stream = p_stream;
+          RETURN QUERY SELECT 'duplicate_event'::text, coalesce(cur, -1), NULL::bigint[], p_ids[first_hit];
+          RETURN;
+        END IF;`;
+  return text.replaceAll('\n', `\n${pad}`);
+}
+
+function APPEND_FUNCTION(s: string, version: 4 | 6 = 4): string {
   return `
       CREATE ${version === 4 ? '' : 'OR REPLACE '}FUNCTION ${s}.esdb_append(p_store int, p_stream text, p_expected bigint, p_ids text[], p_types text[],
         p_dct int[], p_mct int[], p_data text[], p_meta text[], p_created text, p_created_epoch bigint, p_channel text,
@@ -232,19 +252,7 @@ function APPEND_FUNCTION(s: string, version: 4 | 6 = 4): string {
         seq regclass := (${literal(s)} || '.pos_' || p_store)::regclass;
         hits int; first_hit int; in_order boolean; last_version bigint; cur bigint;
       BEGIN
-        PERFORM pg_advisory_xact_lock_shared(${appendLockKey(s.slice(1, -1))}, p_store); -- for followers at a hole
-        SELECT count(*), min(h.ord), bool_and(h.stream = p_stream AND (h.prev IS NULL OR h.version > h.prev)),
-               max(h.version)
-          INTO hits, first_hit, in_order, last_version
-          ${lookup}
-        IF hits = n AND in_order THEN
-          RETURN QUERY SELECT 'deduplicated'::text, last_version, NULL::bigint[], NULL::text;
-          RETURN;
-        ELSIF hits > 0 THEN
-          SELECT st.version INTO cur FROM ${s}.streams st WHERE st.store_id = p_store AND st.stream = p_stream;
-          RETURN QUERY SELECT 'duplicate_event'::text, coalesce(cur, -1), NULL::bigint[], p_ids[first_hit];
-          RETURN;
-        END IF;
+        PERFORM pg_advisory_xact_lock_shared(${appendLockKey(s.slice(1, -1))}, p_store); -- for followers at a hole${idAnalysis(s, version)}
         SELECT st.version INTO cur FROM ${s}.streams st WHERE st.store_id = p_store AND st.stream = p_stream FOR UPDATE;
         IF NOT FOUND THEN
           INSERT INTO ${s}.streams (store_id, stream, version, first_position) VALUES (p_store, p_stream, -1, -1)
@@ -308,23 +316,8 @@ function APPEND_FUNCTION(s: string, version: 4 | 6 = 4): string {
  */
 function APPEND_FUNCTION_7(s: string, replace = false): string {
   const positions = 'FOR i IN 1..n LOOP pos[i] := nextval(seq); END LOOP;';
-  // Version 6's per-id analysis, when the probe found a stored id (or p_check asks for it).
-  const lookup = `
-          SELECT count(*), min(h.ord), bool_and(h.stream = p_stream AND (h.prev IS NULL OR h.version > h.prev)),
-                 max(h.version)
-            INTO hits, first_hit, in_order, last_version
-            FROM (SELECT t.ord, e.stream, e.version, lag(e.version) OVER (ORDER BY t.ord) AS prev
-                    FROM unnest(p_ids) WITH ORDINALITY AS t(id, ord)
-                    CROSS JOIN LATERAL (SELECT x.stream, x.version FROM ${s}.events x
-                                         WHERE x.store_id = p_store AND x.event_id = t.id LIMIT 1) e) h;
-          IF hits = n AND in_order THEN
-            RETURN QUERY SELECT 'deduplicated'::text, last_version, NULL::bigint[], NULL::text;
-            RETURN;
-          ELSIF hits > 0 THEN
-            SELECT st.version INTO cur FROM ${s}.streams st WHERE st.store_id = p_store AND st.stream = p_stream;
-            RETURN QUERY SELECT 'duplicate_event'::text, coalesce(cur, -1), NULL::bigint[], p_ids[first_hit];
-            RETURN;
-          END IF;`;
+  // Version 6's per-id analysis, when the probe found a stored id (or p_check asks for it), inside an IF.
+  const lookup = idAnalysis(s, 6, '  ');
   // Whether an id of the batch is stored (into hits): one index lookup per id, each by the whole (store, event id)
   // key, so no plan can read the store through another index. A batch of one has a statement of its own, which the
   // planner plans once; the batch statement is planned again each call (its generic plan looks dearer).
