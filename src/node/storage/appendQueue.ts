@@ -24,12 +24,6 @@ interface Waiting<T, R> {
   reject: (e: unknown) => void;
 }
 
-interface Running {
-  startedAt: number;
-  /** No longer counted in inFlight: it ran longer than stallMs. */
-  released: boolean;
-}
-
 /**
  * Group commit on the node's side: at most `maxInFlight` statements of one store run at a time, and the appends
  * that arrive meanwhile wait and then go together as one statement (one round trip, one transaction, one WAL
@@ -43,10 +37,10 @@ interface Running {
  * group fails with that error.
  */
 export class AppendQueue<T, R> {
-  private inFlight = 0;
   private scheduled = false;
   private waiting: Waiting<T, R>[] = [];
-  private readonly running = new Set<Running>();
+  /** Start times of the groups that count against maxInFlight: running, and not yet running past stallMs. */
+  private readonly counted = new Set<{ startedAt: number }>();
   private stallTimer: NodeJS.Timeout | undefined;
   private readonly maxInFlight: number;
   private readonly maxItems: number;
@@ -65,9 +59,13 @@ export class AppendQueue<T, R> {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Appends waiting for a turn (status, tests). */
+  /** Appends waiting for a turn (tests). */
   get queued(): number {
     return this.waiting.length;
+  }
+
+  private get inFlight(): number {
+    return this.counted.size;
   }
 
   submit(item: T, weight = 1): Promise<R> {
@@ -97,17 +95,13 @@ export class AppendQueue<T, R> {
   private watchStalls(): void {
     if (this.stallTimer || this.waiting.length === 0) return;
     let oldest = Infinity;
-    for (const r of this.running) if (!r.released) oldest = Math.min(oldest, r.startedAt);
+    for (const g of this.counted) oldest = Math.min(oldest, g.startedAt);
     if (oldest === Infinity) return;
     this.stallTimer = setTimeout(
       () => {
         this.stallTimer = undefined;
         const now = this.now();
-        for (const r of this.running) {
-          if (r.released || now - r.startedAt < this.stallMs) continue;
-          r.released = true;
-          this.inFlight--;
-        }
+        for (const g of this.counted) if (now - g.startedAt >= this.stallMs) this.counted.delete(g);
         this.schedule();
       },
       Math.max(0, Math.ceil(oldest + this.stallMs - this.now())),
@@ -125,12 +119,10 @@ export class AppendQueue<T, R> {
     }
     const group = this.waiting.length === end ? this.waiting : this.waiting.slice(0, end);
     this.waiting = this.waiting.length === end ? [] : this.waiting.slice(end);
-    this.inFlight++;
-    const running: Running = { startedAt: this.now(), released: false };
-    this.running.add(running);
+    const turn = { startedAt: this.now() };
+    this.counted.add(turn);
     const settle = (results: (R | Promise<R>)[] | undefined, error?: unknown) => {
-      this.running.delete(running);
-      if (!running.released) this.inFlight--;
+      this.counted.delete(turn); // already gone if it ran past stallMs
       for (let i = 0; i < group.length; i++) {
         if (results) group[i]!.resolve(results[i]!);
         else group[i]!.reject(error);

@@ -133,8 +133,8 @@ export class PostgresStorage implements StorageAdapter {
   private readonly s: string;
   private readonly channel: string;
   private readonly connectTimeoutMs: number;
-  private readonly gates = new Map<string, NotifyGate>();
-  private readonly queues = new Map<string, AppendQueue<QueuedAppend, AppendOutcome>>();
+  /** Per store: the queue its appends wait in, and the gate that says which of its statements NOTIFY. */
+  private readonly appenders = new Map<string, { queue: AppendQueue<QueuedAppend, AppendOutcome>; gate: NotifyGate }>();
   /** Holes in the positions readAll met: `<store id>:<position>` -> the appends running when it was first seen. */
   private readonly holes = new Map<string, Set<string>>();
   private readonly appendLock: number;
@@ -299,16 +299,15 @@ export class PostgresStorage implements StorageAdapter {
     expected: ExpectedVersion,
   ): Promise<AppendOutcome> {
     const id = (await this.storeId(store, true))!;
-    let queue = this.queues.get(store);
-    if (!queue) {
+    let appender = this.appenders.get(store);
+    if (!appender) {
       const gate = new NotifyGate(() => this.notifyOnly(store));
-      this.gates.set(store, gate);
-      queue = new AppendQueue((group) => this.appendGroup(store, id, gate, group), {
+      const queue = new AppendQueue<QueuedAppend, AppendOutcome>((group) => this.appendGroup(store, id, gate, group), {
         maxInFlight: GROUPS_IN_FLIGHT,
       });
-      this.queues.set(store, queue);
+      this.appenders.set(store, (appender = { queue, gate }));
     }
-    return queue.submit({ streamId, events, expected, ...appendInstant() }, events.length);
+    return appender.queue.submit({ streamId, events, expected, ...appendInstant() }, events.length);
   }
 
   /** Appends queued together (AppendQueue): one alone goes as it came; more go in one esdb_append_many statement. */
@@ -642,7 +641,7 @@ export class PostgresStorage implements StorageAdapter {
     this.closed = true;
     for (const t of this.recheck.values()) clearTimeout(t);
     this.recheck.clear();
-    await Promise.all([...this.gates.values()].map((g) => g.close())); // the last appends' NOTIFY, if still owed
+    await Promise.all([...this.appenders.values()].map((a) => a.gate.close())); // the last appends' NOTIFY, if still owed
     await Promise.all([this.listener.close(), this.pool.end().catch(() => {})]);
   }
 }
