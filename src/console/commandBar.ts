@@ -161,7 +161,7 @@ const COMMANDS: Record<string, Command> = {
     if (values.events !== undefined && values.duration !== undefined)
       throw new CommandUsage('give --events or --duration, not both');
     const options: BenchScreenOptions = {
-      events: int(values.events, '--events', 1) ?? (values.duration === undefined ? 10_000 : undefined),
+      events: int(values.events, '--events', 1), // neither given: the bench's own default
       durationMs: duration(values.duration, '--duration'),
       batch: int(values.batch, '--batch', 1),
       clients: int(values.clients, '--clients', 1),

@@ -1,5 +1,12 @@
 import type { Command } from 'commander';
-import { benchProgressLine, benchRecords, benchText, runBench, type BenchOptions } from '../../core/bench/index.js';
+import {
+  BENCH_DEFAULT_EVENTS,
+  benchProgressLine,
+  benchRecords,
+  benchText,
+  runBench,
+  type BenchOptions,
+} from '../../core/bench/index.js';
 import { describeStorage } from '../../core/index.js';
 import type { Config } from '../config.js';
 import { UsageError } from '../exitCodes.js';
@@ -28,7 +35,7 @@ export function registerBench(program: Command, run: Runner): void {
       'load generator: append (and read back, and deliver to subscribers) through the gateway; prints throughput and HDR latency percentiles per operation and per node',
     )
     .option('--clients <n>', 'concurrent callers (default 1)')
-    .option('--events <n>', 'events to append in all (default 10000)')
+    .option('--events <n>', `events to append in all (default ${BENCH_DEFAULT_EVENTS})`)
     .option('--duration <d>', 'append for this long instead (500ms, 10s, 1m)')
     .option('--batch <n>', 'events per append call; also the read page size (default 1)')
     .option('--streams <n>', 'streams the appends go to, round robin (default 10)')

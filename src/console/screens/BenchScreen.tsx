@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import { toGaterError } from '../../core/index.js';
 import {
+  BENCH_DEFAULT_EVENTS,
   benchProgressLine,
   benchText,
   runBench,
@@ -87,7 +88,7 @@ export function BenchScreen({ options, done, quit }: ScreenProps & { options: Be
 
 function describe(o: BenchScreenOptions): string {
   const parts = [
-    o.durationMs !== undefined ? `${o.durationMs} ms` : `${o.events ?? 10_000} events`,
+    o.durationMs !== undefined ? `${o.durationMs} ms` : `${o.events ?? BENCH_DEFAULT_EVENTS} events`,
     `batch ${o.batch ?? 1}`,
     `${o.clients ?? 1} client${(o.clients ?? 1) === 1 ? '' : 's'}`,
   ];

@@ -39,7 +39,8 @@ class OpStats {
   }
 }
 
-const DEFAULT_EVENTS = 10_000;
+/** Events a run appends when given neither `events` nor `durationMs`. */
+export const BENCH_DEFAULT_EVENTS = 10_000;
 /** Longest stretch a closed-loop client runs without letting the event loop's other phases in. */
 const YIELD_EVERY_MS = 20;
 
@@ -62,7 +63,7 @@ export async function runBench(api: GaterApi, options: BenchOptions): Promise<Be
   const total =
     options.events === undefined
       ? durationMs === undefined
-        ? DEFAULT_EVENTS
+        ? BENCH_DEFAULT_EVENTS
         : Infinity
       : positive(options.events, 1, 'events');
   const rate = options.rate === undefined ? undefined : positive(options.rate, 1, 'rate');
