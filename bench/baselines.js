@@ -39,11 +39,20 @@ async function mapStore(events, batch) {
   return events / ((performance.now() - t0) / 1000);
 }
 
+/** The request frame of call `i` in the echo: an append of `batch` bench events made at `t`. */
+const echoAppend = (batch) => (i, t) => {
+  const evs = new Array(batch);
+  for (let j = 0; j < batch; j++) evs[j] = event(t);
+  return { id: i, op: 'append', args: { store: 'reg_gh', streamId: `s${i % 10}`, events: evs } };
+};
+
 /**
- * A raw TCP JSON echo on loopback with the product's framing: one request frame in flight, echoed back. `run(n)`
+ * A raw TCP JSON echo on loopback with the product's framing: one request frame in flight, echoed back. Frame `i`
+ * is `frameOf(i, t)` (t: when its call began), or an append of `frameOf` bench events when it is a number. `run(n)`
  * may be called again (rounds taken in turn with the product's); `close()` ends it.
  */
-async function openTcpEcho(batch) {
+async function openTcpEcho(frameOf) {
+  const frame = typeof frameOf === 'number' ? echoAppend(frameOf) : frameOf;
   const server = net.createServer((sock) => {
     sock.setNoDelay(true);
     const dec = new FrameDecoder();
@@ -66,10 +75,8 @@ async function openTcpEcho(batch) {
     const t0 = performance.now();
     for (let i = 0; i < n; i++) {
       const t = performance.now();
-      const evs = new Array(batch);
-      for (let j = 0; j < batch; j++) evs[j] = event(t);
       const p = new Promise((r) => (pending = r));
-      sock.write(encodeFrame({ id: i, op: 'append', args: { store: 'reg_gh', streamId: `s${i % 10}`, events: evs } }));
+      sock.write(encodeFrame(frame(i, t)));
       await p;
       hist.record(performance.now() - t);
     }

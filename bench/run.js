@@ -3,13 +3,11 @@
 // database `test` at 127.0.0.1:5432 (BENCH_PG_URL), in fresh schemas dropped afterwards.
 // `node bench/run.js <name>` runs one target; BENCH_MONITOR_SECONDS shortens the live monitor run.
 import { performance } from 'node:perf_hooks';
-import net from 'node:net';
 import { startGater } from '../dist/index.js';
 import { MemoryStorage } from '../dist/node/storage/memory.js';
 import { validateEvents } from '../dist/core/eventValidation.js';
 import { generateGreenhouseEvents } from '../dist/domain/greenhouse/index.js';
 import { startNode } from '../dist/node/startNode.js';
-import { encodeFrame, FrameDecoder } from '../dist/core/wire/frame.js';
 import { ObserverRegistry } from '../dist/core/observers/index.js';
 import { seenLine } from '../dist/core/eventLines.js';
 import { LineFeed } from '../dist/console/feed.js';
@@ -80,32 +78,12 @@ async function embeddedOverhead() {
 async function tcpOverhead() {
   const N = 2000;
   const events = generateGreenhouseEvents(-1, 100, { seed: 1 });
-  // bare JSON echo over loopback with the same framing
-  const server = net.createServer((sock) => {
-    const dec = new FrameDecoder();
-    sock.on('data', (c) => {
-      for (const f of dec.push(c)) sock.write(encodeFrame(f));
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const sock = net.connect(server.address().port, '127.0.0.1');
-  await new Promise((r) => sock.once('connect', r));
-  const dec = new FrameDecoder();
-  let pending;
-  sock.on('data', (c) => {
-    for (const f of dec.push(c)) pending(f);
-  });
-  const echo = async () => {
-    const t0 = performance.now();
-    for (let i = 0; i < N; i++) {
-      const p = new Promise((r) => (pending = r));
-      sock.write(
-        encodeFrame({ id: i, op: 'append', args: { store: 'reg_gh', streamId: 's', events, expectedVersion: 'any' } }),
-      );
-      await p;
-    }
-    return performance.now() - t0;
-  };
+  // bare JSON echo over loopback with the same framing, the 100 events as the product sends them
+  const echo = await baselines.openTcpEcho((i) => ({
+    id: i,
+    op: 'append',
+    args: { store: 'reg_gh', streamId: 's', events, expectedVersion: 'any' },
+  }));
   const node = await startNode({ name: 'bench@127.0.0.1', listen: { cookie: 'bench' } });
   const g = await startGater({ connect: [node.address], cookie: 'bench' });
   while (g.registry.links().length === 0) await new Promise((r) => setTimeout(r, 10));
@@ -119,19 +97,17 @@ async function tcpOverhead() {
       );
     return performance.now() - t0;
   };
-  await echo();
   await append();
-  const e = Math.min(await echo(), await echo());
-  const a = Math.min(await append(), await append());
+  const e = 1000 / Math.max((await echo.run(N)).perSec, (await echo.run(N)).perSec);
+  const a = Math.min(await append(), await append()) / N;
   const ratio = a / e;
   report(
     'TCP append (100 events) vs bare JSON echo of the same frame',
-    `${ratio.toFixed(2)}x (${(a / N).toFixed(2)} ms vs ${(e / N).toFixed(2)} ms per call)`,
+    `${ratio.toFixed(2)}x (${a.toFixed(2)} ms vs ${e.toFixed(2)} ms per call)`,
     '<= 1.5x',
     ratio <= 1.5,
   );
-  sock.destroy();
-  server.close();
+  echo.close();
   await g.stop();
   await node.stop();
 }
@@ -395,7 +371,7 @@ async function withPostgres(target, measure) {
   try {
     await measure(url, schema, checkpoint);
   } finally {
-    const { rows } = await admin.query('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [`${schema}%`]);
+    const { rows } = await admin.query('SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)', [schema]);
     for (const r of rows) await admin.query(`DROP SCHEMA IF EXISTS "${r.nspname}" CASCADE`).catch(() => {});
     await admin.end();
   }
