@@ -61,8 +61,8 @@ const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
  */
 const GROUPS_IN_FLIGHT = 2;
 
-/** Errors of a group statement that each of its appends would meet alone too: the statement was cancelled. */
-const GROUP_FAILS_ALL = new Set(['57014']);
+/** query_canceled: a group statement cancelled would be cancelled for each of its appends alone too. */
+const STATEMENT_CANCELLED = '57014';
 
 /** One append waiting in a store's AppendQueue, with the instant it was called (its events' `created`). */
 interface QueuedAppend {
@@ -333,7 +333,7 @@ export class PostgresStorage implements StorageAdapter {
       }
     } catch (e) {
       // A server or connection that fails the group would fail each append too; so would a cancelled statement.
-      if (isConnectionError(e) || GROUP_FAILS_ALL.has(errCode(e) ?? '')) throw this.error(e);
+      if (isConnectionError(e) || errCode(e) === STATEMENT_CANCELLED) throw this.error(e);
       results = [];
     } finally {
       gate.end(notify, wrote);
