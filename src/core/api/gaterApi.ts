@@ -39,7 +39,7 @@ import type { PubSub } from './pubsub.js';
 export interface GaterApiOptions {
   /** Per-call timeout (default 5000 ms). */
   timeoutMs?: number;
-  /** How long to wait for a worker of the store before `no_workers` (default 5000 ms; backoff from 100 ms). */
+  /** How long to wait for a worker of the store before `no_workers` (default 5000 ms); a call goes as soon as a worker registers. */
   noWorkersWaitMs?: number;
   /** Reports subscriber callback errors and failover trouble (never thrown at the caller). */
   onError?: (e: unknown) => void;

@@ -35,7 +35,7 @@ const PROBE_EVERY_MS = 500;
 export interface RouterOptions {
   /** Per-call timeout (default 5000 ms). */
   timeoutMs?: number;
-  /** How long to wait for a worker of the store before `no_workers` (default 5000 ms; backoff from 100 ms). */
+  /** How long to wait for a worker of the store before `no_workers` (default 5000 ms); a call goes as soon as a worker registers. */
   noWorkersWaitMs?: number;
   log?: LogFn;
 }
@@ -62,7 +62,10 @@ export class Router {
     this.log = options.log ?? (() => {});
   }
 
-  /** Waits (backoff 100, 200, 400... ms) for a worker of `store` on a node not in `exclude`. */
+  /**
+   * Waits for a worker of `store` on a node not in `exclude`: looks again whenever the registry changes, and at
+   * least every 100, 200, 400... ms (a suspect node may have cleared meanwhile).
+   */
   async waitForWorker(store: string, exclude: ReadonlySet<NodeLink>, deadline: number): Promise<WorkerPick> {
     let delay = 100;
     for (let attempt = 0; ; attempt++) {
@@ -89,9 +92,23 @@ export class Router {
         'debug',
         `🚪 [GaterAPI] No workers available for ${store}, retrying in ${wait}ms (attempt ${attempt + 1})`,
       );
-      await sleep(wait);
-      delay = Math.min(delay * 2, 5000);
+      // A node that registers meanwhile (a gateway still meeting its seeds) is used at once, not at the end of the
+      // step; the backoff only grows when a whole step passed with nothing new.
+      if (await this.changeOrTimeout(wait)) delay = Math.min(delay * 2, 5000);
     }
+  }
+
+  /** Resolves after `ms` (true) or as soon as the registry changes (false), whichever comes first. */
+  private changeOrTimeout(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const end = (timedOut: boolean): void => {
+        clearTimeout(timer);
+        stop();
+        resolve(timedOut);
+      };
+      const timer = setTimeout(() => end(true), ms);
+      const stop = this.registry.onChange(() => end(false));
+    });
   }
 
   /** A worker on a node that is not suspect; a suspect one only when no other node hosts the store. */

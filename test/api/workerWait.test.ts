@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GaterApi } from '../../src/core/api/gaterApi.js';
+import { PubSub } from '../../src/core/api/pubsub.js';
+import { WorkerRegistry } from '../../src/core/registry/workerRegistry.js';
+import { InProcessLink } from '../../src/node/inProcessLink.js';
+import { createStoreNode } from '../../src/node/storeNode.js';
+import { MemoryStorage } from '../../src/node/storage/memory.js';
+
+/** Lets promise chains and I/O callbacks run without moving the faked clock. */
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+};
+
+describe('a call waiting for a worker', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('goes as soon as a node with a worker of its store registers, not at the next backoff step', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const registry = new WorkerRegistry();
+    const api = new GaterApi(registry, new PubSub(), { noWorkersWaitMs: 5000 });
+    let version: number | undefined;
+    const call = api.appendEvents('reg_gh', 's', [{ eventType: 'a', data: {} }]).then((v) => (version = v));
+    await settle();
+    await vi.advanceTimersByTimeAsync(10); // the first backoff step is 100 ms
+    const node = await createStoreNode({ name: 'late@host', storage: new MemoryStorage() });
+    registry.add(new InProcessLink(node));
+    await settle();
+    // The clock still reads 10 ms: before the fix the call slept until 100 ms whatever arrived meanwhile.
+    expect(version).toBe(0);
+    await call;
+    await api.close();
+    await node.stop();
+  });
+
+  it('a change that brings no worker of its store keeps it waiting, and no_workers still comes at the deadline', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const registry = new WorkerRegistry();
+    const api = new GaterApi(registry, new PubSub(), { noWorkersWaitMs: 1000 });
+    let outcome: unknown;
+    const call = api.appendEvents('reg_gh', 's', [{ eventType: 'a', data: {} }]).catch((e: unknown) => (outcome = e));
+    await settle();
+    const other = await createStoreNode({ name: 'other@host', storage: new MemoryStorage(), stores: ['other'] });
+    registry.add(new InProcessLink(other));
+    await settle();
+    expect(outcome).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1100);
+    await call;
+    expect(outcome).toMatchObject({ code: 'no_workers' });
+    await api.close();
+    await other.stop();
+  });
+});
