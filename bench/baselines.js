@@ -49,7 +49,8 @@ const echoAppend = (batch) => (i, t) => {
 /**
  * A raw TCP JSON echo on loopback with the product's framing: one request frame in flight, echoed back. Frame `i`
  * is `frameOf(i, t)` (t: when its call began), or an append of `frameOf` bench events when it is a number. `run(n)`
- * may be called again (rounds taken in turn with the product's); `close()` ends it.
+ * may be called again (rounds taken in turn with the product's); it gives calls/s, the p50 and the CPU time this
+ * process (client and server) spent per call. `close()` ends it.
  */
 async function openTcpEcho(frameOf) {
   const frame = typeof frameOf === 'number' ? echoAppend(frameOf) : frameOf;
@@ -73,6 +74,7 @@ async function openTcpEcho(frameOf) {
   const run = async (n) => {
     hist.reset();
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < n; i++) {
       const t = performance.now();
       const p = new Promise((r) => (pending = r));
@@ -80,7 +82,12 @@ async function openTcpEcho(frameOf) {
       await p;
       hist.record(performance.now() - t);
     }
-    return { perSec: n / ((performance.now() - t0) / 1000), p50: hist.summary().p50 };
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      perSec: n / ((performance.now() - t0) / 1000),
+      p50: hist.summary().p50,
+      cpuMicrosPerCall: (cpu.user + cpu.system) / n,
+    };
   };
   await run(2000); // warm-up
   return {

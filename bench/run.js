@@ -293,7 +293,12 @@ async function tcpNode() {
   // moment of noise on the machine lands in one round of one side, not in the whole figure.
   const echo = await baselines.openTcpEcho(1);
   const rounds = [];
-  for (let i = 0; i < 5; i++) rounds.push({ b1: await product(g, { events: 4_000 }), echo: await echo.run(4_000) });
+  for (let i = 0; i < 5; i++) {
+    const cpu0 = process.cpuUsage();
+    const b1 = await product(g, { events: 4_000 });
+    const cpu = process.cpuUsage(cpu0);
+    rounds.push({ b1, cpuMicrosPerCall: (cpu.user + cpu.system) / 4_000, echo: await echo.run(4_000) });
+  }
   echo.close();
   const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const ratio1 = median(rounds.map((r) => p50(r.b1) / r.echo.p50));
@@ -301,7 +306,7 @@ async function tcpNode() {
   const echo100 = await baselines.tcpEcho(5_000, 100);
   report(
     'TCP append p50, batch 1, vs a raw TCP JSON echo of the same frame',
-    `${ratio1.toFixed(2)}x, median of 5 rounds taken in turn (p50 ${rounds.map((r) => `${p50(r.b1).toFixed(3)}/${r.echo.p50.toFixed(3)}`).join(', ')} ms; ${fmt(median(rounds.map((r) => rate(r.b1))))} vs ${fmt(median(rounds.map((r) => r.echo.perSec)))} calls/s)`,
+    `${ratio1.toFixed(2)}x, median of 5 rounds taken in turn (p50 ${rounds.map((r) => `${p50(r.b1).toFixed(3)}/${r.echo.p50.toFixed(3)}`).join(', ')} ms; ${fmt(median(rounds.map((r) => rate(r.b1))))} vs ${fmt(median(rounds.map((r) => r.echo.perSec)))} calls/s; CPU of this process per call, both ends: ${fmt(median(rounds.map((r) => r.cpuMicrosPerCall)))} vs ${fmt(median(rounds.map((r) => r.echo.cpuMicrosPerCall)))} µs)`,
     '<= 1.5x',
     ratio1 <= 1.5,
   );
