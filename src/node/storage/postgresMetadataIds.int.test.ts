@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAUSATION_KEYS, CORRELATION_KEYS } from '../../core/correlation.js';
 import { testPgUrl } from '../../../test/helpers/postgres.js';
+import { PostgresStorage } from './postgres.js';
 import { MIGRATIONS } from './postgresSchema.js';
 
 /**
@@ -89,6 +90,54 @@ describe('migration 9: esdb_correlation and esdb_causation', () => {
         '{"correlation_id":"\\u0041","causationId":"c"}',
       ]),
     ).toEqual([]);
+  });
+
+  it('a database left at version 8 with events migrates to 9 in place and follow still finds them by index', async () => {
+    const schema = `mid8_${suffix}`;
+    const q = `"${schema}"`;
+    try {
+      // What a node of the previous release left: migrations 1 to 8 and events written through its esdb_append.
+      await admin.query(`CREATE SCHEMA ${q}; CREATE TABLE ${q}.schema_migrations (
+        version int PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      for (const m of MIGRATIONS.filter((x) => x.version <= 8)) {
+        await admin.query(m.up(q));
+        await admin.query(`INSERT INTO ${q}.schema_migrations (version, description) VALUES ($1, $2)`, [
+          m.version,
+          m.description,
+        ]);
+      }
+      const store = (await admin.query(`SELECT ${q}.esdb_store('reg_gh') AS id`)).rows[0].id as number;
+      const metas = [
+        '{"correlation_id":"c1"}',
+        '{"causation_id":"e1","correlation_id":"c1"}',
+        'null',
+        '{"\\u0063orrelationId":"c1"}',
+      ];
+      for (const [i, meta] of metas.entries())
+        await admin.query(
+          `SELECT * FROM ${q}.esdb_append($1, 's', -4, ARRAY[$2], ARRAY['t'], ARRAY[1], ARRAY[1], ARRAY['{}'], ARRAY[$3],
+             '2026-11-30T00:00:00.000Z', 0, 'ch', '', false, false)`,
+          [store, `e${i}`, meta],
+        );
+      const storage = await PostgresStorage.open(url, { schema });
+      try {
+        const version = (await admin.query(`SELECT max(version) AS v FROM ${q}.schema_migrations`)).rows[0].v;
+        expect(version).toBe(9);
+        const found = await storage.findCorrelated('reg_gh', ['c1'], -1, 100);
+        expect(found.map((e) => e.eventId)).toEqual(['e0', 'e1', 'e3']);
+        expect((await storage.findCorrelated('reg_gh', ['e1'], -1, 100)).map((e) => e.eventId)).toEqual(['e1']);
+        // The index built by version 8 agrees with the new function on every row.
+        const byIndex = await admin.query(
+          `SET enable_seqscan = off; SELECT count(*)::int AS n FROM ${q}.events
+             WHERE store_id = ${store} AND ${q}.esdb_correlation(metadata) = 'c1'`,
+        );
+        expect((byIndex as unknown as { rows: { n: number }[] }[])[1]!.rows[0]!.n).toBe(3);
+      } finally {
+        await storage.close();
+      }
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${q} CASCADE`);
+    }
   });
 
   it('refuse alike what jsonb refuses (\\u0000)', async () => {
