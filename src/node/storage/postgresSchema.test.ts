@@ -16,7 +16,6 @@ const SHIPPED: Record<number, string> = {
   6: 'b3d379a2898865cc',
   7: 'bed1f974f2cbd863',
   8: '862908a7eaacd44b',
-  9: '613f3cd074cec908',
 };
 
 describe('PostgreSQL migrations', () => {

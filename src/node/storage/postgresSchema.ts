@@ -166,41 +166,7 @@ export const MIGRATIONS: readonly Migration[] = [
       'esdb_append_many: the appends a node queued meanwhile in one statement; one event inserted from VALUES',
     up: (s) => APPEND_FUNCTION_7(s, true) + APPEND_MANY_FUNCTION(s),
   },
-  {
-    version: 9,
-    description:
-      'esdb_correlation and esdb_causation parse metadata once, and not at all when it cannot hold their keys',
-    up: (s) => METADATA_ID_FUNCTIONS(s),
-  },
 ];
-
-/**
- * Version 9 of the two indexed functions (migration 5): the same result for every text, so the indexes built with
- * version 5 stay valid as they are (`CREATE OR REPLACE`, no rebuild). Each inserted row evaluates both for its index
- * entries, and version 5 cast the metadata to jsonb six times in each. Measured in a server-side loop of one-row
- * INSERTs into a copy of the events table's columns and indexes: 25 µs a row without the two indexes, 58 with version
- * 5's, 37 with these (metadata `null`); 65 against 55 with a greenhouse event's causation and correlation ids.
- *
- * - A key can only be present when its name appears quoted in the text, or when the text holds a `\u` escape (the one
- *   way JSON can spell those names otherwise): anything else is NULL without parsing. Text with a `\u` escape is
- *   parsed as before, so metadata jsonb refuses (`\u0000`) is refused alike.
- * - Otherwise one cast in a PL/pgSQL function (SQL functions are inlined, the cast repeated per key), kept out of
- *   the inlined test: a larger index expression costs more to set up for every INSERT statement.
- */
-function METADATA_ID_FUNCTIONS(s: string): string {
-  const fn = (name: string, keys: readonly string[]) => `
-      CREATE OR REPLACE FUNCTION ${s}.${name}(m text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
-        $f$ SELECT CASE WHEN strpos(m, '\\u') = 0${keys.map((k) => ` AND strpos(m, ${literal(JSON.stringify(k))}) = 0`).join('')}
-          THEN NULL ELSE ${s}.esdb_first_string(m, ARRAY[${keys.map(literal).join(', ')}]) END $f$;`;
-  return `
-      CREATE FUNCTION ${s}.esdb_first_string(m text, keys text[]) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS
-        $f$ DECLARE j jsonb := m::jsonb; k text; BEGIN
-          FOREACH k IN ARRAY keys LOOP
-            IF jsonb_typeof(j -> k) = 'string' THEN RETURN j ->> k; END IF;
-          END LOOP;
-          RETURN NULL;
-        END $f$;${fn('esdb_correlation', CORRELATION_KEYS)}${fn('esdb_causation', CAUSATION_KEYS)}`;
-}
 
 /**
  * First key of the advisory lock appends hold shared (the second is the store id): positive, so it reads the same
