@@ -41,7 +41,7 @@ export const COMMAND_HELP: readonly string[] = [
   'produce [--producers N] [--batch B] [--period MS]                     start greenhouse producers',
   'read <stream> [-n N]                                                  browse a stream',
   'follow <id>                                                           a transaction as a causation tree',
-  'bench [--events N | --duration D] [--batch B] [--clients C] [--rate R] [--subscribers K]   load with live latency',
+  'bench [--events N] [--duration D] [--batch B] [--clients C] [--rate R] [--subscribers K]   load with live latency',
   'check cluster | status | help',
 ];
 
@@ -158,8 +158,6 @@ const COMMANDS: Record<string, Command> = {
       size: { type: 'string' },
     });
     if (positionals.length) throw new CommandUsage(`bench takes flags only, not "${positionals[0]}"`);
-    if (values.events !== undefined && values.duration !== undefined)
-      throw new CommandUsage('give --events or --duration, not both');
     const options: BenchScreenOptions = {
       events: int(values.events, '--events', 1), // neither given: the bench's own default
       durationMs: duration(values.duration, '--duration'),

@@ -36,7 +36,7 @@ export function registerBench(program: Command, run: Runner): void {
     )
     .option('--clients <n>', 'concurrent callers (default 1)')
     .option('--events <n>', `events to append in all (default ${BENCH_DEFAULT_EVENTS})`)
-    .option('--duration <d>', 'append for this long instead (500ms, 10s, 1m)')
+    .option('--duration <d>', 'append for this long (500ms, 10s, 1m); with --events, until either is reached')
     .option('--batch <n>', 'events per append call; also the read page size (default 1)')
     .option('--streams <n>', 'streams the appends go to, round robin (default 10)')
     .option('--subscribers <n>', 'live $all subscribers measuring append → delivery (default 0)')

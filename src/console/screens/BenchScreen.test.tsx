@@ -38,9 +38,15 @@ describe(':bench — the load generator as a screen with live latency bars', () 
     await c.waitFor('Select an option (1-15)');
   });
 
+  it('with --events and --duration stops at whichever ends first, as the scripted bench does', async () => {
+    await bench('--events 300 --duration 60s');
+    await c.waitFor('⏱️ Bench on reg_gh: 300 events or 60000 ms, whichever ends first');
+    const f = await c.waitFor(/^append\s+300\s+300\s/m, 20_000);
+    expect(f).not.toContain('(stopped early)');
+    expect(await c.gater.api.getHeadPosition('reg_gh')).toBe(299);
+  });
+
   it('refuses bad flags before anything runs', async () => {
-    await bench('--events 10 --duration 1s');
-    await c.waitFor('❌ give --events or --duration, not both');
     await bench('--duration soon');
     await c.waitFor('❌ --duration must be a duration such as 500, 500ms, 2s or 1m, got "soon"');
     expect(await c.gater.api.getHeadPosition('reg_gh')).toBe(-1);

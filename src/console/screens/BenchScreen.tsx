@@ -88,7 +88,11 @@ export function BenchScreen({ options, done, quit }: ScreenProps & { options: Be
 
 function describe(o: BenchScreenOptions): string {
   const parts = [
-    o.durationMs !== undefined ? `${o.durationMs} ms` : `${o.events ?? BENCH_DEFAULT_EVENTS} events`,
+    o.durationMs === undefined
+      ? `${o.events ?? BENCH_DEFAULT_EVENTS} events`
+      : o.events === undefined
+        ? `${o.durationMs} ms`
+        : `${o.events} events or ${o.durationMs} ms, whichever ends first`,
     `batch ${o.batch ?? 1}`,
     `${o.clients ?? 1} client${(o.clients ?? 1) === 1 ? '' : 's'}`,
   ];
