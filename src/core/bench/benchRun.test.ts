@@ -109,6 +109,16 @@ describe('runBench against an embedded gateway', () => {
     expect(report.delivery).toMatchObject({ expected: 300, duplicates: 0, outOfOrder: 0, missing: 0 });
   });
 
+  it('with both events and a duration, stops at whichever is reached first', async () => {
+    gater = await startGater();
+    const byCount = await runBench(gater.api, { store: 'reg_gh', events: 50, durationMs: 60_000, read: false });
+    expect(byCount.ops[0]).toMatchObject({ events: 50, calls: 50 });
+    expect(byCount.config).toMatchObject({ events: 50, durationMs: 60_000 });
+    // 50 calls at 1,000/s take 50 ms of schedule: the 20 ms duration ends the run first
+    const byTime = await runBench(gater.api, { store: 'reg_gh', events: 50, durationMs: 20, rate: 1000, read: false });
+    expect(byTime.ops[0]!.calls).toBe(20);
+  });
+
   it('errors are counted by code and the run goes on', async () => {
     gater = await startGater({ noWorkersWaitMs: 20 });
     const report = await runBench(gater.api, { store: 'nowhere', events: 3 });
