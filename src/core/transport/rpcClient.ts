@@ -5,7 +5,7 @@
 import { connect, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { GaterError, invalidArgument } from '../errors.js';
-import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frame.js';
+import { DEFAULT_MAX_FRAME_BYTES, type FrameOpener } from '../wire/frame.js';
 import { DEFAULT_MAX_WRITE_BUFFER_BYTES, FramedSocket, type Logger } from './framedSocket.js';
 import {
   clientMac,
@@ -52,18 +52,16 @@ const noop: Logger = () => {};
  * to seal it with): let exactly that through so the caller sees the node's reason. A relay could inject such a
  * refusal, but it can always end the connection anyway.
  */
-function refusalOrSealed(unsealer: FrameUnsealer): { overhead: number; open(payload: Buffer): Buffer } {
-  return {
-    overhead: TAG_BYTES,
-    open(payload) {
-      try {
-        return unsealer.open(payload);
-      } catch (e) {
-        if (unsealer.opened === 0 && isPlainRefusal(payload)) return payload;
-        throw e;
-      }
-    },
+function refusalOrSealed(unsealer: FrameUnsealer): FrameOpener {
+  const openAt = (buf: Buffer, start: number, end: number): number => {
+    try {
+      return unsealer.openAt(buf, start, end);
+    } catch (e) {
+      if (unsealer.opened === 0 && isPlainRefusal(buf.subarray(start, end))) return start;
+      throw e;
+    }
   };
+  return { overhead: TAG_BYTES, openAt, open: (payload) => payload.subarray(openAt(payload, 0, payload.length)) };
 }
 
 function isPlainRefusal(payload: Buffer): boolean {

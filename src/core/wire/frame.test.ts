@@ -149,6 +149,22 @@ describe('FrameDecoder', () => {
     }
   });
 
+  it('takes a real U+FFFD in the JSON, and refuses bytes that only decode to one (inside a string too)', () => {
+    const framed = (payload: Buffer) => {
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(payload.length);
+      return Buffer.concat([header, payload]);
+    };
+    expect(new FrameDecoder().push(framed(Buffer.from('{"s":"a\ufffdb"}', 'utf8')))).toEqual([{ s: 'a\ufffdb' }]);
+    const lone = Buffer.concat([Buffer.from('{"s":"a'), Buffer.from([0xff]), Buffer.from('b"}')]);
+    expect(
+      isGaterError(
+        caught(() => new FrameDecoder().push(framed(lone))),
+        'invalid_argument',
+      ),
+    ).toBe(true);
+  });
+
   it('stays failed after an error', () => {
     const decoder = new FrameDecoder(100);
     const header = Buffer.alloc(4);

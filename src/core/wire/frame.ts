@@ -83,6 +83,11 @@ export interface FrameOpener {
   /** Bytes a payload carries beyond its JSON. */
   readonly overhead: number;
   open(payload: Buffer): Buffer;
+  /**
+   * As `open`, for the payload `buf[start..end)`, without making a Buffer of it: returns where its JSON starts (the
+   * JSON ends at `end`). The decoder uses it when present.
+   */
+  openAt?(buf: Buffer, start: number, end: number): number;
 }
 
 /**
@@ -108,6 +113,8 @@ export class FrameDecoder<T = unknown> {
   // Chunks are kept as a list and joined once per frame, so a 16 MiB frame arriving in 64 KiB pieces costs one
   // copy rather than one per piece.
   private chunks: Buffer[] = [];
+  /** Bytes of chunks[0] already taken: a chunk holding several frames is read in place, not sliced per frame. */
+  private offset = 0;
   private buffered = 0;
   /** Payload length of the frame being read, or -1 while waiting for its header. */
   private pending = -1;
@@ -163,18 +170,41 @@ export class FrameDecoder<T = unknown> {
     try {
       if (this.pending < 0) {
         if (this.buffered < FRAME_HEADER_BYTES) return NO_FRAME;
-        const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
+        const head = this.chunks[0]!;
+        let length: number;
+        if (head.length - this.offset >= FRAME_HEADER_BYTES) {
+          length = head.readUInt32BE(this.offset);
+          this.advance(FRAME_HEADER_BYTES);
+        } else length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
         const overhead = this.opener?.overhead ?? 0;
         if (length > this.maxFrameBytes + overhead) throw tooLarge(length - overhead, this.maxFrameBytes);
         this.pending = length;
       }
       if (this.buffered < this.pending) return NO_FRAME;
-      const payload = this.take(this.pending);
+      const n = this.pending;
       this.pending = -1;
-      return this.parse(this.opener ? this.opener.open(payload) : payload);
+      // The common case, a frame wholly inside the first chunk, is opened and decoded where it lies.
+      const head = this.chunks[0];
+      let buf: Buffer;
+      let start: number;
+      if (n > 0 && head !== undefined && head.length - this.offset >= n) {
+        buf = head;
+        start = this.offset;
+        this.advance(n);
+      } else {
+        buf = this.take(n);
+        start = 0;
+      }
+      const end = start + n;
+      const opener = this.opener;
+      if (opener === undefined) return this.parse(buf, start, end);
+      if (opener.openAt !== undefined) return this.parse(buf, opener.openAt(buf, start, end), end);
+      const json = opener.open(buf.subarray(start, end));
+      return this.parse(json, 0, json.length);
     } catch (e) {
       this.failure = e as GaterError;
       this.chunks = [];
+      this.offset = 0;
       this.buffered = 0;
       throw e;
     }
@@ -185,42 +215,40 @@ export class FrameDecoder<T = unknown> {
     return this.buffered > 0 || this.pending >= 0;
   }
 
-  private parse(payload: Buffer): T {
-    if (this.parsePayload) return this.parsePayload(payload);
+  private parse(buf: Buffer, start: number, end: number): T {
+    if (this.parsePayload) return this.parsePayload(buf.subarray(start, end));
     try {
-      return JSON.parse(this.utf8.decode(payload));
+      // A replacement character in the text is either in the JSON or stands for bytes that are not UTF-8: only
+      // then is the payload decoded strictly.
+      let text = buf.toString('utf8', start, end);
+      if (text.includes('\ufffd')) text = this.utf8.decode(buf.subarray(start, end));
+      return JSON.parse(text);
     } catch {
-      throw new GaterError('invalid_argument', 'invalid frame: payload is not UTF-8 JSON', { bytes: payload.length });
+      throw new GaterError('invalid_argument', 'invalid frame: payload is not UTF-8 JSON', { bytes: end - start });
     }
   }
 
-  /** Removes and returns exactly n buffered bytes (the caller checked they are there). */
+  /** Drops n bytes of the first chunk (the caller checked they are there). */
+  private advance(n: number): void {
+    this.offset += n;
+    this.buffered -= n;
+    if (this.offset === this.chunks[0]!.length) {
+      this.chunks.shift();
+      this.offset = 0;
+    }
+  }
+
+  /** Removes and returns a copy of exactly n buffered bytes, across chunks (the caller checked they are there). */
   private take(n: number): Buffer {
     if (n === 0) return Buffer.alloc(0);
-    const first = this.chunks[0]!;
-    if (first.length >= n) {
-      const out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      this.buffered -= n;
-      return out;
-    }
     const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    while (filled < n) {
+    for (let filled = 0; filled < n;) {
       const head = this.chunks[0]!;
-      const want = n - filled;
-      if (head.length <= want) {
-        head.copy(out, filled);
-        filled += head.length;
-        this.chunks.shift();
-      } else {
-        head.copy(out, filled, 0, want);
-        this.chunks[0] = head.subarray(want);
-        filled = n;
-      }
+      const got = Math.min(head.length - this.offset, n - filled);
+      head.copy(out, filled, this.offset, this.offset + got);
+      filled += got;
+      this.advance(got);
     }
-    this.buffered -= n;
     return out;
   }
 }
