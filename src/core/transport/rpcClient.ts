@@ -53,15 +53,17 @@ const noop: Logger = () => {};
  * refusal, but it can always end the connection anyway.
  */
 function refusalOrSealed(unsealer: FrameUnsealer): FrameOpener {
-  const openAt = (buf: Buffer, start: number, end: number): number => {
-    try {
-      return unsealer.openAt(buf, start, end);
-    } catch (e) {
-      if (unsealer.opened === 0 && isPlainRefusal(buf.subarray(start, end))) return start;
-      throw e;
-    }
+  return {
+    overhead: TAG_BYTES,
+    openAt(buf, start, end) {
+      try {
+        return unsealer.openAt(buf, start, end);
+      } catch (e) {
+        if (unsealer.opened === 0 && isPlainRefusal(buf.subarray(start, end))) return start;
+        throw e;
+      }
+    },
   };
-  return { overhead: TAG_BYTES, openAt, open: (payload) => payload.subarray(openAt(payload, 0, payload.length)) };
 }
 
 function isPlainRefusal(payload: Buffer): boolean {

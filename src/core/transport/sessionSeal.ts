@@ -204,7 +204,7 @@ export class FrameUnsealer implements FrameOpener {
     return payload.subarray(this.openAt(payload, 0, payload.length));
   }
 
-  /** {@link open} for the payload `buf[start..end)`, where it lies: returns where its JSON starts. */
+  /** {@link open} for the payload `buf[start..end)`, where it lies (the decoder's way): where its JSON starts. */
   openAt(buf: Buffer, start: number, end: number): number {
     const json = start + TAG_BYTES;
     if (json > end) throw tampered(this.seq);

@@ -78,16 +78,14 @@ export function encodeFrameWithRoom(value: unknown, maxFrameBytes: number, room:
 /** What {@link FrameDecoder.next} returns when no complete frame is buffered. */
 export const NO_FRAME: unique symbol = Symbol('no frame');
 
-/** Turns a received payload into the JSON bytes it carries, or throws (the connection is then closed). */
+/**
+ * Checks a received payload `buf[start..end)` where it lies (no Buffer made of it) and returns where the JSON it
+ * carries starts (the JSON ends at `end`), or throws (the connection is then closed).
+ */
 export interface FrameOpener {
   /** Bytes a payload carries beyond its JSON. */
   readonly overhead: number;
-  open(payload: Buffer): Buffer;
-  /**
-   * As `open`, for the payload `buf[start..end)`, without making a Buffer of it: returns where its JSON starts (the
-   * JSON ends at `end`). The decoder uses it when present.
-   */
-  openAt?(buf: Buffer, start: number, end: number): number;
+  openAt(buf: Buffer, start: number, end: number): number;
 }
 
 /**
@@ -196,11 +194,7 @@ export class FrameDecoder<T = unknown> {
         start = 0;
       }
       const end = start + n;
-      const opener = this.opener;
-      if (opener === undefined) return this.parse(buf, start, end);
-      if (opener.openAt !== undefined) return this.parse(buf, opener.openAt(buf, start, end), end);
-      const json = opener.open(buf.subarray(start, end));
-      return this.parse(json, 0, json.length);
+      return this.parse(buf, this.opener ? this.opener.openAt(buf, start, end) : start, end);
     } catch (e) {
       this.failure = e as GaterError;
       this.chunks = [];

@@ -73,6 +73,9 @@ interface QueuedAppend {
   createdEpoch: number;
 }
 
+/** The columns of esdb_append's (and esdb_append_many's) answer that toOutcome reads. */
+const OUTCOME_COLUMNS = 'outcome, version, positions, event_id AS "eventId"';
+
 /** What esdb_append (or one row of esdb_append_many) answered, as the adapter's outcome. */
 function toOutcome(row: Row, item: QueuedAppend): AppendOutcome {
   const version = row.version as number;
@@ -321,8 +324,7 @@ export class PostgresStorage implements StorageAdapter {
     try {
       const { rows } = await this.pool.query<Row>({
         name: 'esdb_append_many',
-        text: `SELECT outcome, version, positions, event_id AS "eventId"
-               FROM ${this.s}.esdb_append_many($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        text: `SELECT ${OUTCOME_COLUMNS} FROM ${this.s}.esdb_append_many($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
         values: [id, ...groupValues(order.map((i) => group[i]!)), this.channel, store, notify, !this.idsUnique],
       });
       results = new Array<AppendOutcome>(group.length);
@@ -374,8 +376,7 @@ export class PostgresStorage implements StorageAdapter {
       try {
         const { rows } = await this.pool.query<Row>({
           name: 'esdb_append',
-          text: `SELECT outcome, version, positions, event_id AS "eventId"
-                 FROM ${this.s}.esdb_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+          text: `SELECT ${OUTCOME_COLUMNS} FROM ${this.s}.esdb_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
           values: [...values, notify, check],
         });
         const outcome = toOutcome(rows[0]!, item);
