@@ -129,7 +129,13 @@ function validateBatch<T extends { eventId?: string }>(events: unknown, copy: bo
         );
       metadata = checkJson(ev.metadata, field('metadata'), copy, size);
     } else size.bytes += 5;
-    if (size.bytes > MAX_EVENT_BYTES) checkEventSize(data, metadata, i);
+    const bytes = bytesOverLimit(size.bytes, data, metadata);
+    if (bytes !== undefined)
+      throw new GaterError(
+        'payload_too_large',
+        `events[${i}] is ${bytes} bytes of JSON, more than the ${MAX_EVENT_BYTES} one event may hold (it must fit one ${DEFAULT_MAX_FRAME_BYTES}-byte frame); store large blobs elsewhere and append a reference`,
+        { index: i, bytes, maxEventBytes: MAX_EVENT_BYTES },
+      );
     out[i] = build(
       ev,
       eventId,
@@ -151,22 +157,17 @@ function contentType(v: unknown, what: () => string): number {
 }
 
 /**
- * Refuses an event whose data and metadata would not fit one frame as a record. Called only when the cheap upper
- * bound the validating walk adds up (every string character escaped to 6 bytes, every number 24) is over the limit:
- * then the event is encoded to measure it exactly.
+ * The exact UTF-8 JSON size of `values` when it is over MAX_EVENT_BYTES (what one event's data and metadata, or one
+ * snapshot record, may hold: it must fit one frame as a record), undefined when it fits. `estimate` is the cheap
+ * upper bound the validating walk added up (every string character escaped to 6 bytes, every number 24): the values
+ * are encoded to measure them only when it is over the limit.
  */
-function checkEventSize(data: unknown, metadata: unknown, i: number): void {
-  const bytes = jsonBytes(data) + jsonBytes(metadata);
-  if (bytes <= MAX_EVENT_BYTES) return;
-  throw new GaterError(
-    'payload_too_large',
-    `events[${i}] is ${bytes} bytes of JSON, more than the ${MAX_EVENT_BYTES} one event may hold (it must fit one ${DEFAULT_MAX_FRAME_BYTES}-byte frame); store large blobs elsewhere and append a reference`,
-    { index: i, bytes, maxEventBytes: MAX_EVENT_BYTES },
-  );
+function bytesOverLimit(estimate: number, ...values: unknown[]): number | undefined {
+  if (estimate <= MAX_EVENT_BYTES) return undefined;
+  // A value with no JSON form counts as `null`.
+  const bytes = values.reduce<number>((n, v) => n + Buffer.byteLength(JSON.stringify(v) ?? 'null'), 0);
+  return bytes > MAX_EVENT_BYTES ? bytes : undefined;
 }
-
-/** UTF-8 bytes of a value's JSON text (a value with no JSON form counts as `null`). */
-const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ?? 'null');
 
 /**
  * A snapshot's record: plain JSON, returned as a frozen private copy (or, with `copy: false`, checked only),
@@ -176,9 +177,8 @@ const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ??
 export function validateSnapshotRecord(record: unknown, options: ValidateEventsOptions = {}): unknown {
   const size = { bytes: 0 };
   const checked = checkJson(record, 'snapshot record', options.copy !== false, size);
-  if (size.bytes <= MAX_EVENT_BYTES) return checked;
-  const bytes = jsonBytes(checked);
-  if (bytes <= MAX_EVENT_BYTES) return checked;
+  const bytes = bytesOverLimit(size.bytes, checked);
+  if (bytes === undefined) return checked;
   throw new GaterError(
     'payload_too_large',
     `the snapshot record is ${bytes} bytes of JSON, more than the ${MAX_EVENT_BYTES} one snapshot may hold (it must fit one ${DEFAULT_MAX_FRAME_BYTES}-byte frame); keep large state elsewhere and snapshot a reference to it`,
