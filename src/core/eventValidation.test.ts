@@ -85,16 +85,32 @@ describe('validateEvents', () => {
 });
 
 describe('eventsToSend (the gateway side)', () => {
-  it('returns events as given, adding only a missing id, with the same checks', () => {
-    const given = { eventType: 't:v1', data: { a: 1 }, eventId: 'mine' };
+  it('returns frozen checked copies, adding only a missing id, with the same checks', () => {
+    const given = { eventType: 't:v1', data: { a: [1] }, eventId: 'mine', metadata: null, dataContentType: 2 };
     const bare = { eventType: 't:v1', data: { b: 2 } };
-    const [a, b] = eventsToSend([given, bare]);
-    expect(a).toBe(given);
+    const sent = eventsToSend([given, bare]);
+    const [a, b] = sent;
+    expect(a).toEqual(given);
     expect(Object.keys(b!).sort()).toEqual(['data', 'eventId', 'eventType']); // no defaults filled in
-    expect(b!.data).toBe(bare.data);
+    expect(b!.data).toEqual(bare.data);
+    expect(b!.data).not.toBe(bare.data);
+    expect([sent, a, b, a!.data, (a!.data as { a: number[] }).a].every(Object.isFrozen)).toBe(true);
     expect(typeof b!.eventId).toBe('string');
     expect(messageOf(() => eventsToSend([bare, { eventType: 't', data: { x: Infinity } }]))).toMatch(
       /^events\[1\]\.data\.x holds Infinity/,
     );
+  });
+
+  it('a node in the same process takes its batch with the defaults filled in, as checking it again would give', () => {
+    const events = [
+      { eventType: 't:v1', data: { a: 1 }, eventId: 'e1' },
+      { eventType: 't:v1', data: [], metadata: { m: 'x' }, metadataContentType: 3, eventId: 'e2' },
+    ];
+    expect(validateEvents(eventsToSend(events))).toEqual(validateEvents(events));
+  });
+
+  it('only its own batches pass unchecked: a frozen look-alike is checked in full', () => {
+    const forged = Object.freeze([Object.freeze({ eventType: 't:v1', data: Object.freeze({ x: NaN }) })]);
+    expect(messageOf(() => validateEvents(forged))).toMatch(/^events\[0\]\.data\.x holds NaN/);
   });
 });

@@ -34,6 +34,35 @@ describe('a call waiting for a worker', () => {
     await node.stop();
   });
 
+  it('stores what the gateway checked: a caller changing its event while the call waits for a worker changes nothing', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const registry = new WorkerRegistry();
+    const api = new GaterApi(registry, new PubSub(), { noWorkersWaitMs: 5000 });
+    const data: Record<string, unknown> = { temperature: 20, readings: [1, 2] };
+    const metadata: Record<string, unknown> = { correlation_id: 'c1' };
+    const event: { eventType: string; data: unknown; metadata: unknown } = { eventType: 'a', data, metadata };
+    const call = api.appendEvents('reg_gh', 's', [event]);
+    await settle();
+    data.temperature = 99;
+    (data.readings as number[]).push(3);
+    data.at = new Date(); // not JSON: had the node checked it now, the append would fail
+    metadata.correlation_id = 'c2';
+    event.eventType = 'b';
+    const node = await createStoreNode({ name: 'late@host', storage: new MemoryStorage() });
+    registry.add(new InProcessLink(node));
+    await settle();
+    expect(await call).toBe(0);
+    const [stored] = await api.getEvents('reg_gh', 's', 0, 1);
+    expect(stored).toMatchObject({
+      eventType: 'a',
+      data: { temperature: 20, readings: [1, 2] },
+      metadata: { correlation_id: 'c1' },
+    });
+    expect(Object.isFrozen(stored!.data)).toBe(true);
+    await api.close();
+    await node.stop();
+  });
+
   it('a change that brings no worker of its store keeps it waiting, and no_workers still comes at the deadline', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const registry = new WorkerRegistry();

@@ -104,7 +104,7 @@ export class GaterApi {
     const expected = validateExpectedVersion(expectedVersion);
     // The one validation (DESIGN §4.3), before anything is sent on any path. Ids are fixed here, once, so any
     // retry of this batch (lost connection, timeout, failover) is recognised by the store as already written.
-    // No copy: the TCP path encodes the values anyway and the in-process node takes its own copy.
+    // Checked copies: an in-process node takes them as they are, without checking or copying them again.
     const withIds = eventsToSend(events);
     const args = { streamId, events: withIds, expectedVersion: expected, detailed: true };
     const r = await this.router.call(store, 'append', args);

@@ -208,7 +208,13 @@ export class BeamLink implements NodeLink {
       okValue(this.node, `${fun}/${terms.length}`, await this.rpc(fun, terms, timeoutMs), onError);
     switch (op) {
       case 'append':
-        return this.append(args.store, String(a.streamId), a.events as NewEvent[], a.expectedVersion, timeoutMs);
+        return this.append(
+          args.store,
+          String(a.streamId),
+          a.events as readonly NewEvent[],
+          a.expectedVersion,
+          timeoutMs,
+        );
       case 'read': {
         const v = await call(
           'get_events',
@@ -358,7 +364,7 @@ export class BeamLink implements NodeLink {
   private async append(
     store: string,
     streamId: string,
-    events: NewEvent[],
+    events: readonly NewEvent[],
     expected: unknown,
     timeoutMs: number,
   ): Promise<number> {

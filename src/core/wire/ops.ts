@@ -41,7 +41,7 @@ type NoArgs = Record<never, never>;
 export interface OpMap {
   /** With `detailed` the node also says whether the batch was already stored; older gateways get the number. */
   append: {
-    args: { streamId: string; events: NewEvent[]; expectedVersion: ExpectedVersion; detailed?: boolean };
+    args: { streamId: string; events: readonly NewEvent[]; expectedVersion: ExpectedVersion; detailed?: boolean };
     result: number | AppendResult;
   };
   read: {
