@@ -49,6 +49,22 @@ describe('newId (monotonic ULIDs)', () => {
     expect(c.slice(18)).toBe('00000000');
   });
 
+  it('the n-th id of a millisecond ends in the base32 digits of the first random part plus n', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 40 - 2000 }), fc.integer({ min: 1, max: 1999 }), (r, n) => {
+        const next = ulidFactory(
+          () => 1000,
+          () => r,
+        );
+        let id = next();
+        for (let i = 0; i < n; i++) id = next();
+        expect(id.slice(18)).toBe(base32Of(r + n));
+        expect(id.slice(10, 18)).toBe(base32Of(r));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('keeps counting from the last time when the clock goes back', () => {
     let now = 5000;
     const next = ulidFactory(
