@@ -405,17 +405,24 @@ const postgresStorage = () =>
         rate(r) >= 0.6 * base,
       );
     }
+    // Three pairs taken in turn, the median of their ratios: one pair's ratio moved from 2.7x to 3.8x between runs
+    // on one machine, a moment of noise landing on one side of it.
     const g = await startGater({ storage: `${url}?schema=${schema}` });
-    await checkpoint();
-    const one = await product(g, { events: 3_000, clients: 1, streams: 8 });
-    await checkpoint();
-    const eight = await product(g, { events: 12_000, clients: 8, streams: 8 });
+    const pairs = [];
+    for (let i = 0; i < 3; i++) {
+      await checkpoint();
+      const one = rate(await product(g, { events: 3_000, clients: 1, streams: 8 }));
+      await checkpoint();
+      const eight = rate(await product(g, { events: 12_000, clients: 8, streams: 8 }));
+      pairs.push({ one, eight, ratio: eight / one });
+    }
     await g.stop();
+    const mid = [...pairs].sort((x, y) => x.ratio - y.ratio)[1];
     report(
       'PostgreSQL, 8 writers on different streams vs one writer',
-      `${(rate(eight) / rate(one)).toFixed(2)}x (${fmt(rate(eight))} vs ${fmt(rate(one))} events/s)`,
+      `${mid.ratio.toFixed(2)}x, median of 3 pairs taken in turn (${pairs.map((p) => `${fmt(p.eight)} vs ${fmt(p.one)}`).join(', ')} events/s)`,
       '>= 3x',
-      rate(eight) >= 3 * rate(one),
+      mid.ratio >= 3,
     );
   });
 
