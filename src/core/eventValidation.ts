@@ -6,7 +6,8 @@ import { DEFAULT_MAX_FRAME_BYTES } from './wire/frame.js';
 
 /**
  * The one validation of an append batch (DESIGN §4.3), run by the gateway before anything is sent (embedded, TCP
- * or BEAM alike) and again by the store node as a defence. A batch that passes here is stored exactly as given.
+ * or BEAM alike) and again by a store node on every batch it did not get from a gateway of its own process (one
+ * off a frame, or made by any other code). A batch that passes here is stored exactly as given.
  */
 
 /** An event ready to be written: validated, its JSON values private frozen copies, its id assigned. */

@@ -10,7 +10,8 @@ import {
 
 /**
  * Input checks shared by the gateway (to fail before anything crosses the wire) and the store node (the
- * authority: every request is checked again there). Each throws GaterError with a message that says what to do.
+ * authority: every request is checked again there, save an event batch that a gateway of its own process checked
+ * and froze, see eventValidation.ts). Each throws GaterError with a message that says what to do.
  */
 
 const MAX_JSON_DEPTH = 64;
