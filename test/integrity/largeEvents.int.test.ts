@@ -181,6 +181,25 @@ describe.each<GatewayPath>(['embedded', 'tcp'])('one event larger than a frame, 
   });
 });
 
+it('over TCP, a batch of events that fit a frame each but not together is refused before sending, saying to split it', async () => {
+  const gw = await startTestGateway('tcp');
+  try {
+    const e = await gw.api.appendEvents('reg_gh', 'two', [big('a'), big('b')]).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(isGaterError(e, 'payload_too_large'), String(e)).toBe(true);
+    expect((e as Error).message).toMatch(
+      /^the append of 2 events is \d+ bytes of JSON, more than the 16777216 one request to a node may carry; nothing was sent\. Split the events into smaller appends/,
+    );
+    expect(await gw.api.getVersion('reg_gh', 'two')).toBe(-1);
+    // The connection is still good: each event alone goes through.
+    expect(await gw.api.appendEvents('reg_gh', 'two', [big('a')])).toBe(0);
+  } finally {
+    await gw.stop();
+  }
+});
+
 it('the store node refuses, by itself, an event that fits the request frame but not a frame as a record', async () => {
   const gw = await startTestGateway('tcp');
   const { conn, worker } = await rawNodeConnection(gw);

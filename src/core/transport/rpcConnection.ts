@@ -1,5 +1,5 @@
 /** An authenticated client connection: request/reply correlation, pushes and updates. */
-import { GaterError, invalidArgument } from '../errors.js';
+import { GaterError, invalidArgument, isGaterError } from '../errors.js';
 import { DeadlineTimer } from '../util/deadlineTimer.js';
 import type { FramedSocket, Logger } from './framedSocket.js';
 import { asRecord, isRegistryUpdate, type RegistryUpdate } from './protocol.js';
@@ -84,7 +84,7 @@ export class RpcConnectionImpl implements RpcConnection {
       } catch (e) {
         // Too large or not JSON: refused while encoding, before anything was written.
         this.pending.delete(id);
-        reject(e as GaterError);
+        reject(isGaterError(e, 'payload_too_large') ? tooLargeRequest(op, args, e) : (e as GaterError));
       }
     });
   }
@@ -198,4 +198,25 @@ export class RpcConnectionImpl implements RpcConnection {
       this.log('error', `listener threw: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+}
+
+/**
+ * A request the frame limit refused, said as what the caller did and what to do instead. One event always fits
+ * (eventValidation refuses larger ones); a batch of them may not, and the gateway does not split it, since an
+ * append is atomic and two frames would be two appends.
+ */
+function tooLargeRequest(op: string, args: unknown, e: GaterError): GaterError {
+  const { bytes, maxFrameBytes } = e.details as { bytes?: number; maxFrameBytes?: number };
+  const events = (args as { events?: unknown } | null)?.events;
+  const what = op === 'append' && Array.isArray(events) ? `the append of ${events.length} events` : `the ${op} request`;
+  const advice =
+    op === 'append'
+      ? ' Split the events into smaller appends (each append is atomic on its own, the batch as a whole would not be).'
+      : '';
+  return new GaterError(
+    'payload_too_large',
+    `${what} is ${bytes} bytes of JSON, more than the ${maxFrameBytes} one request to a node may carry; nothing was sent.${advice}`,
+    { ...e.details, op },
+    { cause: e },
+  );
 }
