@@ -385,24 +385,29 @@ async function withPostgres(target, measure) {
 const postgresStorage = () =>
   withPostgres('PostgreSQL vs raw pg', async (url, schema, checkpoint) => {
     const raw = `${schema}_raw`;
-    const results = {};
+    // Three rounds of product and raw pg taken in turn, the median of their ratios: the raw figure alone moved from
+    // 2,224 to 2,929 events/s at batch 1 between two runs here while the product's stayed within 5%.
     for (const [batch, events] of [
-      [1, 5_000],
-      [100, 100_000],
+      [1, 4_000],
+      [100, 60_000],
     ]) {
       const g = await startGater({ storage: `${url}?schema=${schema}` });
       await product(g, { events: Math.min(events, 1000), batch }); // warm-up (schema, pool)
-      await checkpoint();
-      const r = await product(g, { events, batch });
+      const rounds = [];
+      for (let i = 0; i < 3; i++) {
+        await checkpoint();
+        const r = await product(g, { events, batch });
+        await checkpoint();
+        const base = await baselines.rawPg(url, raw, events, batch);
+        rounds.push({ product: rate(r), raw: base, ratio: rate(r) / base, p50: p50(r) });
+      }
       await g.stop();
-      await checkpoint();
-      const base = await baselines.rawPg(url, raw, events, batch);
-      results[batch] = { product: rate(r), raw: base };
+      const mid = [...rounds].sort((x, y) => x.ratio - y.ratio)[1];
       report(
         `PostgreSQL append, batch ${batch}, vs raw pg (one multi-row INSERT per batch)`,
-        `${(rate(r) / base).toFixed(2)}x (${fmt(rate(r))} vs ${fmt(base)} events/s; p50 ${p50(r).toFixed(2)} ms)`,
+        `${mid.ratio.toFixed(2)}x, median of 3 rounds taken in turn (${rounds.map((r) => `${fmt(r.product)} vs ${fmt(r.raw)}`).join(', ')} events/s; p50 ${mid.p50.toFixed(2)} ms)`,
         '>= 0.6x',
-        rate(r) >= 0.6 * base,
+        mid.ratio >= 0.6,
       );
     }
     // Three pairs taken in turn, the median of their ratios: one pair's ratio moved from 2.7x to 3.8x between runs
