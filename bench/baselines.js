@@ -137,8 +137,12 @@ async function rawSqlite(file, events, batch, synchronous) {
   return perSec;
 }
 
-/** Raw pg: one multi-row INSERT per batch into a table in a fresh schema (the caller drops it). */
-async function rawPg(url, schema, events, batch) {
+/**
+ * Raw pg on the appends the product is timed on (`{stream, expected, events}`, expected = the stream's version
+ * before): one multi-row INSERT per append of the same columns the product keeps (id, type, data, metadata), into a
+ * table in a fresh schema (the caller drops it). Events/s.
+ */
+async function rawPgAppends(url, schema, appends) {
   const pg = (await import('pg')).default;
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -146,23 +150,30 @@ async function rawPg(url, schema, events, batch) {
     await c.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await c.query(`DROP TABLE IF EXISTS "${schema}".events`);
     await c.query(`CREATE TABLE "${schema}".events (position BIGSERIAL PRIMARY KEY, stream TEXT NOT NULL,
-      n BIGINT NOT NULL, event_type TEXT NOT NULL, data JSONB NOT NULL, created TIMESTAMPTZ NOT NULL DEFAULT now(),
-      UNIQUE (stream, n))`);
-    const versions = new Map();
+      n BIGINT NOT NULL, event_id TEXT NOT NULL, event_type TEXT NOT NULL, data JSONB NOT NULL, metadata JSONB,
+      created TIMESTAMPTZ NOT NULL DEFAULT now(), UNIQUE (stream, n))`);
+    let events = 0;
     const t0 = performance.now();
-    for (let i = 0, k = 0; i < events; i += batch, k++) {
-      const stream = `s${k % 10}`;
-      let n = versions.get(stream) ?? -1;
+    for (const a of appends) {
       const values = [];
       const params = [];
-      const t = performance.now();
-      for (let j = 0; j < batch; j++) {
-        params.push(stream, ++n, 'bench:v1', JSON.stringify({ t }));
-        const b = j * 4;
-        values.push(`($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4})`);
-      }
-      versions.set(stream, n);
-      await c.query(`INSERT INTO "${schema}".events (stream, n, event_type, data) VALUES ${values.join(', ')}`, params);
+      a.events.forEach((e, j) => {
+        params.push(
+          a.stream,
+          a.expected + 1 + j,
+          e.eventId,
+          e.eventType,
+          JSON.stringify(e.data),
+          JSON.stringify(e.metadata),
+        );
+        const b = j * 6;
+        values.push(`($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`);
+      });
+      await c.query(
+        `INSERT INTO "${schema}".events (stream, n, event_id, event_type, data, metadata) VALUES ${values.join(', ')}`,
+        params,
+      );
+      events += a.events.length;
     }
     return events / ((performance.now() - t0) / 1000);
   } finally {
@@ -170,4 +181,4 @@ async function rawPg(url, schema, events, batch) {
   }
 }
 
-export const baselines = { mapStore, tcpEcho, openTcpEcho, rawSqlite, rawPg };
+export const baselines = { mapStore, tcpEcho, openTcpEcho, rawSqlite, rawPgAppends };
