@@ -208,7 +208,8 @@ export class RpcConnectionImpl implements RpcConnection {
 function tooLargeRequest(op: string, args: unknown, e: GaterError): GaterError {
   const { bytes, maxFrameBytes } = e.details as { bytes?: number; maxFrameBytes?: number };
   const events = (args as { events?: unknown } | null)?.events;
-  const what = op === 'append' && Array.isArray(events) ? `the append of ${events.length} events` : `the ${op} request`;
+  const n = Array.isArray(events) ? events.length : 0;
+  const what = op === 'append' && n > 0 ? `the append of ${n} event${n === 1 ? '' : 's'}` : `the ${op} request`;
   const advice =
     op === 'append'
       ? ' Split the events into smaller appends (each append is atomic on its own, the batch as a whole would not be).'
