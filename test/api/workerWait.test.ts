@@ -11,22 +11,33 @@ const settle = async () => {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 };
 
+/** A gateway with no node yet, on a faked clock: its calls wait for a worker. */
+function gatewayWithoutWorkers(noWorkersWaitMs: number): { registry: WorkerRegistry; api: GaterApi } {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  const registry = new WorkerRegistry();
+  return { registry, api: new GaterApi(registry, new PubSub(), { noWorkersWaitMs }) };
+}
+
+/** A memory node hosting `stores`, linked into the registry (in process), once the calls so far have settled. */
+async function nodeArrives(registry: WorkerRegistry, name: string, stores?: string[]) {
+  const node = await createStoreNode({ name, storage: new MemoryStorage(), ...(stores ? { stores } : {}) });
+  registry.add(new InProcessLink(node));
+  await settle();
+  return node;
+}
+
 describe('a call waiting for a worker', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
 
   it('goes as soon as a node with a worker of its store registers, not at the next backoff step', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const registry = new WorkerRegistry();
-    const api = new GaterApi(registry, new PubSub(), { noWorkersWaitMs: 5000 });
+    const { registry, api } = gatewayWithoutWorkers(5000);
     let version: number | undefined;
     const call = api.appendEvents('reg_gh', 's', [{ eventType: 'a', data: {} }]).then((v) => (version = v));
     await settle();
     await vi.advanceTimersByTimeAsync(10); // the first backoff step is 100 ms
-    const node = await createStoreNode({ name: 'late@host', storage: new MemoryStorage() });
-    registry.add(new InProcessLink(node));
-    await settle();
+    const node = await nodeArrives(registry, 'late@host');
     // The clock still reads 10 ms: before the fix the call slept until 100 ms whatever arrived meanwhile.
     expect(version).toBe(0);
     await call;
@@ -35,9 +46,7 @@ describe('a call waiting for a worker', () => {
   });
 
   it('stores what the gateway checked: a caller changing its event while the call waits for a worker changes nothing', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const registry = new WorkerRegistry();
-    const api = new GaterApi(registry, new PubSub(), { noWorkersWaitMs: 5000 });
+    const { registry, api } = gatewayWithoutWorkers(5000);
     const data: Record<string, unknown> = { temperature: 20, readings: [1, 2] };
     const metadata: Record<string, unknown> = { correlation_id: 'c1' };
     const event: { eventType: string; data: unknown; metadata: unknown } = { eventType: 'a', data, metadata };
@@ -48,9 +57,7 @@ describe('a call waiting for a worker', () => {
     data.at = new Date(); // not JSON: had the node checked it now, the append would fail
     metadata.correlation_id = 'c2';
     event.eventType = 'b';
-    const node = await createStoreNode({ name: 'late@host', storage: new MemoryStorage() });
-    registry.add(new InProcessLink(node));
-    await settle();
+    const node = await nodeArrives(registry, 'late@host');
     expect(await call).toBe(0);
     const [stored] = await api.getEvents('reg_gh', 's', 0, 1);
     expect(stored).toMatchObject({
@@ -64,15 +71,11 @@ describe('a call waiting for a worker', () => {
   });
 
   it('a change that brings no worker of its store keeps it waiting, and no_workers still comes at the deadline', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const registry = new WorkerRegistry();
-    const api = new GaterApi(registry, new PubSub(), { noWorkersWaitMs: 1000 });
+    const { registry, api } = gatewayWithoutWorkers(1000);
     let outcome: unknown;
     const call = api.appendEvents('reg_gh', 's', [{ eventType: 'a', data: {} }]).catch((e: unknown) => (outcome = e));
     await settle();
-    const other = await createStoreNode({ name: 'other@host', storage: new MemoryStorage(), stores: ['other'] });
-    registry.add(new InProcessLink(other));
-    await settle();
+    const other = await nodeArrives(registry, 'other@host', ['other']);
     expect(outcome).toBeUndefined();
     await vi.advanceTimersByTimeAsync(1100);
     await call;

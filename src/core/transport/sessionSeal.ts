@@ -196,15 +196,10 @@ export class FrameUnsealer implements FrameOpener {
   }
 
   /**
-   * The JSON of a sealed payload.
+   * Checks the sealed payload `buf[start..end)` where it lies and returns where its JSON starts (it ends at `end`).
    * @throws GaterError `unauthorized` when the tag does not match: the frame was changed, dropped, reordered,
    *   replayed or injected, or the peer does not know the cookie.
    */
-  open(payload: Buffer): Buffer {
-    return payload.subarray(this.openAt(payload, 0, payload.length));
-  }
-
-  /** {@link open} for the payload `buf[start..end)`, where it lies (the decoder's way): where its JSON starts. */
   openAt(buf: Buffer, start: number, end: number): number {
     const json = start + TAG_BYTES;
     if (json > end) throw tampered(this.seq);
